@@ -1,0 +1,128 @@
+"""The validated shape of `hone.toml` (or `[tool.hone]` in pyproject.toml).
+
+Every section forbids unknown keys so that a typo is an error naming the key, not a silent default.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunSection(_Section):
+    name: str = Field("main", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    goal: str = "Improve the score of the objective."
+
+
+class ObjectiveSection(_Section):
+    run: str = Field(min_length=1)
+    score: str = "score"
+    direction: Literal["max", "min"] = "max"
+    timeout: float = Field(600.0, gt=0)
+    seeds: list[int] | None = None
+    repeats: int = Field(1, ge=1)
+    aggregation: Literal["median", "mean", "min", "max"] = "median"
+
+    def seed_list(self) -> list[int]:
+        """The seeds an attempt is measured with: `seeds`, else 1..repeats."""
+        return list(self.seeds) if self.seeds else list(range(1, self.repeats + 1))
+
+
+class GateSection(_Section):
+    run: str = Field(min_length=1)
+    name: str = ""
+    timeout: float = Field(600.0, gt=0)
+
+
+class FilesSection(_Section):
+    editable: list[str] = Field(default_factory=list)
+    protect: list[str] = Field(default_factory=list)
+    context: list[str] = Field(default_factory=list)
+
+
+class MutatorSection(_Section):
+    kind: Literal["classic", "agent", "llm"] = "classic"
+    agent_command: str = 'claude -p "$(cat {brief})" --permission-mode acceptEdits'
+    agent_timeout: float = Field(1800.0, gt=0)
+
+
+class LLMSection(_Section):
+    model: str = ""
+    base_url: str = ""
+    temperature: float | None = 0.7
+    max_tokens: int = Field(4096, ge=1)
+    timeout: float = Field(120.0, gt=0)
+    max_retries: int = Field(5, ge=0)
+    max_consecutive_failures: int = Field(5, ge=1)
+    price_in: float = Field(0.0, ge=0)
+    price_out: float = Field(0.0, ge=0)
+    prompt_token_budget: int = Field(12000, ge=500)
+
+
+class AcceptanceSection(_Section):
+    """When a candidate is kept: minimum relative effect, confidence, and the run budget."""
+
+    min_effect: float = Field(0.01, ge=0)
+    confidence: float = Field(0.95, gt=0.5, lt=1)
+    max_repeats: int = Field(10, ge=1)
+    initial_repeats: int = Field(3, ge=1)
+    noise_runs: int = Field(5, ge=1)
+    rule: Literal["sequential", "strict"] = "sequential"
+
+    @model_validator(mode="after")
+    def _initial_within_max(self) -> AcceptanceSection:
+        if self.initial_repeats > self.max_repeats:
+            raise ValueError("initial_repeats must not exceed max_repeats")
+        return self
+
+
+class SearchSection(_Section):
+    strategy: Literal["greedy", "population", "islands"] = "greedy"
+
+
+class ExecutorSection(_Section):
+    kind: Literal["local", "ray"] = "local"
+    parallel: int = Field(1, ge=1)
+    ray_address: str = ""
+
+
+class BudgetSection(_Section):
+    attempts: int | None = Field(None, ge=0)
+    hours: float | None = Field(None, gt=0)
+    usd: float | None = Field(None, ge=0)
+
+
+class LogsSection(_Section):
+    max_bytes: int = Field(2_000_000, ge=1024)
+    tail_lines: int = Field(30, ge=1)
+
+
+class Config(_Section):
+    """The whole config. `objective` is the only required section."""
+
+    run: RunSection = Field(default_factory=RunSection)  # type: ignore[arg-type]
+    objective: ObjectiveSection
+    gates: list[GateSection] = Field(default_factory=list)
+    files: FilesSection = Field(default_factory=FilesSection)
+    mutator: MutatorSection = Field(default_factory=MutatorSection)
+    llm: LLMSection = Field(default_factory=LLMSection)
+    acceptance: AcceptanceSection = AcceptanceSection()
+    search: SearchSection = Field(default_factory=SearchSection)
+    executor: ExecutorSection = Field(default_factory=ExecutorSection)
+    budget: BudgetSection = Field(default_factory=BudgetSection)
+    logs: LogsSection = Field(default_factory=LogsSection)
+
+    @model_validator(mode="after")
+    def _name_gates(self) -> Config:
+        for i, gate in enumerate(self.gates):
+            if not gate.name:
+                object.__setattr__(gate, "name", f"gate{i + 1}")
+        names = [g.name for g in self.gates]
+        if len(set(names)) != len(names):
+            raise ValueError("gate names must be unique")
+        return self
