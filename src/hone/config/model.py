@@ -67,11 +67,11 @@ class LLMSection(_Section):
 class AcceptanceSection(_Section):
     """When a candidate is kept: minimum relative effect, confidence, and the run budget."""
 
-    min_effect: float = Field(0.01, ge=0)
-    confidence: float = Field(0.95, gt=0.5, lt=1)
-    max_repeats: int = Field(10, ge=1)
-    initial_repeats: int = Field(3, ge=1)
-    noise_runs: int = Field(5, ge=1)
+    min_effect: float = Field(default=0.01, ge=0)
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+    max_repeats: int = Field(default=10, ge=1)
+    initial_repeats: int = Field(default=3, ge=1)
+    noise_runs: int = Field(default=5, ge=1)
     rule: Literal["sequential", "strict"] = "sequential"
 
     @model_validator(mode="after")
