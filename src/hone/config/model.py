@@ -105,17 +105,17 @@ class LogsSection(_Section):
 class Config(_Section):
     """The whole config. `objective` is the only required section."""
 
-    run: RunSection = Field(default_factory=RunSection)  # type: ignore[arg-type]
+    run: RunSection = Field(default_factory=lambda: RunSection())
     objective: ObjectiveSection
     gates: list[GateSection] = Field(default_factory=list)
-    files: FilesSection = Field(default_factory=FilesSection)
-    mutator: MutatorSection = Field(default_factory=MutatorSection)
-    llm: LLMSection = Field(default_factory=LLMSection)
+    files: FilesSection = Field(default_factory=lambda: FilesSection())
+    mutator: MutatorSection = Field(default_factory=lambda: MutatorSection())
+    llm: LLMSection = Field(default_factory=lambda: LLMSection())
     acceptance: AcceptanceSection = AcceptanceSection()
-    search: SearchSection = Field(default_factory=SearchSection)
-    executor: ExecutorSection = Field(default_factory=ExecutorSection)
-    budget: BudgetSection = Field(default_factory=BudgetSection)
-    logs: LogsSection = Field(default_factory=LogsSection)
+    search: SearchSection = Field(default_factory=lambda: SearchSection())
+    executor: ExecutorSection = Field(default_factory=lambda: ExecutorSection())
+    budget: BudgetSection = Field(default_factory=lambda: BudgetSection())
+    logs: LogsSection = Field(default_factory=lambda: LogsSection())
 
     @model_validator(mode="after")
     def _name_gates(self) -> Config:

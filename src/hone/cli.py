@@ -1,0 +1,223 @@
+"""The `hone` command line: each command parses, calls one library function, prints.
+
+Errors for users are one line on stderr (exit 2 for bad usage or config, 1 otherwise);
+`--debug` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from hone.errors import HoneError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="hone: keep only the changes that make your program truly better.")
+state: dict[str, Any] = {"debug": False}
+
+DirOpt = Annotated[Path, typer.Option("-C", help="Run as if hone was started in DIR.")]
+RunOpt = Annotated[str | None, typer.Option("--run", help="Run name (default: [run] name).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _engine(directory: Path, run: str | None, **kw: Any) -> Any:
+    from hone.loop.engine import Engine
+    from hone.loop.workspace import Workspace
+
+    ws = Workspace.open(directory)
+    return Engine(ws, run or ws.config.run.name, **kw)
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
+
+
+@app.callback()
+def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False
+          ) -> None:
+    state["debug"] = debug
+
+
+@app.command()
+def init(
+    objective: Annotated[str, typer.Option("--objective", help="Command that prints metrics.")],
+    score: Annotated[str, typer.Option(help="Metric name or expression.")] = "score",
+    direction: Annotated[str, typer.Option(help="max or min.")] = "max",
+    editable: Annotated[list[str] | None, typer.Option(help="Editable glob (repeatable).")] = None,
+    protect: Annotated[list[str] | None, typer.Option(help="Protected glob (repeatable).")] = None,
+    gate: Annotated[list[str] | None, typer.Option(help="Gate command (repeatable).")] = None,
+    goal: Annotated[str, typer.Option(help="The goal in your words.")] =
+        "Improve the score of the objective.",
+    force: Annotated[bool, typer.Option(help="Overwrite an existing hone.toml.")] = False,
+    directory: DirOpt = Path("."),
+) -> None:
+    """Write a commented hone.toml."""
+    from hone.config.init import init_config
+
+    path = init_config(directory, objective, score, direction, editable or [], protect or [],
+                       gate or [], force, goal)
+    typer.echo(f"wrote {path}")
+
+
+@app.command()
+def run(
+    mutator: Annotated[str | None, typer.Option(help="llm, agent or classic.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model for the llm mutator.")] = None,
+    attempts: Annotated[int | None, typer.Option(help="Total attempts for the run.")] = None,
+    hours: Annotated[float | None, typer.Option(help="Wall-clock hours for this call.")] = None,
+    parallel: Annotated[int | None, typer.Option(help="Evaluation slots.")] = None,
+    strategy: Annotated[str | None, typer.Option(help="greedy, population or islands.")] = None,
+    executor: Annotated[str | None, typer.Option(help="local or ray.")] = None,
+    ray_address: Annotated[str | None, typer.Option(help="Ray cluster address.")] = None,
+    directory: DirOpt = Path("."),
+    run_name: RunOpt = None,
+) -> None:
+    """Start or resume a run."""
+    from hone.cli_run import run_command
+
+    code = run_command(directory, run_name, mutator=mutator, model=model, attempts=attempts,
+                       hours=hours, parallel=parallel, strategy=strategy, executor=executor,
+                       ray_address=ray_address)
+    raise typer.Exit(code)
+
+
+@app.command()
+def status(
+    as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    as_md: Annotated[bool, typer.Option("--md", help="Print a Markdown table.")] = False,
+    directory: DirOpt = Path("."),
+    run_name: RunOpt = None,
+) -> None:
+    """The run's attempts and champion."""
+    from hone.views import status_view
+
+    view = status_view(_engine(directory, run_name))
+    if as_json:
+        _print_json(view.to_json())
+    elif as_csv:
+        sys.stdout.write(view.to_csv())
+    elif as_md:
+        sys.stdout.write(view.to_markdown())
+    else:
+        view.print_table()
+
+
+@app.command()
+def show(attempt_id: Annotated[int, typer.Argument(metavar="ID")], as_json: JsonOpt = False,
+         directory: DirOpt = Path("."), run_name: RunOpt = None) -> None:
+    """Hypothesis, diff, measurements and logs of one attempt."""
+    from hone.views import show_view
+
+    view = show_view(_engine(directory, run_name), attempt_id)
+    if as_json:
+        _print_json(view)
+    else:
+        from hone.views import print_show
+
+        print_show(view)
+
+
+@app.command()
+def best(
+    as_json: JsonOpt = False,
+    branch: Annotated[str | None, typer.Option(help="Make an ordinary branch of it.")] = None,
+    directory: DirOpt = Path("."),
+    run_name: RunOpt = None,
+) -> None:
+    """The champion; --branch NAME turns it into a branch."""
+    from hone.views import best_view
+
+    view = best_view(_engine(directory, run_name), branch)
+    if as_json:
+        _print_json(view)
+    else:
+        typer.echo(f"champion #{view['id']} score {view['score']} commit {view['commit']}")
+        typer.echo(f"baseline score {view['baseline_score']} ({view['gain']})")
+        if branch:
+            typer.echo(f"branch {branch} -> {view['commit']}")
+
+
+@app.command()
+def ask(as_json: JsonOpt = False,
+        parent: Annotated[int | None, typer.Option(help="Parent attempt (default champion).")]
+        = None,
+        directory: DirOpt = Path("."), run_name: RunOpt = None) -> None:
+    """Reserve an attempt for an outside proposer: a worktree and a brief."""
+    from hone.loop.asktell import ask as do_ask
+
+    engine = _engine(directory, run_name)
+    with engine.ws.lock(engine.run):
+        asked = do_ask(engine, parent)
+    if as_json:
+        _print_json(asked.to_json())
+    else:
+        typer.echo(f"attempt #{asked.id} from #{asked.parent}\n"
+                   f"edit files in: {asked.workdir}\nbrief: {asked.brief}\n"
+                   f"then: hone tell {asked.id} --hypothesis '...'")
+
+
+@app.command()
+def tell(attempt_id: Annotated[int, typer.Argument(metavar="ID")],
+         hypothesis: Annotated[str, typer.Option(help="What you changed and why.")] = "",
+         as_json: JsonOpt = False, directory: DirOpt = Path("."),
+         run_name: RunOpt = None) -> None:
+    """Commit, verify and decide an attempt made with `hone ask`."""
+    from hone.loop.asktell import tell as do_tell
+
+    engine = _engine(directory, run_name)
+    with engine.ws.lock(engine.run):
+        told = do_tell(engine, attempt_id, hypothesis)
+    if as_json:
+        _print_json(told.to_json())
+    else:
+        a = told.attempt
+        typer.echo(f"#{a.id} {a.status.value} score {a.score} "
+                   f"(champion {told.champion.score}) {a.reason}")
+
+
+def _sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turn errors into one line and an exit code."""
+    signal.signal(signal.SIGTERM, _sigterm)
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="hone",
+                              standalone_mode=False)
+        return int(result) if isinstance(result, int) else 0
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("hone: interrupted\n")
+        return 130
+    except typer.TyperException as exc:  # bad usage: unknown option, missing argument
+        if state["debug"] or os.environ.get("HONE_DEBUG"):
+            raise
+        message = (exc.format_message().splitlines() or ["bad usage"])[0]
+        sys.stderr.write(f"hone: error: {message}\n")
+        return 2
+    except HoneError as exc:
+        if state["debug"] or os.environ.get("HONE_DEBUG"):
+            raise
+        lines = str(exc).splitlines() or [type(exc).__name__]
+        sys.stderr.write(f"hone: error: {lines[0]}\n")
+        # Extra lines (a failing gate's log tail) are context, indented under the message.
+        for line in lines[1:]:
+            sys.stderr.write(f"  | {line}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("hone: interrupted; `hone run` resumes\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

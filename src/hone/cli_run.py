@@ -1,0 +1,105 @@
+"""`hone run`: flags over config, the lock, progress lines, the summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hone.config.model import Config
+from hone.errors import UsageError
+from hone.loop.brief import fmt
+from hone.records import Attempt, Status
+
+
+def apply_overrides(config: Config, **flags: Any) -> Config:
+    """The config with the command-line flags that were given laid over it."""
+    def section(name: str, **values: Any) -> Any:
+        current = getattr(config, name)
+        given = {k: v for k, v in values.items() if v is not None}
+        return current.model_copy(update=given) if given else current
+
+    update = {
+        "mutator": section("mutator", kind=flags.get("mutator")),
+        "llm": section("llm", model=flags.get("model")),
+        "search": section("search", strategy=flags.get("strategy")),
+        "executor": section("executor", kind=flags.get("executor"),
+                            parallel=flags.get("parallel"),
+                            ray_address=flags.get("ray_address")),
+        "budget": section("budget", attempts=flags.get("attempts"), hours=flags.get("hours")),
+    }
+    merged = config.model_copy(update=update)
+    # model_copy skips validation; validate once so a bad flag is a one-line usage error.
+    from hone.config.load import parse_config
+
+    return parse_config(merged.model_dump(), source="command line")
+
+
+class LinePrinter:
+    """One line per event, for logs and terminals alike."""
+
+    def __init__(self, stream: Any = sys.stdout) -> None:
+        self.stream = stream
+        self.t0 = time.monotonic()
+
+    def __call__(self, event: str, a: Attempt) -> None:
+        clock = f"[{time.monotonic() - self.t0:7.1f}s]"
+        if event == "baseline-start":
+            self._out(f"{clock} measuring the baseline ({a.commit and a.commit[:10]})")
+        elif event == "baseline":
+            self._out(f"{clock} baseline score {fmt(a.score)}")
+        elif event == "decided" and a.id != 0:
+            mark = {"kept": "+", "discarded": "-", "failed": "x", "rejected": "!"}.get(
+                a.status.value, "?")
+            why = f" [{a.stage}: {a.reason}]" if a.status in (Status.FAILED,
+                                                               Status.REJECTED) else ""
+            self._out(f"{clock} {mark} #{a.id:<4} {a.status.value:<9} score {fmt(a.score):>10}"
+                      f"  {a.hypothesis[:70]}{why[:120]}")
+        elif event == "champion":
+            self._out(f"{clock} * new champion #{a.id} score {fmt(a.score)}")
+
+    def _out(self, line: str) -> None:
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
+    from hone.loop.engine import Engine
+    from hone.loop.runner import Budget, run_loop
+    from hone.loop.workspace import Workspace
+    from hone.mutators import make_mutator
+    from hone.strategies import make_strategy
+
+    ws = Workspace.open(directory)
+    ws.config = apply_overrides(ws.config, **flags)
+    config = ws.config
+    if config.executor.kind != "local" or config.executor.parallel != 1:
+        raise UsageError("only --executor local with --parallel 1 is available in this build")
+    name = run_name or config.run.name
+    mutator = make_mutator(config.mutator.kind, config)
+    strategy = make_strategy(config.search.strategy, config)
+    printer = LinePrinter()
+    with ws.lock(name):
+        engine = Engine(ws, name, on_event=printer)
+        resumed = ws.store.get_run(name) is not None
+        if resumed:
+            printer._out(f"resuming run {name!r}")
+        elif ws.repo.is_dirty():
+            printer._out("note: the working tree has uncommitted changes; they are not part of "
+                         "the baseline (hone uses the commit at HEAD)")
+        if not resumed:
+            printer._out(f"mutator: {mutator.name}"
+                         + (" (offline, no LLM)" if mutator.name == "classic" else ""))
+        outcome = run_loop(engine, mutator, strategy,
+                           Budget(config.budget.attempts, config.budget.hours))
+        champion, history = engine.champion(), engine.history()
+    counts: dict[str, int] = {}
+    for a in history[1:]:
+        counts[a.status.value] = counts.get(a.status.value, 0) + 1
+    printer._out(f"stopped: {outcome.stopped_because}")
+    printer._out(f"baseline {fmt(history[0].score)} -> champion #{champion.id} "
+                 f"{fmt(champion.score)}; attempts: "
+                 + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    printer._out(f"see: hone status -C {ws.repo.root}   |   hone best --branch NAME")
+    return 0

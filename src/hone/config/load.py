@@ -1,0 +1,61 @@
+"""Find and validate the config: `hone.toml`, else `[tool.hone]` in `pyproject.toml`."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hone.config.model import Config
+from hone.errors import ConfigError
+
+CONFIG_FILE = "hone.toml"
+
+
+def find_config(root: Path) -> tuple[Path, dict[str, Any]]:
+    """Return the config file and its raw table; ConfigError when there is none."""
+    path = root / CONFIG_FILE
+    if path.is_file():
+        return path, _read_toml(path)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        table = _read_toml(pyproject).get("tool", {}).get("hone")
+        if isinstance(table, dict):
+            return pyproject, table
+    raise ConfigError(f"no {CONFIG_FILE} (or [tool.hone] in pyproject.toml) in {root}; "
+                      "run `hone init --objective CMD` first")
+
+
+def load_config(root: Path) -> tuple[Path, Config]:
+    """Load and validate; every problem is a one-line ConfigError naming the key."""
+    path, raw = find_config(root)
+    return path, parse_config(raw, source=path.name)
+
+
+def parse_config(raw: dict[str, Any], source: str = CONFIG_FILE) -> Config:
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_first_problem(exc)}") from None
+
+
+def _first_problem(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        return f"unknown key '{key}'"
+    if err["type"] == "missing":
+        return f"missing required key '{key}'"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"'{key}': {msg}" if err["loc"] else msg
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path.name}: not UTF-8 text") from None

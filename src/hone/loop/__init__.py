@@ -1,0 +1,1 @@
+"""The improvement loop: select parent, propose, materialise, verify, decide, record."""

@@ -1,0 +1,72 @@
+"""ask/tell: an outside agent or a person is the proposer (see PRODUCT.md).
+
+`ask` reserves an attempt, checks out its parent in a fresh worktree and writes the brief;
+`tell` commits what the caller changed there and verifies, decides and records it like any
+attempt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hone.errors import HoneError, UsageError
+from hone.loop.engine import Engine
+from hone.mutators.base import Proposal
+from hone.records import Attempt, Status
+
+
+def ask_slot(attempt_id: int) -> str:
+    return f"ask-{attempt_id}"
+
+
+@dataclass(frozen=True)
+class Asked:
+    id: int
+    parent: int
+    workdir: str
+    brief: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "parent": self.parent, "workdir": self.workdir,
+                "brief": self.brief}
+
+
+def ask(engine: Engine, parent_id: int | None = None) -> Asked:
+    engine.start()
+    parent = engine.get(parent_id) if parent_id is not None else engine.champion()
+    if parent.commit is None or parent.status not in (Status.BASELINE, Status.KEPT,
+                                                       Status.DISCARDED):
+        raise UsageError(f"attempt #{parent.id} ({parent.status.value}) cannot be a parent")
+    attempt = engine.open_attempt(parent, "ask", asked=True)
+    workdir, _, brief_path = engine.prepare(attempt, ask_slot(attempt.id), workdir_hint=True)
+    return Asked(attempt.id, parent.id, str(workdir), str(brief_path))
+
+
+@dataclass(frozen=True)
+class Told:
+    attempt: Attempt
+    champion: Attempt
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.attempt.id, "status": self.attempt.status.value,
+                "score": self.attempt.score, "champion_score": self.champion.score,
+                "reason": self.attempt.reason or self.attempt.stage}
+
+
+def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
+    attempt = engine.get(attempt_id)
+    if not attempt.extra.get("asked"):
+        raise UsageError(f"attempt #{attempt_id} was not made with `hone ask`")
+    if attempt.status is not Status.RUNNING:
+        raise UsageError(f"attempt #{attempt_id} was already told ({attempt.status.value})")
+    slot = ask_slot(attempt_id)
+    if not (engine.ws.worktrees.path(slot) / ".git").exists():
+        raise HoneError(f"the worktree of attempt #{attempt_id} is gone; `hone ask` again")
+    from dataclasses import replace
+
+    attempt = replace(attempt, extra={k: v for k, v in attempt.extra.items() if k != "asked"}
+                      | {"told": True})
+    result = engine.evaluate(attempt, slot, Proposal(hypothesis or "(no hypothesis given)"))
+    engine.ws.worktrees.remove(slot)
+    return Told(result, engine.champion())

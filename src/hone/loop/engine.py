@@ -1,0 +1,276 @@
+"""One run's engine: start or resume it, then make attempts.
+
+An attempt goes through the loop's steps in order: select parent, propose, materialise (commit),
+check the rules, verify, decide, record. Every step's outcome is written to the journal before
+the next begins, so a crash (even `kill -9`) loses at most the attempt in flight, which the next
+start records as interrupted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from hone.decide import Decider, Decision, StrictDecider
+from hone.decide.base import Arm
+from hone.errors import HoneError
+from hone.loop.brief import build_brief
+from hone.loop.workspace import Workspace
+from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.records import Attempt, Measurement, Status
+from hone.store.base import RunInfo
+from hone.strategies.base import Strategy
+from hone.vcs import refs
+from hone.vcs.git import git
+from hone.verify.verifier import StageFailure
+
+EventHandler = Callable[[str, Attempt], None]
+
+
+def _ignore(event: str, attempt: Attempt) -> None:
+    pass
+
+
+class Engine:
+    def __init__(self, ws: Workspace, run: str, decider: Decider | None = None,
+                 on_event: EventHandler = _ignore) -> None:
+        self.ws, self.run = ws, run
+        self.store = ws.store
+        self.verifier = ws.verifier(run)
+        self.decider = decider or StrictDecider()
+        self.on_event = on_event
+        self.direction = ws.config.objective.direction
+
+    # -- state read from the journal ---------------------------------------------------------
+    def info(self) -> RunInfo:
+        info = self.store.get_run(self.run)
+        if info is None:
+            raise HoneError(f"no run named {self.run!r}; start it with `hone run`")
+        return info
+
+    def history(self) -> list[Attempt]:
+        return self.store.list_attempts(self.run)
+
+    def get(self, attempt_id: int) -> Attempt:
+        attempt = self.store.get_attempt(self.run, attempt_id)
+        if attempt is None:
+            raise HoneError(f"run {self.run!r} has no attempt #{attempt_id}")
+        return attempt
+
+    def champion(self) -> Attempt:
+        return self.get(self.info().champion)
+
+    # -- start / resume ----------------------------------------------------------------------
+    def start(self) -> RunInfo:
+        """Resume the run, or create it and measure the baseline at HEAD."""
+        info = self.store.get_run(self.run)
+        if info is not None:
+            self._recover()
+            return info
+        repo = self.ws.repo
+        head = repo.head()
+        editable = self.ws.rules.editable_files(repo.tracked_files(head))
+        if not editable:
+            raise HoneError("the editable patterns match no tracked file: "
+                            f"{self.ws.config.files.editable or ['(all)']}")
+        meta: dict[str, Any] = {"dirty": repo.is_dirty(), "started": time.time()}
+        info = RunInfo(self.run, head, 0, time.time(),
+                       self.ws.config.model_dump(mode="json"), meta)
+        self.store.create_run(info)
+        baseline = Attempt(self.run, self.store.next_attempt_id(self.run), None, head,
+                           Status.RUNNING, hypothesis="baseline", started=time.time())
+        self.store.put_attempt(baseline)
+        self.on_event("baseline-start", baseline)
+        workdir = self.ws.worktrees.checkout("baseline", head)
+        verdict = self.verifier.verify(workdir, baseline.id)
+        if verdict.failure:
+            self._delete_run()
+            f = verdict.failure
+            raise HoneError(f"the baseline fails at stage {f.stage}: {f.reason}"
+                            + (f"\n{f.log_tail}" if f.log_tail else ""))
+        for m in verdict.measurements:
+            self.store.add_measurement(self.run, m)
+        baseline = replace(baseline, status=Status.BASELINE, score=verdict.score,
+                           metrics=verdict.measurements[-1].metrics, finished=time.time())
+        self.store.put_attempt(baseline)
+        repo.set_ref(refs.attempt_ref(self.run, 0), head)
+        repo.set_ref(refs.best_ref(self.run), head)
+        self.on_event("baseline", baseline)
+        return self.info()
+
+    def _delete_run(self) -> None:
+        self.store.delete_run(self.run)
+        for ref in self.ws.repo.refs(refs.run_prefix(self.run)):
+            git("update-ref", "-d", ref, cwd=self.ws.repo.root)
+
+    def _recover(self) -> None:
+        """Attempts left `running` by a crash are recorded as interrupted (asked ones wait)."""
+        for a in self.history():
+            if a.status is Status.RUNNING and not a.extra.get("asked"):
+                self.store.put_attempt(replace(
+                    a, status=Status.FAILED, stage="interrupted",
+                    reason="hone stopped during this attempt", finished=a.finished or time.time()))
+
+    # -- one attempt -------------------------------------------------------------------------
+    def open_attempt(self, parent: Attempt, mutator: str, **extra: Any) -> Attempt:
+        attempt = Attempt(self.run, self.store.next_attempt_id(self.run), parent.id, None,
+                          Status.RUNNING, mutator=mutator, started=time.time(), extra=extra)
+        self.store.put_attempt(attempt)
+        return attempt
+
+    def prepare(self, attempt: Attempt, slot: str, workdir_hint: bool = False
+                ) -> tuple[Path, str, Path]:
+        """Check out the parent in the slot's worktree and write the brief."""
+        parent = self.get(attempt.parent if attempt.parent is not None else 0)
+        assert parent.commit is not None
+        workdir = self.ws.worktrees.checkout(slot, parent.commit)
+        brief = build_brief(self.ws.config, self.history(), self.champion(), parent,
+                            self.editable(parent.commit),
+                            workdir=str(workdir) if workdir_hint else None)
+        brief_path = self.ws.brief_path(self.run, attempt.id)
+        brief_path.write_text(brief, encoding="utf-8")
+        return workdir, brief, brief_path
+
+    def editable(self, commit: str) -> list[str]:
+        return self.ws.rules.editable_files(self.ws.repo.tracked_files(commit))
+
+    def step(self, mutator: Mutator, strategy: Strategy, slot: str = "slot-0") -> Attempt:
+        """Make one attempt with `mutator` from the parent `strategy` selects."""
+        history = self.history()
+        parent = strategy.select_parent(history, self.champion(), len(history))
+        attempt = self.open_attempt(parent, mutator.name)
+        self.on_event("start", attempt)
+        try:
+            workdir, brief, brief_path = self.prepare(attempt, slot)
+            assert parent.commit is not None
+            ctx = ProposalContext(self.run, attempt.id, parent, self.champion(), history,
+                                  self.ws.config, workdir, brief, brief_path,
+                                  self.editable(parent.commit))
+            try:
+                proposal = mutator.propose(ctx)
+            except MutatorExhausted as exc:
+                self._finish(attempt, Status.FAILED, stage="propose", reason=str(exc))
+                raise
+            except HoneError:
+                raise
+            except Exception as exc:  # a buggy proposer fails its attempt, not the run
+                proposal = Proposal("", failure=f"{type(exc).__name__}: {exc}")
+            return self.evaluate(attempt, slot, proposal)
+        except BaseException as exc:
+            current = self.get(attempt.id)
+            if current.status is Status.RUNNING:
+                interrupted = isinstance(exc, KeyboardInterrupt)
+                self._finish(current, Status.FAILED,
+                             stage="interrupted" if interrupted else "internal",
+                             reason="stopped by the user" if interrupted
+                             else f"{type(exc).__name__}: {exc}")
+            raise
+
+    def evaluate(self, attempt: Attempt, slot: str, proposal: Proposal) -> Attempt:
+        """Materialise, check rules, verify, decide and record an attempt already edited in
+        the slot's worktree."""
+        for name, text in proposal.texts.items():
+            self.store.put_text(self.run, attempt.id, name, text)
+        attempt = replace(attempt, hypothesis=proposal.hypothesis or attempt.hypothesis,
+                          extra={**attempt.extra, **proposal.extra})
+        if proposal.failure:
+            return self._finish(attempt, Status.FAILED, stage="propose", reason=proposal.failure)
+        commit = self.ws.worktrees.commit(slot, _message(attempt))
+        if commit is None:
+            return self._finish(attempt, Status.FAILED, stage="propose",
+                                reason="the proposal changed nothing")
+        parent = self.get(attempt.parent if attempt.parent is not None else 0)
+        assert parent.commit is not None
+        repo = self.ws.repo
+        repo.set_ref(refs.attempt_ref(self.run, attempt.id), commit)
+        added, removed, files = repo.numstat(parent.commit, commit)
+        attempt = replace(attempt, commit=commit, extra={
+            **attempt.extra, "lines_added": added, "lines_removed": removed,
+            "files_touched": files})
+        self.store.put_attempt(attempt)
+        if proposal.rejected:
+            return self._finish(attempt, Status.REJECTED, stage="rules",
+                                reason=proposal.rejected)
+        violations = self.ws.rules.violations(repo.changed_paths(parent.commit, commit))
+        if violations:
+            return self._finish(attempt, Status.REJECTED, stage="rules",
+                                reason="; ".join(violations))
+        self.on_event("verify", attempt)
+        workdir = self.ws.worktrees.path(slot)
+        verdict = self.verifier.verify(workdir, attempt.id)
+        for m in verdict.measurements:
+            self.store.add_measurement(self.run, m)
+        if verdict.failure:
+            f = verdict.failure
+            return self._finish(attempt, Status.FAILED, stage=f.stage, reason=f.reason,
+                                log_tail=f.log_tail, score=verdict.score)
+        return self._decide(attempt, slot, verdict.measurements)
+
+    def _decide(self, attempt: Attempt, slot: str, measured: list[Measurement]) -> Attempt:
+        champion = self.champion()
+        cand = list(measured)
+        champ = [m for m in self.store.measurements(self.run, champion.id)
+                 if m.kind == "objective"]
+        decision = self.decider.decide(cand, champ, self.direction,
+                                       self._remeasurer(attempt, champion, slot, cand, champ))
+        if decision.champion_score is not None and decision.champion_score != champion.score:
+            self.store.put_attempt(replace(self.get(champion.id),
+                                           score=decision.champion_score))
+        status = Status.KEPT if decision.keep else Status.DISCARDED
+        result = self._finish(attempt, status, score=decision.score,
+                              metrics=cand[-1].metrics if cand else {},
+                              reason=decision.rule, decision=decision)
+        if decision.keep:
+            assert attempt.commit is not None
+            self.store.update_run(self.run, champion=attempt.id)
+            self.ws.repo.set_ref(refs.best_ref(self.run), attempt.commit)
+            self.on_event("champion", result)
+        return result
+
+    def _remeasurer(self, attempt: Attempt, champion: Attempt, slot: str,
+                    cand: list[Measurement], champ: list[Measurement]
+                    ) -> Callable[[Arm], Measurement | None]:
+        seeds = self.ws.config.objective.seed_list()
+
+        def remeasure(arm: Arm) -> Measurement | None:
+            if arm == "candidate":
+                target, pool, workdir = attempt, cand, self.ws.worktrees.path(slot)
+            else:
+                assert champion.commit is not None
+                target, pool = champion, champ
+                workdir = self.ws.worktrees.checkout(f"{slot}-champion", champion.commit)
+            seed = seeds[len(pool) % len(seeds)]
+            result = self.verifier.measure(workdir, target.id, seed,
+                                           label=f"_r{len(pool)}")
+            if isinstance(result, StageFailure):
+                return None
+            self.store.add_measurement(self.run, result)
+            pool.append(result)
+            return result
+
+        return remeasure
+
+    def _finish(self, attempt: Attempt, status: Status, *, stage: str = "", reason: str = "",
+                log_tail: str = "", score: float | None = None,
+                metrics: dict[str, float] | None = None,
+                decision: Decision | None = None) -> Attempt:
+        extra = dict(attempt.extra)
+        if decision is not None:
+            extra["decision"] = {"rule": decision.rule, "champion_score": decision.champion_score,
+                                 **decision.evidence}
+        done = replace(attempt, status=status, stage=stage, reason=reason, log_tail=log_tail,
+                       score=score if score is not None else attempt.score,
+                       metrics=metrics if metrics is not None else attempt.metrics,
+                       finished=time.time(), extra=extra)
+        self.store.put_attempt(done)
+        self.on_event("decided", done)
+        return done
+
+
+def _message(attempt: Attempt) -> str:
+    hypothesis = attempt.hypothesis.strip() or "(no hypothesis)"
+    return f"hone {attempt.run} #{attempt.id}: {hypothesis.splitlines()[0][:200]}\n\n" \
+           f"Parent: #{attempt.parent}\nMutator: {attempt.mutator}\n"

@@ -1,0 +1,74 @@
+"""A repository opened for hone: its config, journal, worktrees, path rules and verifier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from hone.config.load import load_config
+from hone.config.model import Config
+from hone.errors import RunLocked
+from hone.store import SQLiteStore, Store
+from hone.vcs.git import Repo
+from hone.vcs.paths import PathRules
+from hone.vcs.worktrees import Worktrees
+from hone.verify.verifier import Verifier
+
+HONE_DIR = ".hone"
+
+
+@dataclass
+class Workspace:
+    repo: Repo
+    config_path: Path
+    config: Config
+
+    @classmethod
+    def open(cls, path: Path) -> Workspace:
+        """Open the repository containing `path`; UsageError for no repo, commit or config."""
+        repo = Repo.find(path)
+        repo.head()
+        config_path, config = load_config(repo.root)
+        ws = cls(repo, config_path, config)
+        ws.dir.mkdir(exist_ok=True)
+        repo.exclude(f"/{HONE_DIR}/")
+        return ws
+
+    @property
+    def dir(self) -> Path:
+        return self.repo.root / HONE_DIR
+
+    @cached_property
+    def store(self) -> Store:
+        return SQLiteStore(self.dir / "hone.db")
+
+    @cached_property
+    def worktrees(self) -> Worktrees:
+        return Worktrees(self.repo, self.dir / "worktrees")
+
+    @cached_property
+    def rules(self) -> PathRules:
+        return PathRules(self.config.files.editable, self.config.files.protect)
+
+    def verifier(self, run: str) -> Verifier:
+        return Verifier(self.config, self.dir / "logs" / run)
+
+    def brief_path(self, run: str, attempt_id: int) -> Path:
+        path = self.dir / "briefs" / run / f"{attempt_id:05d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def lock(self, run: str) -> FileLock:
+        """An exclusive, non-blocking lock on the run; released even by `kill -9`."""
+        path = self.dir / "locks" / f"{run}.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(path), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise RunLocked(f"run {run!r} is in use by another hone process "
+                            "(wait for it to finish or stop it)") from None
+        return lock

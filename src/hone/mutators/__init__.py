@@ -1,0 +1,46 @@
+"""Proposers of changes. Add one: a new module with a `Mutator` subclass and a line here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hone.config.model import Config
+from hone.errors import UsageError
+from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
+
+
+def _classic(config: Config) -> Mutator:
+    from hone.mutators.classic import ClassicMutator
+
+    return ClassicMutator()
+
+
+def _agent(config: Config) -> Mutator:
+    from hone.mutators.agent import AgentMutator
+
+    return AgentMutator(config.mutator.agent_command, config.mutator.agent_timeout)
+
+
+def _llm(config: Config) -> Mutator:
+    try:
+        from hone.mutators.llm import LLMMutator  # type: ignore[attr-defined]
+    except ImportError:
+        raise UsageError("the llm mutator is not available in this build") from None
+    return LLMMutator(config)  # type: ignore[no-any-return]
+
+
+REGISTRY: dict[str, Callable[[Config], Mutator]] = {
+    "classic": _classic,
+    "agent": _agent,
+    "llm": _llm,
+}
+
+
+def make_mutator(kind: str, config: Config) -> Mutator:
+    if kind not in REGISTRY:
+        raise UsageError(f"unknown mutator {kind!r} (choose from {', '.join(REGISTRY)})")
+    return REGISTRY[kind](config)
+
+
+__all__ = ["REGISTRY", "Mutator", "MutatorExhausted", "Proposal", "ProposalContext",
+           "make_mutator"]

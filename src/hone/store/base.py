@@ -1,0 +1,79 @@
+"""The storage contract. Every implementation must pass tests/store/test_contract.py."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import Any
+
+from hone.records import Attempt, Measurement
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One run: its name, the baseline commit, the champion and free-form metadata."""
+
+    name: str
+    baseline_commit: str
+    champion: int
+    created: float
+    config: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Store(abc.ABC):
+    """Durable journal of runs, attempts, measurements and text artifacts.
+
+    Writes are atomic and visible to other processes at once; a crash loses at most the write
+    in progress. Attempts are keyed by (run, id) and `put_attempt` replaces the whole record.
+    """
+
+    @abc.abstractmethod
+    def create_run(self, info: RunInfo) -> None: ...
+
+    @abc.abstractmethod
+    def delete_run(self, name: str) -> None:
+        """Forget a run and everything recorded under it."""
+
+    @abc.abstractmethod
+    def get_run(self, name: str) -> RunInfo | None: ...
+
+    @abc.abstractmethod
+    def list_runs(self) -> list[RunInfo]:
+        """All runs, most recently created last."""
+
+    @abc.abstractmethod
+    def update_run(self, name: str, *, champion: int | None = None,
+                   meta: dict[str, Any] | None = None) -> None:
+        """Set the champion and/or merge keys into the run's metadata."""
+
+    @abc.abstractmethod
+    def next_attempt_id(self, run: str) -> int:
+        """Reserve and return the next id (0 for the first attempt of the run)."""
+
+    @abc.abstractmethod
+    def put_attempt(self, attempt: Attempt) -> None: ...
+
+    @abc.abstractmethod
+    def get_attempt(self, run: str, attempt_id: int) -> Attempt | None: ...
+
+    @abc.abstractmethod
+    def list_attempts(self, run: str) -> list[Attempt]:
+        """All attempts of the run in id order."""
+
+    @abc.abstractmethod
+    def add_measurement(self, run: str, measurement: Measurement) -> None: ...
+
+    @abc.abstractmethod
+    def measurements(self, run: str, attempt_id: int | None = None) -> list[Measurement]:
+        """Measurements in the order they were taken, for one attempt or the whole run."""
+
+    @abc.abstractmethod
+    def put_text(self, run: str, attempt_id: int, name: str, text: str) -> None:
+        """Store a text artifact (prompt, response, brief, diff) under a name."""
+
+    @abc.abstractmethod
+    def get_texts(self, run: str, attempt_id: int) -> dict[str, str]: ...
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources."""

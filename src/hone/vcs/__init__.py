@@ -1,0 +1,1 @@
+"""Git: the repository, hone's refs, hone-owned worktrees, path rules."""

@@ -1,0 +1,54 @@
+"""Worktrees that hone owns under `.hone/worktrees/`, reused from attempt to attempt.
+
+They are detached checkouts with their own index and HEAD, so nothing done in them touches the
+user's working tree; `.hone/` is listed in `.git/info/exclude`, so they never show in `git status`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from hone.vcs.git import GitError, Repo, git
+
+
+class Worktrees:
+    def __init__(self, repo: Repo, base: Path) -> None:
+        self.repo, self.base = repo, base
+
+    def path(self, name: str) -> Path:
+        return self.base / name
+
+    def checkout(self, name: str, commit: str) -> Path:
+        """A clean worktree `name` at `commit` (created on first use, reset after)."""
+        path = self.path(name)
+        if (path / ".git").exists():
+            try:
+                git("checkout", "--quiet", "--force", "--detach", commit, cwd=path)
+                git("clean", "-ffdxq", cwd=path)
+                return path
+            except GitError:
+                self.remove(name)  # a broken worktree (e.g. half-deleted): start it afresh
+        if path.exists():
+            shutil.rmtree(path)
+        git("worktree", "prune", cwd=self.repo.root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        git("worktree", "add", "--quiet", "--detach", "--force", str(path), commit,
+            cwd=self.repo.root)
+        return path
+
+    def commit(self, name: str, message: str, allowed_empty: bool = False) -> str | None:
+        """Commit everything in the worktree on top of its HEAD; None when nothing changed."""
+        path = self.path(name)
+        git("add", "--all", cwd=path)
+        if not allowed_empty and not git("status", "--porcelain", cwd=path):
+            return None
+        git("commit", "--quiet", "--no-verify", "--allow-empty", "-m", message, cwd=path)
+        return git("rev-parse", "HEAD", cwd=path)
+
+    def remove(self, name: str) -> None:
+        path = self.path(name)
+        git("worktree", "remove", "--force", str(path), cwd=self.repo.root, check=False)
+        if path.exists():
+            shutil.rmtree(path, ignore_errors=True)
+        git("worktree", "prune", cwd=self.repo.root, check=False)

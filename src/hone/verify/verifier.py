@@ -1,0 +1,136 @@
+"""Gates then objective, on one worktree: fail-fast, each command with its own timeout.
+
+A `Verdict` says whether the attempt passed, and if not at which stage and why; the caller
+decides what to keep. The `wrap` hook turns a shell command into an argv (the sandbox plugs in
+there).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hone.config.model import Config
+from hone.records import Measurement
+from hone.verify.metrics import parse_metrics
+from hone.verify.process import CommandResult, run_command
+from hone.verify.score import ScoreError, ScoreExpr
+
+Wrap = Callable[[str, Path], Sequence[str]]
+
+
+def plain_shell(command: str, workdir: Path) -> list[str]:
+    """The unsandboxed wrapper: run the command with bash in the worktree."""
+    return ["bash", "-c", command]
+
+
+@dataclass(frozen=True)
+class StageFailure:
+    """Where and why verification stopped."""
+
+    stage: str
+    reason: str
+    log_tail: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Result of verifying one commit: measurements when it passed, a failure otherwise."""
+
+    failure: StageFailure | None
+    measurements: list[Measurement] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None
+
+    @property
+    def score(self) -> float | None:
+        return aggregate([m.score for m in self.measurements])
+
+
+def aggregate(scores: Sequence[float | None]) -> float | None:
+    """The median of the finite scores, None when there is none."""
+    finite = [s for s in scores if s is not None and math.isfinite(s)]
+    return statistics.median(finite) if finite else None
+
+
+class Verifier:
+    """Runs the config's gates and objective on a worktree, writing logs under `logs_dir`."""
+
+    def __init__(self, config: Config, logs_dir: Path, wrap: Wrap = plain_shell,
+                 env: dict[str, str] | None = None) -> None:
+        self.config = config
+        self.logs_dir = logs_dir
+        self.wrap = wrap
+        self.base_env = dict(os.environ if env is None else env)
+        self.score_expr = ScoreExpr(config.objective.score)
+
+    def _run(self, command: str, workdir: Path, attempt_id: int, name: str, timeout: float,
+             extra_env: dict[str, str] | None = None) -> CommandResult:
+        env = {**self.base_env, "HONE_ATTEMPT": str(attempt_id), **(extra_env or {})}
+        stem = self.logs_dir / f"{attempt_id:05d}" / name.replace("/", "_").replace(":", "_")
+        return run_command(self.wrap(command, workdir), workdir, stem, timeout, env,
+                           self.config.logs.max_bytes)
+
+    def run_gates(self, workdir: Path, attempt_id: int) -> StageFailure | None:
+        """Run every gate in order; the first that fails stops the rest."""
+        for gate in self.config.gates:
+            res = self._run(gate.run, workdir, attempt_id, f"gate_{gate.name}", gate.timeout)
+            failure = _command_failure(res, f"gate:{gate.name}", gate.timeout,
+                                       self.config.logs.tail_lines)
+            if failure:
+                return failure
+        return None
+
+    def measure(self, workdir: Path, attempt_id: int, seed: int, kind: str = "objective",
+                command: str | None = None, label: str = "") -> Measurement | StageFailure:
+        """Run the objective once with `seed`; a Measurement, or the reason it failed."""
+        cmd = (command or self.config.objective.run).replace("{seed}", str(seed))
+        name = f"{kind}_seed{seed}{label}"
+        res = self._run(cmd, workdir, attempt_id, name, self.config.objective.timeout,
+                        {"HONE_SEED": str(seed)})
+        failure = _command_failure(res, kind, self.config.objective.timeout,
+                                   self.config.logs.tail_lines)
+        if failure:
+            return failure
+        metrics = parse_metrics(res.stdout_tail)
+        try:
+            score = self.score_expr.evaluate(metrics)
+        except ScoreError as exc:
+            return StageFailure(kind, str(exc), res.tail(self.config.logs.tail_lines))
+        if not math.isfinite(score):
+            return StageFailure(kind, f"score is not finite ({score})", res.tail())
+        return Measurement(attempt_id, seed, score, metrics, res.seconds, kind)
+
+    def verify(self, workdir: Path, attempt_id: int,
+               seeds: Sequence[int] | None = None) -> Verdict:
+        """Gates, then the objective once per seed (the config's seeds by default)."""
+        failure = self.run_gates(workdir, attempt_id)
+        if failure:
+            return Verdict(failure)
+        measurements: list[Measurement] = []
+        for seed in seeds if seeds is not None else self.config.objective.seed_list():
+            result = self.measure(workdir, attempt_id, seed)
+            if isinstance(result, StageFailure):
+                return Verdict(result, measurements)
+            measurements.append(result)
+        return Verdict(None, measurements)
+
+
+def _command_failure(res: CommandResult, stage: str, timeout: float,
+                     tail_lines: int = 30) -> StageFailure | None:
+    if res.log_error:
+        return StageFailure("log", res.log_error, res.tail(tail_lines))
+    if res.timed_out:
+        return StageFailure("timeout", f"{stage} timed out after {timeout:g}s",
+                            res.tail(tail_lines))
+    if res.returncode != 0:
+        return StageFailure(stage, f"{stage} exited with code {res.returncode}",
+                            res.tail(tail_lines))
+    return None

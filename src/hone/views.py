@@ -1,0 +1,145 @@
+"""Read-only views of a run for `status`, `show` and `best` (table, JSON, CSV, Markdown)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from hone.loop.brief import delta, fmt
+from hone.loop.engine import Engine
+from hone.records import Attempt, Status
+from hone.vcs import refs
+
+COLUMNS = ["id", "parent", "status", "score", "delta", "stage", "hypothesis"]
+
+
+@dataclass(frozen=True)
+class StatusView:
+    run: str
+    champion: Attempt
+    attempts: list[Attempt]
+
+    def rows(self) -> list[dict[str, Any]]:
+        by_id = {a.id: a for a in self.attempts}
+        return [{"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
+                 "delta": delta(a, by_id), "stage": a.stage, "hypothesis": a.hypothesis}
+                for a in self.attempts]
+
+    def to_json(self) -> dict[str, Any]:
+        tokens_in = sum(int(a.extra.get("tokens_in", 0)) for a in self.attempts)
+        tokens_out = sum(int(a.extra.get("tokens_out", 0)) for a in self.attempts)
+        usd = sum(float(a.extra.get("usd", 0.0)) for a in self.attempts)
+        return {
+            "run": self.run,
+            "champion": {"id": self.champion.id, "score": self.champion.score},
+            "tokens": {"in": tokens_in, "out": tokens_out}, "usd": round(usd, 6),
+            "attempts": [
+                {"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
+                 "hypothesis": a.hypothesis, "commit": a.commit, "stage": a.stage,
+                 "reason": a.reason, "parent2": a.parent2,
+                 "lines_added": a.extra.get("lines_added"),
+                 "lines_removed": a.extra.get("lines_removed"),
+                 "tokens_in": a.extra.get("tokens_in"), "tokens_out": a.extra.get("tokens_out"),
+                 "seconds": a.seconds}
+                for a in self.attempts
+            ],
+        }
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows())
+        return buf.getvalue()
+
+    def to_markdown(self) -> str:
+        lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+        for r in self.rows():
+            cells = [fmt(r[c]) if c == "score" else str(r[c] if r[c] is not None else "")
+                     for c in COLUMNS]
+            lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+        return "\n".join(lines) + "\n"
+
+    def print_table(self) -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"run {self.run}: champion #{self.champion.id} "
+                            f"score {fmt(self.champion.score)}")
+        for col in COLUMNS:
+            table.add_column(col, overflow="fold", justify="right" if col in (
+                "id", "parent", "score", "delta") else "left")
+        style = {"kept": "green", "baseline": "cyan", "failed": "red", "rejected": "magenta",
+                 "discarded": "dim"}
+        for r in self.rows():
+            table.add_row(*[fmt(r[c]) if c == "score" else str(r[c] if r[c] is not None else "")
+                            for c in COLUMNS],
+                          style="bold green" if r["id"] == self.champion.id
+                          else style.get(r["status"], ""))
+        Console().print(table)
+
+
+def status_view(engine: Engine) -> StatusView:
+    return StatusView(engine.run, engine.champion(), engine.history())
+
+
+def show_view(engine: Engine, attempt_id: int) -> dict[str, Any]:
+    a = engine.get(attempt_id)
+    parent = engine.store.get_attempt(engine.run, a.parent) if a.parent is not None else None
+    diff = ""
+    if a.commit and parent and parent.commit:
+        diff = engine.ws.repo.diff(parent.commit, a.commit)
+    logs_dir = engine.verifier.logs_dir / f"{a.id:05d}"
+    logs = sorted(str(p) for p in logs_dir.iterdir()) if logs_dir.is_dir() else []
+    return {
+        "id": a.id, "parent": a.parent, "parent2": a.parent2, "status": a.status.value,
+        "score": a.score, "commit": a.commit, "ref": refs.attempt_ref(engine.run, a.id),
+        "hypothesis": a.hypothesis, "mutator": a.mutator, "stage": a.stage,
+        "reason": a.reason, "log_tail": a.log_tail, "metrics": a.metrics,
+        "seconds": a.seconds, "extra": a.extra,
+        "measurements": [{"seed": m.seed, "score": m.score, "kind": m.kind,
+                          "seconds": round(m.seconds, 4), "metrics": m.metrics}
+                         for m in engine.store.measurements(engine.run, a.id)],
+        "texts": engine.store.get_texts(engine.run, a.id),
+        "logs": logs, "diff": diff,
+    }
+
+
+def print_show(view: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.syntax import Syntax
+
+    console = Console()
+    console.print(f"[bold]#{view['id']}[/] {view['status']}  score {fmt(view['score'])}  "
+                  f"parent #{view['parent']}  commit {view['commit']}")
+    console.print(f"hypothesis: {view['hypothesis']}")
+    if view["stage"] or view["reason"]:
+        console.print(f"stage: {view['stage']}  reason: {view['reason']}")
+    for m in view["measurements"]:
+        console.print(f"  {m['kind']} seed {m['seed']}: {fmt(m['score'])} ({m['seconds']}s)")
+    if view["log_tail"]:
+        console.print("log tail:", markup=False)
+        console.print(view["log_tail"], markup=False)
+    for name, text in view["texts"].items():
+        console.print(f"[bold]{name}[/] ({len(text)} chars): see --json", highlight=False)
+    if view["logs"]:
+        console.print("logs: " + ", ".join(view["logs"]), markup=False)
+    if view["diff"]:
+        console.print(Syntax(view["diff"], "diff", theme="ansi_dark"))
+
+
+def best_view(engine: Engine, branch: str | None) -> dict[str, Any]:
+    champion = engine.champion()
+    baseline = engine.get(0)
+    assert champion.commit is not None
+    if branch:
+        engine.ws.repo.create_branch(branch, champion.commit)
+    gain = ""
+    if baseline.score and champion.score is not None:
+        gain = f"{(champion.score - baseline.score) / abs(baseline.score) * 100:+.2f}%"
+    return {"run": engine.run, "id": champion.id, "score": champion.score,
+            "commit": champion.commit, "hypothesis": champion.hypothesis,
+            "baseline_score": baseline.score, "gain": gain, "branch": branch,
+            "status": champion.status.value if champion.status is not Status.RUNNING else ""}
