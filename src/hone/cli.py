@@ -182,18 +182,26 @@ def tell(attempt_id: Annotated[int, typer.Argument(metavar="ID")],
                    f"(champion {told.champion.score}) {a.reason}")
 
 
-def _sigterm(signum: int, frame: object) -> None:
+def _interrupt(signum: int, frame: object) -> None:
+    state["interrupted"] = True
     raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turn errors into one line and an exit code."""
-    signal.signal(signal.SIGTERM, _sigterm)
+    signal.signal(signal.SIGTERM, _interrupt)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="hone",
                               standalone_mode=False)
-        return int(result) if isinstance(result, int) else 0
+        code = int(result) if isinstance(result, int) else 0
+        if state.get("interrupted"):
+            # Typer turns Ctrl-C into a plain exit code 130; say what happened.
+            sys.stderr.write("hone: interrupted; `hone run` resumes\n")
+            return 130
+        return code
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:

@@ -1,0 +1,184 @@
+"""Lessons: a bounded playbook of what helped and what hurt, updated by deltas (ACE-style).
+
+After each decided attempt a short reflection call returns operations on the playbook (`add`,
+`helpful`, `harmful`, `remove`), never a rewrite, so it neither bloats nor collapses: additions
+that repeat a lesson strengthen it instead, lessons that hurt more than they help are dropped,
+and at the size limit the weakest lesson goes. The playbook is a JSON file that survives restarts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from hone.records import Attempt, Status
+
+MAX_OPS = 4
+MAX_TEXT = 240
+
+REFLECT_SYSTEM = """\
+You maintain a short playbook of lessons for an automatic code-improvement loop. Given one \
+finished attempt and the current lessons, answer with JSON only: {"ops": [...]} with at most \
+4 operations, each one of
+{"op": "add", "text": "<one general, reusable lesson, under 30 words>"}
+{"op": "helpful", "id": "L3"}   (the attempt confirms lesson L3)
+{"op": "harmful", "id": "L3"}   (the attempt contradicts lesson L3)
+{"op": "remove", "id": "L3"}    (L3 is wrong or useless)
+Do not restate a lesson that is already there: mark it helpful instead. {"ops": []} is fine."""
+
+
+@dataclass
+class Lesson:
+    id: str
+    text: str
+    helpful: int = 0
+    harmful: int = 0
+
+    @property
+    def weight(self) -> int:
+        return self.helpful - self.harmful
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+class Playbook:
+    """The lessons of one run. `path` None keeps them in memory only."""
+
+    def __init__(self, path: Path | None = None, limit: int = 12) -> None:
+        self.path, self.limit = path, limit
+        self.lessons: list[Lesson] = []
+        self.next_id = 1
+        self.observed: set[int] = set()  # attempt ids already reflected on (resume-safe)
+        if path is not None and path.exists():
+            self._load(path)
+
+    def _load(self, path: Path) -> None:
+        try:
+            data = json.loads(path.read_text())
+            self.lessons = [Lesson(**x) for x in data.get("lessons", [])]
+            self.next_id = int(data.get("next_id", len(self.lessons) + 1))
+            self.observed = {int(x) for x in data.get("observed", [])}
+        except (OSError, ValueError, TypeError):
+            self.lessons, self.next_id, self.observed = [], 1, set()  # unreadable: start over
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"lessons": [asdict(x) for x in self.lessons], "next_id": self.next_id,
+                "observed": sorted(self.observed)}
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lessons-")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, indent=1)
+        os.replace(tmp, self.path)
+
+    def find(self, lesson_id: str) -> Lesson | None:
+        return next((x for x in self.lessons if x.id == str(lesson_id).strip()), None)
+
+    def apply(self, ops: list[dict[str, Any]]) -> list[str]:
+        """Apply up to MAX_OPS operations; returns what was done, one line each."""
+        done: list[str] = []
+        for op in ops[:MAX_OPS]:
+            kind = str(op.get("op", "")).lower()
+            if kind == "add":
+                done.append(self._add(str(op.get("text", ""))))
+                continue
+            lesson = self.find(str(op.get("id", "")))
+            if lesson is None:
+                continue
+            if kind in ("helpful", "strengthen"):
+                lesson.helpful += 1
+                done.append(f"+ {lesson.id}")
+            elif kind in ("harmful", "weaken"):
+                lesson.harmful += 1
+                done.append(f"- {lesson.id}")
+            elif kind == "remove":
+                self.lessons.remove(lesson)
+                done.append(f"removed {lesson.id}")
+        self._prune()
+        return [d for d in done if d]
+
+    def _add(self, text: str) -> str:
+        text = " ".join(text.split())[:MAX_TEXT]
+        if len(text) < 8:
+            return ""
+        for lesson in self.lessons:  # a repeated lesson strengthens the one we have
+            if difflib.SequenceMatcher(None, _norm(lesson.text), _norm(text)).ratio() > 0.8:
+                lesson.helpful += 1
+                return f"+ {lesson.id} (repeated)"
+        lesson = Lesson(f"L{self.next_id}", text, helpful=1)
+        self.next_id += 1
+        self.lessons.append(lesson)
+        return f"added {lesson.id}"
+
+    def _prune(self) -> None:
+        self.lessons = [x for x in self.lessons if x.harmful < x.helpful + 3]
+        while len(self.lessons) > self.limit:
+            # the weakest goes; among equals the oldest, so fresh lessons get a chance
+            weakest = min(self.lessons, key=lambda x: (x.weight, int(x.id[1:] or 0)))
+            self.lessons.remove(weakest)
+
+    def text(self) -> str:
+        ranked = sorted(self.lessons, key=lambda x: -x.weight)
+        return "\n".join(f"- [{x.id} +{x.helpful}/-{x.harmful}] {x.text}" for x in ranked)
+
+
+def parse_ops(answer: str) -> list[dict[str, Any]]:
+    """The operations in a reflection answer (JSON, fenced or not); [] when there are none."""
+    for candidate in _json_candidates(answer):
+        try:
+            data = json.loads(candidate)
+        except ValueError:
+            continue
+        ops = data.get("ops") if isinstance(data, dict) else data
+        if isinstance(ops, list):
+            return [op for op in ops if isinstance(op, dict)]
+    return []
+
+
+def _json_candidates(answer: str) -> list[str]:
+    fenced = re.findall(r"```(?:json)?\s*\n(.*?)```", answer, re.DOTALL)
+    out = [*fenced, answer.strip()]
+    start, end = answer.find("{"), answer.rfind("}")
+    if 0 <= start < end:
+        out.append(answer[start:end + 1])
+    start, end = answer.find("["), answer.rfind("]")
+    if 0 <= start < end:
+        out.append(answer[start:end + 1])
+    return out
+
+
+def delta(attempt: Attempt, history: list[Attempt]) -> float | None:
+    parent = next((a for a in history if a.id == attempt.parent), None)
+    if parent is None or parent.score is None or attempt.score is None:
+        return None
+    return attempt.score - parent.score
+
+
+def reflection_prompt(attempt: Attempt, history: list[Attempt], playbook: Playbook,
+                      goal: str, direction: str) -> str:
+    d = delta(attempt, history)
+    lines = [
+        f"Goal: {goal} (score is {'maximised' if direction == 'max' else 'minimised'})",
+        f"Attempt #{attempt.id} (parent #{attempt.parent}): {attempt.hypothesis or '(none)'}",
+        f"Outcome: {attempt.status.value}"
+        + (f", score {attempt.score:g}" if attempt.score is not None else "")
+        + (f", delta {d:+g} against its parent" if d is not None else ""),
+    ]
+    if attempt.status in (Status.FAILED, Status.REJECTED):
+        lines.append(f"Failed at stage {attempt.stage or '?'}: {attempt.reason}")
+        tail = "\n".join(attempt.log_tail.strip().splitlines()[-12:])
+        if tail:
+            lines.append("Log tail:\n" + tail)
+    elif attempt.reason:
+        lines.append(f"Note: {attempt.reason}")
+    lines.append("Current lessons:\n" + (playbook.text() or "(none yet)"))
+    return "\n".join(lines)

@@ -1,0 +1,241 @@
+"""Chat providers: one `complete(system, user)` call to an LLM, returning text and token usage.
+
+`openai` (any OpenAI-compatible server, `ollama/NAME` included) and `anthropic/NAME` via the
+official SDKs. SDK retries are off: a provider raises `Transient` (retry may help: 429, 5xx,
+timeout, connection), `Fatal` (no call will ever work: bad key, unknown model) or `CallFailed`
+(this call failed: bad request, unreadable body); `hone.mutators.llm.retry` owns the policy.
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from hone.config.model import LLMSection
+from hone.errors import UsageError
+
+OLLAMA_URL = "http://127.0.0.1:11434/v1"
+# OpenAI reasoning models reject `temperature` and want `max_completion_tokens`.
+_REASONING = re.compile(r"^(o\d|gpt-5)([-.].*)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """An answer: `finish` is `stop`, `length` (truncated), `refusal`, or what the server said."""
+
+    text: str
+    finish: str
+    tokens_in: int
+    tokens_out: int
+    refusal: str = ""
+
+
+class CallFailed(Exception):
+    """This call failed and retrying the same request will not help."""
+
+
+class Transient(CallFailed):
+    """Retrying may help (rate limit, server error, timeout). `retry_after` in seconds, if told."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Fatal(CallFailed):
+    """No call can succeed (rejected key, unknown model): stop the run."""
+
+
+class Provider(abc.ABC):
+    """One model behind one API. Implementations hold no retry logic."""
+
+    name = "base"
+
+    def __init__(self, model: str, settings: LLMSection) -> None:
+        self.model, self.settings = model, settings
+
+    @abc.abstractmethod
+    def complete(self, system: str, user: str) -> Completion: ...
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds from `Retry-After` (or `retry-after-ms`); HTTP dates are rare here and ignored."""
+    if headers is None:
+        return None
+    try:
+        ms = headers.get("retry-after-ms")
+        if ms is not None:
+            return max(0.0, float(ms) / 1000)
+        value = headers.get("retry-after")
+        return None if value is None else max(0.0, float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def classify(status: int, message: str, headers: Any) -> CallFailed:
+    """Map an HTTP error status to the exception the retry policy understands."""
+    short = f"HTTP {status}: {' '.join(message.split())[:200]}"
+    if status in (408, 409, 429) or status >= 500:
+        return Transient(short, _retry_after(headers))
+    if status in (401, 403):
+        return Fatal(f"the API rejected the credentials ({short})")
+    if status == 404:
+        return Fatal(f"model or endpoint not found ({short})")
+    return CallFailed(short)
+
+
+def _mentions(exc: CallFailed, word: str) -> bool:
+    return isinstance(exc, CallFailed) and not isinstance(exc, Transient) and (
+        word in str(exc).lower())
+
+
+class OpenAIProvider(Provider):
+    """Chat completions through the `openai` SDK, for any OpenAI-compatible server."""
+
+    name = "openai"
+
+    def __init__(self, model: str, settings: LLMSection, base_url: str = "") -> None:
+        super().__init__(model, settings)
+        import openai
+
+        self._sdk = openai
+        url = base_url or settings.base_url or os.environ.get("OPENAI_BASE_URL") or None
+        key = os.environ.get("OPENAI_API_KEY") or ("none" if url else None)
+        if key is None:
+            raise UsageError("set OPENAI_API_KEY (or [llm] base_url for a local server)")
+        self.client = openai.OpenAI(api_key=key, base_url=url, timeout=settings.timeout,
+                                    max_retries=0)
+        reasoning = bool(_REASONING.match(model))
+        self.send_temperature = settings.temperature is not None and not reasoning
+        self.token_param = "max_completion_tokens" if reasoning else "max_tokens"
+
+    def complete(self, system: str, user: str) -> Completion:
+        try:
+            return self._once(system, user)
+        except CallFailed as exc:
+            # Provider quirks: drop what the server refused and try once more.
+            if self.send_temperature and _mentions(exc, "temperature"):
+                self.send_temperature = False
+            elif self.token_param == "max_tokens" and _mentions(exc, "max_tokens"):
+                self.token_param = "max_completion_tokens"
+            else:
+                raise
+            return self._once(system, user)
+
+    def _once(self, system: str, user: str) -> Completion:
+        sdk = self._sdk
+        kwargs: dict[str, Any] = {self.token_param: self.settings.max_tokens}
+        if self.send_temperature:
+            kwargs["temperature"] = self.settings.temperature
+        messages: list[Any] = [{"role": "system", "content": system},
+                               {"role": "user", "content": user}]
+        try:
+            resp = self.client.chat.completions.create(model=self.model, messages=messages,
+                                                       **kwargs)
+        except sdk.APITimeoutError:
+            raise Transient(f"request timed out after {self.settings.timeout:g}s") from None
+        except sdk.APIConnectionError as exc:
+            raise Transient(f"connection failed: {exc}") from None
+        except sdk.APIStatusError as exc:
+            raise classify(exc.status_code, exc.message, exc.response.headers) from None
+        except (sdk.APIError, ValueError) as exc:  # e.g. a body that is not the JSON promised
+            raise CallFailed(f"unreadable response: {str(exc)[:200]}") from None
+        choices = getattr(resp, "choices", None)
+        if not isinstance(choices, list) or not choices:
+            raise CallFailed(f"unreadable response (no choices): {str(resp)[:120]!r}")
+        choice = choices[0]
+        message = getattr(choice, "message", None)
+        text = getattr(message, "content", None) or ""
+        refusal = getattr(message, "refusal", None) or ""
+        finish = getattr(choice, "finish_reason", None) or "stop"
+        usage = getattr(resp, "usage", None)
+        return Completion(
+            text=text if isinstance(text, str) else str(text),
+            finish="refusal" if refusal or finish == "content_filter" else str(finish),
+            tokens_in=int(getattr(usage, "prompt_tokens", 0) or 0),
+            tokens_out=int(getattr(usage, "completion_tokens", 0) or 0),
+            refusal=str(refusal),
+        )
+
+
+_ANTHROPIC_FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length",
+                     "refusal": "refusal"}
+
+
+class AnthropicProvider(Provider):
+    """Messages API through the `anthropic` SDK (the optional `hone[anthropic]` extra)."""
+
+    name = "anthropic"
+
+    def __init__(self, model: str, settings: LLMSection) -> None:
+        super().__init__(model, settings)
+        try:
+            import anthropic
+        except ImportError:
+            raise UsageError("anthropic/ models need the anthropic SDK: "
+                             "pip install 'hone[anthropic]'") from None
+        self._sdk = anthropic
+        url = (settings.base_url or os.environ.get("ANTHROPIC_BASE_URL") or "").removesuffix(
+            "/v1") or None
+        key = os.environ.get("ANTHROPIC_API_KEY") or ("none" if url else None)
+        if key is None:
+            raise UsageError("set ANTHROPIC_API_KEY for anthropic/ models")
+        self.client = anthropic.Anthropic(api_key=key, base_url=url, timeout=settings.timeout,
+                                          max_retries=0)
+        self.send_temperature = settings.temperature is not None
+
+    def complete(self, system: str, user: str) -> Completion:
+        try:
+            return self._once(system, user)
+        except CallFailed as exc:
+            if not (self.send_temperature and _mentions(exc, "temperature")):
+                raise
+            self.send_temperature = False
+            return self._once(system, user)
+
+    def _once(self, system: str, user: str) -> Completion:
+        sdk = self._sdk
+        # Newer SDKs no longer list `temperature`; send it in the body while the API accepts it.
+        extra = {"temperature": self.settings.temperature} if self.send_temperature else None
+        try:
+            resp = self.client.messages.create(
+                model=self.model, max_tokens=self.settings.max_tokens, system=system,
+                messages=[{"role": "user", "content": user}], extra_body=extra)
+        except sdk.APITimeoutError:
+            raise Transient(f"request timed out after {self.settings.timeout:g}s") from None
+        except sdk.APIConnectionError as exc:
+            raise Transient(f"connection failed: {exc}") from None
+        except sdk.APIStatusError as exc:
+            raise classify(exc.status_code, exc.message, exc.response.headers) from None
+        except (sdk.APIError, ValueError) as exc:
+            raise CallFailed(f"unreadable response: {str(exc)[:200]}") from None
+        blocks = getattr(resp, "content", None)
+        if not isinstance(blocks, list):
+            raise CallFailed(f"unreadable response (no content): {str(resp)[:120]!r}")
+        text = "".join(str(getattr(b, "text", "") or "") for b in blocks
+                       if getattr(b, "type", "") == "text")
+        stop = str(getattr(resp, "stop_reason", "") or "end_turn")
+        usage = getattr(resp, "usage", None)
+        return Completion(
+            text=text, finish=_ANTHROPIC_FINISH.get(stop, stop),
+            tokens_in=int(getattr(usage, "input_tokens", 0) or 0),
+            tokens_out=int(getattr(usage, "output_tokens", 0) or 0),
+        )
+
+
+def make_provider(settings: LLMSection, model: str = "") -> Provider:
+    """`anthropic/NAME`, `ollama/NAME`, `openai/NAME` or a bare name (OpenAI-compatible)."""
+    name = model or settings.model
+    if not name:
+        raise UsageError("the llm mutator needs a model: --model NAME or [llm] model")
+    prefix, _, rest = name.partition("/")
+    if prefix == "anthropic" and rest:
+        return AnthropicProvider(rest, settings)
+    if prefix == "ollama" and rest:
+        return OpenAIProvider(rest, settings, base_url=settings.base_url or OLLAMA_URL)
+    if prefix == "openai" and rest:
+        return OpenAIProvider(rest, settings)
+    return OpenAIProvider(name, settings)
