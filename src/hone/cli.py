@@ -71,6 +71,9 @@ def run(
     model: Annotated[str | None, typer.Option(help="Model for the llm mutator.")] = None,
     attempts: Annotated[int | None, typer.Option(help="Total attempts for the run.")] = None,
     hours: Annotated[float | None, typer.Option(help="Wall-clock hours for this call.")] = None,
+    budget_usd: Annotated[float | None, typer.Option(
+        "--budget-usd", help="Stop when the run's LLM calls have cost this many dollars.")]
+        = None,
     parallel: Annotated[int | None, typer.Option(help="Evaluation slots.")] = None,
     strategy: Annotated[str | None, typer.Option(help="greedy, population or islands.")] = None,
     executor: Annotated[str | None, typer.Option(help="local or ray.")] = None,
@@ -82,8 +85,8 @@ def run(
     from hone.cli_run import run_command
 
     code = run_command(directory, run_name, mutator=mutator, model=model, attempts=attempts,
-                       hours=hours, parallel=parallel, strategy=strategy, executor=executor,
-                       ray_address=ray_address)
+                       hours=hours, budget_usd=budget_usd, parallel=parallel,
+                       strategy=strategy, executor=executor, ray_address=ray_address)
     raise typer.Exit(code)
 
 

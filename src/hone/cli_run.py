@@ -27,7 +27,8 @@ def apply_overrides(config: Config, **flags: Any) -> Config:
         "executor": section("executor", kind=flags.get("executor"),
                             parallel=flags.get("parallel"),
                             ray_address=flags.get("ray_address")),
-        "budget": section("budget", attempts=flags.get("attempts"), hours=flags.get("hours")),
+        "budget": section("budget", attempts=flags.get("attempts"), hours=flags.get("hours"),
+                          usd=flags.get("budget_usd")),
     }
     merged = config.model_copy(update=update)
     # model_copy skips validation; validate once so a bad flag is a one-line usage error.
@@ -90,9 +91,11 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
                          "the baseline (hone uses the commit at HEAD)")
         if not resumed:
             printer._out(f"mutator: {mutator.name}"
-                         + (" (offline, no LLM)" if mutator.name == "classic" else ""))
+                         + (" (offline, no LLM)" if mutator.name == "classic" else "")
+                         + (f" (model {config.llm.model})" if mutator.name == "llm" else ""))
         outcome = run_loop(engine, mutator, strategy,
-                           Budget(config.budget.attempts, config.budget.hours))
+                           Budget(config.budget.attempts, config.budget.hours,
+                                  config.budget.usd))
         champion, history = engine.champion(), engine.history()
     counts: dict[str, int] = {}
     for a in history[1:]:
@@ -101,5 +104,10 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     printer._out(f"baseline {fmt(history[0].score)} -> champion #{champion.id} "
                  f"{fmt(champion.score)}; attempts: "
                  + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    tokens_in = sum(int(a.extra.get("tokens_in", 0)) for a in history)
+    if tokens_in:
+        printer._out(f"LLM: {tokens_in} tokens in, "
+                     f"{sum(int(a.extra.get('tokens_out', 0)) for a in history)} out, "
+                     f"${sum(float(a.extra.get('usd', 0.0)) for a in history):.4f}")
     printer._out(f"see: hone status -C {ws.repo.root}   |   hone best --branch NAME")
     return 0

@@ -9,6 +9,7 @@ from typing import Any
 
 from hone.loop.brief import delta, fmt
 from hone.loop.engine import Engine
+from hone.mutators.llm.lessons import read_lessons
 from hone.records import Attempt, Status
 from hone.vcs import refs
 
@@ -27,10 +28,14 @@ class StatusView:
                  "delta": delta(a, by_id), "stage": a.stage, "hypothesis": a.hypothesis}
                 for a in self.attempts]
 
+    def spend(self) -> tuple[int, int, float]:
+        """LLM tokens in, tokens out and dollars over the whole run."""
+        return (sum(int(a.extra.get("tokens_in", 0)) for a in self.attempts),
+                sum(int(a.extra.get("tokens_out", 0)) for a in self.attempts),
+                sum(float(a.extra.get("usd", 0.0)) for a in self.attempts))
+
     def to_json(self) -> dict[str, Any]:
-        tokens_in = sum(int(a.extra.get("tokens_in", 0)) for a in self.attempts)
-        tokens_out = sum(int(a.extra.get("tokens_out", 0)) for a in self.attempts)
-        usd = sum(float(a.extra.get("usd", 0.0)) for a in self.attempts)
+        tokens_in, tokens_out, usd = self.spend()
         return {
             "run": self.run,
             "champion": {"id": self.champion.id, "score": self.champion.score},
@@ -42,6 +47,7 @@ class StatusView:
                  "lines_added": a.extra.get("lines_added"),
                  "lines_removed": a.extra.get("lines_removed"),
                  "tokens_in": a.extra.get("tokens_in"), "tokens_out": a.extra.get("tokens_out"),
+                 "usd": a.extra.get("usd"),
                  "seconds": a.seconds}
                 for a in self.attempts
             ],
@@ -66,8 +72,11 @@ class StatusView:
         from rich.console import Console
         from rich.table import Table
 
+        tokens_in, tokens_out, usd = self.spend()
+        caption = (f"LLM: {tokens_in:,} tokens in, {tokens_out:,} out, ${usd:.4f}"
+                   if tokens_in or tokens_out else None)
         table = Table(title=f"run {self.run}: champion #{self.champion.id} "
-                            f"score {fmt(self.champion.score)}")
+                            f"score {fmt(self.champion.score)}", caption=caption)
         for col in COLUMNS:
             table.add_column(col, overflow="fold", justify="right" if col in (
                 "id", "parent", "score", "delta") else "left")
@@ -103,6 +112,7 @@ def show_view(engine: Engine, attempt_id: int) -> dict[str, Any]:
                           "seconds": round(m.seconds, 4), "metrics": m.metrics}
                          for m in engine.store.measurements(engine.run, a.id)],
         "texts": engine.store.get_texts(engine.run, a.id),
+        "lessons": read_lessons(engine.ws.dir, engine.run),
         "logs": logs, "diff": diff,
     }
 
@@ -122,8 +132,17 @@ def print_show(view: dict[str, Any]) -> None:
     if view["log_tail"]:
         console.print("log tail:", markup=False)
         console.print(view["log_tail"], markup=False)
-    for name, text in view["texts"].items():
-        console.print(f"[bold]{name}[/] ({len(text)} chars): see --json", highlight=False)
+    for key in ("tokens_in", "tokens_out", "usd"):
+        if key in view["extra"]:
+            console.print(f"{key}: {view['extra'][key]}", highlight=False)
+    for name, text in view["texts"].items():  # prompt, response, reflections: in full
+        console.rule(f"{name} ({len(text)} chars)")
+        console.print(text, markup=False, highlight=False)
+    if view["lessons"]:
+        console.rule("lessons of the run (helpful/harmful)")
+        for x in view["lessons"]:
+            console.print(f"[{x['id']} +{x['helpful']}/-{x['harmful']}] {x['text']}",
+                          markup=False, highlight=False)
     if view["logs"]:
         console.print("logs: " + ", ".join(view["logs"]), markup=False)
     if view["diff"]:

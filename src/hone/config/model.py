@@ -62,6 +62,9 @@ class LLMSection(_Section):
     price_in: float = Field(0.0, ge=0)
     price_out: float = Field(0.0, ge=0)
     prompt_token_budget: int = Field(12000, ge=500)
+    retry_base_delay: float = Field(1.0, ge=0)  # backoff: base * 2**n, capped, Retry-After wins
+    retry_max_delay: float = Field(60.0, ge=0)
+    lessons: int = Field(12, ge=0)  # size of the lessons playbook; 0 turns reflection off
 
 
 class AcceptanceSection(_Section):

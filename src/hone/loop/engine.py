@@ -20,6 +20,7 @@ from hone.errors import HoneError
 from hone.loop.brief import build_brief
 from hone.loop.workspace import Workspace
 from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.mutators.llm.lessons import brief_sections
 from hone.records import Attempt, Measurement, Status
 from hone.store.base import RunInfo
 from hone.strategies.base import Strategy
@@ -129,7 +130,8 @@ class Engine:
         workdir = self.ws.worktrees.checkout(slot, parent.commit)
         brief = build_brief(self.ws.config, self.history(), self.champion(), parent,
                             self.editable(parent.commit),
-                            workdir=str(workdir) if workdir_hint else None)
+                            workdir=str(workdir) if workdir_hint else None,
+                            extra_sections=brief_sections(self.ws.dir, self.run))
         brief_path = self.ws.brief_path(self.run, attempt.id)
         brief_path.write_text(brief, encoding="utf-8")
         return workdir, brief, brief_path
@@ -179,6 +181,9 @@ class Engine:
         if proposal.failure:
             return self._finish(attempt, Status.FAILED, stage="propose", reason=proposal.failure)
         commit = self.ws.worktrees.commit(slot, _message(attempt))
+        if commit is None and proposal.rejected:  # the mutator refused to write the change
+            return self._finish(attempt, Status.REJECTED, stage="rules",
+                                reason=proposal.rejected)
         if commit is None:
             return self._finish(attempt, Status.FAILED, stage="propose",
                                 reason="the proposal changed nothing")

@@ -14,10 +14,12 @@ from hone.strategies.base import Strategy
 @dataclass(frozen=True)
 class Budget:
     """`attempts` counts every attempt of the run but the baseline, across resumes;
-    `hours` counts wall time of this invocation."""
+    `hours` counts wall time of this invocation; `usd` counts the run's LLM spend, across resumes
+    (the attempt in flight may overshoot it by one attempt's calls)."""
 
     attempts: int | None = None
     hours: float | None = None
+    usd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,11 @@ def run_loop(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Budge
             return RunOutcome(made, f"attempt budget reached ({done}/{budget.attempts})")
         if deadline is not None and time.monotonic() >= deadline:
             return RunOutcome(made, f"time budget reached ({budget.hours:g} h)")
+        if budget.usd is not None:
+            spent = sum(float(a.extra.get("usd", 0.0)) for a in engine.history())
+            if spent >= budget.usd:
+                return RunOutcome(made, f"cost budget reached (${spent:.4f} of "
+                                        f"${budget.usd:g})")
         try:
             engine.step(mutator, strategy)
         except MutatorExhausted as exc:

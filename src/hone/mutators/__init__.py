@@ -22,11 +22,9 @@ def _agent(config: Config) -> Mutator:
 
 
 def _llm(config: Config) -> Mutator:
-    try:
-        from hone.mutators.llm import LLMMutator  # type: ignore[attr-defined]
-    except ImportError:
-        raise UsageError("the llm mutator is not available in this build") from None
-    return LLMMutator(config)  # type: ignore[no-any-return]
+    from hone.mutators.llm.mutator import LLMMutator
+
+    return LLMMutator(config)
 
 
 REGISTRY: dict[str, Callable[[Config], Mutator]] = {

@@ -182,3 +182,27 @@ def reflection_prompt(attempt: Attempt, history: list[Attempt], playbook: Playbo
         lines.append(f"Note: {attempt.reason}")
     lines.append("Current lessons:\n" + (playbook.text() or "(none yet)"))
     return "\n".join(lines)
+
+
+def lessons_path(brief_path: Path, run: str) -> Path:
+    """Where a run's playbook lives: `.hone/lessons/RUN.json`, next to `.hone/briefs/RUN/`."""
+    return brief_path.parent.parent.parent / "lessons" / f"{run}.json"
+
+
+LESSONS_HEADER = "# Lessons learnt in this run ([id +helpful/-harmful])"
+
+
+def lessons_section(text: str) -> str:
+    return f"{LESSONS_HEADER}\n{text.strip()}" if text.strip() else ""
+
+
+def brief_sections(hone_dir: Path, run: str) -> list[str]:
+    """The lessons as a section of the brief of `ask` and `agent` ([] when there are none)."""
+    section = lessons_section(Playbook(hone_dir / "lessons" / f"{run}.json").text())
+    return [section] if section else []
+
+
+def read_lessons(hone_dir: Path, run: str) -> list[dict[str, Any]]:
+    """The run's lessons, strongest first, for `hone show` and briefs ([] when none)."""
+    book = Playbook(hone_dir / "lessons" / f"{run}.json")
+    return [asdict(x) for x in sorted(book.lessons, key=lambda x: -x.weight)]

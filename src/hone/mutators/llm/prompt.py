@@ -9,6 +9,7 @@ files, the lessons and the answer format. `build_prompt` keeps the whole under t
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pathspec
 
 from hone.config.load import CONFIG_FILE
 from hone.mutators.base import ProposalContext
+from hone.mutators.llm.lessons import LESSONS_HEADER, lessons_section
 from hone.mutators.llm.tokens import TokenMeter
 from hone.records import Status
 from hone.vcs.git import git
@@ -134,9 +136,11 @@ def build_prompt(ctx: ProposalContext, lessons: str, meter: TokenMeter,
     files = list_files(ctx.workdir)
     editable = editable_files(ctx, files, rules)
     brief = ctx.brief.strip() or f"# Goal\n{ctx.config.run.goal}"
+    # the engine's brief carries the lessons as they were; the mutator has just updated them
+    brief = re.sub(rf"(?ms)^{re.escape(LESSONS_HEADER)}\n.*?(?=^# |\Z)", "", brief).strip()
     head = [brief]
-    if lessons.strip() and lessons.strip() not in brief:
-        head.append("## Lessons from this run (helpful/harmful counts)\n" + lessons.strip())
+    if lessons.strip():
+        head.append(lessons_section(lessons))
     tail = FORMAT
     fixed = meter.count(SYSTEM) + meter.count("\n\n".join([*head, tail])) + 16
     room = budget - fixed

@@ -1,0 +1,197 @@
+"""The `llm` mutator: reflect on what happened, build the prompt, call the model, apply its edits.
+
+One `propose` makes, in order: reflection calls on attempts decided since the last one (lessons),
+one proposal call with retries, then parses and applies the SEARCH/REPLACE edits all-or-nothing.
+Every prompt and answer is returned as attempt texts; tokens and dollars go into the record.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hone.config.model import Config
+from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.mutators.llm.edits import EditFailed, EditRejected, apply_edits, parse_edits
+from hone.mutators.llm.lessons import (
+    REFLECT_SYSTEM,
+    Playbook,
+    lessons_path,
+    parse_ops,
+    reflection_prompt,
+)
+from hone.mutators.llm.prompt import build_prompt
+from hone.mutators.llm.providers import (
+    CallFailed,
+    Completion,
+    Fatal,
+    Provider,
+    make_provider,
+)
+from hone.mutators.llm.retry import FailureStreak, RetryLog, RetryPolicy, with_retries
+from hone.mutators.llm.tokens import TokenMeter
+from hone.records import Status
+
+# Reflect on at most this many attempts per proposal (after a resume or a batch of ask/tell,
+# older ones are marked seen without a call: lessons come from what is recent).
+MAX_REFLECTIONS = 2
+
+
+@dataclass
+class Usage:
+    """What the calls of one attempt cost."""
+
+    calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    retries: int = 0
+    waited: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, completion: Completion) -> None:
+        self.calls += 1
+        self.tokens_in += completion.tokens_in
+        self.tokens_out += completion.tokens_out
+
+    def record(self, model: str, price_in: float, price_out: float) -> dict[str, Any]:
+        usd = self.tokens_in * price_in / 1e6 + self.tokens_out * price_out / 1e6
+        out: dict[str, Any] = {"model": model, "llm_calls": self.calls,
+                               "tokens_in": self.tokens_in, "tokens_out": self.tokens_out,
+                               "usd": round(usd, 8)}
+        if self.retries:
+            out["llm_retries"] = self.retries
+            out["llm_waited_s"] = round(self.waited, 3)
+            out["llm_errors"] = self.errors[-5:]
+        return out
+
+
+class LLMMutator(Mutator):
+    name = "llm"
+
+    def __init__(self, config: Config, provider: Provider | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        s = config.llm
+        self.settings = s
+        self.provider = provider or make_provider(s)
+        self.model = s.model
+        self.policy = RetryPolicy(retries=s.max_retries, base_delay=s.retry_base_delay,
+                                  max_delay=s.retry_max_delay)
+        self.sleep = sleep
+        self.streak = FailureStreak(s.max_consecutive_failures)
+        self.meter = TokenMeter()
+        self._playbooks: dict[Path, Playbook] = {}
+
+    # -- one attempt -------------------------------------------------------------------------
+    def propose(self, ctx: ProposalContext) -> Proposal:
+        usage = Usage()
+        texts: dict[str, str] = {}
+        playbook = self._playbook(ctx)
+        if playbook is not None:
+            self._reflect(ctx, playbook, usage, texts)
+        lessons = playbook.text() if playbook is not None else ""
+        if lessons:
+            texts["lessons"] = lessons
+        parts = build_prompt(ctx, lessons, self.meter, self.settings.prompt_token_budget)
+        texts["prompt"] = f"## system\n{parts.system}\n\n## user\n{parts.user}"
+        extra_prompt = {"prompt_tokens_estimate": parts.tokens, "files_whole": parts.whole,
+                        "files_mapped": parts.mapped}
+
+        def done(hypothesis: str, failure: str = "", rejected: str = "") -> Proposal:
+            extra = {**usage.record(self.provider.model, self.settings.price_in,
+                                    self.settings.price_out), **extra_prompt}
+            return Proposal(hypothesis, failure=failure, rejected=rejected, texts=texts,
+                            extra=extra)
+
+        try:
+            answer = self._call(parts.system, parts.user, usage)
+        except CallFailed as exc:
+            reason = f"LLM call failed: {exc}"
+            if isinstance(exc, Fatal) or self.streak.failure(reason):
+                why = str(exc) if isinstance(exc, Fatal) else (
+                    f"{self.streak.count} LLM calls failed in a row, last: {exc}")
+                raise MutatorExhausted(f"{why} (fix it, then `hone run` resumes)") from None
+            return done("", failure=reason)
+        self.streak.success()
+        self.meter.observe(len(parts.system) + len(parts.user), answer.tokens_in)
+        texts["response"] = answer.text
+        return self._apply(ctx, answer, done)
+
+    def _apply(self, ctx: ProposalContext, answer: Completion,
+               done: Callable[..., Proposal]) -> Proposal:
+        parsed = parse_edits(answer.text)
+        hypothesis = parsed.hypothesis
+        if answer.finish == "refusal":
+            why = answer.refusal or answer.text
+            return done(hypothesis, failure="the model refused: "
+                        + (" ".join(why.split())[:200] or "(no reason given)"))
+        if not answer.text.strip():
+            return done("", failure=f"empty answer (finish reason {answer.finish!r})")
+        if answer.finish == "length":
+            return done(hypothesis, failure="answer cut short at max_tokens="
+                        f"{self.settings.max_tokens} (raise [llm] max_tokens or ask for less)")
+        if parsed.problems:
+            return done(hypothesis, failure="unusable answer: " + "; ".join(parsed.problems))
+        if not parsed.edits:
+            return done(hypothesis, failure="no SEARCH/REPLACE block in the answer: "
+                        + " ".join(answer.text.split())[:120])
+        hypothesis = hypothesis or "llm change (no Hypothesis line given)"
+        from hone.vcs.paths import PathRules
+
+        rules = PathRules(ctx.config.files.editable, ctx.config.files.protect)
+        try:
+            apply_edits(ctx.workdir, parsed.edits, rules)
+        except EditRejected as exc:
+            return done(hypothesis, rejected=str(exc))
+        except EditFailed as exc:
+            return done(hypothesis, failure=str(exc))
+        return done(hypothesis)
+
+    # -- calls -------------------------------------------------------------------------------
+    def _call(self, system: str, user: str, usage: Usage, retries: int | None = None
+              ) -> Completion:
+        log = RetryLog()
+        policy = self.policy if retries is None else RetryPolicy(
+            retries, self.policy.base_delay, self.policy.max_delay)
+        try:
+            answer = with_retries(lambda: self.provider.complete(system, user), policy,
+                                  self.sleep, log)
+        finally:
+            usage.retries += len(log.waits)
+            usage.waited += sum(log.waits)
+            usage.errors += log.errors
+        usage.add(answer)
+        return answer
+
+    # -- lessons -----------------------------------------------------------------------------
+    def _playbook(self, ctx: ProposalContext) -> Playbook | None:
+        if self.settings.lessons <= 0:
+            return None
+        path = lessons_path(ctx.brief_path, ctx.run)
+        if path not in self._playbooks:
+            self._playbooks[path] = Playbook(path, self.settings.lessons)
+        return self._playbooks[path]
+
+    def _reflect(self, ctx: ProposalContext, playbook: Playbook, usage: Usage,
+                 texts: dict[str, str]) -> None:
+        """Turn attempts decided since the last call into lesson updates (one call each)."""
+        fresh = [a for a in ctx.history if a.id != 0 and a.status not in (
+            Status.RUNNING, Status.BASELINE) and a.id not in playbook.observed]
+        if not fresh:
+            return
+        for attempt in fresh[-MAX_REFLECTIONS:]:
+            prompt = reflection_prompt(attempt, ctx.history, playbook, ctx.config.run.goal,
+                                       ctx.config.objective.direction)
+            texts[f"reflection_prompt_{attempt.id}"] = prompt
+            try:
+                answer = self._call(REFLECT_SYSTEM, prompt, usage, retries=1)
+            except CallFailed as exc:  # lessons are a bonus: the proposal call still goes on
+                texts[f"reflection_{attempt.id}"] = f"(reflection failed: {exc})"
+                break
+            done = playbook.apply(parse_ops(answer.text))
+            texts[f"reflection_{attempt.id}"] = answer.text + (
+                "\n\n-> " + ", ".join(done) if done else "\n\n-> no change")
+        playbook.observed.update(a.id for a in fresh)
+        playbook.save()
