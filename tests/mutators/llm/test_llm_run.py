@@ -158,3 +158,48 @@ def test_llm_run_keeps_improvements_and_survives_faults(make_repo: MakeRepo, hon
     assert "raise the knob to 12" in shown and "Raising KNOB raises the score." in shown
     table = hone("status", cwd=root).stdout
     assert "tokens in" in table and "$" in table
+
+
+def test_failures_in_a_row_stop_the_run_which_resumes(make_repo: MakeRepo, hone: Hone) -> None:
+    with LLMServer() as server:
+        root = setup(make_repo, server.url)
+        toml = root / "hone.toml"
+        toml.write_text(toml.read_text().replace("max_retries = 3", "max_retries = 1")
+                        + "max_consecutive_failures = 2\n")
+        server.script(error(503), error(503), error(503), error(503))
+        res = hone("run", "--mutator", "llm", "--model", "M", "--attempts", "5", cwd=root)
+        assert res.returncode == 0, res.stderr
+        stop = [line for line in res.stdout.splitlines() if line.startswith("stopped:")]
+        assert len(stop) == 1 and "2 LLM calls failed in a row" in stop[0]
+        assert "HTTP 503" in stop[0] and "resumes" in stop[0]
+        assert len(server.requests) == 4  # 2 attempts x (1 try + 1 retry), then it stopped
+
+        server.script(edit(3, 9, "raise the knob to 9"))
+        res = hone("run", "--mutator", "llm", "--model", "M", "--attempts", "3", cwd=root)
+        assert res.returncode == 0, res.stderr
+        assert "resuming run" in res.stdout
+    attempts = json.loads(hone("status", "--json", cwd=root).stdout)["attempts"]
+    assert [a["status"] for a in attempts] == ["baseline", "failed", "failed", "kept"]
+
+
+def test_rejected_key_stops_at_once(make_repo: MakeRepo, hone: Hone) -> None:
+    with LLMServer(default=error(401, "invalid api key")) as server:
+        root = setup(make_repo, server.url)
+        res = hone("run", "--mutator", "llm", "--model", "M", "--attempts", "5", cwd=root)
+        assert res.returncode == 0, res.stderr
+        assert "rejected the credentials" in res.stdout
+        assert len(server.requests) == 1
+
+
+def test_budget_usd_stops_the_run(make_repo: MakeRepo, hone: Hone) -> None:
+    with LLMServer() as server:
+        root = setup(make_repo, server.url)
+        # 100 tokens in at $2/M + 50 out at $10/M = $0.0007 per call
+        server.script(edit(3, 4, "four"), Text('{"ops": []}'), edit(4, 5, "five"))
+        res = hone("run", "--mutator", "llm", "--model", "M", "--attempts", "9",
+                   "--budget-usd", "0.001", cwd=root)
+        assert res.returncode == 0, res.stderr
+        assert "cost budget reached ($0.0021 of $0.001)" in res.stdout
+    status = json.loads(hone("status", "--json", cwd=root).stdout)
+    assert [a["status"] for a in status["attempts"]] == ["baseline", "kept", "kept"]
+    assert status["usd"] == pytest.approx(0.0021)

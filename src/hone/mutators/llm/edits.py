@@ -160,7 +160,8 @@ def apply_edits(workdir: Path, edits: list[Edit], rules: PathRules) -> list[str]
             file = workdir / rel
             if file.is_dir():
                 raise EditFailed(f"{rel} is a directory")
-            contents[rel] = file.read_text(encoding="utf-8", errors="surrogateescape") if (
+            # bytes, not read_text: universal newlines would turn a CRLF file into LF
+            contents[rel] = file.read_bytes().decode("utf-8", errors="surrogateescape") if (
                 file.exists()) else ""
             if not file.exists():
                 created.add(rel)

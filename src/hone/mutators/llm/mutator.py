@@ -179,9 +179,9 @@ class LLMMutator(Mutator):
         """Turn attempts decided since the last call into lesson updates (one call each)."""
         fresh = [a for a in ctx.history if a.id != 0 and a.status not in (
             Status.RUNNING, Status.BASELINE) and a.id not in playbook.observed]
-        if not fresh:
-            return
-        for attempt in fresh[-MAX_REFLECTIONS:]:
+        # an attempt without a hypothesis (API down, empty answer) teaches nothing
+        worth = [a for a in fresh if a.hypothesis.strip()]
+        for attempt in worth[-MAX_REFLECTIONS:]:
             prompt = reflection_prompt(attempt, ctx.history, playbook, ctx.config.run.goal,
                                        ctx.config.objective.direction)
             texts[f"reflection_prompt_{attempt.id}"] = prompt
@@ -193,5 +193,6 @@ class LLMMutator(Mutator):
             done = playbook.apply(parse_ops(answer.text))
             texts[f"reflection_{attempt.id}"] = answer.text + (
                 "\n\n-> " + ", ".join(done) if done else "\n\n-> no change")
-        playbook.observed.update(a.id for a in fresh)
-        playbook.save()
+        if fresh:
+            playbook.observed.update(a.id for a in fresh)
+            playbook.save()

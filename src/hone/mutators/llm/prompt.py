@@ -154,7 +154,7 @@ def build_prompt(ctx: ProposalContext, lessons: str, meter: TokenMeter,
         room -= sum(cost.values()) + 40
         body.append("## Editable files\n" + "\n".join(_fence(f, texts[f]) for f in texts))
     else:
-        lines = {f: t.count("\n") + 1 for f, t in texts.items()}
+        lines = {f: t.count("\n") + (not t.endswith("\n")) for f, t in texts.items()}
         file_map = "## File map (editable files; those shown below are in full)\n" + "\n".join(
             f"- {f} ({lines[f]} lines, ~{cost[f]} tokens)" for f in texts)
         room -= meter.count(file_map) + 40

@@ -1,0 +1,67 @@
+"""The llm prompt: whole files when they fit, else a file map and the related files, in budget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hone.config.model import Config
+from hone.loop.brief import build_brief
+from hone.mutators.base import ProposalContext
+from hone.mutators.llm.lessons import lessons_section
+from hone.mutators.llm.prompt import build_prompt
+from hone.mutators.llm.tokens import TokenMeter
+from hone.records import Attempt, Status
+from tests.conftest import MakeRepo
+
+FILES = {
+    "src/small.py": "A = 1\n",
+    "src/big_one.py": "# filler\n" * 3000,
+    "src/hot.py": "def hot():\n    return 2\n" + "# pad\n" * 300,
+    "docs/spec.md": "The spec says: be fast.\n",
+    "hone.toml": "[objective]\nrun = 'x'\n[holdout]\nsecret = 'do not show'\n",
+}
+
+
+def context(root: Path, budget_files: dict[str, str], history: list[Attempt]) -> ProposalContext:
+    config = Config.model_validate({
+        "run": {"goal": "Speed up src/hot.py"}, "objective": {"run": "python3 bench.py"},
+        "files": {"editable": ["src/**"], "context": ["docs/*.md", "hone.toml"]}})
+    champion = history[-1] if history[-1].status is Status.KEPT else history[0]
+    brief = build_brief(config, history, champion, champion, list(budget_files),
+                        extra_sections=[lessons_section("- [L1 +1/-0] stale lesson")])
+    return ProposalContext("main", len(history), champion, champion, history, config, root,
+                           brief, root / "brief.md", [])
+
+
+def test_everything_fits_whole(make_repo: MakeRepo) -> None:
+    root = make_repo({k: v for k, v in FILES.items() if k != "src/big_one.py"})
+    hist = [Attempt("main", 0, None, "c", Status.BASELINE, score=1.0)]
+    parts = build_prompt(context(root, FILES, hist), "- [L1 +2/-0] fresh lesson",
+                         TokenMeter(), 12000)
+    assert parts.whole == ["src/hot.py", "src/small.py"] and not parts.mapped
+    assert parts.context == ["docs/spec.md"]  # the config (it names the holdout) never shows
+    assert "do not show" not in parts.user
+    assert "def hot():" in parts.user and "be fast" in parts.user
+    assert "fresh lesson" in parts.user and "stale lesson" not in parts.user
+    assert parts.user.count("# Lessons learnt in this run") == 1
+    assert parts.user.rstrip().endswith("fails the attempt.")  # the answer format comes last
+
+
+def test_over_budget_gives_a_map_and_related_files(make_repo: MakeRepo) -> None:
+    root = make_repo(FILES)
+    hist = [Attempt("main", 0, None, "c", Status.BASELINE, score=1.0),
+            Attempt("main", 1, 0, None, Status.FAILED, hypothesis="inline hot() in src/hot.py",
+                    stage="tests", reason="gate failed")]
+    meter = TokenMeter()
+    parts = build_prompt(context(root, FILES, hist), "", meter, 3000)
+    assert "src/hot.py" in parts.whole and "src/big_one.py" in parts.mapped
+    assert "File map" in parts.user and "- src/big_one.py (3000 lines" in parts.user
+    assert "# filler" not in parts.user
+    assert parts.tokens <= 3000 and meter.count(parts.system + parts.user) <= 3000
+
+
+def test_meter_learns_from_reported_tokens() -> None:
+    meter = TokenMeter()
+    assert meter.count("x" * 300) == 100  # 3 chars per token until measured
+    meter.observe(4000, 1000)
+    assert meter.count("x" * 400) == 100
