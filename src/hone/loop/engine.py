@@ -16,7 +16,7 @@ from typing import Any
 
 from hone.decide import Decider, Decision, StrictDecider
 from hone.decide.base import Arm
-from hone.errors import HoneError
+from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
 from hone.loop.workspace import Workspace
 from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
@@ -75,8 +75,12 @@ class Engine:
         head = repo.head()
         editable = self.ws.rules.editable_files(repo.tracked_files(head))
         if not editable:
-            raise HoneError("the editable patterns match no tracked file: "
-                            f"{self.ws.config.files.editable or ['(all)']}")
+            files = self.ws.config.files
+            raise UsageError(
+                f"files.editable {files.editable} matches no tracked file"
+                if files.editable else
+                "no tracked file is editable: every one is protected "
+                f"(files.protect {files.protect}, and hone.toml)")
         meta: dict[str, Any] = {"dirty": repo.is_dirty(), "started": time.time()}
         info = RunInfo(self.run, head, 0, time.time(),
                        self.ws.config.model_dump(mode="json"), meta)
@@ -90,6 +94,9 @@ class Engine:
         if verdict.failure:
             self._delete_run()
             f = verdict.failure
+            if f.unknown_metric:
+                raise UsageError(f"objective.score {self.ws.config.objective.score!r} "
+                                 f"names a metric the objective does not print: {f.reason}")
             raise HoneError(f"the baseline fails at stage {f.stage}: {f.reason}"
                             + (f"\n{f.log_tail}" if f.log_tail else ""))
         for m in verdict.measurements:
@@ -191,15 +198,15 @@ class Engine:
         assert parent.commit is not None
         repo = self.ws.repo
         repo.set_ref(refs.attempt_ref(self.run, attempt.id), commit)
-        added, removed, files = repo.numstat(parent.commit, commit)
+        stat = repo.diffstat(parent.commit, commit)
         attempt = replace(attempt, commit=commit, extra={
-            **attempt.extra, "lines_added": added, "lines_removed": removed,
-            "files_touched": files})
+            **attempt.extra, "lines_added": stat.added, "lines_removed": stat.removed,
+            "files_touched": stat.files})
         self.store.put_attempt(attempt)
         if proposal.rejected:
             return self._finish(attempt, Status.REJECTED, stage="rules",
                                 reason=proposal.rejected)
-        violations = self.ws.rules.violations(repo.changed_paths(parent.commit, commit))
+        violations = self.ws.rules.violations(stat.paths)
         if violations:
             return self._finish(attempt, Status.REJECTED, stage="rules",
                                 reason="; ".join(violations))

@@ -6,7 +6,9 @@ it never runs a command that moves the user's HEAD, index, branches or working t
 
 from __future__ import annotations
 
+import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from hone.errors import HoneError, UsageError
@@ -24,18 +26,35 @@ class GitError(HoneError):
     """A git command failed."""
 
 
-def git(*args: str, cwd: Path, input: str | None = None, check: bool = True) -> str:
-    """Run git in `cwd` and return stdout (stripped of the final newline)."""
-    import os
-
-    proc = subprocess.run(
+def run_git(*args: str, cwd: Path, input: str | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    """Run git in `cwd` with hone's identity and safe settings; the caller reads the result."""
+    return subprocess.run(
         ["git", *SAFE_CONFIG, *args], cwd=cwd, input=input, capture_output=True, text=True,
         env={**os.environ, **IDENTITY, "GIT_TERMINAL_PROMPT": "0"},
     )
+
+
+def git(*args: str, cwd: Path, input: str | None = None, check: bool = True) -> str:
+    """Run git in `cwd` and return stdout (stripped of the final newline)."""
+    proc = run_git(*args, cwd=cwd, input=input)
     if check and proc.returncode != 0:
         msg = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
         raise GitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
     return proc.stdout.removesuffix("\n")
+
+
+@dataclass(frozen=True)
+class DiffStat:
+    """What a commit changed against another: line counts and the paths touched."""
+
+    added: int
+    removed: int
+    paths: list[str]
+
+    @property
+    def files(self) -> int:
+        return len(self.paths)
 
 
 class Repo:
@@ -43,6 +62,8 @@ class Repo:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        # A commit's file list never changes; the loop asks for it several times per attempt.
+        self._tracked: dict[str, list[str]] = {}
 
     @classmethod
     def find(cls, path: Path) -> Repo:
@@ -80,8 +101,10 @@ class Repo:
                          + pattern + "\n")
 
     def tracked_files(self, commit: str) -> list[str]:
-        out = git("ls-tree", "-r", "-z", "--name-only", commit, cwd=self.root)
-        return [p for p in out.split("\0") if p]
+        if commit not in self._tracked:
+            out = git("ls-tree", "-r", "-z", "--name-only", commit, cwd=self.root)
+            self._tracked[commit] = [p for p in out.split("\0") if p]
+        return list(self._tracked[commit])
 
     def changed_paths(self, old: str, new: str) -> list[str]:
         out = git("diff", "--name-only", "-z", "--no-renames", old, new, cwd=self.root)
@@ -91,15 +114,20 @@ class Repo:
         return git("diff", "--no-color", "--no-ext-diff", old, new, "--", *(paths or []),
                    cwd=self.root)
 
-    def numstat(self, old: str, new: str) -> tuple[int, int, int]:
-        """Lines added, lines removed, files touched between two commits."""
-        added = removed = files = 0
-        for line in git("diff", "--numstat", old, new, cwd=self.root).splitlines():
-            a, r, _ = line.split("\t", 2)
-            files += 1
+    def diffstat(self, old: str, new: str) -> DiffStat:
+        """Lines added and removed, and the paths touched, between two commits (one git call)."""
+        added = removed = 0
+        paths: list[str] = []
+        # -z: "added<TAB>removed<TAB>path<NUL>" per file; binary files count "-" lines.
+        out = git("diff", "--numstat", "-z", "--no-renames", old, new, cwd=self.root)
+        for record in out.split("\0"):
+            if not record:
+                continue
+            a, r, path = record.split("\t", 2)
             added += int(a) if a.isdigit() else 0
             removed += int(r) if r.isdigit() else 0
-        return added, removed, files
+            paths.append(path)
+        return DiffStat(added, removed, paths)
 
     def show_file(self, commit: str, path: str) -> bytes | None:
         proc = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=self.root,

@@ -17,8 +17,8 @@ class PathRules:
     def __init__(self, editable: Iterable[str], protect: Iterable[str]) -> None:
         self.editable_patterns = list(editable)
         self.protect_patterns = [*protect, CONFIG_FILE]
-        self._editable = pathspec.PathSpec.from_lines("gitwildmatch", self.editable_patterns)
-        self._protect = pathspec.PathSpec.from_lines("gitwildmatch", self.protect_patterns)
+        self._editable = pathspec.GitIgnoreSpec.from_lines(self.editable_patterns)
+        self._protect = pathspec.GitIgnoreSpec.from_lines(self.protect_patterns)
 
     def is_protected(self, path: str) -> bool:
         return self._protect.match_file(path) or path.startswith(".hone/")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from hone.vcs.git import GitError, Repo, git
+from hone.vcs.git import GitError, Repo, git, run_git
 
 
 class Worktrees:
@@ -41,9 +41,17 @@ class Worktrees:
         """Commit everything in the worktree on top of its HEAD; None when nothing changed."""
         path = self.path(name)
         git("add", "--all", cwd=path)
-        if not allowed_empty and not git("status", "--porcelain", cwd=path):
-            return None
-        git("commit", "--quiet", "--no-verify", "--allow-empty", "-m", message, cwd=path)
+        if allowed_empty:
+            git("commit", "--quiet", "--no-verify", "--allow-empty", "-m", message, cwd=path)
+        # Without --allow-empty git refuses an empty commit: that refusal is our "unchanged"
+        # test, one git call fewer per attempt than asking `git status` first.
+        else:
+            proc = run_git("commit", "--quiet", "--no-verify", "-m", message, cwd=path)
+            if proc.returncode != 0:
+                if "nothing to commit" in proc.stdout + proc.stderr:
+                    return None
+                out = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+                raise GitError(f"git commit failed: {out[-1] if out else proc.returncode}")
         return git("rev-parse", "HEAD", cwd=path)
 
     def remove(self, name: str) -> None:

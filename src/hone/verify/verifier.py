@@ -35,6 +35,8 @@ class StageFailure:
     stage: str
     reason: str
     log_tail: str = ""
+    # Set when the objective printed metrics but not one the score names: a config mistake.
+    unknown_metric: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,9 @@ class Verifier:
         try:
             score = self.score_expr.evaluate(metrics)
         except ScoreError as exc:
-            return StageFailure(kind, str(exc), res.tail(self.config.logs.tail_lines))
+            unknown = sorted(self.score_expr.names - metrics.keys()) if metrics else []
+            return StageFailure(kind, str(exc), res.tail(self.config.logs.tail_lines),
+                                unknown_metric=unknown[0] if unknown else "")
         if not math.isfinite(score):
             return StageFailure(kind, f"score is not finite ({score})", res.tail())
         return Measurement(attempt_id, seed, score, metrics, res.seconds, kind)
