@@ -51,7 +51,8 @@ class LinePrinter:
         elif event == "baseline":
             self._out(f"{clock} baseline score {fmt(a.score)}")
         elif event == "decided" and a.id != 0:
-            mark = {"kept": "+", "discarded": "-", "failed": "x", "rejected": "!"}.get(
+            mark = {"kept": "+", "discarded": "-", "failed": "x", "rejected": "!",
+                    "duplicate": "="}.get(
                 a.status.value, "?")
             why = f" [{a.stage}: {a.reason}]" if a.status in (Status.FAILED,
                                                                Status.REJECTED) else ""

@@ -84,8 +84,26 @@ class AcceptanceSection(_Section):
         return self
 
 
+ExploreAction = Literal["verbalized", "temperature", "near_miss"]
+
+
 class SearchSection(_Section):
+    """How parents are chosen and how the search is kept from converging (see strategies/)."""
+
     strategy: Literal["greedy", "population", "islands"] = "greedy"
+    population: int = Field(8, ge=1)  # top-K parents of `population` (and of each island)
+    exploit: float = Field(0.7, ge=0, le=1)  # share of parents drawn from the top-K
+    near_miss: float = Field(0.05, ge=0)  # relative distance to the champion of a near-miss
+    islands: int = Field(3, ge=1)
+    migrate_every: int = Field(10, ge=1)  # attempts between migrations around the ring
+    merge: bool = True  # propose three-way merges of lineages (population, islands)
+    merge_every: int = Field(4, ge=1)  # at most one merge attempt in this many attempts
+    dedupe: bool = True  # do not evaluate a change identical to one already evaluated
+    similarity: float = Field(0.85, gt=0, le=1)  # hypotheses this similar are near-duplicates
+    patience: int = Field(10, ge=0)  # attempts without a new champion before exploring; 0: never
+    explore: list[ExploreAction] = Field(
+        default_factory=lambda: list[ExploreAction](["verbalized", "temperature", "near_miss"]))
+    categories: list[str] = Field(default_factory=list)  # rotated across attempts
 
 
 class ExecutorSection(_Section):

@@ -20,10 +20,14 @@ from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
 from hone.loop.workspace import Workspace
 from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
-from hone.mutators.llm.lessons import brief_sections
+from hone.mutators.llm.lessons import brief_sections as lesson_sections
 from hone.records import Attempt, Measurement, Status
 from hone.store.base import RunInfo
+from hone.strategies import novelty
 from hone.strategies.base import Strategy
+from hone.strategies.merge import apply_merge
+from hone.strategies.plan import brief_sections as search_sections
+from hone.strategies.plan import plan_attempt
 from hone.vcs import refs
 from hone.vcs.git import git
 from hone.verify.verifier import StageFailure
@@ -86,7 +90,8 @@ class Engine:
                        self.ws.config.model_dump(mode="json"), meta)
         self.store.create_run(info)
         baseline = Attempt(self.run, self.store.next_attempt_id(self.run), None, head,
-                           Status.RUNNING, hypothesis="baseline", started=time.time())
+                           Status.RUNNING, hypothesis="baseline", started=time.time(),
+                           extra={"tree": repo.tree_of(head)})
         self.store.put_attempt(baseline)
         self.on_event("baseline-start", baseline)
         workdir = self.ws.worktrees.checkout("baseline", head)
@@ -123,9 +128,11 @@ class Engine:
                     reason="hone stopped during this attempt", finished=a.finished or time.time()))
 
     # -- one attempt -------------------------------------------------------------------------
-    def open_attempt(self, parent: Attempt, mutator: str, **extra: Any) -> Attempt:
+    def open_attempt(self, parent: Attempt, mutator: str, parent2: Attempt | None = None,
+                     **extra: Any) -> Attempt:
         attempt = Attempt(self.run, self.store.next_attempt_id(self.run), parent.id, None,
-                          Status.RUNNING, mutator=mutator, started=time.time(), extra=extra)
+                          Status.RUNNING, mutator=mutator, started=time.time(),
+                          parent2=parent2.id if parent2 else None, extra=extra)
         self.store.put_attempt(attempt)
         return attempt
 
@@ -138,7 +145,8 @@ class Engine:
         brief = build_brief(self.ws.config, self.history(), self.champion(), parent,
                             self.editable(parent.commit),
                             workdir=str(workdir) if workdir_hint else None,
-                            extra_sections=brief_sections(self.ws.dir, self.run))
+                            extra_sections=lesson_sections(self.ws.dir, self.run)
+                            + search_sections(self.ws.config, self.history(), attempt, parent))
         brief_path = self.ws.brief_path(self.run, attempt.id)
         brief_path.write_text(brief, encoding="utf-8")
         return workdir, brief, brief_path
@@ -149,17 +157,22 @@ class Engine:
     def step(self, mutator: Mutator, strategy: Strategy, slot: str = "slot-0") -> Attempt:
         """Make one attempt with `mutator` from the parent `strategy` selects."""
         history = self.history()
-        parent = strategy.select_parent(history, self.champion(), len(history))
-        attempt = self.open_attempt(parent, mutator.name)
+        plan = plan_attempt(strategy, self.ws.config, history, self.champion(), len(history))
+        parent = plan.parent
+        attempt = self.open_attempt(parent, "merge" if plan.is_merge else mutator.name,
+                                    plan.parent2, **plan.extra)
         self.on_event("start", attempt)
         try:
             workdir, brief, brief_path = self.prepare(attempt, slot)
             assert parent.commit is not None
             ctx = ProposalContext(self.run, attempt.id, parent, self.champion(), history,
                                   self.ws.config, workdir, brief, brief_path,
-                                  self.editable(parent.commit))
+                                  self.editable(parent.commit), hints=plan.extra)
             try:
-                proposal = mutator.propose(ctx)
+                if plan.parent2 is not None:
+                    proposal = apply_merge(self.ws.repo, workdir, parent, plan.parent2)
+                else:
+                    proposal = mutator.propose(ctx)
             except MutatorExhausted as exc:
                 self._finish(attempt, Status.FAILED, stage="propose", reason=str(exc))
                 raise
@@ -186,7 +199,8 @@ class Engine:
         attempt = replace(attempt, hypothesis=proposal.hypothesis or attempt.hypothesis,
                           extra={**attempt.extra, **proposal.extra})
         if proposal.failure:
-            return self._finish(attempt, Status.FAILED, stage="propose", reason=proposal.failure)
+            return self._finish(attempt, Status.FAILED, reason=proposal.failure,
+                                stage="merge" if attempt.parent2 is not None else "propose")
         commit = self.ws.worktrees.commit(slot, _message(attempt))
         if commit is None and proposal.rejected:  # the mutator refused to write the change
             return self._finish(attempt, Status.REJECTED, stage="rules",
@@ -210,6 +224,14 @@ class Engine:
         if violations:
             return self._finish(attempt, Status.REJECTED, stage="rules",
                                 reason="; ".join(violations))
+        attempt = self._fingerprint(attempt, parent.commit, commit)
+        if self.ws.config.search.dedupe:
+            same = novelty.find_duplicate(self.history(), attempt, attempt.extra["diff_key"],
+                                          attempt.extra["tree"])
+            if same is not None:
+                return self._finish(attempt, Status.DUPLICATE, stage="duplicate",
+                                    reason=f"the same change as #{same.id} "
+                                           f"({same.status.value}) was already tried")
         self.on_event("verify", attempt)
         workdir = self.ws.worktrees.path(slot)
         verdict = self.verifier.verify(workdir, attempt.id)
@@ -220,6 +242,14 @@ class Engine:
             return self._finish(attempt, Status.FAILED, stage=f.stage, reason=f.reason,
                                 log_tail=f.log_tail, score=verdict.score)
         return self._decide(attempt, slot, verdict.measurements)
+
+    def _fingerprint(self, attempt: Attempt, parent_commit: str, commit: str) -> Attempt:
+        """Record the change's normalised diff and the code's tree, for duplicate detection."""
+        attempt = replace(attempt, extra={
+            **attempt.extra, "diff_key": novelty.diff_key(self.ws.repo, parent_commit, commit),
+            "tree": self.ws.repo.tree_of(commit)})
+        self.store.put_attempt(attempt)
+        return attempt
 
     def _decide(self, attempt: Attempt, slot: str, measured: list[Measurement]) -> Attempt:
         champion = self.champion()
@@ -285,4 +315,6 @@ class Engine:
 def _message(attempt: Attempt) -> str:
     hypothesis = attempt.hypothesis.strip() or "(no hypothesis)"
     return f"hone {attempt.run} #{attempt.id}: {hypothesis.splitlines()[0][:200]}\n\n" \
-           f"Parent: #{attempt.parent}\nMutator: {attempt.mutator}\n"
+           f"Parent: #{attempt.parent}\n" \
+           + (f"Parent2: #{attempt.parent2}\n" if attempt.parent2 is not None else "") \
+           + f"Mutator: {attempt.mutator}\n"

@@ -25,6 +25,8 @@ class ProposalContext:
     brief: str
     brief_path: Path
     editable: list[str]
+    # The plan's notes for this attempt: `explore` (stagnation action), `category`, `island`.
+    hints: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,15 @@ from collections.abc import Callable
 
 from hone.config.model import Config
 from hone.errors import UsageError
-from hone.strategies.base import Strategy
+from hone.strategies.base import Selection, Strategy
 from hone.strategies.greedy import GreedyStrategy
+from hone.strategies.islands import IslandsStrategy
+from hone.strategies.population import PopulationStrategy
 
 REGISTRY: dict[str, Callable[[Config], Strategy]] = {
     "greedy": lambda config: GreedyStrategy(),
+    "population": lambda c: PopulationStrategy(c.search, c.objective.direction),
+    "islands": lambda c: IslandsStrategy(c.search, c.objective.direction),
 }
 
 
@@ -20,4 +24,4 @@ def make_strategy(name: str, config: Config) -> Strategy:
     return REGISTRY[name](config)
 
 
-__all__ = ["REGISTRY", "Strategy", "make_strategy"]
+__all__ = ["REGISTRY", "Selection", "Strategy", "make_strategy"]

@@ -154,3 +154,20 @@ class Repo:
     def is_ancestor(self, a: str, b: str) -> bool:
         return subprocess.run(["git", "merge-base", "--is-ancestor", a, b], cwd=self.root,
                               capture_output=True).returncode == 0
+
+    def tree_of(self, commit: str) -> str:
+        return git("rev-parse", f"{commit}^{{tree}}", cwd=self.root)
+
+    def merge_tree(self, ours: str, theirs: str) -> tuple[str | None, list[str]]:
+        """Three-way merge of two commits over their merge base, in the object database only:
+        (the merged tree, []) when clean, (None, conflicted paths) otherwise."""
+        proc = subprocess.run(
+            ["git", *SAFE_CONFIG, "merge-tree", "--write-tree", "--name-only", "-z",
+             "--no-messages", ours, theirs],
+            cwd=self.root, capture_output=True, text=True)
+        fields = proc.stdout.split("\0")
+        if proc.returncode == 0:
+            return fields[0].strip(), []
+        if proc.returncode == 1:
+            return None, sorted({p for p in fields[1:] if p})
+        raise GitError(f"git merge-tree failed: {proc.stderr.strip() or proc.returncode}")

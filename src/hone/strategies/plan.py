@@ -1,0 +1,67 @@
+"""The plan of the next attempt: the strategy's parent, or a merge of two lineages, with the
+exploration action, the category and the notes for the brief. A pure function of the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hone.config.model import Config
+from hone.records import Attempt
+from hone.strategies import merge, novelty, stagnation
+from hone.strategies.base import Strategy
+from hone.strategies.pool import near_misses, rng_for
+
+
+@dataclass(frozen=True)
+class Plan:
+    parent: Attempt
+    parent2: Attempt | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # recorded with the attempt
+
+    @property
+    def is_merge(self) -> bool:
+        return self.parent2 is not None
+
+
+def plan_attempt(strategy: Strategy, config: Config, history: list[Attempt], champion: Attempt,
+                 attempt_id: int) -> Plan:
+    search, direction = config.search, config.objective.direction
+    chosen = strategy.select(history, champion, attempt_id)
+    extra = dict(chosen.extra)
+    if chosen.parent2 is not None:
+        return Plan(chosen.parent, chosen.parent2, extra)
+    if strategy.merges and search.merge:
+        pair = merge.next_pair(history, champion, search, direction, attempt_id)
+        if pair is not None:
+            return Plan(pair[0], pair[1], extra)
+    parent = chosen.parent
+    near = near_misses(history, champion, search.near_miss)
+    explore = stagnation.exploration(history, champion, search, bool(near))
+    if explore is not None:
+        action, stuck = explore
+        extra.update(explore=action, stuck=stuck)
+        if action == "near_miss":
+            parent = rng_for(history, attempt_id, "near-miss").choice(near)
+    if search.categories:
+        extra["category"] = search.categories[attempt_id % len(search.categories)]
+    return Plan(parent, None, extra)
+
+
+def brief_sections(config: Config, history: list[Attempt], attempt: Attempt, parent: Attempt
+                   ) -> list[str]:
+    """What the brief adds for this attempt: repeated proposals, exploration, category."""
+    out = []
+    notes = novelty.duplicate_notes(history)
+    if notes:
+        out.append("# Changes already tried (repeats are not evaluated again)\n"
+                   + "\n".join(notes) + "\nPropose something that has not been tried.")
+    action = attempt.extra.get("explore")
+    if isinstance(action, str):
+        out.append(stagnation.brief_section(action, int(attempt.extra.get("stuck", 0)), parent))
+    category = attempt.extra.get("category")
+    if isinstance(category, str):
+        out.append(f"# Focus of this attempt\nMake a change of the category `{category}` "
+                   f"(categories rotate across attempts: {', '.join(config.search.categories)}).")
+    return out

@@ -1,0 +1,48 @@
+"""Helpers shared by strategies: which attempts can be parents, ranking, seeded randomness."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Literal
+
+from hone.records import Attempt, Status
+
+Direction = Literal["max", "min"]
+PARENT_STATUSES = (Status.BASELINE, Status.KEPT, Status.DISCARDED)
+
+
+def can_parent(a: Attempt) -> bool:
+    """Measured code that passed its gates: a baseline, a kept or a discarded attempt."""
+    return a.status in PARENT_STATUSES and a.score is not None and a.commit is not None
+
+
+def better(a: float, b: float, direction: Direction) -> bool:
+    return a > b if direction == "max" else a < b
+
+
+def best_first(attempts: Sequence[Attempt], direction: Direction) -> list[Attempt]:
+    """Best score first; among equals the older one (it was confirmed first)."""
+    sign = -1 if direction == "max" else 1
+    return sorted(attempts, key=lambda a: (sign * (a.score or 0.0), a.id))
+
+
+def rng_for(history: Sequence[Attempt], attempt_id: int, salt: str) -> random.Random:
+    run = history[0].run if history else ""
+    return random.Random(f"{run}:{attempt_id}:{salt}")
+
+
+def rank_weighted(ranked: Sequence[Attempt], rng: random.Random) -> Attempt:
+    """One of `ranked` (best first), the i-th with weight 1/(i+1)."""
+    return rng.choices(list(ranked), weights=[1 / (i + 1) for i in range(len(ranked))])[0]
+
+
+def near_misses(history: Sequence[Attempt], champion: Attempt, distance: float,
+                recent: int = 30) -> list[Attempt]:
+    """Recent discarded attempts that scored within `distance` (relative) of the champion."""
+    if champion.score is None:
+        return []
+    scale = abs(champion.score) or 1.0
+    window = [a for a in history if a.status is not Status.RUNNING][-recent:]
+    return [a for a in window if a.status is Status.DISCARDED and can_parent(a)
+            and abs((a.score or 0.0) - champion.score) <= distance * scale]

@@ -1,0 +1,64 @@
+"""Stagnation: no new champion in `patience` attempts switches the proposer to exploration.
+
+The actions take turns while the run stays stuck: `verbalized` (the brief asks for several
+hypotheses, each with the model's own probability, and for one from the unlikely tail),
+`temperature` (the llm mutator samples hotter) and `near_miss` (the parent becomes a recent
+near-miss). The action that fired is recorded with the attempt as `explore`.
+"""
+
+from __future__ import annotations
+
+from hone.config.model import SearchSection
+from hone.records import Attempt, Status
+
+TEMPERATURE_BOOST = 0.4
+MAX_TEMPERATURE = 1.5
+
+VERBALIZED = """\
+# Explore: the search is stuck
+No new champion in the last {stuck} attempts. Before choosing, list five quite different \
+hypotheses, one per line as `Candidate (p=0.25): ...`, where p is your own estimate of the \
+probability that the hypothesis improves the score (the five need not sum to 1). Then \
+implement ONE candidate from the unlikely tail (the lowest p, or any with p < 0.15) and give \
+it as the `Hypothesis:` line; avoid the obvious tweaks already tried."""
+
+STUCK = """\
+# Explore: the search is stuck
+No new champion in the last {stuck} attempts. {detail} Prefer a kind of change that has \
+not been tried yet over another variation of the recent ones."""
+
+
+def stuck_for(history: list[Attempt], champion: Attempt) -> int:
+    """Decided attempts since the champion was made (duplicates are not attempts at the
+    objective, so they do not count)."""
+    return sum(1 for a in history if a.id > champion.id and a.status.decided
+               and a.status is not Status.DUPLICATE)
+
+
+def exploration(history: list[Attempt], champion: Attempt, search: SearchSection,
+                have_near_miss: bool) -> tuple[str, int] | None:
+    """(action, attempts stuck) when the run is stagnant, else None."""
+    stuck = stuck_for(history, champion)
+    if not search.patience or stuck < search.patience or not search.explore:
+        return None
+    actions = [a for a in search.explore if a != "near_miss" or have_near_miss]
+    if not actions:
+        return None
+    return actions[(stuck - search.patience) % len(actions)], stuck
+
+
+def brief_section(action: str, stuck: int, parent: Attempt) -> str:
+    if action == "verbalized":
+        return VERBALIZED.format(stuck=stuck)
+    if action == "near_miss":
+        detail = (f"This attempt starts from #{parent.id}, a near-miss (score "
+                  f"{parent.score:.6g}), not from the champion.")
+        return STUCK.format(stuck=stuck, detail=detail)
+    return STUCK.format(stuck=stuck, detail="Take a bolder step than the recent attempts.")
+
+
+def temperature(base: float | None, action: str | None) -> float | None:
+    """The llm temperature for an attempt with this exploration action."""
+    if action != "temperature":
+        return base
+    return min(MAX_TEMPERATURE, (base if base is not None else 0.7) + TEMPERATURE_BOOST)

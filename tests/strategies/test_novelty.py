@@ -1,0 +1,60 @@
+"""Duplicate changes and near-duplicate hypotheses, on a real git repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hone.records import Attempt, Status
+from hone.strategies.novelty import diff_key, find_duplicate, similar_idea
+from hone.vcs.git import Repo
+from tests.conftest import MakeRepo, git
+
+
+def commit(root: Path, rel: str, text: str, base: str) -> str:
+    git("checkout", "-q", "--detach", base, cwd=root)
+    (root / rel).write_text(text)
+    git("commit", "-qam", "x", cwd=root)
+    return git("rev-parse", "HEAD", cwd=root)
+
+
+def test_diff_key_ignores_whitespace_and_position_but_not_content(make_repo: MakeRepo) -> None:
+    root = make_repo({"f.py": "a = 1\nb = 2\nc = 3\n"})
+    repo, base = Repo(root), git("rev-parse", "HEAD", cwd=root)
+    one = commit(root, "f.py", "a = 1\nb = 5\nc = 3\n", base)
+    spaced = commit(root, "f.py", "a = 1\nb  =  5\nc = 3\n", base)
+    other = commit(root, "f.py", "a = 1\nb = 6\nc = 3\n", base)
+    shifted_base = commit(root, "f.py", "# header\n\na = 1\nb = 2\nc = 3\n", base)
+    shifted = commit(root, "f.py", "# header\n\na = 1\nb = 5\nc = 3\n", shifted_base)
+    key = diff_key(repo, base, one)
+    assert diff_key(repo, base, spaced) == key
+    assert diff_key(repo, shifted_base, shifted) == key  # same edit at another line number
+    assert diff_key(repo, base, other) != key
+
+
+def att(i: int, status: Status, stage: str = "", parent2: int | None = None, **extra: str
+        ) -> Attempt:
+    return Attempt("r", i, 0, f"c{i}", status, stage=stage, parent2=parent2,
+                   hypothesis=f"idea {i}", extra=extra)
+
+
+def test_only_evaluated_attempts_make_a_duplicate() -> None:
+    history = [att(0, Status.BASELINE, tree="t0"),
+               att(1, Status.FAILED, stage="interrupted", diff_key="k1", tree="t1"),
+               att(2, Status.FAILED, stage="tests", diff_key="k2", tree="t2"),
+               att(3, Status.DISCARDED, diff_key="k3", tree="t3")]
+    new = att(4, Status.RUNNING)
+    assert find_duplicate(history, new, "k1", "tx") is None  # interrupted: evaluate it again
+    assert find_duplicate(history, new, "k2", "tx") == history[2]  # failed its gate
+    assert find_duplicate(history, new, "kx", "t0") == history[0]  # the same code as #0
+    merge = att(4, Status.RUNNING, parent2=2)
+    assert find_duplicate(history, merge, "k3", "tx") is None  # merges compare code only
+
+
+def test_similar_idea_finds_rewordings_only() -> None:
+    history = [Attempt("r", 0, None, "c", Status.BASELINE, hypothesis="baseline"),
+               Attempt("r", 1, 0, "c", Status.DISCARDED,
+                       hypothesis="Unroll the inner loop by 4 to cut branch overhead.")]
+    hit = similar_idea("unroll the inner loop by 4 to cut the branch overhead", history, 0.85)
+    assert hit is not None and hit.id == 1
+    assert similar_idea("Replace the list with a binary heap.", history, 0.85) is None
+    assert similar_idea("baseline", history, 0.85) is None  # the baseline is not an idea
