@@ -58,3 +58,6 @@ def test_similar_idea_finds_rewordings_only() -> None:
     assert hit is not None and hit.id == 1
     assert similar_idea("Replace the list with a binary heap.", history, 0.85) is None
     assert similar_idea("baseline", history, 0.85) is None  # the baseline is not an idea
+    # Another value of the same knob is a new point, not a repeat.
+    assert similar_idea("Unroll the inner loop by 8 to cut branch overhead.", history,
+                        0.85) is None

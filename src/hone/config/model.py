@@ -99,7 +99,7 @@ class SearchSection(_Section):
     merge: bool = True  # propose three-way merges of lineages (population, islands)
     merge_every: int = Field(4, ge=1)  # at most one merge attempt in this many attempts
     dedupe: bool = True  # do not evaluate a change identical to one already evaluated
-    similarity: float = Field(0.85, gt=0, le=1)  # hypotheses this similar are near-duplicates
+    similarity: float = Field(0.8, gt=0, le=1)  # hypotheses this similar are near-duplicates
     patience: int = Field(10, ge=0)  # attempts without a new champion before exploring; 0: never
     explore: list[ExploreAction] = Field(
         default_factory=lambda: list[ExploreAction](["verbalized", "temperature", "near_miss"]))

@@ -54,20 +54,27 @@ def find_duplicate(history: list[Attempt], attempt: Attempt, key: str, tree: str
     return None
 
 
-def normalise(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s.]", " ", text.lower()).split())
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def words(text: str) -> list[str]:
+    return re.sub(r"[^\w\s.]", " ", text.lower()).replace(". ", " ").split()
 
 
 def similar_idea(hypothesis: str, history: list[Attempt], threshold: float
                  ) -> Attempt | None:
-    """The most similar tried hypothesis when it is at least `threshold` alike (0..1)."""
-    mine = normalise(hypothesis)
+    """The most similar tried hypothesis when it is at least `threshold` alike (0..1, by word
+    sequence) and names the same numbers: "set N to 8" after "set N to 4" is a new point."""
+    mine = words(hypothesis)
     if not mine:
         return None
+    numbers = sorted(_NUMBER.findall(hypothesis))
     best: tuple[float, Attempt | None] = (0.0, None)
     for a in history:
-        theirs = normalise(a.hypothesis)
+        theirs = words(a.hypothesis)
         if a.id == 0 or not theirs or a.status is Status.RUNNING:
+            continue
+        if sorted(_NUMBER.findall(a.hypothesis)) != numbers:
             continue
         matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
         if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
@@ -76,6 +83,14 @@ def similar_idea(hypothesis: str, history: list[Attempt], threshold: float
         if ratio >= threshold and ratio > best[0]:
             best = (ratio, a)
     return best[1]
+
+
+def already_tried(answer: str, twin: Attempt) -> str:
+    """The message that sends a near-duplicate idea back to the model."""
+    score = "" if twin.score is None else f", score {twin.score:.6g}"
+    return (f"## Your answer was\n{answer.strip()}\n\n## already tried: #{twin.id} "
+            f"\"{' '.join(twin.hypothesis.split())[:300]}\" ({twin.status.value}{score}).\n"
+            "Propose a different idea, not a variation of this one, in the same format.")
 
 
 def duplicate_notes(history: list[Attempt], limit: int = 5) -> list[str]:

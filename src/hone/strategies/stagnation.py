@@ -8,6 +8,8 @@ near-miss). The action that fired is recorded with the attempt as `explore`.
 
 from __future__ import annotations
 
+import re
+
 from hone.config.model import SearchSection
 from hone.records import Attempt, Status
 
@@ -16,11 +18,11 @@ MAX_TEMPERATURE = 1.5
 
 VERBALIZED = """\
 # Explore: the search is stuck
-No new champion in the last {stuck} attempts. Before choosing, list five quite different \
+No new champion in the last {stuck} attempts. Begin your answer with five quite different \
 hypotheses, one per line as `Candidate (p=0.25): ...`, where p is your own estimate of the \
 probability that the hypothesis improves the score (the five need not sum to 1). Then \
-implement ONE candidate from the unlikely tail (the lowest p, or any with p < 0.15) and give \
-it as the `Hypothesis:` line; avoid the obvious tweaks already tried."""
+implement ONE candidate from the unlikely tail (the lowest p, or any with p < 0.15): give it as \
+the `Hypothesis:` line followed by its edits; avoid the obvious tweaks already tried."""
 
 STUCK = """\
 # Explore: the search is stuck
@@ -62,3 +64,13 @@ def temperature(base: float | None, action: str | None) -> float | None:
     if action != "temperature":
         return base
     return min(MAX_TEMPERATURE, (base if base is not None else 0.7) + TEMPERATURE_BOOST)
+
+
+_CANDIDATE = re.compile(r"^[\s>*_-]*candidate[^(:]*\(\s*p\s*=\s*([0-9]*\.?[0-9]+)\s*\)\s*:\s*(.+)$",
+                        re.IGNORECASE | re.MULTILINE)
+
+
+def verbalized_candidates(answer: str) -> list[dict[str, object]]:
+    """The `Candidate (p=...): ...` lines of a verbalized-sampling answer, for the record."""
+    return [{"p": float(p), "text": text.strip()[:200]}
+            for p, text in _CANDIDATE.findall(answer)][:10]

@@ -8,14 +8,21 @@ Every prompt and answer is returned as attempt texts; tokens and dollars go into
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hone.config.model import Config
 from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
-from hone.mutators.llm.edits import EditFailed, EditRejected, apply_edits, parse_edits
+from hone.mutators.llm.edits import (
+    EditFailed,
+    EditRejected,
+    apply_edits,
+    parse_edits,
+    parse_hypothesis,
+)
 from hone.mutators.llm.lessons import (
     REFLECT_SYSTEM,
     Playbook,
@@ -34,6 +41,7 @@ from hone.mutators.llm.providers import (
 from hone.mutators.llm.retry import FailureStreak, RetryLog, RetryPolicy, with_retries
 from hone.mutators.llm.tokens import TokenMeter
 from hone.records import Status
+from hone.strategies import novelty, stagnation
 
 # Reflect on at most this many attempts per proposal (after a resume or a batch of ask/tell,
 # older ones are marked seen without a call: lessons come from what is recent).
@@ -105,8 +113,14 @@ class LLMMutator(Mutator):
             return Proposal(hypothesis, failure=failure, rejected=rejected, texts=texts,
                             extra=extra)
 
+        temperature = stagnation.temperature(self.settings.temperature, ctx.hints.get("explore"))
+        if temperature != self.settings.temperature:
+            extra_prompt["temperature"] = temperature
         try:
-            answer = self._call(parts.system, parts.user, usage)
+            with self._temperature(temperature):
+                answer = self._call(parts.system, parts.user, usage)
+                answer = self._unless_tried(ctx, parts.system, parts.user, answer, usage, texts,
+                                            extra_prompt)
         except CallFailed as exc:
             reason = f"LLM call failed: {exc}"
             if isinstance(exc, Fatal) or self.streak.failure(reason):
@@ -148,6 +162,38 @@ class LLMMutator(Mutator):
         except EditFailed as exc:
             return done(hypothesis, failure=str(exc))
         return done(hypothesis)
+
+    # -- exploration and novelty -------------------------------------------------------------
+    @contextmanager
+    def _temperature(self, temperature: float | None) -> Iterator[None]:
+        """Sample at `temperature` for the calls inside (stagnation raises it)."""
+        base = self.provider.settings
+        if temperature != base.temperature:
+            self.provider.settings = base.model_copy(update={"temperature": temperature})
+        try:
+            yield
+        finally:
+            self.provider.settings = base
+
+    def _unless_tried(self, ctx: ProposalContext, system: str, user: str, answer: Completion,
+                      usage: Usage, texts: dict[str, str], extra: dict[str, Any]) -> Completion:
+        """Send an answer whose hypothesis is a near-duplicate of a tried idea back, once."""
+        candidates = stagnation.verbalized_candidates(answer.text)
+        if candidates:
+            extra["verbalized"] = candidates
+        twin = novelty.similar_idea(parse_hypothesis(answer.text), ctx.history,
+                                    ctx.config.search.similarity)
+        if twin is None:
+            return answer
+        texts["response_first"] = answer.text
+        again = user + "\n\n" + novelty.already_tried(answer.text, twin)
+        texts["prompt_again"] = again
+        extra["near_duplicate_of"] = twin.id
+        try:
+            return self._call(system, again, usage)
+        except CallFailed as exc:  # the first answer is still a proposal
+            texts["response_again"] = f"(call failed: {exc})"
+            return answer
 
     # -- calls -------------------------------------------------------------------------------
     def _call(self, system: str, user: str, usage: Usage, retries: int | None = None

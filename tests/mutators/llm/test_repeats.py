@@ -1,0 +1,52 @@
+"""Ideas that do not repeat, with the llm mutator on a scripted server hone has never seen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Hone, MakeRepo
+from tests.mutators.llm.test_llm_run import Router, edit, setup
+from tests.support.llm_server import LLMServer
+
+
+@pytest.mark.slow
+def test_same_edit_twice_is_a_duplicate_and_a_near_duplicate_is_sent_back(
+        make_repo: MakeRepo, hone: Hone, tmp_path: Path) -> None:
+    router = Router(
+        proposals=[
+            edit(3, 2, "lower the knob to 2"),                            # 1 discarded
+            edit(3, 2, "a smaller KNOB may run faster, try 2"),           # 2 duplicate of 1
+            edit(3, 2, "Lower the knob to 2."),                           # near-duplicate: sent
+            edit(3, 9, "raise the knob to 9"),                            # back; 3 kept
+        ],
+        reflections=[])
+    with LLMServer(default=router) as server:
+        root = setup(make_repo, server.url)
+        toml = root / "hone.toml"
+        log = tmp_path / "objective.log"
+        toml.write_text(toml.read_text().replace(
+            'run = "python3 score.py"', f'run = "echo run >> {log} && python3 score.py"'))
+        res = hone("run", "--mutator", "llm", "--model", "M", "--attempts", "3", cwd=root)
+        assert res.returncode == 0, res.stdout + res.stderr
+
+    status = json.loads(hone("status", "--json", cwd=root).stdout)
+    got = [(a["id"], a["status"], a["score"]) for a in status["attempts"]]
+    assert got == [(0, "baseline", 3), (1, "discarded", 2), (2, "duplicate", None),
+                   (3, "kept", 9)]
+    assert "the same change as #1" in status["attempts"][2]["reason"]
+    # The objective ran for the baseline, #1 and #3 only.
+    assert len(log.read_text().splitlines()) == 3
+    prompts = [r.prompt for r in router.proposal_requests]
+    assert len(prompts) == 4
+    # The prompt after the duplicate says that it was tried and not evaluated.
+    assert "#2 was not evaluated: the same change as #1" in prompts[2]
+    assert "#2 was not evaluated" not in prompts[1]
+    # The near-duplicate hypothesis went back once with what was already tried.
+    assert "already tried: #1" in prompts[3] and "lower the knob to 2" in prompts[3]
+    assert "already tried: #" not in prompts[2]
+    show = json.loads(hone("show", "3", "--json", cwd=root).stdout)
+    assert show["extra"]["near_duplicate_of"] == 1
+    assert "Lower the knob to 2." in show["texts"]["response_first"]
