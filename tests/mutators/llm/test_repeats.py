@@ -50,3 +50,28 @@ def test_same_edit_twice_is_a_duplicate_and_a_near_duplicate_is_sent_back(
     show = json.loads(hone("show", "3", "--json", cwd=root).stdout)
     assert show["extra"]["near_duplicate_of"] == 1
     assert "Lower the knob to 2." in show["texts"]["response_first"]
+
+
+def test_stagnation_raises_the_temperature_and_asks_for_the_unlikely_tail(
+        make_repo: MakeRepo, hone: Hone) -> None:
+    router = Router(proposals=[
+        edit(3, 2, "lower the knob to 2"),                                      # 1 discarded
+        edit(3, 1, "lower the knob to 1"),                                      # 2 stuck: hotter
+        "Candidate (p=0.6): raise it a bit\nCandidate (p=0.05): raise it a lot\n"
+        + edit(3, 19, "raise it a lot"),                                        # 3 verbalized
+    ], reflections=[])
+    with LLMServer(default=router) as server:
+        root = setup(make_repo, server.url)
+        toml = root / "hone.toml"
+        toml.write_text(toml.read_text() + '\n[search]\npatience = 1\n'
+                        'explore = ["temperature", "verbalized"]\n')
+        res = hone("run", "--mutator", "llm", "--model", "M", "--attempts", "3", cwd=root)
+        assert res.returncode == 0, res.stdout + res.stderr
+    temps = [r.body["temperature"] for r in router.proposal_requests]
+    assert temps == [0.2, pytest.approx(0.6), 0.2]
+    assert "Candidate (p=" not in router.proposal_requests[1].prompt
+    assert "unlikely tail" in router.proposal_requests[2].prompt
+    shows = [json.loads(hone("show", str(i), "--json", cwd=root).stdout) for i in (1, 2, 3)]
+    assert [s["extra"].get("explore") for s in shows] == [None, "temperature", "verbalized"]
+    assert shows[2]["extra"]["verbalized"][1] == {"p": 0.05, "text": "raise it a lot"}
+    assert shows[2]["status"] == "kept"
