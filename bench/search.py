@@ -1,0 +1,167 @@
+"""Search strategies on a synthetic landscape: greedy vs population vs islands.
+
+The landscape: `--knobs` independent integer knobs, one per file (`knobs/k<i>.py`), each
+starting at 0 with its own optimum (2..7 steps away); the score is minus the total distance of
+the knobs from their optima (0 is perfect). The scripted proposer moves one knob by one step
+(towards its optimum with probability 0.6, a proposer with some insight); with probability
+`--repeat` it proposes again a change it proposed before, when that change still applies.
+
+Every run is a real hone run (real git repository, journal, objective subprocess, strict
+decider) driven in-process until `--evals` objective evaluations were made; duplicates cost no
+evaluation. For each strategy it prints the best score reached, the duplicates caught
+(evaluations saved) and the merges: proposed, clean, and how many combined two improvements
+(the merge scored better than both of its parents). With `--no-dedupe` the same runs are made
+with duplicate detection off, to see what the saved evaluations buy.
+
+    .venv/bin/python bench/search.py [--evals 60] [--seeds 3] [--knobs 6] [--repeat 0.3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hone.decide import StrictDecider
+from hone.loop.engine import Engine
+from hone.loop.workspace import Workspace
+from hone.mutators.base import Mutator, Proposal, ProposalContext
+from hone.records import Attempt, Status
+from hone.strategies import make_strategy
+
+OBJECTIVE = """\
+import glob, re
+total = 0
+for path in sorted(glob.glob("knobs/k*.py")):
+    text = open(path).read()
+    value = int(re.search(r"V = (-?\\d+)", text).group(1))
+    target = int(re.search(r"TARGET = (-?\\d+)", text).group(1))
+    total += abs(value - target)
+print(f"score: {-total}")
+"""
+
+
+class ScriptedProposer(Mutator):
+    """Moves one knob by one step; sometimes repeats one of its earlier proposals."""
+
+    name = "scripted"
+
+    def __init__(self, knobs: int, repeat: float, seed: int) -> None:
+        self.knobs, self.repeat, self.seed = knobs, repeat, seed
+
+    def propose(self, ctx: ProposalContext) -> Proposal:
+        rng = random.Random(f"{self.seed}:{ctx.attempt_id}")
+        values = {i: self._value(ctx.workdir, i) for i in range(self.knobs)}
+        earlier = [a.extra for a in ctx.history if a.mutator == self.name and "knob" in a.extra
+                   and values.get(int(a.extra["knob"])) == a.extra["old"]]
+        if earlier and rng.random() < self.repeat:
+            move = dict(rng.choice(earlier))
+        else:
+            knob = rng.randrange(self.knobs)
+            old, target = values[knob], self._target(ctx.workdir, knob)
+            towards = 1 if target > old else -1
+            step = towards if (target != old and rng.random() < 0.6) else rng.choice((-1, 1))
+            move = {"knob": knob, "old": old, "new": old + step}
+        path = ctx.workdir / f"knobs/k{move['knob']}.py"
+        path.write_text(re.sub(r"V = -?\d+", f"V = {move['new']}", path.read_text()))
+        return Proposal(f"knob {move['knob']}: {move['old']} -> {move['new']}",
+                        extra={"knob": move["knob"], "old": move["old"], "new": move["new"]})
+
+    @staticmethod
+    def _value(root: Path, i: int) -> int:
+        return int(re.search(r"V = (-?\d+)", (root / f"knobs/k{i}.py").read_text())[1])  # type: ignore[index]
+
+    @staticmethod
+    def _target(root: Path, i: int) -> int:
+        return int(re.search(r"TARGET = (-?\d+)", (root / f"knobs/k{i}.py").read_text())[1])  # type: ignore[index]
+
+
+def make_repo(base: Path, knobs: int, seed: int, dedupe: bool, strategy: str) -> Path:
+    root = base / f"{strategy}-{seed}-{int(dedupe)}"
+    (root / "knobs").mkdir(parents=True)
+    rng = random.Random(seed)
+    for i in range(knobs):
+        (root / f"knobs/k{i}.py").write_text(f"V = 0\nTARGET = {rng.randint(2, 7)}\n")
+    (root / "score.py").write_text(OBJECTIVE)
+    (root / "hone.toml").write_text(
+        '[objective]\nrun = "python3 score.py"\n\n[files]\neditable = ["knobs/*.py"]\n\n'
+        f'[search]\nstrategy = "{strategy}"\ndedupe = {str(dedupe).lower()}\n')
+    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x",
+           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@x"}
+    for cmd in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "landscape"]):
+        subprocess.run(["git", *cmd], cwd=root, check=True, env=env)
+    return root
+
+
+def evaluations(history: list[Attempt]) -> int:
+    """Attempts that ran the objective (or a gate): not duplicates, not skipped merges."""
+    return sum(1 for a in history[1:] if a.status in (Status.KEPT, Status.DISCARDED)
+               or (a.status is Status.FAILED and a.stage not in ("merge", "propose")))
+
+
+def one_run(base: Path, strategy: str, seed: int, args: argparse.Namespace, dedupe: bool
+            ) -> dict[str, float]:
+    root = make_repo(base, args.knobs, seed, dedupe, strategy)
+    ws = Workspace.open(root)
+    engine = Engine(ws, "bench", decider=StrictDecider())
+    engine.start()
+    proposer = ScriptedProposer(args.knobs, args.repeat, seed)
+    chooser = make_strategy(strategy, ws.config)
+    t0 = time.monotonic()
+    while evaluations(engine.history()) < args.evals:
+        engine.step(proposer, chooser)
+    history = engine.history()
+    by_id = {a.id: a for a in history}
+    merges = [a for a in history if a.parent2 is not None]
+    clean = [a for a in merges if a.stage != "merge" and a.status is not Status.DUPLICATE]
+    combined = [a for a in clean if a.score is not None and all(
+        (by_id[p].score or -1e9) < a.score for p in (a.parent, a.parent2) if p is not None)]
+    return {"best": engine.champion().score or 0.0,
+            "duplicates": sum(1 for a in history if a.status is Status.DUPLICATE),
+            "merges": len(merges), "clean": len(clean), "combined": len(combined),
+            "merge_kept": sum(1 for a in merges if a.status is Status.KEPT),
+            "attempts": len(history) - 1, "seconds": time.monotonic() - t0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--evals", type=int, default=60)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--knobs", type=int, default=6)
+    parser.add_argument("--repeat", type=float, default=0.3)
+    parser.add_argument("--no-dedupe", action="store_true",
+                        help="also run every strategy with duplicate detection off")
+    args = parser.parse_args()
+    print(f"landscape: {args.knobs} knobs in {args.knobs} files, perfect score 0; "
+          f"{args.evals} evaluations per run; proposer repeats with p={args.repeat}; "
+          f"seeds 1..{args.seeds}", flush=True)
+    header = (f"{'strategy':<11} {'dedupe':<6} {'best (mean)':>11} {'best/seed':<18} "
+              f"{'dups caught':>11} {'merges':>6} {'clean':>5} {'combined':>8} "
+              f"{'merge kept':>10} {'s/run':>6}")
+    print(header)
+    with tempfile.TemporaryDirectory(prefix="hone-bench-search-") as tmp:
+        for dedupe in (True, False) if args.no_dedupe else (True,):
+            for strategy in ("greedy", "population", "islands"):
+                runs = [one_run(Path(tmp), strategy, s, args, dedupe)
+                        for s in range(1, args.seeds + 1)]
+                total = {k: sum(r[k] for r in runs) for k in runs[0]}
+                best = [r["best"] for r in runs]
+                print(f"{strategy:<11} {'on' if dedupe else 'off':<6} "
+                      f"{statistics.mean(best):>11.2f} {' '.join(f'{b:g}' for b in best):<18} "
+                      f"{int(total['duplicates']):>11} {int(total['merges']):>6} "
+                      f"{int(total['clean']):>5} {int(total['combined']):>8} "
+                      f"{int(total['merge_kept']):>10} "
+                      f"{total['seconds'] / len(runs):>6.1f}", flush=True)
+    print("dups caught = evaluations saved (summed over seeds); combined = clean merges that "
+          "scored better than both parents", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
