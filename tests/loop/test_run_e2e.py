@@ -39,6 +39,7 @@ def knob_repo(make_repo: MakeRepo, hone: Hone) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_run_improves_and_keeps_the_users_tree(knob_repo: Path, hone: Hone) -> None:
     root = knob_repo
     # Uncommitted and untracked work of the user must survive byte for byte.
@@ -58,8 +59,13 @@ def test_run_improves_and_keeps_the_users_tree(knob_repo: Path, hone: Hone) -> N
     assert snapshot(root) == before
     assert git("branch", "--list", cwd=root) == branches_before
     assert git("status", "--porcelain", cwd=root) == porcelain_before
-    status_lines = git("status", "--porcelain", cwd=root).splitlines()
+    status_lines = git("status", "--porcelain", "--untracked-files=all", cwd=root).splitlines()
     assert not any(".hone" in line for line in status_lines)
+    assert "knob.py" in before and "notes.txt" in before  # the snapshot sees the user's work
+    # hone's worktrees are reused: one for the baseline, one slot for all 12 attempts.
+    assert sorted(p.name for p in (root / ".hone" / "worktrees").iterdir()) == [
+        "baseline", "slot-0"]
+    assert git("stash", "list", cwd=root) == ""
 
     status = json.loads(hone("status", "--json", cwd=root).stdout)
     assert status["run"] == "main"
@@ -86,6 +92,7 @@ def test_run_improves_and_keeps_the_users_tree(knob_repo: Path, hone: Hone) -> N
     assert refs["refs/hone/main/best"] == by_id[status["champion"]["id"]]["commit"]
 
 
+@pytest.mark.slow
 def test_best_branch_scores_the_champion(knob_repo: Path, hone: Hone) -> None:
     root = knob_repo
     assert hone("run", "--attempts", "8", cwd=root).returncode == 0
@@ -111,6 +118,7 @@ def test_show_gives_hypothesis_diff_and_measurements(knob_repo: Path, hone: Hone
     assert any(p.endswith(".out") for p in view["logs"])
 
 
+@pytest.mark.slow
 def test_resume_after_kill_9_continues_ids(knob_repo: Path) -> None:
     root = knob_repo
     # A slow objective so that the kill lands mid-attempt.

@@ -56,6 +56,8 @@ class Told:
 
 def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
     attempt = engine.get(attempt_id)
+    if attempt.extra.get("told"):
+        raise UsageError(f"attempt #{attempt_id} was already told ({attempt.status.value})")
     if not attempt.extra.get("asked"):
         raise UsageError(f"attempt #{attempt_id} was not made with `hone ask`")
     if attempt.status is not Status.RUNNING:

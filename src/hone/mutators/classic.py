@@ -23,7 +23,18 @@ MARK_FIXED = "hone: fixed"
 FLOAT_STEPS = (0.5, 0.8, 0.9, 1.1, 1.25, 2.0)
 MAX_FILE_BYTES = 256 * 1024
 _NUMBER = re.compile(r"(?<![\w.])(\d+\.\d*(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+|\.\d+|\d+)(?![\w.])")
-_COMMENT = re.compile(r"(#|//|--|;).*$")
+# Line comments by file type; `#` is not one in C (`#define N 128` is code).
+_SLASH = re.compile(r"//.*$")
+_HASH = re.compile(r"#.*$")
+_COMMENTS = {
+    **dict.fromkeys(("c", "h", "cc", "cpp", "hpp", "cu", "cuh", "v", "sv", "vh", "svh", "java",
+                     "js", "ts", "rs", "go", "swift", "kt", "scala", "cs", "zig"), _SLASH),
+    **dict.fromkeys(("sh", "bash", "toml", "yaml", "yml", "cfg", "mk", "r", "rb", "pl", "s",
+                     "cmake", "nix", "tcl", "xdc", "sdc", "cst"), _HASH),
+    **dict.fromkeys(("sql", "lua", "hs", "vhd", "vhdl", "ada"), re.compile(r"--.*$")),
+    **dict.fromkeys(("ini", "asm", "lisp", "el", "clj"), re.compile(r";.*$")),
+}
+_DEFAULT_COMMENT = re.compile(r"(#|//).*$")
 _NAME = re.compile(r"([A-Za-z_][\w.]*)\s*(?::[^=]*)?=[^=]")
 
 
@@ -74,8 +85,10 @@ def _python_sites(rel: str, text: str) -> list[Site]:
 
 def _text_sites(rel: str, lines: list[str]) -> list[Site]:
     out = []
+    ext = rel.rsplit(".", 1)[-1].lower() if "." in rel.rsplit("/", 1)[-1] else ""
+    comment = _COMMENTS.get(ext, _DEFAULT_COMMENT)
     for i, line in enumerate(lines, 1):
-        code = _COMMENT.sub("", line) if MARK_TUNE not in line else line.split(MARK_TUNE)[0]
+        code = comment.sub("", line) if MARK_TUNE not in line else line.split(MARK_TUNE)[0]
         out += [Site(rel, i, m.start(), m.group(0)) for m in _NUMBER.finditer(code)]
     return out
 
