@@ -73,7 +73,8 @@ def test_propose_edits_one_literal_and_names_it(tmp_path: Path) -> None:
     write(tmp_path, {"src/x.py": original})
     proposal = ClassicMutator().propose(context(tmp_path, ["src/x.py"]))
     new = (tmp_path / "src/x.py").read_text()
-    changed = [(a, b) for a, b in zip(original.splitlines(), new.splitlines(), strict=True) if a != b]
+    pairs = zip(original.splitlines(), new.splitlines(), strict=True)
+    changed = [(a, b) for a, b in pairs if a != b]
     assert len(changed) == 1 and changed[0][0] == "BLOCK = 64  # hone: tune"
     value = changed[0][1].split()[2]
     assert value in neighbours("64")
