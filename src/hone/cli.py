@@ -185,6 +185,38 @@ def tell(attempt_id: Annotated[int, typer.Argument(metavar="ID")],
                    f"(champion {told.champion.score}) {a.reason}")
 
 
+@app.command()
+def report(
+    output: Annotated[Path | None, typer.Option("-o", "--output",
+                                                help="HTML file to write.")] = None,
+    directory: DirOpt = Path("."),
+    run_name: RunOpt = None,
+) -> None:
+    """Write a self-contained HTML report of the run (default .hone/reports/RUN.html)."""
+    from hone.report.render import write_report
+
+    engine = _engine(directory, run_name)
+    engine.info()  # a one-line error for a run that does not exist
+    path = output or engine.ws.dir / "reports" / f"{engine.run}.html"
+    typer.echo(f"wrote {write_report(engine, path)}")
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8765,
+    directory: DirOpt = Path("."),
+    run_name: RunOpt = None,
+) -> None:
+    """Serve a live dashboard of the run on 127.0.0.1."""
+    from hone.report.server import serve
+
+    try:
+        serve(_engine(directory, run_name), port)
+    except KeyboardInterrupt:
+        state["interrupted"] = False  # stopping the dashboard is its normal end
+        typer.echo("hone ui: stopped")
+
+
 def _interrupt(signum: int, frame: object) -> None:
     state["interrupted"] = True
     raise KeyboardInterrupt

@@ -1,0 +1,92 @@
+"""`hone ui`: the report's views served on 127.0.0.1, refreshed from the journal while a run goes.
+
+The page polls `api/overview` (cheap: no git) and fetches `api/attempt/ID` when an attempt is
+opened. Standard-library HTTP server: one page, two JSON endpoints, loopback only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TextIO
+
+from hone.errors import HoneError
+from hone.loop.engine import Engine
+from hone.report.data import details, overview
+from hone.report.render import render_page
+
+HOST = "127.0.0.1"
+
+
+class Dashboard:
+    """The data behind the endpoints, for one run of one workspace."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.page = render_page(None, "live", engine.run).encode("utf-8")
+
+    def overview(self) -> dict[str, Any]:
+        if self.engine.store.get_run(self.engine.run) is None:
+            return {"run": self.engine.run, "waiting": True, "version": "waiting"}
+        return overview(self.engine)
+
+    def attempt(self, attempt_id: int) -> dict[str, Any]:
+        return details(self.engine, attempt_id)
+
+
+def _handler(dash: Dashboard) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # the name http.server dispatches to
+            path = self.path.split("?", 1)[0]
+            try:
+                if path in ("/", "/index.html"):
+                    self._send(200, "text/html; charset=utf-8", dash.page)
+                elif path == "/api/overview":
+                    self._json(200, dash.overview())
+                elif m := re.fullmatch(r"/api/attempt/(\d+)", path):
+                    self._json(200, dash.attempt(int(m.group(1))))
+                else:
+                    self._json(404, {"error": f"no such page: {path}"})
+            except HoneError as exc:
+                self._json(404, {"error": str(exc)})
+
+        def _json(self, code: int, obj: Any) -> None:
+            body = json.dumps(obj, default=str).encode("utf-8")
+            self._send(code, "application/json", body)
+
+        def _send(self, code: int, ctype: str, body: bytes) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # polling every two seconds would flood the terminal
+
+    return Handler
+
+
+def make_server(engine: Engine, port: int) -> ThreadingHTTPServer:
+    """A server bound to 127.0.0.1:`port` (0 picks a free port)."""
+    try:
+        server = ThreadingHTTPServer((HOST, port), _handler(Dashboard(engine)))
+    except OSError as exc:
+        raise HoneError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}") from None
+    server.daemon_threads = True
+    return server
+
+
+def serve(engine: Engine, port: int, out: TextIO = sys.stdout) -> None:
+    """Serve until interrupted."""
+    server = make_server(engine, port)
+    host, bound = server.server_address[:2]
+    out.write(f"hone ui: http://{host!s}:{bound}/  (run {engine.run!r}; Ctrl-C stops)\n")
+    out.flush()
+    try:
+        server.serve_forever(poll_interval=0.25)
+    finally:
+        server.server_close()
