@@ -35,7 +35,7 @@ def start_ui(root: Path) -> tuple[subprocess.Popen[str], str]:
 
 def stop(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)  # SIGINT may be ignored when run in the background
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
