@@ -13,7 +13,15 @@ from hone.mutators.llm.lessons import read_lessons
 from hone.records import Attempt, Status
 from hone.vcs import refs
 
-COLUMNS = ["id", "parent", "status", "score", "delta", "stage", "hypothesis"]
+COLUMNS = ["id", "parent", "status", "score", "delta", "stage", "hypothesis", "flags"]
+
+
+def flags(a: Attempt) -> list[str]:
+    """Why a person should look twice at this attempt: overfit, audit findings."""
+    out = ["overfit: the holdout got worse"] if a.extra.get("overfit") else []
+    out += [f"audit {f.get('check')}: {f.get('path')}:{f.get('line')}: {f.get('reason')}"
+            for f in a.extra.get("audit", []) if isinstance(f, dict)]
+    return out
 
 
 @dataclass(frozen=True)
@@ -25,7 +33,8 @@ class StatusView:
     def rows(self) -> list[dict[str, Any]]:
         by_id = {a.id: a for a in self.attempts}
         return [{"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
-                 "delta": delta(a, by_id), "stage": a.stage, "hypothesis": a.hypothesis}
+                 "delta": delta(a, by_id), "stage": a.stage, "hypothesis": a.hypothesis,
+                 "flags": "; ".join(flags(a))}
                 for a in self.attempts]
 
     def spend(self) -> tuple[int, int, float]:
@@ -38,7 +47,9 @@ class StatusView:
         tokens_in, tokens_out, usd = self.spend()
         return {
             "run": self.run,
-            "champion": {"id": self.champion.id, "score": self.champion.score},
+            "champion": {"id": self.champion.id, "score": self.champion.score,
+                         "overfit": bool(self.champion.extra.get("overfit")),
+                         "flags": flags(self.champion)},
             "tokens": {"in": tokens_in, "out": tokens_out}, "usd": round(usd, 6),
             "attempts": [
                 {"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
@@ -48,7 +59,8 @@ class StatusView:
                  "lines_removed": a.extra.get("lines_removed"),
                  "tokens_in": a.extra.get("tokens_in"), "tokens_out": a.extra.get("tokens_out"),
                  "usd": a.extra.get("usd"),
-                 "seconds": a.seconds}
+                 "seconds": a.seconds, "overfit": bool(a.extra.get("overfit")),
+                 "flags": flags(a)}
                 for a in self.attempts
             ],
         }
@@ -113,7 +125,7 @@ def show_view(engine: Engine, attempt_id: int) -> dict[str, Any]:
                          for m in engine.store.measurements(engine.run, a.id)],
         "texts": engine.store.get_texts(engine.run, a.id),
         "lessons": read_lessons(engine.ws.dir, engine.run),
-        "logs": logs, "diff": diff,
+        "logs": logs, "diff": diff, "flags": flags(a),
     }
 
 
@@ -126,7 +138,9 @@ def print_show(view: dict[str, Any]) -> None:
                   f"parent #{view['parent']}  commit {view['commit']}")
     console.print(f"hypothesis: {view['hypothesis']}")
     if view["stage"] or view["reason"]:
-        console.print(f"stage: {view['stage']}  reason: {view['reason']}")
+        console.print(f"stage: {view['stage']}  reason: {view['reason']}", markup=False)
+    for flag in view["flags"]:
+        console.print(f"[bold yellow]flag[/] {flag}", highlight=False)
     for m in view["measurements"]:
         console.print(f"  {m['kind']} seed {m['seed']}: {fmt(m['score'])} ({m['seconds']}s)")
     if view["log_tail"]:

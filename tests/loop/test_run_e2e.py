@@ -154,7 +154,10 @@ def test_ctrl_c_records_the_attempt_and_leaves_no_orphan(knob_repo: Path, tmp_pa
     (root / "hone.toml").write_text((root / "hone.toml").read_text().replace(
         'run = "python3 score.py"',
         f'run = "if [ -e {root}/go ]; then sleep 30 & echo $! > {pidfile}; wait; fi; '
-        'python3 score.py"'))
+        'python3 score.py"')
+        # The objective signals through files outside its worktree, which the sandbox hides;
+        # this test is about the process-group kill (tests/verify cover the jailed case).
+        + "\n[sandbox]\nenabled = false\n")
     from tests.conftest import run_hone
 
     assert run_hone("run", "--attempts", "0", cwd=root).returncode == 0  # baseline only

@@ -123,6 +123,39 @@ class LogsSection(_Section):
     tail_lines: int = Field(30, ge=1)
 
 
+class SandboxSection(_Section):
+    """How gates, objective and holdout are jailed (see verify/sandbox.py)."""
+
+    enabled: bool | Literal["auto"] = "auto"
+    network: bool = False
+    env: list[str] = Field(default_factory=list)  # NAME passes it through; NAME=VALUE sets it
+    ro_paths: list[str] = Field(default_factory=list)  # hidden paths to show read-only again
+    memory_mb: int = Field(8192, ge=0)  # address space per process; 0: no limit
+    cpu_seconds: int = Field(3600, ge=0)
+    file_size_mb: int = Field(2048, ge=0)
+    processes: int = Field(1024, ge=0)
+
+
+class HoldoutSection(_Section):
+    """A second objective the proposer never sees, run on champions (see verify/holdout.py)."""
+
+    run: str = ""
+    score: str = ""  # default: the objective's score
+    files: list[str] = Field(default_factory=list)  # hidden from the proposer's worktree
+    timeout: float = Field(600.0, gt=0)
+    repeats: int = Field(3, ge=1)
+    gate: bool = False
+    tolerance: float = Field(0.0, ge=0)  # relative drop tolerated on top of the noise
+
+
+class AuditSection(_Section):
+    """Static checks on kept diffs, and re-verification of implausible gains."""
+
+    enabled: bool = True
+    block: bool = False  # a flagged change is rejected instead of kept
+    implausible_factor: float = Field(10.0, gt=1)
+
+
 class Config(_Section):
     """The whole config. `objective` is the only required section."""
 
@@ -137,6 +170,9 @@ class Config(_Section):
     executor: ExecutorSection = Field(default_factory=lambda: ExecutorSection())
     budget: BudgetSection = Field(default_factory=lambda: BudgetSection())
     logs: LogsSection = Field(default_factory=lambda: LogsSection())
+    sandbox: SandboxSection = Field(default_factory=lambda: SandboxSection())
+    holdout: HoldoutSection = Field(default_factory=lambda: HoldoutSection())
+    audit: AuditSection = Field(default_factory=lambda: AuditSection())
 
     @model_validator(mode="after")
     def _name_gates(self) -> Config:

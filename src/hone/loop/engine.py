@@ -18,6 +18,7 @@ from hone.decide import Decider, Decision, StrictDecider
 from hone.decide.base import Arm
 from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
+from hone.loop.safeguards import Safeguards
 from hone.loop.workspace import Workspace
 from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
 from hone.mutators.llm.lessons import brief_sections as lesson_sections
@@ -48,6 +49,7 @@ class Engine:
         self.decider = decider or StrictDecider()
         self.on_event = on_event
         self.direction = ws.config.objective.direction
+        self.safeguards = Safeguards(self)
 
     # -- state read from the journal ---------------------------------------------------------
     def info(self) -> RunInfo:
@@ -74,6 +76,7 @@ class Engine:
         info = self.store.get_run(self.run)
         if info is not None:
             self._recover()
+            self.safeguards.setup(info.baseline_commit)
             return info
         repo = self.ws.repo
         head = repo.head()
@@ -85,7 +88,9 @@ class Engine:
                 if files.editable else
                 "no tracked file is editable: every one is protected "
                 f"(files.protect {files.protect}, and hone.toml)")
-        meta: dict[str, Any] = {"dirty": repo.is_dirty(), "started": time.time()}
+        guard = self.safeguards.setup(head)
+        meta: dict[str, Any] = {"dirty": repo.is_dirty(), "started": time.time(),
+                                "protected": guard.protected}
         info = RunInfo(self.run, head, 0, time.time(),
                        self.ws.config.model_dump(mode="json"), meta)
         self.store.create_run(info)
@@ -108,6 +113,11 @@ class Engine:
             self.store.add_measurement(self.run, m)
         baseline = replace(baseline, status=Status.BASELINE, score=verdict.score,
                            metrics=verdict.measurements[-1].metrics, finished=time.time())
+        try:
+            self.safeguards.baseline_holdout(baseline)
+        except HoneError:
+            self._delete_run()
+            raise
         self.store.put_attempt(baseline)
         repo.set_ref(refs.attempt_ref(self.run, 0), head)
         repo.set_ref(refs.best_ref(self.run), head)
@@ -142,6 +152,8 @@ class Engine:
         parent = self.get(attempt.parent if attempt.parent is not None else 0)
         assert parent.commit is not None
         workdir = self.ws.worktrees.checkout(slot, parent.commit)
+        if self.verifier.guard:
+            self.verifier.guard.hide(workdir)  # the proposer never sees the holdout
         brief = build_brief(self.ws.config, self.history(), self.champion(), parent,
                             self.editable(parent.commit),
                             workdir=str(workdir) if workdir_hint else None,
@@ -201,6 +213,10 @@ class Engine:
         if proposal.failure:
             return self._finish(attempt, Status.FAILED, reason=proposal.failure,
                                 stage="merge" if attempt.parent2 is not None else "propose")
+        parent = self.get(attempt.parent if attempt.parent is not None else 0)
+        assert parent.commit is not None
+        if self.verifier.guard:  # hidden files must not be committed as deleted
+            self.verifier.guard.unhide(self.ws.worktrees.path(slot), parent.commit)
         commit = self.ws.worktrees.commit(slot, _message(attempt))
         if commit is None and proposal.rejected:  # the mutator refused to write the change
             return self._finish(attempt, Status.REJECTED, stage="rules",
@@ -208,8 +224,6 @@ class Engine:
         if commit is None:
             return self._finish(attempt, Status.FAILED, stage="propose",
                                 reason="the proposal changed nothing")
-        parent = self.get(attempt.parent if attempt.parent is not None else 0)
-        assert parent.commit is not None
         repo = self.ws.repo
         repo.set_ref(refs.attempt_ref(self.run, attempt.id), commit)
         stat = repo.diffstat(parent.commit, commit)
@@ -239,8 +253,9 @@ class Engine:
             self.store.add_measurement(self.run, m)
         if verdict.failure:
             f = verdict.failure
-            return self._finish(attempt, Status.FAILED, stage=f.stage, reason=f.reason,
-                                log_tail=f.log_tail, score=verdict.score)
+            return self._finish(attempt, Status.REJECTED if f.rejected else Status.FAILED,
+                                stage=f.stage, reason=f.reason, log_tail=f.log_tail,
+                                score=verdict.score)
         return self._decide(attempt, slot, verdict.measurements)
 
     def _fingerprint(self, attempt: Attempt, parent_commit: str, commit: str) -> Attempt:
@@ -261,10 +276,17 @@ class Engine:
         if decision.champion_score is not None and decision.champion_score != champion.score:
             self.store.put_attempt(replace(self.get(champion.id),
                                            score=decision.champion_score))
-        status = Status.KEPT if decision.keep else Status.DISCARDED
-        result = self._finish(attempt, status, score=decision.score,
+        status, stage, reason = (Status.KEPT if decision.keep else Status.DISCARDED), "", \
+            decision.rule
+        if decision.keep:  # audit, clean re-verification of outsized gains, holdout
+            vetting = self.safeguards.vet(attempt, champion, cand, decision.champion_score)
+            attempt = replace(attempt, extra={**attempt.extra, **vetting.extra})
+            if vetting.status is not None:
+                status, stage, reason = vetting.status, vetting.stage, vetting.reason
+                decision = replace(decision, keep=False)
+        result = self._finish(attempt, status, stage=stage, score=decision.score,
                               metrics=cand[-1].metrics if cand else {},
-                              reason=decision.rule, decision=decision)
+                              reason=reason, decision=decision)
         if decision.keep:
             assert attempt.commit is not None
             self.store.update_run(self.run, champion=attempt.id)

@@ -15,7 +15,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -139,6 +139,7 @@ def run_command(
     timeout: float,
     env: dict[str, str] | None = None,
     max_bytes: int = 2_000_000,
+    preexec: Callable[[], None] | None = None,
 ) -> CommandResult:
     """Run `argv` in `cwd`; logs go to `<log_stem>.out` and `<log_stem>.err`."""
     log_stem.parent.mkdir(parents=True, exist_ok=True)
@@ -147,7 +148,7 @@ def run_command(
     start = time.monotonic()
     proc = subprocess.Popen(
         list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, start_new_session=True,
+        stderr=subprocess.PIPE, start_new_session=True, preexec_fn=preexec,
     )
     assert proc.stdout is not None and proc.stderr is not None
     out = _CappedLog(proc.stdout, out_path, max_bytes)

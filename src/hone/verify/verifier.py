@@ -1,8 +1,8 @@
 """Gates then objective, on one worktree: fail-fast, each command with its own timeout.
 
 A `Verdict` says whether the attempt passed, and if not at which stage and why; the caller
-decides what to keep. The `wrap` hook turns a shell command into an argv (the sandbox plugs in
-there).
+decides what to keep. Every command runs in the sandbox the config describes (verify/sandbox.py),
+and with a `guard` the worktree is reset to its commit and the protected files checked around it.
 """
 
 from __future__ import annotations
@@ -10,22 +10,17 @@ from __future__ import annotations
 import math
 import os
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hone.config.model import Config
 from hone.records import Measurement
+from hone.verify import sandbox
+from hone.verify.guard import Guard
 from hone.verify.metrics import parse_metrics
 from hone.verify.process import CommandResult, run_command
 from hone.verify.score import ScoreError, ScoreExpr
-
-Wrap = Callable[[str, Path], Sequence[str]]
-
-
-def plain_shell(command: str, workdir: Path) -> list[str]:
-    """The unsandboxed wrapper: run the command with bash in the worktree."""
-    return ["bash", "-c", command]
 
 
 @dataclass(frozen=True)
@@ -37,6 +32,7 @@ class StageFailure:
     log_tail: str = ""
     # Set when the objective printed metrics but not one the score names: a config mistake.
     unknown_metric: str = ""
+    rejected: bool = False  # broke a rule (changed a protected file), not merely failed
 
 
 @dataclass(frozen=True)
@@ -65,20 +61,22 @@ def aggregate(scores: Sequence[float | None]) -> float | None:
 class Verifier:
     """Runs the config's gates and objective on a worktree, writing logs under `logs_dir`."""
 
-    def __init__(self, config: Config, logs_dir: Path, wrap: Wrap = plain_shell,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(self, config: Config, logs_dir: Path, env: dict[str, str] | None = None,
+                 guard: Guard | None = None) -> None:
         self.config = config
         self.logs_dir = logs_dir
-        self.wrap = wrap
         self.base_env = dict(os.environ if env is None else env)
         self.score_expr = ScoreExpr(config.objective.score)
+        self.guard = guard
 
     def _run(self, command: str, workdir: Path, attempt_id: int, name: str, timeout: float,
              extra_env: dict[str, str] | None = None) -> CommandResult:
         env = {**self.base_env, "HONE_ATTEMPT": str(attempt_id), **(extra_env or {})}
         stem = self.logs_dir / f"{attempt_id:05d}" / name.replace("/", "_").replace(":", "_")
-        return run_command(self.wrap(command, workdir), workdir, stem, timeout, env,
-                           self.config.logs.max_bytes)
+        readonly = list(self.guard.protected) if self.guard else []
+        with sandbox.launch(command, workdir, self.config.sandbox, env, readonly) as how:
+            return run_command(how.argv, workdir, stem, timeout, how.env,
+                               self.config.logs.max_bytes, how.preexec)
 
     def run_gates(self, workdir: Path, attempt_id: int) -> StageFailure | None:
         """Run every gate in order; the first that fails stops the rest."""
@@ -91,19 +89,20 @@ class Verifier:
         return None
 
     def measure(self, workdir: Path, attempt_id: int, seed: int, kind: str = "objective",
-                command: str | None = None, label: str = "") -> Measurement | StageFailure:
-        """Run the objective once with `seed`; a Measurement, or the reason it failed."""
+                command: str | None = None, label: str = "", timeout: float | None = None,
+                score_expr: ScoreExpr | None = None) -> Measurement | StageFailure:
+        """Run the objective (or `command`) once with `seed`; a Measurement, or the reason it
+        failed."""
         cmd = (command or self.config.objective.run).replace("{seed}", str(seed))
         name = f"{kind}_seed{seed}{label}"
-        res = self._run(cmd, workdir, attempt_id, name, self.config.objective.timeout,
-                        {"HONE_SEED": str(seed)})
-        failure = _command_failure(res, kind, self.config.objective.timeout,
-                                   self.config.logs.tail_lines)
+        timeout = timeout or self.config.objective.timeout
+        res = self._run(cmd, workdir, attempt_id, name, timeout, {"HONE_SEED": str(seed)})
+        failure = _command_failure(res, kind, timeout, self.config.logs.tail_lines)
         if failure:
             return failure
         metrics = parse_metrics(res.stdout_tail)
         try:
-            score = self.score_expr.evaluate(metrics)
+            score = (score_expr or self.score_expr).evaluate(metrics)
         except ScoreError as exc:
             unknown = sorted(self.score_expr.names - metrics.keys()) if metrics else []
             return StageFailure(kind, str(exc), res.tail(self.config.logs.tail_lines),
@@ -114,7 +113,25 @@ class Verifier:
 
     def verify(self, workdir: Path, attempt_id: int,
                seeds: Sequence[int] | None = None) -> Verdict:
-        """Gates, then the objective once per seed (the config's seeds by default)."""
+        """Gates, then the objective once per seed (the config's seeds by default).
+
+        With a guard, the worktree is first made exactly its commit with the baseline's
+        protected files, and a protected file changed during the run rejects the attempt.
+        """
+        before = {}
+        if self.guard:
+            self.guard.prepare(workdir)
+            before = self.guard.fingerprint(workdir)
+        verdict = self._gates_then_objective(workdir, attempt_id, seeds)
+        changed = self.guard.changed(workdir, before) if self.guard else []
+        if changed:
+            return Verdict(StageFailure(
+                "protected", "changed protected file(s) while verifying: "
+                + ", ".join(changed[:5]), rejected=True), verdict.measurements)
+        return verdict
+
+    def _gates_then_objective(self, workdir: Path, attempt_id: int,
+                              seeds: Sequence[int] | None) -> Verdict:
         failure = self.run_gates(workdir, attempt_id)
         if failure:
             return Verdict(failure)

@@ -1,0 +1,206 @@
+"""What stands between a measured gain and a new champion: guard, audit, clean re-run, holdout.
+
+The engine calls `setup` when a run starts or resumes (protected-file snapshot, baseline
+holdout) and `vet` when the decider wants to keep an attempt. `vet` flags the diff with the
+static audit, re-verifies a gain far beyond the run's history from a clean worktree, and runs
+the holdout, which flags `overfit` or, with `[holdout] gate`, holds the attempt back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from hone.records import Attempt, Measurement, Status
+from hone.verify import audit, holdout
+from hone.verify.guard import Guard, hidden_patterns
+from hone.verify.verifier import StageFailure, aggregate
+
+if TYPE_CHECKING:
+    from hone.loop.engine import Engine
+
+# Shown to proposers (briefs list failure reasons): says nothing about what the holdout is.
+HELD_BACK = "held back by a check the proposer does not see"
+
+
+@dataclass(frozen=True)
+class Vetting:
+    """The outcome of vetting a would-be champion; `status` None means keep it."""
+
+    status: Status | None = None
+    stage: str = ""
+    reason: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    measurements: list[Measurement] | None = None  # clean re-verification, when one ran
+
+
+class Safeguards:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.config = engine.ws.config
+
+    # -- start ------------------------------------------------------------------------------
+    def setup(self, baseline_commit: str) -> Guard:
+        """Snapshot the protected and holdout files of the baseline; arm the verifier."""
+        ws = self.engine.ws
+        tracked = ws.repo.tracked_files(baseline_commit)
+        patterns = hidden_patterns(self.config.holdout.run, self.config.holdout.files,
+                                   ws.repo.root, tracked)
+        guard = Guard.snapshot(ws.repo.root, baseline_commit, ws.rules, patterns)
+        self.engine.verifier.guard = guard
+        return guard
+
+    def baseline_holdout(self, baseline: Attempt) -> None:
+        """Measure the holdout on the baseline; a holdout that fails there is a config error."""
+        if not holdout.enabled(self.config):
+            return
+        result = self._holdout(baseline)
+        if isinstance(result, StageFailure):
+            from hone.errors import HoneError
+
+            raise HoneError(f"the holdout fails on the baseline: {result.reason}"
+                            + (f"\n{result.log_tail}" if result.log_tail else ""))
+
+    # -- a would-be champion ----------------------------------------------------------------
+    def vet(self, attempt: Attempt, champion: Attempt, measured: list[Measurement],
+            champion_score: float | None) -> Vetting:
+        extra: dict[str, Any] = {}
+        flags = self._audit(attempt)
+        if flags:
+            extra["audit"] = flags
+            if self.config.audit.block:
+                return Vetting(Status.REJECTED, "audit", "audit: " + str(flags[0]["reason"]),
+                               extra)
+        gain = _gain(aggregate([m.score for m in measured]), champion_score,
+                     self.config.objective.direction)
+        extra["gain"] = gain if math.isfinite(gain) else None
+        clean: list[Measurement] | None = None
+        if self._implausible(gain):
+            outcome = self._reverify(attempt, champion_score, gain)
+            extra["reverified"] = outcome.extra
+            if outcome.status is not None:
+                return replace(outcome, extra=extra)
+            clean = outcome.measurements
+        if holdout.enabled(self.config):
+            outcome = self._vet_holdout(attempt, champion)
+            extra.update(outcome.extra)
+            if outcome.status is not None:
+                return replace(outcome, extra=extra, measurements=clean)
+        return Vetting(extra=extra, measurements=clean)
+
+    def _audit(self, attempt: Attempt) -> list[dict[str, object]]:
+        if not self.config.audit.enabled or attempt.commit is None:
+            return []
+        ws = self.engine.ws
+        parent = self.engine.get(attempt.parent if attempt.parent is not None else 0)
+        assert parent.commit is not None
+        diff = ws.repo.diff(parent.commit, attempt.commit)
+        guard = self.engine.verifier.guard
+        watched: dict[str, str] = {}
+        for path in [*(guard.protected if guard else []), *(guard.hidden if guard else [])]:
+            if path == "hone.toml":
+                continue
+            data = ws.repo.show_file(parent.commit, path)
+            if data is not None and len(data) < 1_000_000:
+                watched[path] = data.decode("utf-8", errors="replace")
+        return audit.findings_json(audit.audit(diff, watched))
+
+    def _implausible(self, gain: float) -> bool:
+        history = [float(a.extra["gain"]) for a in self.engine.history()
+                   if a.status is Status.KEPT and isinstance(a.extra.get("gain"), int | float)]
+        floor = max([*history, self.config.acceptance.min_effect, 1e-9])
+        return gain > self.config.audit.implausible_factor * floor
+
+    def _reverify(self, attempt: Attempt, champion_score: float | None, gain: float
+                  ) -> Vetting:
+        """Gates and objective again from a fresh checkout: state the candidate left in its
+        worktree (caches, planted files) cannot help it there."""
+        ws = self.engine.ws
+        assert attempt.commit is not None
+        slot = f"clean-{attempt.id}"
+        workdir = ws.worktrees.checkout(slot, attempt.commit)
+        try:
+            verdict = self.engine.verifier.verify(workdir, attempt.id)
+        finally:
+            ws.worktrees.remove(slot)
+        for m in verdict.measurements:
+            self.engine.store.add_measurement(self.engine.run, replace(m, kind="confirm"))
+        if verdict.failure:
+            f = verdict.failure
+            return Vetting(Status.REJECTED if f.rejected else Status.FAILED, "reverify",
+                           f"failed when re-verified from a clean worktree: {f.reason}",
+                           {"claimed_gain": gain, "passed": False})
+        clean_gain = _gain(verdict.score, champion_score, self.config.objective.direction)
+        info = {"claimed_gain": gain, "clean_gain": clean_gain,
+                "passed": clean_gain > 0 and clean_gain >= gain / 2}
+        if not info["passed"]:
+            return Vetting(Status.DISCARDED, "reverify",
+                           f"gain of {gain:+.1%} did not hold up from a clean worktree "
+                           f"({clean_gain:+.1%})", info)
+        return Vetting(extra=info, measurements=verdict.measurements)
+
+    def _vet_holdout(self, attempt: Attempt, champion: Attempt) -> Vetting:
+        result = self._holdout(attempt)
+        if isinstance(result, StageFailure):
+            failed = {"holdout": {"failed": result.reason}}
+            if self.config.holdout.gate:
+                return Vetting(Status.DISCARDED, "holdout", HELD_BACK, failed)
+            return Vetting(extra={**failed, "overfit": True})
+        scores = [m.score for m in result if m.score is not None]
+        direction = self.config.objective.direction
+        tolerance = self.config.holdout.tolerance
+        comparisons = {}
+        for name, ref in (("vs_champion", champion), ("vs_baseline", self.engine.get(0))):
+            ref_scores = self._holdout_scores(ref)
+            if ref_scores:
+                comparisons[name] = holdout.compare(scores, ref_scores, ref.id, direction,
+                                                    tolerance).to_json()
+        worse_than_champion = bool(comparisons.get("vs_champion", {}).get("worse"))
+        overfit = any(bool(c["worse"]) for c in comparisons.values())
+        info: dict[str, Any] = {"holdout": {"score": aggregate(scores), **comparisons},
+                                "overfit": overfit}
+        if self.config.holdout.gate and worse_than_champion:
+            return Vetting(Status.DISCARDED, "holdout", HELD_BACK,
+                           {**info, "overfit": False, "held_back": True})
+        return Vetting(extra=info)
+
+    def _holdout_scores(self, attempt: Attempt) -> list[float]:
+        found = [m.score for m in self.engine.store.measurements(self.engine.run, attempt.id)
+                 if m.kind == holdout.KIND and m.score is not None]
+        if found:
+            return found
+        result = self._holdout(attempt)  # e.g. a run resumed after [holdout] was added
+        return [] if isinstance(result, StageFailure) else [
+            m.score for m in result if m.score is not None]
+
+    def _holdout(self, attempt: Attempt) -> list[Measurement] | StageFailure:
+        """Run the holdout on the attempt's commit in a worktree of its own, holdout files
+        present, protected files as at the baseline."""
+        ws = self.engine.ws
+        assert attempt.commit is not None
+        slot = f"holdout-{attempt.id}"
+        workdir = ws.worktrees.checkout(slot, attempt.commit)
+        guard = self.engine.verifier.guard
+        try:
+            if guard is not None and guard.protected:
+                from hone.vcs.git import git
+
+                git("checkout", guard.baseline, "--", *guard.protected, cwd=workdir)
+            result = holdout.measure(self.engine.verifier, workdir, attempt.id)
+        finally:
+            ws.worktrees.remove(slot)
+        if not isinstance(result, StageFailure):
+            for m in result:
+                self.engine.store.add_measurement(self.engine.run, m)
+        return result
+
+
+def _gain(score: float | None, reference: float | None, direction: str) -> float:
+    """Relative improvement of `score` over `reference` (positive is better)."""
+    if score is None or reference is None:
+        return 0.0
+    diff = score - reference if direction == "max" else reference - score
+    if reference == 0:
+        return math.inf if diff > 0 else 0.0
+    return diff / abs(reference)

@@ -1,0 +1,100 @@
+"""Protected files around a verification: restored from the baseline before, unchanged after.
+
+A `Guard` is taken once at run start (the baseline's protected and holdout files with their git
+blob ids). Before gates and objective run on a worktree it removes everything not committed,
+restores the protected files from the baseline and removes the holdout files; afterwards it
+says which protected file the candidate's code changed while it ran.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from hone.config.load import CONFIG_FILE
+from hone.vcs.git import git
+from hone.vcs.paths import PathRules, files_named_in
+
+
+@dataclass(frozen=True)
+class Guard:
+    """The run's reference: `protected` maps path -> blob id at the baseline; `hidden` are
+    the holdout's files, never present while the proposer or its code runs."""
+
+    baseline: str
+    protected: dict[str, str]
+    hidden: tuple[str, ...] = ()
+
+    @classmethod
+    def snapshot(cls, root: Path, commit: str, rules: PathRules,
+                 hidden_patterns: Iterable[str] = ()) -> Guard:
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", list(hidden_patterns))
+        protected: dict[str, str] = {}
+        hidden: list[str] = []
+        for line in git("ls-tree", "-r", "-z", "--full-tree", commit, cwd=root).split("\0"):
+            if not line:
+                continue
+            meta, path = line.split("\t", 1)
+            _, kind, blob = meta.split()
+            if kind != "blob":
+                continue
+            if spec.match_file(path):
+                hidden.append(path)
+            elif rules.is_protected(path):
+                protected[path] = blob
+        return cls(commit, protected, tuple(hidden))
+
+    def to_json(self) -> dict[str, object]:
+        return {"baseline": self.baseline, "protected": self.protected,
+                "hidden": len(self.hidden)}
+
+    def prepare(self, workdir: Path) -> None:
+        """Make `workdir` exactly its commit, protected files as at the baseline, no holdout."""
+        # Ignored files survive `git add --all`: a stale .pyc or a planted .pth must not.
+        git("clean", "-ffdxq", cwd=workdir)
+        if self.protected:
+            git("checkout", self.baseline, "--", *self.protected, cwd=workdir)
+        self.hide(workdir)
+
+    def hide(self, workdir: Path) -> None:
+        for rel in self.hidden:
+            (workdir / rel).unlink(missing_ok=True)
+
+    def unhide(self, workdir: Path, commit: str) -> None:
+        """Bring back the hidden files the proposer did not create itself, so that hiding them
+        is not committed as a deletion."""
+        missing = [rel for rel in self.hidden if not (workdir / rel).exists()]
+        if missing:
+            git("checkout", commit, "--", *missing, cwd=workdir)
+
+    def fingerprint(self, workdir: Path) -> dict[str, str]:
+        return {rel: _sha256(workdir / rel) for rel in self.protected}
+
+    def changed(self, workdir: Path, before: dict[str, str]) -> list[str]:
+        """Protected files whose content differs from `before` (taken before the run)."""
+        return [rel for rel, digest in self.fingerprint(workdir).items()
+                if before.get(rel) != digest]
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def hidden_patterns(holdout_run: str, holdout_files: Iterable[str], root: Path,
+                    tracked: Iterable[str]) -> list[str]:
+    """The holdout's files: `[holdout] files` plus the tracked files its command names."""
+    if not holdout_run:
+        return []
+    # The config names the holdout's command, so the proposer does not see it either.
+    patterns = [*holdout_files, "/" + CONFIG_FILE]
+    for found in files_named_in([holdout_run], root, tracked):
+        if found not in patterns:
+            patterns.append(found)
+    return patterns
