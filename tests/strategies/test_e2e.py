@@ -31,6 +31,9 @@ def two_knobs(make_repo: MakeRepo, hone: Hone, tmp_path: Path) -> Path:
     # The objective counts its own runs in a file outside the repository.
     objective = f"echo x >> {tmp_path}/runs.log && python3 score.py"
     assert hone("init", "--objective", objective, cwd=root).returncode == 0
+    # The jailed objective may write only its worktree and the paths named here.
+    with (root / "hone.toml").open("a") as fh:
+        fh.write(f'\n[sandbox]\nrw_paths = ["{tmp_path}"]\n')
     return root
 
 

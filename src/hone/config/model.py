@@ -130,6 +130,7 @@ class SandboxSection(_Section):
     network: bool = False
     env: list[str] = Field(default_factory=list)  # NAME passes it through; NAME=VALUE sets it
     ro_paths: list[str] = Field(default_factory=list)  # hidden paths to show read-only again
+    rw_paths: list[str] = Field(default_factory=list)  # writable besides the worktree (caches)
     memory_mb: int = Field(8192, ge=0)  # address space per process; 0: no limit
     cpu_seconds: int = Field(3600, ge=0)
     file_size_mb: int = Field(2048, ge=0)

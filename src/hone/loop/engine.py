@@ -50,6 +50,9 @@ class Engine:
         self.on_event = on_event
         self.direction = ws.config.objective.direction
         self.safeguards = Safeguards(self)
+        existing = self.store.get_run(run)
+        if existing is not None:  # `tell` and views work on a run started elsewhere
+            self.safeguards.setup(existing.baseline_commit)
 
     # -- state read from the journal ---------------------------------------------------------
     def info(self) -> RunInfo:
@@ -76,7 +79,6 @@ class Engine:
         info = self.store.get_run(self.run)
         if info is not None:
             self._recover()
-            self.safeguards.setup(info.baseline_commit)
             return info
         repo = self.ws.repo
         head = repo.head()
@@ -136,6 +138,12 @@ class Engine:
                 self.store.put_attempt(replace(
                     a, status=Status.FAILED, stage="interrupted",
                     reason="hone stopped during this attempt", finished=a.finished or time.time()))
+        # A crash between recording a keep and naming it champion: every keep is the newest
+        # champion, so the newest kept attempt is the champion.
+        kept = [a for a in self.history() if a.status in (Status.KEPT, Status.BASELINE)]
+        if kept and kept[-1].id != self.info().champion and kept[-1].commit:
+            self.store.update_run(self.run, champion=kept[-1].id)
+            self.ws.repo.set_ref(refs.best_ref(self.run), kept[-1].commit)
 
     # -- one attempt -------------------------------------------------------------------------
     def open_attempt(self, parent: Attempt, mutator: str, parent2: Attempt | None = None,

@@ -9,6 +9,7 @@ the holdout, which flags `overfit` or, with `[holdout] gate`, holds the attempt 
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -107,10 +108,15 @@ class Safeguards:
         return audit.findings_json(audit.audit(diff, watched))
 
     def _implausible(self, gain: float) -> bool:
+        """Far beyond the run's history: `implausible_factor` times the typical kept gain, or,
+        before two gains were kept, `implausible_factor` times the champion's score."""
         history = [float(a.extra["gain"]) for a in self.engine.history()
                    if a.status is Status.KEPT and isinstance(a.extra.get("gain"), int | float)]
-        floor = max([*history, self.config.acceptance.min_effect, 1e-9])
-        return gain > self.config.audit.implausible_factor * floor
+        factor = self.config.audit.implausible_factor
+        if len(history) < 2:
+            return gain > factor
+        return gain > factor * max(statistics.median(history),
+                                   self.config.acceptance.min_effect)
 
     def _reverify(self, attempt: Attempt, champion_score: float | None, gain: float
                   ) -> Vetting:

@@ -51,7 +51,12 @@ class Workspace:
 
     @cached_property
     def rules(self) -> PathRules:
-        return PathRules(self.config.files.editable, self.config.files.protect)
+        from hone.verify.guard import hidden_patterns
+
+        # The holdout's files are protected too (and hidden from proposers, see verify/guard).
+        holdout = hidden_patterns(self.config.holdout.run, self.config.holdout.files,
+                                  self.repo.root, self.repo.tracked_files(self.repo.head()))
+        return PathRules(self.config.files.editable, [*self.config.files.protect, *holdout])
 
     def verifier(self, run: str) -> Verifier:
         return Verifier(self.config, self.dir / "logs" / run)

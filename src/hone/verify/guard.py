@@ -62,7 +62,16 @@ class Guard:
 
     def hide(self, workdir: Path) -> None:
         for rel in self.hidden:
-            (workdir / rel).unlink(missing_ok=True)
+            path = workdir / rel
+            path.unlink(missing_ok=True)
+            # Leave no empty folder behind: its name alone says where the holdout lives.
+            for folder in path.parents:
+                if folder == workdir or not folder.is_relative_to(workdir):
+                    break
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
 
     def unhide(self, workdir: Path, commit: str) -> None:
         """Bring back the hidden files the proposer did not create itself, so that hiding them

@@ -137,6 +137,11 @@ def bwrap_argv(command: str, workdir: Path, settings: SandboxSection,
     workdir = workdir.resolve()
     argv = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
             "--tmpfs", "/tmp", "--tmpfs", "/dev/shm", "--tmpfs", "/run"]
+    # Before the masks: a writable cache that contains the repository does not expose it.
+    for extra in settings.rw_paths:
+        p = Path(extra).expanduser()
+        if p.is_absolute() and p.exists():
+            argv += ["--bind", str(p), str(p)]
     root = repo_root_of(workdir)
     hidden_dirs: list[Path] = [root] if root is not None else []
     home = Path(os.path.expanduser("~"))

@@ -28,7 +28,9 @@ def test_same_edit_twice_is_a_duplicate_and_a_near_duplicate_is_sent_back(
         toml = root / "hone.toml"
         log = tmp_path / "objective.log"
         toml.write_text(toml.read_text().replace(
-            'run = "python3 score.py"', f'run = "echo run >> {log} && python3 score.py"'))
+            'run = "python3 score.py"', f'run = "echo run >> {log} && python3 score.py"')
+            # The jailed objective may write only its worktree and the paths named here.
+            + f'\n[sandbox]\nrw_paths = ["{tmp_path}"]\n')
         res = hone("run", "--mutator", "llm", "--model", "M", "--attempts", "3", cwd=root)
         assert res.returncode == 0, res.stdout + res.stderr
 
