@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BUILD, ROOT, SIM, simulate  # noqa: E402
+from common import BUILD, ROOT, SIM, simulate
 
 # About 4x what the baseline core needs; a core this slow is no improvement.
 MAX_CYCLES = 40_000_000

@@ -10,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BUILD, SIM, compile_program, fail, simulate  # noqa: E402
-from isa_gen import generate  # noqa: E402
-from iss import Iss, IssError  # noqa: E402
+from common import BUILD, SIM, compile_program, fail, simulate
+from isa_gen import generate
+from iss import Iss, IssError
 
 
 def check(seed: int, sim: Path) -> int:
@@ -26,12 +26,14 @@ def check(seed: int, sim: Path) -> int:
     except IssError as exc:
         fail(f"the ISS rejected the self-test: {exc}")
     if ref.exit_code != 0 or len(ref.outs) != len(prog.checks):
-        fail(f"the self-test is inconsistent: {len(ref.outs)} words for {len(prog.checks)} checks")
+        fail(f"the self-test is inconsistent: {len(ref.outs)} words for "
+             f"{len(prog.checks)} checks")
     # A correct multi-cycle core needs a few cycles per instruction; 50 is generous.
     got = simulate(binary.with_suffix(".hex"), max_cycles=50 * ref.steps, sim=sim)
-    for i, (want, have) in enumerate(zip(ref.outs, got.outs)):
+    for i, (want, have) in enumerate(zip(ref.outs, got.outs, strict=False)):
         if want != have:
-            print(f"isa: FAIL at check {i}: {prog.checks[i]}: expected 0x{want:08x}, core gave 0x{have:08x}")
+            print(f"isa: FAIL at check {i}: {prog.checks[i]}: "
+                  f"expected 0x{want:08x}, core gave 0x{have:08x}")
             return 1
     if len(got.outs) != len(ref.outs) or got.exit_code != 0:
         why = "timed out" if got.timed_out else f"exit code {got.exit_code}"

@@ -143,7 +143,7 @@ class Iss:
             is_reg = opcode == 0x33
             b = rs2v if is_reg else imm_i & MASK
             alt = (ins >> 30) & 1
-            if is_reg and f7 not in (0, 0x20) or is_reg and alt and f3 not in (0, 5):
+            if (is_reg and f7 not in (0, 0x20)) or (is_reg and alt and f3 not in (0, 5)):
                 raise IssError(f"illegal instruction 0x{ins:08x} at 0x{pc:08x}")
             if not is_reg and f3 in (1, 5) and f7 not in (0, 0x20):
                 raise IssError(f"illegal shift 0x{ins:08x} at 0x{pc:08x}")
