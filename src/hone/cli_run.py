@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hone.config.model import Config
 from hone.errors import UsageError
 from hone.loop.brief import fmt
 from hone.records import Attempt, Status
+
+if TYPE_CHECKING:
+    from hone.report.live import LiveView
 
 
 def apply_overrides(config: Config, **flags: Any) -> Config:
@@ -65,6 +69,23 @@ class LinePrinter:
         self.stream.write(line + "\n")
         self.stream.flush()
 
+    def __enter__(self) -> LinePrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def event_view(config: Config, history: list[Attempt]) -> LinePrinter | LiveView:
+    """The live view on a terminal; one line per event otherwise (CI, logs, pipes)."""
+    if not sys.stdout.isatty() or os.environ.get("TERM") == "dumb":
+        return LinePrinter()
+    from hone.report.live import Limits, LiveView
+
+    budget = config.budget
+    return LiveView(Limits(budget.attempts, budget.hours, budget.usd),
+                    config.objective.direction, history)
+
 
 def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     from hone.loop.engine import Engine
@@ -81,8 +102,8 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     name = run_name or config.run.name
     mutator = make_mutator(config.mutator.kind, config)
     strategy = make_strategy(config.search.strategy, config)
-    printer = LinePrinter()
     with ws.lock(name):
+        printer = event_view(config, ws.store.list_attempts(name))
         engine = Engine(ws, name, on_event=printer)
         resumed = ws.store.get_run(name) is not None
         if resumed:
@@ -94,9 +115,10 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
             printer._out(f"mutator: {mutator.name}"
                          + (" (offline, no LLM)" if mutator.name == "classic" else "")
                          + (f" (model {config.llm.model})" if mutator.name == "llm" else ""))
-        outcome = run_loop(engine, mutator, strategy,
-                           Budget(config.budget.attempts, config.budget.hours,
-                                  config.budget.usd))
+        with printer:
+            outcome = run_loop(engine, mutator, strategy,
+                               Budget(config.budget.attempts, config.budget.hours,
+                                      config.budget.usd))
         champion, history = engine.champion(), engine.history()
     counts: dict[str, int] = {}
     for a in history[1:]:
