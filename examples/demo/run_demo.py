@@ -44,16 +44,18 @@ def main() -> None:
          cwd=work)
     hone("status", cwd=work)
     hone("best", cwd=work)
-    extra = []
-    if (work / "report.html").exists():
-        extra.append(f"report:     {work / 'report.html'}")
+    report = work / ".hone" / "reports" / "demo.html"
+    hone("report", "-o", str(report), cwd=work)
     print("\n".join([
         "",
+        "mode:       offline, classic mutator (no LLM, no network)",
         f"repository: {work}",
+        f"report:     {report}",
         f"journal:    {work / '.hone' / 'hone.db'} (hone status / hone show ID)",
         f"logs:       {work / '.hone' / 'logs'}",
         f"git refs:   git -C {work} for-each-ref refs/hone/",
-        *extra,
+        f"try:        .venv/bin/hone show 1 -C {work}",
+        f"            .venv/bin/hone best --branch tuned -C {work}",
     ]))
 
 

@@ -152,3 +152,12 @@ def test_user_hooks_and_signing_do_not_apply_to_hone_commits(repo: Repo) -> None
     wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
     wt.checkout("s", repo.head())
     assert _commit_in(wt, "s", {"a.py": "A = 9\n"})
+
+
+def test_worktree_head_matches_git(repo: Repo) -> None:
+    wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
+    wt.checkout("s", repo.head())
+    sha = _commit_in(wt, "s", {"a.py": "A = 3\n"})
+    assert wt.head("s") == sha == git("rev-parse", "HEAD", cwd=wt.path("s"))
+    git("checkout", "-q", "-b", "attached", cwd=wt.path("s"))  # not hone's way: git answers
+    assert wt.head("s") == sha

@@ -52,7 +52,20 @@ class Worktrees:
                     return None
                 out = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
                 raise GitError(f"git commit failed: {out[-1] if out else proc.returncode}")
-        return git("rev-parse", "HEAD", cwd=path)
+        return self.head(name)
+
+    def head(self, name: str) -> str:
+        """The commit checked out in worktree `name`."""
+        # hone's worktrees are always detached, so their HEAD file holds the sha itself:
+        # reading it spares a git process per attempt. Anything else asks git.
+        try:
+            gitdir = (self.path(name) / ".git").read_text().removeprefix("gitdir:").strip()
+            sha = (Path(gitdir) / "HEAD").read_text().strip()
+        except OSError:
+            sha = ""
+        if len(sha) in (40, 64) and all(c in "0123456789abcdef" for c in sha):
+            return sha
+        return git("rev-parse", "HEAD", cwd=self.path(name))
 
     def remove(self, name: str) -> None:
         path = self.path(name)
