@@ -1,10 +1,11 @@
 """Search strategies on a synthetic landscape: greedy vs population vs islands.
 
 The landscape: `--knobs` independent integer knobs, one per file (`knobs/k<i>.py`), each
-starting at 0 with its own optimum (2..7 steps away); the score is minus the total distance of
+starting at 0 with its own optimum (3..9 steps away); the score is minus the total distance of
 the knobs from their optima (0 is perfect). The scripted proposer moves one knob by one step
-(towards its optimum with probability 0.6, a proposer with some insight); with probability
-`--repeat` it proposes again a change it proposed before, when that change still applies.
+(towards its optimum with probability 0.6, a proposer with some insight) and avoids the
+changes the history lists as tried, except that with probability `--repeat` it proposes again a
+change it proposed before, when that change still applies.
 
 Every run is a real hone run (real git repository, journal, objective subprocess, strict
 decider) driven in-process until `--evals` objective evaluations were made; duplicates cost no
@@ -13,7 +14,7 @@ evaluation. For each strategy it prints the best score reached, the duplicates c
 (the merge scored better than both of its parents). With `--no-dedupe` the same runs are made
 with duplicate detection off, to see what the saved evaluations buy.
 
-    .venv/bin/python bench/search.py [--evals 60] [--seeds 3] [--knobs 6] [--repeat 0.3]
+    .venv/bin/python bench/search.py [--evals 60] [--seeds 3] [--knobs 8] [--repeat 0.3]
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import random
 import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -61,14 +61,21 @@ class ScriptedProposer(Mutator):
         values = {i: self._value(ctx.workdir, i) for i in range(self.knobs)}
         earlier = [a.extra for a in ctx.history if a.mutator == self.name and "knob" in a.extra
                    and values.get(int(a.extra["knob"])) == a.extra["old"]]
+        tried = {(e["knob"], e["old"], e["new"]) for e in earlier}
+        move: dict[str, int] = {}
         if earlier and rng.random() < self.repeat:
             move = dict(rng.choice(earlier))
-        else:
+        for _ in range(50):  # a fresh idea: one the history does not list as tried
+            if move:
+                break
             knob = rng.randrange(self.knobs)
             old, target = values[knob], self._target(ctx.workdir, knob)
             towards = 1 if target > old else -1
             step = towards if (target != old and rng.random() < 0.6) else rng.choice((-1, 1))
-            move = {"knob": knob, "old": old, "new": old + step}
+            if (knob, old, old + step) not in tried:
+                move = {"knob": knob, "old": old, "new": old + step}
+        if not move:  # everything near was tried: repeat something
+            move = dict(rng.choice(earlier))
         path = ctx.workdir / f"knobs/k{move['knob']}.py"
         path.write_text(re.sub(r"V = -?\d+", f"V = {move['new']}", path.read_text()))
         return Proposal(f"knob {move['knob']}: {move['old']} -> {move['new']}",
@@ -88,7 +95,7 @@ def make_repo(base: Path, knobs: int, seed: int, dedupe: bool, strategy: str) ->
     (root / "knobs").mkdir(parents=True)
     rng = random.Random(seed)
     for i in range(knobs):
-        (root / f"knobs/k{i}.py").write_text(f"V = 0\nTARGET = {rng.randint(2, 7)}\n")
+        (root / f"knobs/k{i}.py").write_text(f"V = 0\nTARGET = {rng.randint(3, 9)}\n")
     (root / "score.py").write_text(OBJECTIVE)
     (root / "hone.toml").write_text(
         '[objective]\nrun = "python3 score.py"\n\n[files]\neditable = ["knobs/*.py"]\n\n'
@@ -115,7 +122,9 @@ def one_run(base: Path, strategy: str, seed: int, args: argparse.Namespace, dedu
     proposer = ScriptedProposer(args.knobs, args.repeat, seed)
     chooser = make_strategy(strategy, ws.config)
     t0 = time.monotonic()
-    while evaluations(engine.history()) < args.evals:
+    # Stop at the budget of evaluations, at the perfect score, or when only repeats are left.
+    while evaluations(history := engine.history()) < args.evals and len(history) < 4 * args.evals \
+            and engine.champion().score != 0:
         engine.step(proposer, chooser)
     history = engine.history()
     by_id = {a.id: a for a in history}
@@ -127,14 +136,15 @@ def one_run(base: Path, strategy: str, seed: int, args: argparse.Namespace, dedu
             "duplicates": sum(1 for a in history if a.status is Status.DUPLICATE),
             "merges": len(merges), "clean": len(clean), "combined": len(combined),
             "merge_kept": sum(1 for a in merges if a.status is Status.KEPT),
-            "attempts": len(history) - 1, "seconds": time.monotonic() - t0}
+            "evals": evaluations(history), "attempts": len(history) - 1,
+            "seconds": time.monotonic() - t0}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evals", type=int, default=60)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--knobs", type=int, default=6)
+    parser.add_argument("--knobs", type=int, default=8)
     parser.add_argument("--repeat", type=float, default=0.3)
     parser.add_argument("--no-dedupe", action="store_true",
                         help="also run every strategy with duplicate detection off")
@@ -143,6 +153,7 @@ def main() -> None:
           f"{args.evals} evaluations per run; proposer repeats with p={args.repeat}; "
           f"seeds 1..{args.seeds}", flush=True)
     header = (f"{'strategy':<11} {'dedupe':<6} {'best (mean)':>11} {'best/seed':<18} "
+              f"{'evals':>5} "
               f"{'dups caught':>11} {'merges':>6} {'clean':>5} {'combined':>8} "
               f"{'merge kept':>10} {'s/run':>6}")
     print(header)
@@ -155,12 +166,13 @@ def main() -> None:
                 best = [r["best"] for r in runs]
                 print(f"{strategy:<11} {'on' if dedupe else 'off':<6} "
                       f"{statistics.mean(best):>11.2f} {' '.join(f'{b:g}' for b in best):<18} "
+                      f"{int(total['evals']):>5} "
                       f"{int(total['duplicates']):>11} {int(total['merges']):>6} "
                       f"{int(total['clean']):>5} {int(total['combined']):>8} "
                       f"{int(total['merge_kept']):>10} "
                       f"{total['seconds'] / len(runs):>6.1f}", flush=True)
-    print("dups caught = evaluations saved (summed over seeds); combined = clean merges that "
-          "scored better than both parents", file=sys.stderr)
+    print("evals, dups caught (= evaluations saved), merges: summed over seeds; combined = "
+          "clean merges that scored better than both parents", flush=True)
 
 
 if __name__ == "__main__":

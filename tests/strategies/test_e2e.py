@@ -152,3 +152,14 @@ def test_strategy_resumes_after_kill_9_as_if_never_stopped(two_knobs: Path, stra
             (history[k].parent, history[k].parent2), k
         if strategy == "islands":
             assert history[k].extra["island"] == (k - 1) % 2
+
+
+def test_ask_follows_the_configured_strategy(two_knobs: Path, hone: Hone) -> None:
+    root = two_knobs
+    (root / "hone.toml").write_text((root / "hone.toml").read_text() + '\n[search]\n'
+                                    'strategy = "islands"\nislands = 2\n'
+                                    'categories = ["micro_opt", "structural"]\n')
+    asked = json.loads(hone("ask", "--json", cwd=root).stdout)
+    assert "category `structural`" in Path(asked["brief"]).read_text()
+    shown = json.loads(hone("show", str(asked["id"]), "--json", cwd=root).stdout)
+    assert shown["extra"]["island"] == 0 and shown["extra"]["category"] == "structural"

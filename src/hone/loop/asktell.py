@@ -34,11 +34,21 @@ class Asked:
 
 def ask(engine: Engine, parent_id: int | None = None) -> Asked:
     engine.start()
-    parent = engine.get(parent_id) if parent_id is not None else engine.champion()
+    extra: dict[str, Any] = {}
+    if parent_id is not None:
+        parent = engine.get(parent_id)
+    else:  # the configured strategy chooses (merges need no proposer, so none is asked for)
+        from hone.strategies import make_strategy
+        from hone.strategies.plan import plan_attempt
+
+        history, config = engine.history(), engine.ws.config
+        plan = plan_attempt(make_strategy(config.search.strategy, config), config, history,
+                            engine.champion(), len(history), merges=False)
+        parent, extra = plan.parent, plan.extra
     if parent.commit is None or parent.status not in (Status.BASELINE, Status.KEPT,
                                                        Status.DISCARDED):
         raise UsageError(f"attempt #{parent.id} ({parent.status.value}) cannot be a parent")
-    attempt = engine.open_attempt(parent, "ask", asked=True)
+    attempt = engine.open_attempt(parent, "ask", asked=True, **extra)
     workdir, _, brief_path = engine.prepare(attempt, ask_slot(attempt.id), workdir_hint=True)
     return Asked(attempt.id, parent.id, str(workdir), str(brief_path))
 

@@ -26,13 +26,13 @@ class Plan:
 
 
 def plan_attempt(strategy: Strategy, config: Config, history: list[Attempt], champion: Attempt,
-                 attempt_id: int) -> Plan:
+                 attempt_id: int, merges: bool = True) -> Plan:
     search, direction = config.search, config.objective.direction
     chosen = strategy.select(history, champion, attempt_id)
     extra = dict(chosen.extra)
-    if chosen.parent2 is not None:
+    if chosen.parent2 is not None and merges:
         return Plan(chosen.parent, chosen.parent2, extra)
-    if strategy.merges and search.merge:
+    if merges and strategy.merges and search.merge:
         pair = merge.next_pair(history, champion, search, direction, attempt_id)
         if pair is not None:
             return Plan(pair[0], pair[1], extra)
