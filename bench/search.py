@@ -15,6 +15,7 @@ evaluation. For each strategy it prints the best score reached, the duplicates c
 with duplicate detection off, to see what the saved evaluations buy.
 
     .venv/bin/python bench/search.py [--evals 60] [--seeds 3] [--knobs 8] [--repeat 0.3]
+                                     [--trap 2] [--no-dedupe] [--strategies greedy,islands]
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ from hone.strategies import make_strategy
 OBJECTIVE = """\
 import glob, re
 total = 0
+TRAP = {trap}
 for path in sorted(glob.glob("knobs/k*.py")):
     text = open(path).read()
     value = int(re.search(r"V = (-?\\d+)", text).group(1))
     target = int(re.search(r"TARGET = (-?\\d+)", text).group(1))
-    total += abs(value - target)
+    total += abs(value - target) - (TRAP if value == 1 else 0)
 print(f"score: {-total}")
 """
 
@@ -90,13 +92,14 @@ class ScriptedProposer(Mutator):
         return int(re.search(r"TARGET = (-?\d+)", (root / f"knobs/k{i}.py").read_text())[1])  # type: ignore[index]
 
 
-def make_repo(base: Path, knobs: int, seed: int, dedupe: bool, strategy: str) -> Path:
-    root = base / f"{strategy}-{seed}-{int(dedupe)}"
+def make_repo(base: Path, knobs: int, seed: int, dedupe: bool, strategy: str, trap: int
+              ) -> Path:
+    root = base / f"{strategy}-{seed}-{int(dedupe)}-{trap}"
     (root / "knobs").mkdir(parents=True)
     rng = random.Random(seed)
     for i in range(knobs):
         (root / f"knobs/k{i}.py").write_text(f"V = 0\nTARGET = {rng.randint(3, 9)}\n")
-    (root / "score.py").write_text(OBJECTIVE)
+    (root / "score.py").write_text(OBJECTIVE.replace("{trap}", str(trap)))
     (root / "hone.toml").write_text(
         '[objective]\nrun = "python3 score.py"\n\n[files]\neditable = ["knobs/*.py"]\n\n'
         f'[search]\nstrategy = "{strategy}"\ndedupe = {str(dedupe).lower()}\n')
@@ -115,7 +118,7 @@ def evaluations(history: list[Attempt]) -> int:
 
 def one_run(base: Path, strategy: str, seed: int, args: argparse.Namespace, dedupe: bool
             ) -> dict[str, float]:
-    root = make_repo(base, args.knobs, seed, dedupe, strategy)
+    root = make_repo(base, args.knobs, seed, dedupe, strategy, args.trap)
     ws = Workspace.open(root)
     engine = Engine(ws, "bench", decider=StrictDecider())
     engine.start()
@@ -146,10 +149,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--knobs", type=int, default=8)
     parser.add_argument("--repeat", type=float, default=0.3)
+    parser.add_argument("--trap", type=int, default=0,
+                        help="bonus for a knob at 1: with 2 or more, a local optimum that "
+                             "a one-step climb kept only when better cannot leave (the "
+                             "perfect score stays 0, at the optima)")
+    parser.add_argument("--strategies", default="greedy,population,islands")
     parser.add_argument("--no-dedupe", action="store_true",
                         help="also run every strategy with duplicate detection off")
     args = parser.parse_args()
-    print(f"landscape: {args.knobs} knobs in {args.knobs} files, perfect score 0; "
+    print(f"landscape: {args.knobs} knobs in {args.knobs} files, trap {args.trap}, "
+          "perfect score 0; "
           f"{args.evals} evaluations per run; proposer repeats with p={args.repeat}; "
           f"seeds 1..{args.seeds}", flush=True)
     header = (f"{'strategy':<11} {'dedupe':<6} {'best (mean)':>11} {'best/seed':<18} "
@@ -159,7 +168,7 @@ def main() -> None:
     print(header)
     with tempfile.TemporaryDirectory(prefix="hone-bench-search-") as tmp:
         for dedupe in (True, False) if args.no_dedupe else (True,):
-            for strategy in ("greedy", "population", "islands"):
+            for strategy in args.strategies.split(","):
                 runs = [one_run(Path(tmp), strategy, s, args, dedupe)
                         for s in range(1, args.seeds + 1)]
                 total = {k: sum(r[k] for r in runs) for k in runs[0]}
