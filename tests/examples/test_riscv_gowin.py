@@ -69,6 +69,7 @@ def test_lint_passes_on_the_baseline(baseline: Path) -> None:
     assert "rtl_check: 1 file(s) ok" in proc.stdout
 
 
+@pytest.mark.slow  # builds the Verilator simulator
 def test_isa_self_test_matches_the_iss_on_the_baseline(baseline: Path) -> None:
     proc = make(baseline, "isa")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -76,6 +77,7 @@ def test_isa_self_test_matches_the_iss_on_the_baseline(baseline: Path) -> None:
         ("1", "604"), ("2", "604"), ("3", "604")]
 
 
+@pytest.mark.slow  # builds the Verilator simulator when run alone
 def test_benchmark_checksum_and_iterations_per_cycle_on_the_baseline(baseline: Path) -> None:
     proc = make(baseline, "bench")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -85,6 +87,7 @@ def test_benchmark_checksum_and_iterations_per_cycle_on_the_baseline(baseline: P
     assert metric(proc.stdout, "iter_per_cycle") == pytest.approx(32 / cycles, rel=1e-5)
 
 
+@pytest.mark.slow  # builds the Verilator simulator
 def test_a_core_whose_add_subtracts_fails_the_isa_gate(tools: None, tmp_path: Path) -> None:
     example = copy_example(tmp_path / "riscv-gowin")
     break_add(example)
@@ -95,6 +98,7 @@ def test_a_core_whose_add_subtracts_fails_the_isa_gate(tools: None, tmp_path: Pa
     assert re.search(r"^isa: FAIL at check \d+: add ", proc.stdout, re.M), proc.stdout
 
 
+@pytest.mark.slow  # builds the Verilator simulator
 def test_a_hung_core_stops_at_the_cycle_ceiling(tools: None, tmp_path: Path) -> None:
     example = copy_example(tmp_path / "riscv-gowin")
     cpu = example / "rtl" / "cpu.v"
