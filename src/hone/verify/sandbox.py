@@ -127,6 +127,33 @@ def repo_root_of(workdir: Path) -> Path | None:
     return common.parent
 
 
+def toolchain_dirs(masked: Sequence[Path]) -> list[Path]:
+    """PATH entries and hone's own virtual environment that lie under a masked directory.
+
+    A `bin` folder of a virtual environment stands for the whole environment (its libraries
+    live beside it). Under the repository only virtual environments are shown (never the
+    user's other files, holdout included); paths that contain a masked directory never are.
+    """
+    candidates = [Path(p) for p in os.environ.get("PATH", "").split(os.pathsep) if p]
+    if sys.prefix != sys.base_prefix:
+        candidates.append(Path(sys.prefix))
+    if os.environ.get("VIRTUAL_ENV"):
+        candidates.append(Path(os.environ["VIRTUAL_ENV"]))
+    found: list[Path] = []
+    for path in candidates:
+        if not path.is_absolute() or not path.is_dir():
+            continue
+        path = path.resolve()
+        if (path.parent / "pyvenv.cfg").exists():
+            path = path.parent
+        inside = [m for m in masked if _under(path, m.resolve()) and path != m.resolve()]
+        if any(m != Path("/tmp") for m in inside) and not (path / "pyvenv.cfg").exists():
+            continue
+        if inside and path not in found and not any(_under(p, path) for p in found):
+            found = [p for p in found if not _under(p, path)] + [path]
+    return found
+
+
 def bwrap_argv(command: str, workdir: Path, settings: SandboxSection,
                readonly: Sequence[str] = (), hide: Sequence[str] = ()) -> list[str]:
     """The bwrap command line that runs `command` with bash in the jail.
@@ -155,6 +182,10 @@ def bwrap_argv(command: str, workdir: Path, settings: SandboxSection,
         # The repository is masked whole; the worktree inside it is bound back below.
         if d == root or not _under(workdir, d):
             argv += ["--tmpfs", str(d)]
+    # Toolchains that the masks above would hide (a venv inside the repository, anything
+    # under /tmp) are shown again read-only, so that `python3` on PATH still works.
+    for tool in toolchain_dirs([Path("/tmp"), *hidden_dirs]):
+        argv += ["--ro-bind", str(tool), str(tool)]
     # The worktree is bound after the masks above so that it shows through them.
     argv += ["--bind", str(workdir), str(workdir)]
     for extra in settings.ro_paths:
