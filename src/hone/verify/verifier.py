@@ -71,8 +71,10 @@ class Verifier:
 
     def _run(self, command: str, workdir: Path, attempt_id: int, name: str, timeout: float,
              extra_env: dict[str, str] | None = None) -> CommandResult:
-        env = {**self.base_env, "HONE_ATTEMPT": str(attempt_id), **(extra_env or {})}
         stem = self.logs_dir / f"{attempt_id:05d}" / name.replace("/", "_").replace(":", "_")
+        # HONE_LOGS: where a command may leave records of the attempt (hone.judge does)
+        env = {**self.base_env, "HONE_ATTEMPT": str(attempt_id),
+               "HONE_LOGS": str(stem.parent.resolve()), **(extra_env or {})}
         readonly = list(self.guard.protected) if self.guard else []
         with sandbox.launch(command, workdir, self.config.sandbox, env, readonly) as how:
             return run_command(how.argv, workdir, stem, timeout, how.env,
