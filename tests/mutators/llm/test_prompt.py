@@ -44,6 +44,7 @@ def test_everything_fits_whole(make_repo: MakeRepo) -> None:
     assert "def hot():" in parts.user and "be fast" in parts.user
     assert "fresh lesson" in parts.user and "stale lesson" not in parts.user
     assert parts.user.count("# Lessons learnt in this run") == 1
+    assert "# What to do" not in parts.user and "## How to answer" in parts.user
     assert parts.user.rstrip().endswith("fails the attempt.")  # the answer format comes last
 
 

@@ -138,6 +138,8 @@ def build_prompt(ctx: ProposalContext, lessons: str, meter: TokenMeter,
     brief = ctx.brief.strip() or f"# Goal\n{ctx.config.run.goal}"
     # the engine's brief carries the lessons as they were; the mutator has just updated them
     brief = re.sub(rf"(?ms)^{re.escape(LESSONS_HEADER)}\n.*?(?=^# |\Z)", "", brief).strip()
+    # "# What to do" is said again, with the answer format, at the end of the prompt
+    brief = re.sub(r"(?ms)^# What to do\n.*?(?=^# |\Z)", "", brief).strip()
     head = [brief]
     if lessons.strip():
         head.append(lessons_section(lessons))
