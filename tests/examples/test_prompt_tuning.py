@@ -41,6 +41,7 @@ def evaluate(server: LLMServer, *args: str, **extra: str) -> dict[str, float]:
     return {k.strip(): float(v) for k, v in (line.split(":") for line in proc.stdout.splitlines())}
 
 
+@pytest.mark.slow
 def test_baseline_and_a_better_prompt_with_the_judge(tmp_path: Path) -> None:
     with LLMServer(default=standin.respond) as server:
         assert evaluate(server) == {"accuracy": 0.0, "parsed": 0.0}

@@ -160,6 +160,7 @@ def test_llm_run_keeps_improvements_and_survives_faults(make_repo: MakeRepo, hon
     assert "tokens in" in table and "$" in table
 
 
+@pytest.mark.slow
 def test_failures_in_a_row_stop_the_run_which_resumes(make_repo: MakeRepo, hone: Hone) -> None:
     with LLMServer() as server:
         root = setup(make_repo, server.url)
