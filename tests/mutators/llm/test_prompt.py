@@ -66,3 +66,17 @@ def test_meter_learns_from_reported_tokens() -> None:
     assert meter.count("x" * 300) == 100  # 3 chars per token until measured
     meter.observe(4000, 1000)
     assert meter.count("x" * 400) == 100
+
+
+def test_a_long_list_of_tried_ideas_is_cut_from_the_oldest(make_repo: MakeRepo) -> None:
+    root = make_repo({k: v for k, v in FILES.items() if k != "src/big_one.py"})
+    hist = [Attempt("main", 0, None, "c", Status.BASELINE, score=1.0)] + [
+        Attempt("main", i, 0, None, Status.DISCARDED, score=0.5,
+                hypothesis=f"idea number {i}: change constant {i} to {i * 7}")
+        for i in range(1, 600)]
+    parts = build_prompt(context(root, FILES, hist), "", TokenMeter(), 6000)
+    assert parts.tokens <= 6000
+    assert "idea number 599:" in parts.user and "idea number 1:" not in parts.user
+    assert "older ideas not shown)" in parts.user
+    assert "| 599 | 0 | discarded |" in parts.user  # the table of recent attempts stays
+    assert "def hot():" in parts.user  # and the code still fits

@@ -130,6 +130,27 @@ def _fence(rel: str, text: str) -> str:
     return f"{rel}\n{ticks}\n{text}{'' if text.endswith(chr(10)) else chr(10)}{ticks}\n"
 
 
+IDEAS_HEADER = "# Ideas already tried"
+
+
+def _trim_ideas(brief: str, meter: TokenMeter, limit: int) -> str:
+    """Keep the brief within `limit` tokens by dropping the oldest tried ideas (a long run's
+    list grows without end; the recent ones and the table of attempts matter most)."""
+    start = brief.find(IDEAS_HEADER)
+    if start < 0 or meter.count(brief) <= limit:
+        return brief
+    end = brief.find("\n# ", start + 1)
+    end = len(brief) if end < 0 else end
+    header, *ideas = brief[start:end].rstrip("\n").split("\n")
+    before, after = brief[:start], brief[end:]
+    kept = list(ideas)
+    while kept and meter.count(before + after) + meter.count("\n".join([header, *kept])) \
+            + 20 > limit:
+        kept = kept[max(1, len(kept) // 8):]  # drop the oldest eighth at a time
+    note = f"- ({len(ideas) - len(kept)} older ideas not shown)"
+    return before + "\n".join([header, note, *kept]) + "\n" + after
+
+
 def build_prompt(ctx: ProposalContext, lessons: str, meter: TokenMeter,
                  budget: int) -> PromptParts:
     rules = PathRules(ctx.config.files.editable, ctx.config.files.protect)
@@ -140,6 +161,7 @@ def build_prompt(ctx: ProposalContext, lessons: str, meter: TokenMeter,
     brief = re.sub(rf"(?ms)^{re.escape(LESSONS_HEADER)}\n.*?(?=^# |\Z)", "", brief).strip()
     # "# What to do" is said again, with the answer format, at the end of the prompt
     brief = re.sub(r"(?ms)^# What to do\n.*?(?=^# |\Z)", "", brief).strip()
+    brief = _trim_ideas(brief, meter, budget // 2)
     head = [brief]
     if lessons.strip():
         head.append(lessons_section(lessons))
