@@ -53,3 +53,16 @@ def test_unreadable_verdict_fails(tmp_path: Path) -> None:
         judge = Judge("m", base_url=server.url, cache=tmp_path / "c.sqlite")
         with pytest.raises(CallFailed, match="no score"):
             judge.grade("q", "a", "r")
+
+
+def test_verdicts_go_to_stderr_when_the_log_folder_is_out_of_reach(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HONE_LOGS", str(tmp_path / "hidden" / "00001"))  # does not exist
+    with LLMServer() as server:
+        server.script('{"score": 0.5, "reason": "partly"}')
+        judge = Judge("m", base_url=server.url, cache=tmp_path / "c.sqlite")
+        assert judge.grade("q", "a", "r").score == 0.5
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("hone.judge verdict: ")
+    assert json.loads(line.split(": ", 1)[1])["reason"] == "partly"

@@ -2,8 +2,9 @@
 
 Verdicts are cached in SQLite by (model, criteria, question, answer, reference), so re-measuring
 an attempt or meeting an answer seen before costs no call. Inside a hone objective (`HONE_LOGS`
-set) every verdict is also appended to `judge.jsonl` in the attempt's log folder, which
-`hone show ID` lists: the grades are stored with the attempt they scored.
+set) every verdict is also appended to `judge.jsonl` in the attempt's log folder, or, when the
+sandbox hides that folder, written to stderr, which hone keeps in the attempt's `.err` log:
+either way `hone show ID` leads to the grades of the attempt they scored.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -127,13 +129,16 @@ class Judge:
     def _store(self, question: str, answer: str, reference: str, verdict: Verdict) -> None:
         if self.record is None:
             return
+        line = json.dumps({"model": self.model, "question": question[:500],
+                           "answer": answer[:2000], "reference": reference[:2000],
+                           **asdict(verdict)})
         try:
             with self.record.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps({"model": self.model, "question": question[:500],
-                                     "answer": answer[:2000], "reference": reference[:2000],
-                                     **asdict(verdict)}) + "\n")
+                fh.write(line + "\n")
         except OSError:
-            pass  # a read-only jail: the grade still counts, only its record is lost
+            # in hone's jail the log folder is out of reach: stderr, which hone keeps in the
+            # attempt's `.err` log, carries the verdict instead
+            sys.stderr.write(f"hone.judge verdict: {line}\n")
 
     def close(self) -> None:
         self.db.close()
