@@ -155,6 +155,9 @@ def overview(engine: Engine) -> dict[str, Any]:
         "objective": config.objective.run,
         "goal": config.run.goal,
         "confidence": confidence,
+        # A holdout scored like the objective shares its axis; another metric gets its own.
+        "holdout_own_axis": bool(getattr(getattr(config, "holdout", None), "score", "")
+                                 not in ("", config.objective.score)),
         "summary": {
             "baseline": base_score,
             "champion": None if champion is None else {"id": champion.id,

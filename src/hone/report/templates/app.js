@@ -114,12 +114,13 @@
     if (d.summary.baseline != null) {
       shapes.push({ type: "line", xref: "paper", x0: 0, x1: 1, y0: d.summary.baseline,
         y1: d.summary.baseline, line: { color: COLORS.baseline, dash: "dash", width: 1.5 } });
-      traces.push({ type: "scatter", mode: "lines", name: "baseline", x: [null], y: [null],
+      traces.push({ type: "scatter", mode: "lines", name: "baseline score", x: [null], y: [null],
         line: { color: COLORS.baseline, dash: "dash" } });
     }
     const hold = done.filter((a) => a.holdout && a.holdout.length);
     if (hold.length) {
-      traces.push({ type: "scatter", mode: "markers+lines", name: "holdout", yaxis: "y2",
+      traces.push({ type: "scatter", mode: "markers+lines", name: "holdout",
+        yaxis: d.holdout_own_axis ? "y2" : "y",
         x: hold.map(t), y: hold.map((a) => a.holdout[a.holdout.length - 1]),
         customdata: hold.map((a) => a.id), text: hold.map((a) => `#${a.id} holdout ` +
           a.holdout.map((h) => num(h)).join(", ")), hoverinfo: "text",
@@ -143,7 +144,7 @@
         showactive: true, buttons: [
           { label: "linear", method: "relayout", args: [{ "yaxis.type": "linear" }] },
           { label: "log", method: "relayout", args: [{ "yaxis.type": "log" }] }] }] });
-    if (hold.length) layout.yaxis2 = { title: { text: "holdout" }, overlaying: "y",
+    if (hold.length && d.holdout_own_axis) layout.yaxis2 = { title: { text: "holdout" }, overlaying: "y",
       side: "right", showgrid: false };
     return [traces, layout];
   }
