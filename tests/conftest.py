@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -45,6 +46,12 @@ def make_repo(tmp_path: Path) -> MakeRepo:
         return root
 
     return make
+
+
+def sigint_default() -> None:
+    """`preexec_fn` for children the tests Ctrl-C: a shell's background job (`make test &`)
+    passes SIGINT on ignored, and Python would keep it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_hone(*args: str, cwd: Path, env: dict[str, str] | None = None,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KNOB_PROJECT, Hone, MakeRepo, git
+from tests.conftest import KNOB_PROJECT, Hone, MakeRepo, git, sigint_default
 
 
 def assert_error(res: subprocess.CompletedProcess[str], code: int, needle: str,
@@ -133,7 +133,8 @@ def test_second_run_is_refused_while_one_is_active(make_repo: MakeRepo, hone: Ho
     root = make_repo(KNOB_PROJECT)
     write_config(root, KNOB_CONFIG.replace("python3 score.py", "sleep 60; python3 score.py"))
     first = subprocess.Popen([sys.executable, "-m", "hone", "run", "--attempts", "3"], cwd=root,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=sigint_default)
     try:
         assert first.stdout is not None
         for line in first.stdout:  # the lock is held once the baseline is being measured

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KNOB_PROJECT, Hone, MakeRepo, git
+from tests.conftest import KNOB_PROJECT, Hone, MakeRepo, git, sigint_default
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -163,7 +163,8 @@ def test_ctrl_c_records_the_attempt_and_leaves_no_orphan(knob_repo: Path, tmp_pa
     assert run_hone("run", "--attempts", "0", cwd=root).returncode == 0  # baseline only
     (root / "go").write_text("")
     proc = subprocess.Popen([sys.executable, "-m", "hone", "run", "--attempts", "5"], cwd=root,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=sigint_default)
     deadline = time.time() + 30
     while not pidfile.exists() and time.time() < deadline:
         time.sleep(0.1)
