@@ -181,3 +181,23 @@ def test_ctrl_c_records_the_attempt_and_leaves_no_orphan(knob_repo: Path, tmp_pa
     status = json.loads(run_hone("status", "--json", cwd=root).stdout)
     last = status["attempts"][-1]
     assert last["status"] == "failed" and last["stage"] == "interrupted"
+
+
+def test_resume_clears_git_locks_a_killed_run_left(knob_repo: Path, hone: Hone) -> None:
+    root = knob_repo
+    assert hone("run", "--attempts", "1", cwd=root).returncode == 0
+    # What `kill -9` in the middle of `git commit` / `git update-ref` leaves behind.
+    common = root / ".git"
+    admin = [d for d in (common / "worktrees").iterdir()
+             if ".hone" in (d / "gitdir").read_text()]
+    assert admin
+    locks = [d / "index.lock" for d in admin] + [common / "refs/hone/main/best.lock"]
+    for lock in locks:
+        lock.write_text("")
+    res = hone("run", "--attempts", "8", cwd=root)
+    assert res.returncode == 0, res.stderr
+    status = json.loads(hone("status", "--json", cwd=root).stdout)
+    assert [a["status"] for a in status["attempts"]].count("failed") == 0
+    assert status["champion"]["score"] > 3 and not any(lock.exists() for lock in locks)
+    best = git("rev-parse", "refs/hone/main/best", cwd=root)
+    assert best == status["attempts"][status["champion"]["id"]]["commit"]

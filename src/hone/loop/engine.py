@@ -133,6 +133,7 @@ class Engine:
 
     def _recover(self) -> None:
         """Attempts left `running` by a crash are recorded as interrupted (asked ones wait)."""
+        self.ws.worktrees.clear_stale_locks(refs.run_prefix(self.run))
         for a in self.history():
             if a.status is Status.RUNNING and not a.extra.get("asked"):
                 self.store.put_attempt(replace(

@@ -67,6 +67,31 @@ class Worktrees:
             return sha
         return git("rev-parse", "HEAD", cwd=self.path(name))
 
+    def clear_stale_locks(self, run_refs: str) -> list[Path]:
+        """Delete the git lock files a killed hone left behind; return what was deleted.
+
+        Covers the admin folders of hone's own worktrees (index.lock, HEAD.lock) and the
+        run's refs under `run_refs` (e.g. `refs/hone/main/`). Call it only while holding the
+        run's lock: then no git process of hone can still be using them, and git would
+        otherwise refuse every later commit or ref update with "File exists".
+        """
+        stale: list[Path] = []
+        admin = self.repo.git_path("worktrees")
+        base = self.base.resolve()
+        for folder in admin.iterdir() if admin.is_dir() else []:
+            try:
+                target = Path((folder / "gitdir").read_text().strip()).resolve()
+            except OSError:
+                continue
+            if base in target.parents:
+                stale += folder.glob("*.lock")
+        refs = self.repo.git_path(run_refs.rstrip("/"))
+        if refs.is_dir():
+            stale += refs.rglob("*.lock")
+        for lock in stale:
+            lock.unlink(missing_ok=True)
+        return stale
+
     def remove(self, name: str) -> None:
         path = self.path(name)
         git("worktree", "remove", "--force", str(path), cwd=self.repo.root, check=False)
