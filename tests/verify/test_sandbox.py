@@ -146,3 +146,25 @@ def _processes_named(marker: str) -> list[int]:
             except OSError:
                 pass
     return found
+
+
+def test_a_venv_inside_the_repository_stays_usable_but_the_repository_does_not(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A user's `.venv` inside the repository (or a clone under /tmp) is masked with the
+    # repository; its interpreter must still run, while the rest of the repository stays hidden.
+    venv = repo / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    tool = venv / "bin" / "hello-tool"
+    tool.write_text("#!/bin/sh\necho tool-ran\n")
+    tool.chmod(0o755)
+    worktree = tmp_path / "wt"
+    from tests.conftest import git
+
+    git("worktree", "add", "-q", "--detach", str(worktree), cwd=repo)
+    monkeypatch.setenv("PATH", f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    assert venv.resolve() in sandbox.toolchain_dirs([repo])
+    res = jailed(f"hello-tool; cat {repo / 'data.txt'} || echo hidden", worktree,
+                 env=dict(os.environ))
+    assert "tool-ran" in res.stdout_tail
+    assert "hidden" in res.stdout_tail and "42" not in res.stdout_tail
