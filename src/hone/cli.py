@@ -22,7 +22,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 state: dict[str, Any] = {"debug": False}
 
 DirOpt = Annotated[Path, typer.Option("-C", help="Run as if hone was started in DIR.")]
-RunOpt = Annotated[str | None, typer.Option("--run", help="Run name (default: [run] name).")]
+RunOpt = Annotated[str | None, typer.Option("--run", help="Run name (default: \\[run] name).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
