@@ -9,6 +9,7 @@ from hone.config.load import CONFIG_FILE, parse_config
 from hone.errors import UsageError
 from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules, files_named_in
+from hone.verify.score import ScoreExpr
 
 
 def _toml_str(value: str) -> str:
@@ -67,6 +68,7 @@ def init_config(root: Path, objective: str, score: str = "score", direction: str
         raise UsageError(f"{path} already exists (use --force to overwrite)")
     if direction not in ("max", "min"):
         raise UsageError(f"--direction must be max or min, not {direction!r}")
+    ScoreExpr(score)  # a malformed --score is a one-line error now, not at the first `hone run`
     tracked = repo.tracked_files(repo.head())
     protected = list(protect or [])
     for found in files_named_in([objective, *(gates or [])], repo.root, tracked):
