@@ -17,4 +17,5 @@ def test_markdown_row_of_a_multiline_hypothesis_stays_one_row(make_repo: MakeRep
     assert res.returncode == 0, res.stderr
     lines = hone("status", "--md", cwd=root).stdout.splitlines()
     assert len(lines) == 4  # header, rule, baseline, the attempt
-    assert lines[3] == "| 1 | 0 | kept | 5 | +66.67% |  | raise / the knob to five |  |"
+    assert lines[3].startswith("| 1 | 0 | kept | 5 |")
+    assert " | raise / the knob to five | " in lines[3]
