@@ -71,6 +71,7 @@ def test_bad_flag_value_is_a_usage_error(make_repo: MakeRepo, hone: Hone) -> Non
     assert_error(hone("run", "--mutator", "magic", cwd=root), 2, "mutator")
     assert_error(hone("run", "--attempts", "-1", cwd=root), 2, "budget.attempts")
     assert_error(hone("run", "--bogus", cwd=root), 2, "--bogus")
+    assert_error(hone("status", "--json", "--csv", cwd=root), 2, "choose one of --json")
 
 
 def test_objective_prints_no_metric(make_repo: MakeRepo, hone: Hone) -> None:

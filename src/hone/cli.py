@@ -15,14 +15,14 @@ from typing import Annotated, Any
 
 import typer
 
-from hone.errors import HoneError
+from hone.errors import HoneError, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="hone: keep only the changes that make your program truly better.")
 state: dict[str, Any] = {"debug": False}
 
 DirOpt = Annotated[Path, typer.Option("-C", help="Run as if hone was started in DIR.")]
-RunOpt = Annotated[str | None, typer.Option("--run", help="Run name (default: [run] name).")]
+RunOpt = Annotated[str | None, typer.Option("--run", help="Run name (default: \\[run] name).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
@@ -101,6 +101,8 @@ def status(
     """The run's attempts and champion."""
     from hone.views import status_view
 
+    if as_json + as_csv + as_md > 1:
+        raise UsageError("choose one of --json, --csv and --md")
     view = status_view(_engine(directory, run_name))
     if as_json:
         _print_json(view.to_json())

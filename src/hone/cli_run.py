@@ -132,5 +132,7 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
         printer._out(f"LLM: {tokens_in} tokens in, "
                      f"{sum(int(a.extra.get('tokens_out', 0)) for a in history)} out, "
                      f"${sum(float(a.extra.get('usd', 0.0)) for a in history):.4f}")
-    printer._out(f"see: hone status -C {ws.repo.root}   |   hone best --branch NAME")
+    # Name the run when it is not the default, or the hint would show another run.
+    which = "" if name == config.run.name else f" --run {name}"
+    printer._out(f"see: hone status -C {ws.repo.root}{which}   |   hone best{which} --branch NAME")
     return 0

@@ -78,7 +78,9 @@ class StatusView:
         for r in self.rows():
             cells = [fmt(r[c]) if c == "score" else str(r[c] if r[c] is not None else "")
                      for c in COLUMNS]
-            lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+            # A pipe or a line break inside a cell (a multi-line hypothesis) breaks the table.
+            lines.append("| " + " | ".join(" ".join(c.replace("|", "/").split()) for c in cells)
+                         + " |")
         return "\n".join(lines) + "\n"
 
     def print_table(self) -> None:

@@ -89,6 +89,24 @@ def test_init_rejects_a_bad_direction(make_repo: MakeRepo, hone: Hone) -> None:
     assert res.stderr.count("\n") == 1 and not (root / "hone.toml").exists()
 
 
+def test_init_rejects_a_malformed_score_expression(make_repo: MakeRepo, hone: Hone) -> None:
+    root = make_repo(PROJECT)
+    res = hone("init", "--objective", "x", "--score", "v +* 2", cwd=root)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr == "hone: error: score expression is not valid: 'v +* 2'\n"
+    assert not (root / "hone.toml").exists()
+
+
+def test_init_does_not_shadow_a_pyproject_config(make_repo: MakeRepo, hone: Hone) -> None:
+    root = make_repo({**PROJECT, "pyproject.toml": '[tool.hone.objective]\nrun = "x"\n'})
+    res = hone("init", "--objective", "y", cwd=root)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr == (f"hone: error: {root / 'pyproject.toml'} already has [tool.hone] "
+                          "(use --force to write hone.toml, which takes precedence)\n")
+    assert not (root / "hone.toml").exists()
+    assert hone("init", "--objective", "y", "--force", cwd=root).returncode == 0
+
+
 def test_init_quotes_awkward_commands(make_repo: MakeRepo, hone: Hone) -> None:
     root = make_repo(PROJECT)
     cmd = 'bash -c "echo \\"score: 1\\"" # and a \\ backslash'

@@ -127,3 +127,16 @@ def test_ask_from_an_explicit_parent(repo: Path, hone: Hone) -> None:
     from_baseline = ask(hone, repo, "--parent", "0")
     assert from_baseline["parent"] == 0
     assert (Path(from_baseline["workdir"]) / "knob.py").read_text().startswith("KNOB = 3")
+
+
+def test_pending_asks_of_two_runs_have_their_own_worktrees(repo: Path, hone: Hone) -> None:
+    first = ask(hone, repo, "--run", "one")
+    second = ask(hone, repo, "--run", "two")
+    assert first["id"] == second["id"] == 1
+    assert first["workdir"] != second["workdir"]
+    (Path(first["workdir"]) / "knob.py").write_text("KNOB = 9  # hone: tune\n")
+    (Path(second["workdir"]) / "knob.py").write_text("KNOB = 4  # hone: tune\n")
+    res = hone("tell", "1", "--run", "one", "--hypothesis", "nine", "--json", cwd=repo)
+    assert json.loads(res.stdout)["score"] == 9, res.stderr
+    res = hone("tell", "1", "--run", "two", "--hypothesis", "four", "--json", cwd=repo)
+    assert json.loads(res.stdout)["score"] == 4, res.stderr

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
-from hone.config.load import CONFIG_FILE, parse_config
-from hone.errors import UsageError
+from hone.config.load import CONFIG_FILE, find_config, parse_config
+from hone.errors import ConfigError, UsageError
 from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules, files_named_in
+from hone.verify.score import ScoreExpr
 
 
 def _toml_str(value: str) -> str:
@@ -65,8 +67,15 @@ def init_config(root: Path, objective: str, score: str = "score", direction: str
     path = repo.root / CONFIG_FILE
     if path.exists() and not force:
         raise UsageError(f"{path} already exists (use --force to overwrite)")
+    if not force and not path.exists():
+        with contextlib.suppress(ConfigError):  # a broken pyproject.toml is not ours to judge
+            other, _ = find_config(repo.root)
+            # hone.toml would silently take precedence over the user's [tool.hone].
+            raise UsageError(f"{other} already has [tool.hone] (use --force to write "
+                             f"{CONFIG_FILE}, which takes precedence)")
     if direction not in ("max", "min"):
         raise UsageError(f"--direction must be max or min, not {direction!r}")
+    ScoreExpr(score)  # a malformed --score is a one-line error now, not at the first `hone run`
     tracked = repo.tracked_files(repo.head())
     protected = list(protect or [])
     for found in files_named_in([objective, *(gates or [])], repo.root, tracked):

@@ -16,8 +16,9 @@ from hone.mutators.base import Proposal
 from hone.records import Attempt, Status
 
 
-def ask_slot(attempt_id: int) -> str:
-    return f"ask-{attempt_id}"
+def ask_slot(run: str, attempt_id: int) -> str:
+    # The run's name is part of it: two runs' pending asks must not share a worktree.
+    return f"ask-{run}-{attempt_id}"
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def ask(engine: Engine, parent_id: int | None = None) -> Asked:
                                                        Status.DISCARDED):
         raise UsageError(f"attempt #{parent.id} ({parent.status.value}) cannot be a parent")
     attempt = engine.open_attempt(parent, "ask", asked=True, **extra)
-    workdir, _, brief_path = engine.prepare(attempt, ask_slot(attempt.id), workdir_hint=True)
+    workdir, _, brief_path = engine.prepare(attempt, ask_slot(engine.run, attempt.id),
+                                            workdir_hint=True)
     return Asked(attempt.id, parent.id, str(workdir), str(brief_path))
 
 
@@ -72,7 +74,7 @@ def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
         raise UsageError(f"attempt #{attempt_id} was not made with `hone ask`")
     if attempt.status is not Status.RUNNING:
         raise UsageError(f"attempt #{attempt_id} was already told ({attempt.status.value})")
-    slot = ask_slot(attempt_id)
+    slot = ask_slot(engine.run, attempt_id)
     if not (engine.ws.worktrees.path(slot) / ".git").exists():
         raise HoneError(f"the worktree of attempt #{attempt_id} is gone; `hone ask` again")
     from dataclasses import replace

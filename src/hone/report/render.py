@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 from functools import lru_cache
@@ -9,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from hone.errors import HoneError, UsageError
 from hone.loop.engine import Engine
 from hone.report.data import all_details, overview
 from hone.report.diff import diff_css
@@ -68,8 +70,16 @@ def build_report(engine: Engine) -> str:
 
 def write_report(engine: Engine, path: Path) -> Path:
     path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory; give -o a file name")
+    page = build_report(engine)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(build_report(engine), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(page, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # the folder may not exist at all
+            tmp.unlink(missing_ok=True)
+        raise HoneError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path

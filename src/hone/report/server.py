@@ -6,13 +6,14 @@ opened. Standard-library HTTP server: one page, two JSON endpoints, loopback onl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
 
-from hone.errors import HoneError
+from hone.errors import HoneError, UsageError
 from hone.loop.engine import Engine
 from hone.report.data import details, overview
 from hone.report.render import render_page
@@ -62,7 +63,9 @@ def _handler(dash: Dashboard) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(body)
+            # The browser may go away mid-answer (reload, closed tab): not an error.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # polling every two seconds would flood the terminal
@@ -72,6 +75,8 @@ def _handler(dash: Dashboard) -> type[BaseHTTPRequestHandler]:
 
 def make_server(engine: Engine, port: int) -> ThreadingHTTPServer:
     """A server bound to 127.0.0.1:`port` (0 picks a free port)."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, not {port}")
     try:
         server = ThreadingHTTPServer((HOST, port), _handler(Dashboard(engine)))
     except OSError as exc:
