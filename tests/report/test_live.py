@@ -126,3 +126,26 @@ def test_hone_run_into_a_pipe_prints_one_line_per_event(make_repo: MakeRepo) -> 
     statuses = r"#\d+ +(kept|discarded|failed|rejected|duplicate)"
     decided = [line for line in res.stdout.splitlines() if re.search(statuses, line)]
     assert len(decided) == 3
+
+
+def test_attempts_in_flight_without_named_slots_get_a_row_each() -> None:
+    clock, log = Clock(), io.StringIO()
+    view = LiveView(Limits(), "max", console=Console(file=log, width=140, color_system=None),
+                    clock=clock)
+    view("baseline", Attempt("r", 0, None, "c0", Status.BASELINE, score=1.0))
+    for i in (1, 2, 3):
+        view("start", running(i))  # the loop names no slot
+    clock.now += 5
+    view("verify", Attempt("r", 2, 0, "c2", Status.RUNNING, hypothesis="idea 2",
+                           extra={"eval": {"slot": 1}}))  # an executor's slot, named later
+    out = drawn(view)
+    assert re.search(r"—\s+#1\s+proposing\s+5s", out)
+    assert re.search(r"\b1\s+#2\s+verifying\s+5s", out)  # one row, the time kept
+    assert re.search(r"—\s+#3\s+proposing", out)
+    assert len(re.findall(r"#2\s+(proposing|verifying)", out)) == 1
+    # A hypothesis with brackets is shown as written, not parsed as Rich markup.
+    odd = Attempt("r", 3, 0, "c3", Status.KEPT, score=2.0, hypothesis="use a[i] [/b] [bold]x")
+    view("decided", odd)
+    view("champion", odd)
+    assert "use a[i] [/b] [bold]x" in drawn(view)
+    assert "use a[i] [/b] [bold]x" in log.getvalue()

@@ -24,7 +24,16 @@ PHASES = {"baseline-start": "measuring baseline", "start": "proposing", "propose
 STYLES = {"kept": "bold green", "discarded": "dim", "failed": "red", "rejected": "magenta",
           "baseline": "cyan", "running": "yellow", "duplicate": "yellow"}
 RECENT = 8
-DEFAULT_SLOT = "slot-0"
+
+
+def _slot_of(attempt: Attempt) -> str:
+    """The slot named in the attempt's extra, else a row of its own (`#ID`), so that attempts
+    in flight at once never share a row even when the loop does not name its slots."""
+    named = attempt.extra.get("slot")
+    evaluation = attempt.extra.get("eval")
+    if not named and isinstance(evaluation, dict):
+        named = evaluation.get("slot")
+    return str(named) if named not in (None, "") else f"#{attempt.id}"
 
 
 @dataclass
@@ -56,7 +65,8 @@ class LiveView:
     """An `on_event` handler that keeps the state the view shows, and draws it with Rich Live.
 
     Events are `(event, attempt)`, with the slot given as `slot=` or in `attempt.extra["slot"]`
-    (one default slot otherwise), so the same view serves the sequential and the parallel loop.
+    (a row per attempt in flight otherwise), so the same view serves the sequential and the
+    parallel loop.
     """
 
     def __init__(self, limits: Limits, direction: str, history: list[Attempt] | None = None,
@@ -85,7 +95,7 @@ class LiveView:
     def __call__(self, event: str, attempt: Attempt, slot: str | None = None,
                  **_: Any) -> None:
         with self.lock:
-            self._event(event, attempt, slot or str(attempt.extra.get("slot") or DEFAULT_SLOT))
+            self._event(event, attempt, slot or _slot_of(attempt))
         if self.live.is_started:
             self.live.refresh()
 
@@ -105,12 +115,16 @@ class LiveView:
                 self.done_here += 1
         elif event == "champion":
             self.champion = (attempt.id, attempt.score)
-            self.out(f"[bold green]* new champion #{attempt.id}[/] score {fmt(attempt.score)} "
-                     f"{gain_text(attempt.score, self.baseline, self.direction)} over baseline"
-                     f"  {attempt.hypothesis[:70]}", markup=True)
+            # Text, not markup: a hypothesis may hold brackets that Rich would parse.
+            self.out(Text.assemble((f"* new champion #{attempt.id}", "bold green"),
+                                   f" score {fmt(attempt.score)} "
+                                   f"{gain_text(attempt.score, self.baseline, self.direction)}"
+                                   f" over baseline  {attempt.hypothesis[:70]}"))
         else:
-            current = self.slots.get(slot)
-            since = current.since if current and current.attempt == attempt.id else self.clock()
+            # An attempt is on one row: drop it from any other (e.g. once its slot is named).
+            since = self.clock()
+            for name in [n for n, x in self.slots.items() if x.attempt == attempt.id]:
+                since = min(since, self.slots.pop(name).since)
             self.slots[slot] = Slot(attempt.id, PHASES.get(event, event), since,
                                     attempt.hypothesis)
 
@@ -133,9 +147,9 @@ class LiveView:
         if replay and a.status is Status.KEPT:
             self.champion = (a.id, a.score)
 
-    def out(self, line: str, markup: bool = False) -> None:
+    def out(self, line: str | Text) -> None:
         """A line printed above the live view (kept in the scrollback)."""
-        self.console.print(line, markup=markup, highlight=False)
+        self.console.print(line, markup=False, highlight=False)
 
     _out = out  # the name cli_run uses for LinePrinter
 
@@ -193,9 +207,13 @@ class LiveView:
                              overflow="ellipsis", no_wrap=True,
                              max_width=60 if col == "hypothesis" else None)
         now = self.clock()
-        for name in sorted(self.slots):
+        # Named slots first, by name; then attempts without a named slot, oldest first.
+        order = sorted(self.slots, key=lambda n: (n.startswith("#"), self.slots[n].attempt
+                                                  if n.startswith("#") else 0, n))
+        for name in order:
             s = self.slots[name]
-            slots.add_row(name, f"#{s.attempt}", s.phase, _dur(now - s.since),
+            slots.add_row("—" if name.startswith("#") else name, f"#{s.attempt}", s.phase,
+                          _dur(now - s.since),
                           Text(" ".join(s.hypothesis.split())))  # Text: no markup from LLMs
         if not self.slots:
             slots.add_row("—", "", "idle", "", "")
