@@ -119,6 +119,12 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
             outcome = run_loop(engine, mutator, strategy,
                                Budget(config.budget.attempts, config.budget.hours,
                                       config.budget.usd))
+        final = engine.safeguards.final_holdout()
+        if final is not None:
+            printer._out("holdout on the champion: " + (
+                f"{fmt(final.get('score'))} vs baseline {fmt(final.get('reference'))}"
+                if "score" in final else f"failed ({final['failed']})")
+                + (" -> OVERFIT" if final.get("worse", True) else ""))
         champion, history = engine.champion(), engine.history()
     counts: dict[str, int] = {}
     for a in history[1:]:

@@ -372,3 +372,36 @@ def test_holdout_gate_holds_back_an_overfit_champion(make_repo: MakeRepo, hone: 
     assert status["champion"]["id"] == 0
     show = json.loads(hone("show", str(t.told["id"]), "--json", cwd=root).stdout)
     assert show["extra"]["held_back"] and show["extra"]["holdout"]["vs_champion"]["worse"]
+
+
+@pytest.mark.slow
+def test_an_outsized_gain_is_verified_again_from_a_clean_worktree(
+        make_repo: MakeRepo, hone: Hone, tmp_path: Path) -> None:
+    # Unjailed, a candidate can keep state outside its worktree: this one is fast for its
+    # first three runs only (a fluke, a warm cache, a one-off), which the clean re-run exposes.
+    files = project(sandbox="enabled = false")
+    files["hone.toml"] += "\n[audit]\nimplausible_factor = 2\n"
+    root = make_repo(files)
+    counter = tmp_path / "runs"
+    fluke = SOLVE.replace("    total = 0\n", "    return FAST_ANSWER\n    total = 0\n", 1)
+    code = (f"import pathlib, sys\nCOUNTER = pathlib.Path({str(counter)!r})\n"
+            "if sys.argv[0].endswith('bench.py'):\n"
+            "    n = int(COUNTER.read_text()) if COUNTER.exists() else 0\n"
+            "    COUNTER.write_text(str(n + 1))\n"
+            "    FAST = n < 3\nelse:\n    FAST = False\n\n"
+            + fluke.replace("    return FAST_ANSWER\n",
+                            f"    if FAST:\n        return {answer(982451653)}\n"))
+    t = propose(hone, root, "main", {"calc.py": code}, "warm cache")
+    assert t.told["status"] == "discarded", t.told
+    assert "did not hold up from a clean worktree" in t.told["reason"]
+    show = json.loads(hone("show", str(t.told["id"]), "--json", cwd=root).stdout)
+    assert show["extra"]["reverified"]["passed"] is False
+    assert [m["kind"] for m in show["measurements"]].count("confirm") == 3
+    # A gain that does not depend on leftover state survives the clean re-run (this one is
+    # still a cheat, which the audit flags).
+    t = propose(hone, root, "main", {"calc.py": "import time\n\ntime.perf_counter = "
+                                     "lambda: 0.0\n" + SOLVE}, "cheaper clock")
+    assert t.told["status"] == "kept", t.told
+    assert any("patches-runtime" in f for f in t.attempt["flags"])
+    show = json.loads(hone("show", str(t.told["id"]), "--json", cwd=root).stdout)
+    assert show["extra"]["reverified"]["passed"] is True

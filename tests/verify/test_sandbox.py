@@ -168,3 +168,39 @@ def test_a_venv_inside_the_repository_stays_usable_but_the_repository_does_not(
                  env=dict(os.environ))
     assert "tool-ran" in res.stdout_tail
     assert "hidden" in res.stdout_tail and "42" not in res.stdout_tail
+
+
+def _path_without_bwrap(tmp_path: Path) -> str:
+    """A PATH with git, bash and Python but no bwrap."""
+    import shutil
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("git", "bash", "sh", "python3", "prlimit", "env"):
+        found = shutil.which(tool)
+        if found:
+            (bin_dir / tool).symlink_to(found)
+    (bin_dir / "python3").unlink(missing_ok=True)
+    (bin_dir / "python3").symlink_to(sys.executable)
+    return str(bin_dir)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("enabled", ["true", '"auto"'])
+def test_missing_bwrap_is_an_error_when_required_and_a_warning_on_auto(
+        make_repo: MakeRepo, tmp_path: Path, enabled: str) -> None:
+    from tests.conftest import KNOB_PROJECT, run_hone
+
+    root = make_repo({**KNOB_PROJECT, "hone.toml": '[objective]\nrun = "python3 score.py"\n'
+                      f'[sandbox]\nenabled = {enabled}\n'})
+    res = run_hone("run", "--attempts", "2", cwd=root, env={"PATH": _path_without_bwrap(
+        tmp_path)})
+    if enabled == "true":
+        assert res.returncode == 1
+        assert res.stderr.startswith("hone: error: [sandbox] enabled = true, but bubblewrap")
+        assert len(res.stderr.splitlines()) == 1 and "Traceback" not in res.stderr
+        # The run was not left half-created: a later run starts afresh.
+        assert "no run" in run_hone("status", cwd=root).stderr
+    else:
+        assert res.returncode == 0, res.stderr
+        assert res.stderr.count("warning: bubblewrap (bwrap) is not installed") == 1

@@ -102,7 +102,11 @@ class Engine:
         self.store.put_attempt(baseline)
         self.on_event("baseline-start", baseline)
         workdir = self.ws.worktrees.checkout("baseline", head)
-        verdict = self.verifier.verify(workdir, baseline.id)
+        try:
+            verdict = self.verifier.verify(workdir, baseline.id)
+        except HoneError:  # e.g. `[sandbox] enabled = true` without bubblewrap
+            self._delete_run()
+            raise
         if verdict.failure:
             self._delete_run()
             f = verdict.failure

@@ -63,6 +63,27 @@ class Safeguards:
             raise HoneError(f"the holdout fails on the baseline: {result.reason}"
                             + (f"\n{result.log_tail}" if result.log_tail else ""))
 
+    def final_holdout(self) -> dict[str, Any] | None:
+        """At the end of a run: the holdout once more on the champion, against the baseline's.
+        Flags the champion `overfit` when it got worse beyond noise; returns the comparison."""
+        champion = self.engine.champion()
+        if not holdout.enabled(self.config) or champion.id == 0:
+            return None
+        result = self._holdout(champion, label="_final")
+        baseline = self._holdout_scores(self.engine.get(0))
+        if isinstance(result, StageFailure) or not baseline:
+            final: dict[str, Any] = {"failed": getattr(result, "reason", "no baseline holdout")}
+            worse = True
+        else:
+            scores = [m.score for m in result if m.score is not None]
+            final = holdout.compare(scores, baseline, 0, self.config.objective.direction,
+                                    self.config.holdout.tolerance).to_json()
+            worse = bool(final["worse"])
+        extra = {**champion.extra, "holdout_final": final,
+                 "overfit": bool(champion.extra.get("overfit")) or worse}
+        self.engine.store.put_attempt(replace(champion, extra=extra))
+        return final
+
     # -- a would-be champion ----------------------------------------------------------------
     def vet(self, attempt: Attempt, champion: Attempt, measured: list[Measurement],
             champion_score: float | None) -> Vetting:
@@ -180,7 +201,7 @@ class Safeguards:
         return [] if isinstance(result, StageFailure) else [
             m.score for m in result if m.score is not None]
 
-    def _holdout(self, attempt: Attempt) -> list[Measurement] | StageFailure:
+    def _holdout(self, attempt: Attempt, label: str = "") -> list[Measurement] | StageFailure:
         """Run the holdout on the attempt's commit in a worktree of its own, holdout files
         present, protected files as at the baseline."""
         ws = self.engine.ws
@@ -193,7 +214,7 @@ class Safeguards:
                 from hone.vcs.git import git
 
                 git("checkout", guard.baseline, "--", *guard.protected, cwd=workdir)
-            result = holdout.measure(self.engine.verifier, workdir, attempt.id)
+            result = holdout.measure(self.engine.verifier, workdir, attempt.id, label)
         finally:
             ws.worktrees.remove(slot)
         if not isinstance(result, StageFailure):

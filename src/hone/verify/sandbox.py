@@ -266,6 +266,7 @@ def pids_cgroup(limit: int) -> Iterator[Callable[[], None] | None]:
 
 def _make_cgroup(limit: int) -> Path | None:
     for base in _pids_bases():
+        _sweep(base)
         group = base / f"hone-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             group.mkdir()
@@ -275,6 +276,15 @@ def _make_cgroup(limit: int) -> Path | None:
             with contextlib.suppress(OSError):
                 group.rmdir()
     return None
+
+
+def _sweep(base: Path) -> None:
+    """Remove empty cgroups left by a hone process that was killed before it cleaned up."""
+    for stale in base.glob("hone-*"):
+        pid = stale.name.split("-")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            with contextlib.suppress(OSError):
+                stale.rmdir()
 
 
 def _pids_bases() -> list[Path]:
