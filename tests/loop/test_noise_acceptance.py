@@ -31,9 +31,14 @@ print(f"score: {value * (1 + 0.05 * random.Random(n * 7919 + 13).gauss(0, 1))}")
 @pytest.fixture
 def noisy_repo(make_repo: MakeRepo, hone: Hone, tmp_path: Path) -> Path:
     root = make_repo({"value.txt": "100\n", "objective.py": NOISY_OBJECTIVE})
-    res = hone("init", "--objective", f"python3 -S objective.py {tmp_path / 'counter'}",
+    state = tmp_path / "state"
+    state.mkdir()
+    res = hone("init", "--objective", f"python3 -S objective.py {state / 'counter'}",
                "--editable", "value.txt", cwd=root)
     assert res.returncode == 0, res.stderr
+    # The counter lives outside the worktree: the sandbox (when there is one) must let it write.
+    with (root / "hone.toml").open("a") as f:
+        f.write(f'\n[sandbox]\nrw_paths = ["{state}"]\n')
     return root
 
 
