@@ -1,16 +1,16 @@
 """How often each acceptance rule keeps noise, and how often it keeps a real +5% change.
 
-Simulates a champion with a known true score, measured `noise_runs` = 5 times (hone's noise
-floor, the smallest pool a champion has), and candidates whose true score is the same (null) or
-5% better. Each run's score is true * (1 + cv * N(0, 1)), optionally plus a slow linear drift of
-the machine. hone's rule is the real SequentialDecider with the defaults of `[acceptance]`
-(min_effect = 1%, confidence = 0.95, 3 initial runs, at most 10), fed by a simulated remeasure;
-the naive rules compare one run, or a 3-seed median, with the champion's recorded score using a
-strict `>`.
+Simulates a champion with a known true score and candidates whose true score is the same (null)
+or 5% better. Each run's score is true * (1 + cv * N(0, 1)), optionally times a slow linear
+drift of the machine. hone's rule is the real SequentialDecider with the defaults of
+`[acceptance]`, fed by a simulated remeasure, against a champion with a pool of earlier runs:
+30 (the steady state: every decision adds its fresh champion runs, about 2.5 for a discarded
+candidate, to the pool, and the rule uses the 30 most recent) or 5 (the baseline fresh from its
+noise floor). The naive rules compare one run, or a
+3-seed median, with the champion's recorded score (one run, or its 3-seed median) using `>`.
 
-Runs per decision count the objective runs that the decision costs: for the naive rules the
-candidate's runs, for hone the candidate's runs and (in brackets) both arms, fresh champion
-re-measurements included.
+Runs per decision count the objective runs that the decision costs: the candidate's runs, and
+for hone (in brackets) all runs, the fresh champion runs interleaved with them included.
 
     .venv/bin/python bench/noise.py [--trials N] [--drift D] [--seed S]
 """
@@ -25,12 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hone.config.model import AcceptanceSection
 from hone.decide.base import Arm
 from hone.decide.sequential import SequentialDecider
 from hone.records import Measurement
 
 TRUE_CHAMPION = 100.0
-NOISE_RUNS = 5
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,9 @@ def _m(score: float) -> Measurement:
     return Measurement(0, 0, score)
 
 
-def hone_rule(decider: SequentialDecider) -> Callable[[Machine, float], Outcome]:
+def hone_rule(decider: SequentialDecider, pool: int) -> Callable[[Machine, float], Outcome]:
     def decide(machine: Machine, true_cand: float) -> Outcome:
-        champion = [_m(machine.run(TRUE_CHAMPION)) for _ in range(NOISE_RUNS)]
+        champion = [_m(machine.run(TRUE_CHAMPION)) for _ in range(pool)]
         candidate = [_m(machine.run(true_cand))]
         counts = {"candidate": 1, "champion": 0}
 
@@ -95,32 +95,33 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=1000)
     parser.add_argument("--drift", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--window", type=int, default=30,
+                        help="earlier champion runs the rule may use (0: only fresh ones)")
     args = parser.parse_args()
-    decider = SequentialDecider(min_effect=0.01, confidence=0.95, initial_repeats=3,
-                                max_repeats=10)
+    acc = AcceptanceSection()
+    decider = SequentialDecider(acc.min_effect, acc.confidence, acc.initial_repeats,
+                                acc.max_repeats, window=args.window)
     rules: list[tuple[str, Callable[[Machine, float], Outcome]]] = [
-        ("hone sequential", hone_rule(decider)),
+        ("hone, champion pool 30", hone_rule(decider, 30)),
+        ("hone, champion pool 5", hone_rule(decider, acc.noise_runs)),
         ("single run >", single_run),
         ("3-seed median >", median_of_3),
     ]
     started = time.time()
-    print(f"{args.trials} decisions per cell, champion measured {NOISE_RUNS}x, "
-          f"drift {args.drift:g}/run, seed {args.seed}")
-    header = (f"{'noise':>5}  {'rule':<16} {'false keeps (null)':>18} {'kept (+5%)':>11} "
-              f"{'runs/decision null':>19} {'runs/decision +5%':>18}")
-    print(header)
-    print("-" * len(header))
+    print(f"{args.trials} decisions per cell; [acceptance] min_effect {acc.min_effect:g}, "
+          f"confidence {acc.confidence:g}, initial_repeats {acc.initial_repeats}, "
+          f"max_repeats {acc.max_repeats}; drift {args.drift:g}/run; seed {args.seed}\n")
+    print("| noise | rule | false keeps (null) | kept (+5%) | runs, null | runs, +5% "
+          "| runs, mean |")
+    print("|---|---|---|---|---|---|---|")
     for cv in (0.02, 0.05, 0.10):
         for name, rule in rules:
-            cells = []
-            for i, effect in enumerate((0.0, 0.05)):
-                cells.append(simulate(rule, cv, effect, args.trials, args.drift,
-                                      args.seed * 1000 + int(cv * 100) * 10 + i))
-            null, real = cells
-            print(f"{cv:>5.0%}  {name:<16} {_rate(null):>18} {_rate(real):>11} "
-                  f"{_runs(null):>19} {_runs(real):>18}")
-        print()
-    print(f"({time.time() - started:.0f} s)")
+            null, real = (simulate(rule, cv, effect, args.trials, args.drift,
+                                   args.seed * 1000 + int(cv * 100) * 10 + i)
+                          for i, effect in enumerate((0.0, 0.05)))
+            print(f"| {cv:.0%} | {name} | {_rate(null)} | {_rate(real)} | {_runs(null)} "
+                  f"| {_runs(real)} | {_runs(null + real)} |")
+    print(f"\n({time.time() - started:.0f} s)")
 
 
 def _rate(outcomes: list[Outcome]) -> str:

@@ -133,18 +133,33 @@ def show(attempt_id: Annotated[int, typer.Argument(metavar="ID")], as_json: Json
 def best(
     as_json: JsonOpt = False,
     branch: Annotated[str | None, typer.Option(help="Make an ordinary branch of it.")] = None,
+    confirm: Annotated[bool, typer.Option(
+        "--confirm", help="Re-measure champion and baseline, interleaved, and report the gain.")]
+        = False,
     directory: DirOpt = Path("."),
     run_name: RunOpt = None,
 ) -> None:
     """The champion; --branch NAME turns it into a branch."""
     from hone.views import best_view
 
-    view = best_view(_engine(directory, run_name), branch)
+    engine = _engine(directory, run_name)
+    confirmation = None
+    if confirm:
+        from hone.loop.measure import confirm_champion
+
+        with engine.ws.lock(engine.run):
+            confirmation = confirm_champion(engine)
+    view = best_view(engine, branch)
+    if confirm:
+        view["confirmation"] = confirmation.to_json() if confirmation else None
     if as_json:
         _print_json(view)
     else:
         typer.echo(f"champion #{view['id']} score {view['score']} commit {view['commit']}")
         typer.echo(f"baseline score {view['baseline_score']} ({view['gain']})")
+        if confirm:
+            typer.echo(confirmation.summary() if confirmation else
+                       "the champion is the baseline: nothing to confirm")
         if branch:
             typer.echo(f"branch {branch} -> {view['commit']}")
 

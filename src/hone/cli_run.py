@@ -54,6 +54,8 @@ class LinePrinter:
             self._out(f"{clock} measuring the baseline ({a.commit and a.commit[:10]})")
         elif event == "baseline":
             self._out(f"{clock} baseline score {fmt(a.score)}")
+            for line in noise_lines(a):
+                self._out(f"{clock} {line}")
         elif event == "decided" and a.id != 0:
             mark = {"kept": "+", "discarded": "-", "failed": "x", "rejected": "!",
                     "duplicate": "="}.get(
@@ -89,6 +91,7 @@ def event_view(config: Config, history: list[Attempt]) -> LinePrinter | LiveView
 
 def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     from hone.loop.engine import Engine
+    from hone.loop.measure import confirm_champion
     from hone.loop.runner import Budget, run_loop
     from hone.loop.workspace import Workspace
     from hone.mutators import make_mutator
@@ -125,6 +128,7 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
                 f"{fmt(final.get('score'))} vs baseline {fmt(final.get('reference'))}"
                 if "score" in final else f"failed ({final['failed']})")
                 + (" -> OVERFIT" if final.get("worse", True) else ""))
+        confirmation = confirm_champion(engine)
         champion, history = engine.champion(), engine.history()
     counts: dict[str, int] = {}
     for a in history[1:]:
@@ -138,7 +142,24 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
         printer._out(f"LLM: {tokens_in} tokens in, "
                      f"{sum(int(a.extra.get('tokens_out', 0)) for a in history)} out, "
                      f"${sum(float(a.extra.get('usd', 0.0)) for a in history):.4f}")
+    printer._out(confirmation.summary() if confirmation is not None
+                 else "confirmation: the champion is the baseline, nothing to confirm")
     # Name the run when it is not the default, or the hint would show another run.
     which = "" if name == config.run.name else f" --run {name}"
     printer._out(f"see: hone status -C {ws.repo.root}{which}   |   hone best{which} --branch NAME")
     return 0
+
+
+def noise_lines(baseline: Attempt) -> list[str]:
+    """What the noise floor says, for people: the spread, and the warning if any."""
+    noise = baseline.extra.get("noise")
+    if not noise:
+        return []
+    if noise["deterministic"]:
+        lines = [f"noise floor: {noise['runs']} runs, no spread: deterministic objective, "
+                 "measured once per attempt"]
+    else:
+        lines = [f"noise floor: {noise['runs']} runs, CV {noise['cv']:.2%}"]
+    if baseline.extra.get("noise_warning"):
+        lines.append(f"warning: {baseline.extra['noise_warning']}")
+    return lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hone.loop.brief import delta, fmt
@@ -29,6 +29,7 @@ class StatusView:
     run: str
     champion: Attempt
     attempts: list[Attempt]
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, Any]]:
         by_id = {a.id: a for a in self.attempts}
@@ -52,6 +53,7 @@ class StatusView:
             "champion_overfit": bool(self.champion.extra.get("overfit")),
             "champion_flags": flags(self.champion),
             "tokens": {"in": tokens_in, "out": tokens_out}, "usd": round(usd, 6),
+            "noise": self.meta.get("noise"), "confirmation": self.meta.get("confirmation"),
             "attempts": [
                 {"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
                  "hypothesis": a.hypothesis, "commit": a.commit, "stage": a.stage,
@@ -61,7 +63,7 @@ class StatusView:
                  "tokens_in": a.extra.get("tokens_in"), "tokens_out": a.extra.get("tokens_out"),
                  "usd": a.extra.get("usd"),
                  "seconds": a.seconds, "overfit": bool(a.extra.get("overfit")),
-                 "flags": flags(a)}
+                 "flags": flags(a), "decision": a.extra.get("decision")}
                 for a in self.attempts
             ],
         }
@@ -106,7 +108,7 @@ class StatusView:
 
 
 def status_view(engine: Engine) -> StatusView:
-    return StatusView(engine.run, engine.champion(), engine.history())
+    return StatusView(engine.run, engine.champion(), engine.history(), engine.info().meta)
 
 
 def show_view(engine: Engine, attempt_id: int) -> dict[str, Any]:
@@ -144,6 +146,15 @@ def print_show(view: dict[str, Any]) -> None:
         console.print(f"stage: {view['stage']}  reason: {view['reason']}", markup=False)
     for flag in view["flags"]:
         console.print(f"[bold yellow]flag[/] {flag}", highlight=False)
+    if view["extra"].get("decision"):
+        console.print(f"decision: {evidence_line(view['extra']['decision'])}", markup=False)
+    if view["extra"].get("noise"):
+        from hone.cli_run import noise_lines
+        from hone.records import Attempt
+
+        for line in noise_lines(Attempt("", 0, None, None, Status.BASELINE,
+                                        extra=view["extra"])):
+            console.print(line, markup=False)
     for m in view["measurements"]:
         console.print(f"  {m['kind']} seed {m['seed']}: {fmt(m['score'])} ({m['seconds']}s)")
     if view["log_tail"]:
@@ -179,3 +190,20 @@ def best_view(engine: Engine, branch: str | None) -> dict[str, Any]:
             "commit": champion.commit, "hypothesis": champion.hypothesis,
             "baseline_score": baseline.score, "gain": gain, "branch": branch,
             "status": champion.status.value if champion.status is not Status.RUNNING else ""}
+
+
+def evidence_line(d: dict[str, Any]) -> str:
+    """One line of a decision's evidence: rule, runs, estimate, interval, p-value."""
+    parts = [str(d.get("rule", ""))]
+    if d.get("deterministic"):
+        parts.append(f"deterministic, {d.get('runs')} run(s)")
+    else:
+        parts.append(f"{d.get('runs')} candidate runs vs {d.get('champion_reference', '?')} "
+                     f"champion runs ({d.get('champion_runs')} fresh)")
+    if d.get("estimate") is not None:
+        low, high = (d.get("interval") or [None, None])[:2]
+        ends = ", ".join("unbounded" if x is None else f"{x:+.2%}" for x in (low, high))
+        parts.append(f"effect {d['estimate']:+.2%} [{ends}]")
+    if d.get("p_value") is not None:
+        parts.append(f"p = {d['p_value']:.3g} (keeps below {d.get('p_threshold', 0):.3g})")
+    return "; ".join(parts)

@@ -72,9 +72,12 @@ class AcceptanceSection(_Section):
 
     min_effect: float = Field(default=0.01, ge=0)
     confidence: float = Field(default=0.95, gt=0.5, lt=1)
-    max_repeats: int = Field(default=10, ge=1)
-    initial_repeats: int = Field(default=3, ge=1)
+    max_repeats: int = Field(default=16, ge=1)
+    initial_repeats: int = Field(default=2, ge=1)
     noise_runs: int = Field(default=5, ge=1)
+    # Earlier champion runs a decision may compare with (0: only the fresh interleaved ones,
+    # immune to drift of the machine but about half as sensitive).
+    window: int = Field(default=30, ge=0)
     rule: Literal["sequential", "strict"] = "sequential"
 
     @model_validator(mode="after")

@@ -73,52 +73,99 @@ def hodges_lehmann(cand: Sequence[float], ref: Sequence[float], u_crit: float) -
     return ShiftEstimate(float(np.median(diffs)), low, high)
 
 
+def fresh_runs(n: int, every: int) -> int:
+    """Fresh champion runs interleaved with `n` candidate runs: one per `every` of them."""
+    return -(-n // every)
+
+
+def information(n: int, m: int) -> float:
+    """Statistical information of n candidate runs against m champion runs, in runs."""
+    return n * m / (n + m)
+
+
 @dataclass(frozen=True)
 class Boundaries:
-    """Per-look efficacy boundaries on the standardised U, for looks at `looks` candidate runs
-    (the champion having `pool` older runs plus one fresh run per candidate run)."""
+    """Sequential boundaries for looks at `looks` candidate runs, the champion having `pool`
+    older runs plus one fresh run per `every` candidate runs.
+
+    They are two parallel lines on the score S = z * sqrt(I) against the information I (a
+    truncated sequential probability ratio test, as in Wald's SPRT and Whitehead's designs):
+    keep above `upper + slope * I`, give up below `-lower + slope * I`, at the last look keep
+    only above the upper line.
+    """
 
     looks: tuple[int, ...]
     pool: int
-    c: float
-    rho: float
+    every: int
+    upper: float
+    lower: float
+    slope: float
 
-    def z_at(self, n: int) -> float:
-        """The boundary on the standardised U at the look with `n` candidate runs."""
-        return float(self.c * (n / self.looks[-1]) ** -self.rho)
+    def fresh(self, n: int) -> int:
+        """Fresh champion runs that go with `n` candidate runs."""
+        return fresh_runs(n, self.every)
+
+    def info(self, n: int) -> float:
+        return information(n, self.pool + self.fresh(n))
+
+    def z_keep(self, n: int) -> float:
+        """The z above which the look with `n` candidate runs keeps."""
+        info = self.info(n)
+        return float((self.upper + self.slope * info) / math.sqrt(info))
+
+    def z_futile(self, n: int) -> float:
+        """The z below which the look with `n` candidate runs gives up."""
+        info = self.info(n)
+        return float((-self.lower + self.slope * info) / math.sqrt(info))
 
     def crosses(self, n: int, z: float) -> bool:
-        # Same arithmetic as the calibration, so that ties with the boundary go the same way.
-        return bool(z * (n / self.looks[-1]) ** self.rho > self.c)
+        return bool(z * math.sqrt(self.info(n)) - self.slope * self.info(n) > self.upper)
+
+    def futile(self, n: int, z: float) -> bool:
+        return bool(z * math.sqrt(self.info(n)) - self.slope * self.info(n) < -self.lower)
 
 
-def boundaries(first: int, last: int, pool: int, alpha: float, rho: float = 0.25) -> Boundaries:
-    """Efficacy boundaries b_k = C * (n_k / n_K) ** -rho, with C calibrated by simulation.
+def boundaries(first: int, last: int, pool: int, alpha: float, every: int = 1,
+               effect: float = 1.0, beta: float = 0.2) -> Boundaries:
+    """The boundaries of a test with false-keep rate `alpha`, designed to keep a change of
+    `effect` noise standard deviations with probability about 1 - `beta`.
 
-    Under the null (candidate and champion runs from one distribution) the ranks of the runs are
-    a uniform random permutation whatever the noise distribution, so simulating uniform draws
-    calibrates the boundaries exactly for any continuous noise: the chance that the statistic
-    crosses the boundary at *some* look is `alpha`. rho = 0 gives Pocock's constant boundary,
-    rho = 0.5 O'Brien-Fleming's; 0.25 sits between (stricter at first looks, nearly nominal at
-    the last one).
+    The slope and the lower line are Wald's (effect / 2 and ln((1 - alpha) / beta) / effect);
+    the upper line is calibrated by simulation. Under the null (candidate and champion runs
+    from one distribution) the ranks of the runs are a uniform random permutation whatever the
+    noise distribution, so simulating uniform draws makes the chance that the whole sequence of
+    looks keeps equal to `alpha` for any continuous noise.
     """
-    return _boundaries(first, last, pool, round(alpha, 6), round(rho, 6))
+    return _boundaries(first, last, pool, round(alpha, 6), every, round(effect, 6),
+                       round(beta, 6))
 
 
 @lru_cache(maxsize=256)
-def _boundaries(first: int, last: int, pool: int, alpha: float, rho: float) -> Boundaries:
+def _boundaries(first: int, last: int, pool: int, alpha: float, every: int, effect: float,
+                beta: float) -> Boundaries:
     looks = tuple(range(first, last + 1))
-    rng = np.random.default_rng(20240901 + 7919 * pool + 131 * first + last)
+    slope = effect / 2
+    lower = math.log((1 - alpha) / beta) / effect
+    rng = np.random.default_rng(20240901 + 7919 * pool + 131 * first + last + 17 * every)
     cand = rng.random((_CALIBRATION_DRAWS, last))
-    champ = rng.random((_CALIBRATION_DRAWS, pool + last))
+    champ = rng.random((_CALIBRATION_DRAWS, pool + fresh_runs(last, every)))
     wins = (cand[:, :, None] > champ[:, None, :]).astype(np.int32)
     cum = wins.cumsum(axis=1).cumsum(axis=2)
-    scaled = np.empty((_CALIBRATION_DRAWS, len(looks)))
+    score = np.empty((_CALIBRATION_DRAWS, len(looks)))
     for k, n in enumerate(looks):
-        m = pool + n
-        scaled[:, k] = ((cum[:, n - 1, m - 1] - n * m / 2.0)
-                        / math.sqrt(n * m * (n + m + 1) / 12.0)) * (n / last) ** rho
-    peak = np.sort(scaled.max(axis=1))[::-1]
-    # The smallest C whose strict crossing rate does not exceed alpha.
-    c = float(peak[int(alpha * _CALIBRATION_DRAWS)])
-    return Boundaries(looks, pool, c, rho)
+        m = pool + fresh_runs(n, every)
+        info = information(n, m)
+        z = (cum[:, n - 1, m - 1] - n * m / 2.0) / math.sqrt(n * m * (n + m + 1) / 12.0)
+        score[:, k] = z * math.sqrt(info) - slope * info
+    # A path stops at its first look below the lower line; it keeps if it rose above the
+    # upper line before that. So it keeps iff the running maximum of its score up to the
+    # stopping look exceeds the upper line.
+    below = score < -lower
+    stop = np.where(below.any(axis=1), below.argmax(axis=1), len(looks) - 1)
+    running_max = np.maximum.accumulate(score, axis=1)
+    peak = np.sort(running_max[np.arange(_CALIBRATION_DRAWS), stop])[::-1]
+    # The smallest upper line whose strict crossing rate does not exceed alpha, less two
+    # standard errors of the simulation, so that its own error cannot push the rate above alpha.
+    crossings = alpha * _CALIBRATION_DRAWS
+    upper = float(peak[max(0, int(crossings - 2 * math.sqrt(crossings * (1 - alpha))))])
+    return Boundaries(looks, pool, every, upper, lower, slope)

@@ -15,35 +15,41 @@ class SequentialDecider(Decider):
     """Keep a candidate only when it is better than the champion by at least `min_effect`
     (relative) and significantly so at `confidence`, re-measuring both as long as needed.
 
-    How: the candidate's runs are interleaved with fresh runs of the champion (A B A B ...), so
-    that a machine that drifts during the decision shifts both arms alike; the champion's
-    reference sample is its `window` most recent earlier runs plus the fresh ones. After
-    `initial_repeats` candidate runs, and after every further pair, the rule looks at the data:
+    How: the candidate's runs are interleaved with fresh runs of the champion (A B A A B A A B,
+    one champion run per `champion_every` candidate runs), so that a machine that drifts during
+    the decision shifts both arms alike; the champion's reference sample is its `window` most
+    recent earlier runs plus the fresh ones, which also join its pool for later decisions. After
+    `initial_repeats` candidate runs, and after every further run, the rule looks at the data:
 
-    * keep when the one-sided Mann-Whitney U test of "candidate better" crosses the boundary of
-      the look and the Hodges-Lehmann estimate of the relative shift is at least `min_effect`;
-    * discard early when the candidate is significantly worse, or when its statistic has fallen
-      below a futility line rising from `futility_start` at the first look to the final boundary;
-    * otherwise add a pair, up to `max_repeats` candidate runs, then discard as undecided.
+    * keep when the one-sided Mann-Whitney U test of "candidate better" crosses the upper
+      boundary of the look and the Hodges-Lehmann estimate of the relative shift is at least
+      `min_effect`;
+    * discard early when the statistic falls below the lower (futility) boundary: the candidate
+      is worse, or too unlikely to turn out better;
+    * discard when the interval of the shift lies entirely below `min_effect`;
+    * otherwise add a run, up to `max_repeats` candidate runs, then discard as undecided.
 
+    The boundaries are those of a truncated sequential probability ratio test designed for a
+    change of `design_effect` noise standard deviations at `power` (see `ranks.boundaries`).
     Why Mann-Whitney U: it compares ranks, so one outlier run (a page fault, a throttled core)
     cannot win or lose a decision, it assumes no noise distribution, and for normal noise it
     keeps 95% of the t-test's power. Because ranks are distribution-free under the null, the
-    per-look boundaries (b_k = C * (n_k / n_max) ** -rho) are calibrated by simulating random
-    rank orders, which makes the overall false-keep rate of the whole sequence of looks equal
-    to 1 - confidence for any continuous noise. The reported interval is the Hodges-Lehmann
-    interval that inverts the same test at the same per-look level, so "kept" and "interval
-    above zero" agree. A bootstrap interval was rejected: with 3 to 10 runs per arm it is
-    too discrete and too narrow.
+    upper boundary is calibrated by simulating random rank orders, which makes the false-keep
+    rate of the whole sequence of looks 1 - confidence for any continuous noise. The reported
+    interval is the Hodges-Lehmann interval that inverts the same test at the look's level, so
+    "kept" and "interval above zero" agree. A bootstrap interval was rejected: with 2 to 16
+    runs per arm it is too discrete and too narrow.
 
-    Deterministic objectives (`deterministic=True`, set from the noise floor) are decided on one
-    run: keep if and only if better by at least `min_effect` (and by more than zero).
+    Deterministic objectives (`deterministic=True`, set from the noise floor) are decided on the
+    runs they have (one per seed): keep if and only if the aggregate is better by at least
+    `min_effect` (and by more than zero).
     """
 
     def __init__(self, min_effect: float = 0.01, confidence: float = 0.95,
-                 initial_repeats: int = 3, max_repeats: int = 10, *,
-                 deterministic: bool = False, window: int = 20, rho: float = 0.25,
-                 futility_start: float = 0.0, aggregation: Aggregation = "median") -> None:
+                 initial_repeats: int = 2, max_repeats: int = 16, *,
+                 deterministic: bool = False, window: int = 30,
+                 aggregation: Aggregation = "median", champion_every: int = 2,
+                 design_effect: float = 1.0, power: float = 0.8) -> None:
         if not 0.5 < confidence < 1:
             raise ValueError("confidence must be between 0.5 and 1")
         self.min_effect = min_effect
@@ -51,10 +57,12 @@ class SequentialDecider(Decider):
         self.max_repeats = max(1, max_repeats)
         self.initial_repeats = max(1, min(initial_repeats, self.max_repeats))
         self.deterministic = deterministic
-        self.window = max(1, window)
-        self.rho = rho
-        self.futility_start = futility_start
+        self.window = max(0, window)
+        self.design_effect = design_effect
+        self.power = power
         self.aggregation: Aggregation = aggregation
+        # Without a pool the reference is the fresh runs alone: strictly A B A B then.
+        self.champion_every = max(1, champion_every) if self.window else 1
 
     def decide(self, candidate: list[Measurement], champion: list[Measurement],
                direction: Literal["max", "min"], remeasure: Remeasure) -> Decision:
@@ -68,7 +76,7 @@ class SequentialDecider(Decider):
         if not champ:
             return Decision(True, self._pool(cand), None, "no champion to beat",
                             {**base, "runs": len(cand), "champion_runs": 0})
-        if self.deterministic and max(cand) == min(cand):
+        if self.deterministic:
             return self._single(cand, champ, direction, base)
         return self._sequential(cand, champ, direction, remeasure, base)
 
@@ -77,32 +85,34 @@ class SequentialDecider(Decider):
 
     def _single(self, cand: list[float], champ: list[float], direction: Literal["max", "min"],
                 base: dict[str, Any]) -> Decision:
-        champ_score = self._pool(champ)
-        assert champ_score is not None
-        effect = relative(gains([cand[0]], direction)[0] - gains([champ_score], direction)[0],
-                           champ_score)
+        champ_score, cand_score = self._pool(champ), self._pool(cand)
+        assert champ_score is not None and cand_score is not None
+        effect = relative(gains([cand_score], direction)[0] - gains([champ_score], direction)[0],
+                          champ_score)
         keep = effect > 0 and effect >= self.min_effect
         rule = ("deterministic: better by at least min_effect" if keep
                 else "deterministic: not better by min_effect")
-        return Decision(keep, cand[0], champ_score, rule, {
-            **base, "rule": rule, "deterministic": True, "runs": 1, "champion_runs": 0,
+        return Decision(keep, cand_score, champ_score, rule, {
+            **base, "rule": rule, "deterministic": True, "runs": len(cand), "champion_runs": 0,
             "estimate": effect, "interval": [effect, effect], "p_value": None})
 
     def _sequential(self, cand: list[float], champ: list[float],
                     direction: Literal["max", "min"], remeasure: Remeasure,
                     base: dict[str, Any]) -> Decision:
-        older = champ[-self.window:]
+        older = champ[max(0, len(champ) - self.window):] if self.window else []
         first = max(self.initial_repeats, min(len(cand), self.max_repeats))
         last = max(self.max_repeats, len(cand))
-        bounds = boundaries(first, last, len(older), 1 - self.confidence, self.rho)
+        bounds = boundaries(first, last, len(older), 1 - self.confidence, self.champion_every,
+                            self.design_effect, 1 - self.power)
         fresh: list[float] = []
         failed = {"candidate": 0, "champion": 0}
         target = first
         while True:
             # Pair every candidate run with a fresh champion run, then add candidate runs up to
             # the look: A (from verify) B A B A B ...
-            while len(cand) < target or len(fresh) < len(cand):
-                arm: Arm = "champion" if len(fresh) < len(cand) else "candidate"
+            while len(cand) < target or len(fresh) < bounds.fresh(len(cand)):
+                arm: Arm = ("champion" if len(fresh) < bounds.fresh(len(cand))
+                            else "candidate")
                 score = _score(remeasure(arm))
                 if score is None:
                     failed[arm] += 1
@@ -117,23 +127,20 @@ class SequentialDecider(Decider):
             ref = older + fresh
             g_cand, g_ref = gains(cand, direction), gains(ref, direction)
             z = u_z(u_statistic(g_cand, g_ref), n, len(ref))
-            b = bounds.z_at(n)
+            b = bounds.z_keep(n)
             ref_median = pooled_score(ref, "median")
             hl = hodges_lehmann(g_cand, g_ref, u_for_z(b, n, len(ref)))
             estimate = relative(hl.estimate, ref_median)
             low, high = relative(hl.low, ref_median), relative(hl.high, ref_median)
-            progress = (n - first) / (last - first) if last > first else 1.0
-            futility = self.futility_start + (bounds.z_at(last) - self.futility_start) * progress
             if bounds.crosses(n, z) and estimate >= self.min_effect:
                 keep, rule = True, "better: significant and at least min_effect"
-            elif bounds.crosses(n, -z):
-                keep, rule = False, "worse: significantly below the champion"
+            elif bounds.futile(n, z):
+                keep, rule = False, ("worse: below the champion" if estimate < 0
+                                     else "not better: fell below the futility line")
             elif high < self.min_effect:
                 keep, rule = False, "below min_effect: the interval excludes it"
             elif n >= last:
                 keep, rule = False, "not significant after max_repeats runs"
-            elif z < futility:
-                keep, rule = False, "futile: too far from significance to reach it"
             else:
                 target = n + 1
                 continue

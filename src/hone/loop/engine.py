@@ -14,10 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from hone.decide import Decider, Decision, StrictDecider
+from hone.decide import Decider, Decision, make_decider
 from hone.decide.base import Arm
 from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
+from hone.loop.measure import measure_noise_floor, plan_seeds, run_noise
 from hone.loop.safeguards import Safeguards
 from hone.loop.workspace import Workspace
 from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
@@ -46,7 +47,7 @@ class Engine:
         self.ws, self.run = ws, run
         self.store = ws.store
         self.verifier = ws.verifier(run)
-        self.decider = decider or StrictDecider()
+        self.decider = decider  # None: the one [acceptance] names, built per decision
         self.on_event = on_event
         self.direction = ws.config.objective.direction
         self.safeguards = Safeguards(self)
@@ -117,7 +118,9 @@ class Engine:
                             + (f"\n{f.log_tail}" if f.log_tail else ""))
         for m in verdict.measurements:
             self.store.add_measurement(self.run, m)
-        baseline = replace(baseline, status=Status.BASELINE, score=verdict.score,
+        # Noise floor first: the baseline is re-run so the plan knows the objective's spread.
+        baseline = measure_noise_floor(self, workdir, baseline, verdict.measurements)
+        baseline = replace(baseline, status=Status.BASELINE,
                            metrics=verdict.measurements[-1].metrics, finished=time.time())
         try:
             self.safeguards.baseline_holdout(baseline)
@@ -261,7 +264,8 @@ class Engine:
                                            f"({same.status.value}) was already tried")
         self.on_event("verify", attempt)
         workdir = self.ws.worktrees.path(slot)
-        verdict = self.verifier.verify(workdir, attempt.id)
+        verdict = self.verifier.verify(workdir, attempt.id,
+                                       plan_seeds(self.ws.config, run_noise(self)))
         for m in verdict.measurements:
             self.store.add_measurement(self.run, m)
         if verdict.failure:
@@ -284,8 +288,9 @@ class Engine:
         cand = list(measured)
         champ = [m for m in self.store.measurements(self.run, champion.id)
                  if m.kind == "objective"]
-        decision = self.decider.decide(cand, champ, self.direction,
-                                       self._remeasurer(attempt, champion, slot, cand, champ))
+        decider = self.decider or make_decider(self.ws.config, run_noise(self))
+        decision = decider.decide(cand, champ, self.direction,
+                                  self._remeasurer(attempt, champion, slot, cand, champ))
         if decision.champion_score is not None and decision.champion_score != champion.score:
             self.store.put_attempt(replace(self.get(champion.id),
                                            score=decision.champion_score))
@@ -312,13 +317,18 @@ class Engine:
                     ) -> Callable[[Arm], Measurement | None]:
         seeds = self.ws.config.objective.seed_list()
 
+        champion_dir: list[Path] = []  # checked out once, at the first champion run
+
         def remeasure(arm: Arm) -> Measurement | None:
             if arm == "candidate":
                 target, pool, workdir = attempt, cand, self.ws.worktrees.path(slot)
             else:
                 assert champion.commit is not None
                 target, pool = champion, champ
-                workdir = self.ws.worktrees.checkout(f"{slot}-champion", champion.commit)
+                if not champion_dir:
+                    champion_dir.append(self.ws.worktrees.checkout(f"{slot}-champion",
+                                                                   champion.commit))
+                workdir = champion_dir[0]
             seed = seeds[len(pool) % len(seeds)]
             result = self.verifier.measure(workdir, target.id, seed,
                                            label=f"_r{len(pool)}")

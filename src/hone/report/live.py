@@ -106,6 +106,10 @@ class LiveView:
             self.scores[attempt.id] = attempt.score
             self.slots = {n: s for n, s in self.slots.items() if s.attempt != attempt.id}
             self.out(f"baseline score {fmt(attempt.score)}")
+            from hone.cli_run import noise_lines
+
+            for line in noise_lines(attempt):  # the noise floor, and its warning if any
+                self.out(line)
         elif event == "decided":
             # The slot is free again, unless it already moved on to its next attempt.
             for name in [n for n, s in self.slots.items() if s.attempt == attempt.id]:

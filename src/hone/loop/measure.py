@@ -1,0 +1,98 @@
+"""The measurement plan on a live run: the baseline's noise floor, the seeds an attempt is
+measured with, and the final confirmation of the champion against the baseline."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hone.config.model import Config
+from hone.decide.confirm import Confirmation, Side, confirm
+from hone.decide.noise import NoiseFloor, noise_floor, plan_warning
+from hone.decide.pooled import pooled_champion
+from hone.records import Attempt, Measurement
+from hone.verify.verifier import StageFailure
+
+if TYPE_CHECKING:
+    from hone.loop.engine import Engine
+
+
+def plan_seeds(config: Config, floor: NoiseFloor | None) -> list[int]:
+    """The seeds a new attempt is first measured with. A deterministic objective is measured
+    once (once per seed when the config lists seeds, since seeds may change the result)."""
+    seeds = config.objective.seed_list()
+    if floor is not None and floor.deterministic:
+        return list(dict.fromkeys(config.objective.seeds or seeds[:1]))
+    return seeds
+
+
+def measure_noise_floor(engine: Engine, workdir: Path, baseline: Attempt,
+                        measured: list[Measurement]) -> Attempt:
+    """Run the baseline up to `[acceptance] noise_runs` times in all, record its noise floor and
+    pooled score on the baseline attempt and in the run's metadata. Raises nothing: a failed
+    extra run just leaves fewer runs to estimate from."""
+    config = engine.ws.config
+    seeds = config.objective.seed_list()
+    runs = list(measured)
+    while len(runs) < max(config.acceptance.noise_runs, len(measured)):
+        result = engine.verifier.measure(workdir, baseline.id, seeds[len(runs) % len(seeds)],
+                                         label=f"_n{len(runs)}")
+        if isinstance(result, StageFailure):
+            break
+        engine.store.add_measurement(engine.run, result)
+        runs.append(result)
+    floor = noise_floor(runs)
+    acc = config.acceptance
+    warning = plan_warning(floor, acc.min_effect, acc.max_repeats, acc.confidence)
+    extra = {**baseline.extra, "noise": floor.to_json()}
+    if warning:
+        extra["noise_warning"] = warning
+    score = pooled_champion(runs, config.objective.aggregation)
+    engine.store.update_run(engine.run, meta={"noise": floor.to_json(), "noise_warning": warning})
+    return replace(baseline, score=score, extra=extra)
+
+
+def run_noise(engine: Engine) -> NoiseFloor | None:
+    """The run's noise floor, None for runs started before it was measured."""
+    data = engine.info().meta.get("noise")
+    return NoiseFloor.from_json(data) if data else None
+
+
+def confirm_champion(engine: Engine, runs: int | None = None) -> Confirmation | None:
+    """Champion against baseline over fresh interleaved runs; None when the champion is the
+    baseline. The runs are recorded as `confirm` measurements and the result in the run's
+    metadata."""
+    champion, baseline = engine.champion(), engine.get(0)
+    if champion.id == baseline.id or champion.commit is None or baseline.commit is None:
+        return None
+    config = engine.ws.config
+    floor = run_noise(engine)
+    if runs is None:
+        runs = 1 if floor is not None and floor.deterministic else max(
+            config.acceptance.noise_runs, config.acceptance.initial_repeats)
+    seeds = plan_seeds(config, floor) if floor is not None and floor.deterministic \
+        else config.objective.seed_list()
+    attempts = {"baseline": baseline, "champion": champion}
+    workdirs = {side: engine.ws.worktrees.checkout(f"confirm-{side}", a.commit or "")
+                for side, a in attempts.items()}
+    done = {"baseline": 0, "champion": 0}
+
+    def measure(side: Side) -> float | None:
+        # One pass over the seeds per round for a seed-deterministic objective.
+        seed = seeds[done[side] % len(seeds)]
+        done[side] += 1
+        result = engine.verifier.measure(workdirs[side], attempts[side].id, seed,
+                                         kind="confirm", label=f"_c{done[side]}")
+        if isinstance(result, StageFailure):
+            return None
+        engine.store.add_measurement(engine.run, result)
+        return result.score
+
+    result = confirm(measure, runs * len(seeds) if floor and floor.deterministic else runs,
+                     config.objective.direction, config.acceptance.confidence)
+    for side in attempts:
+        engine.ws.worktrees.remove(f"confirm-{side}")
+    engine.store.update_run(engine.run, meta={"confirmation": {
+        "champion_id": champion.id, **result.to_json()}})
+    return result
