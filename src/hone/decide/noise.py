@@ -1,0 +1,109 @@
+"""The noise floor: how much the objective's score varies between runs of one commit, and what
+that means for the measurement plan (and for "within noise of the champion")."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from hone.decide.pooled import relative
+from hone.decide.ranks import gains, hodges_lehmann, u_for_z, u_statistic, u_z
+from hone.records import Measurement
+
+
+@dataclass(frozen=True)
+class NoiseFloor:
+    """The spread of the baseline's repeated runs.
+
+    `cv` is the coefficient of variation (standard deviation over |mean|; the standard deviation
+    itself when the mean is zero). `deterministic` is true when every seed that was run more
+    than once gave the same score each time: such an objective is measured once per seed.
+    """
+
+    runs: int
+    mean: float
+    stdev: float
+    cv: float
+    deterministic: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NoiseFloor:
+        return cls(int(data["runs"]), float(data["mean"]), float(data["stdev"]),
+                   float(data["cv"]), bool(data["deterministic"]))
+
+
+def noise_floor(measurements: Sequence[Measurement]) -> NoiseFloor:
+    """The noise floor of repeated measurements of one commit (at least one with a score)."""
+    scored = [m for m in measurements if m.score is not None and math.isfinite(m.score)]
+    if not scored:
+        raise ValueError("no finite score to estimate the noise from")
+    scores = [float(m.score) for m in scored if m.score is not None]
+    by_seed: dict[int, set[float]] = {}
+    for m in scored:
+        by_seed.setdefault(m.seed, set()).add(float(m.score or 0.0))
+    repeated = [s for s in by_seed if sum(1 for m in scored if m.seed == s) > 1]
+    deterministic = bool(repeated) and all(len(by_seed[s]) == 1 for s in repeated)
+    mean = statistics.fmean(scores)
+    stdev = statistics.stdev(scores) if len(scores) > 1 else 0.0
+    if deterministic:
+        # Seeds may differ from each other (nextpnr seeds do), but a rerun changes nothing.
+        stdev = 0.0
+    cv = stdev / abs(mean) if mean else stdev
+    return NoiseFloor(len(scores), mean, stdev, cv, deterministic)
+
+
+def runs_needed(cv: float, effect: float, confidence: float = 0.95, power: float = 0.8) -> int:
+    """Candidate runs a fixed-size comparison against a well-measured champion needs to detect
+    a relative `effect` under noise `cv` (normal approximation)."""
+    if cv <= 0:
+        return 1
+    from scipy.stats import norm
+
+    z = float(norm.ppf(confidence) + norm.ppf(power))
+    return max(1, math.ceil((z * cv / effect) ** 2)) if effect > 0 else 10**6
+
+
+def plan_warning(floor: NoiseFloor, min_effect: float, max_repeats: int,
+                 confidence: float = 0.95) -> str | None:
+    """A warning with a suggested plan when the noise is larger than `min_effect`, else None."""
+    if floor.deterministic or floor.cv <= min_effect:
+        return None
+    need = runs_needed(floor.cv, min_effect, confidence)
+    detectable = floor.cv * 2.5 / math.sqrt(max_repeats)
+    return (f"noise (CV {floor.cv:.1%}) is larger than min_effect ({min_effect:.1%}): an effect "
+            f"of min_effect needs about {need} runs per decision; with max_repeats = "
+            f"{max_repeats} only changes of about {detectable:.1%} or more will be kept. "
+            f"Suggested plan: [acceptance] min_effect = {max(min_effect, detectable):.3g} "
+            f"and max_repeats = {min(max(max_repeats, need), 40)}, or make the objective "
+            f"steadier (more work per run, pinned CPU, fixed seeds).")
+
+
+def within_noise(candidate: Sequence[float], champion: Sequence[float],
+                 direction: Literal["max", "min"], *, min_effect: float = 0.0,
+                 confidence: float = 0.95) -> bool:
+    """True when the candidate's scores are not measurably worse than the champion's: the
+    Hodges-Lehmann interval of the relative shift (two-sided, at `confidence`) reaches
+    -`min_effect` or above. A tie within noise, e.g. for a simplification that keeps the score.
+
+    With one run on each side and no spread (a deterministic objective) this is "not worse by
+    more than `min_effect`".
+    """
+    cand, champ = gains(candidate, direction), gains(champion, direction)
+    if not cand or not champ:
+        return False
+    reference = statistics.median(champ)
+    if len(set(cand)) == 1 and len(set(champ)) == 1:
+        return relative(cand[0] - champ[0], reference) >= -min_effect
+    from scipy.stats import norm
+
+    n, m = len(cand), len(champ)
+    z_crit = float(norm.ppf(1 - (1 - confidence) / 2))
+    hl = hodges_lehmann(cand, champ, u_for_z(z_crit, n, m))
+    significantly_worse = u_z(u_statistic(cand, champ), n, m) < -z_crit
+    return not significantly_worse and relative(hl.high, reference) >= -min_effect
