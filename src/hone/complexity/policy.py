@@ -48,8 +48,6 @@ def review(decision: Decision, cand: Sequence[Measurement], champ: Sequence[Meas
            cand_cx: Complexity | None, champ_cx: Complexity | None, config: Config,
            simplify_only: bool = False) -> Review:
     """Apply the complexity price, the simplification rule and the tie-breakers."""
-    from hone.decide.noise import within_noise
-
     direction = config.objective.direction
     acc = config.acceptance
     added = (cand_cx.nloc - champ_cx.nloc) if cand_cx and champ_cx else 0
@@ -64,11 +62,16 @@ def review(decision: Decision, cand: Sequence[Measurement], champ: Sequence[Meas
     champ_scores = [m.score for m in champ if m.score is not None]
     if not scores or not champ_scores:
         return Review(False, decision.rule)
+    can_simplify = acc.simplify and smaller(cand_cx, champ_cx)
+    if not (simplify_only or can_simplify or config.objective.tie_breakers):
+        return Review(False, decision.rule)  # nothing could rescue it: skip the noise test
+    from hone.decide.noise import within_noise  # scipy: imported only when needed
+
     if not within_noise(scores, champ_scores, direction, min_effect=acc.min_effect,
                         confidence=acc.confidence):
         return Review(False, decision.rule if not simplify_only
                       else "simplification lost score beyond noise")
-    if acc.simplify and smaller(cand_cx, champ_cx):
+    if can_simplify:
         assert cand_cx is not None and champ_cx is not None
         lines, ccn = cand_cx.nloc - champ_cx.nloc, cand_cx.ccn - champ_cx.ccn
         return Review(True, f"simplification: score within noise, {lines:+d} lines of code, "
