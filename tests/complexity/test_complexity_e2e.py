@@ -65,6 +65,9 @@ def test_status_carries_lines_and_complexity(repo: Path, hone: Hone) -> None:
     assert "loc 7 cc 3" in table
     show = hone("show", str(told["id"]), cwd=repo, env={"COLUMNS": "200"}).stdout
     assert "editable code 7 lines, complexity 3, 1 functions" in show
+    report = repo / "report.html"
+    assert hone("report", "-o", str(report), cwd=repo).returncode == 0
+    assert '"complexity":{"nloc":7,"ccn":3,"functions":1,"files":1}' in report.read_text()
 
 
 def test_constraint_violation_fails_at_the_constraint_stage(repo: Path, hone: Hone) -> None:
