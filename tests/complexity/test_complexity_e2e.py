@@ -147,3 +147,23 @@ def test_best_squash_gives_one_commit_per_kept_idea(repo: Path, hone: Hone) -> N
 
     bad = hone("best", "--squash", cwd=repo)
     assert bad.returncode == 2 and "--squash needs --branch NAME" in bad.stderr
+
+
+def test_simplify_with_an_agent_gets_the_simplify_brief(repo: Path, hone: Hone) -> None:
+    told = tell_edit(hone, repo, "KNOB = 9  # hone: tune\n" + HELPER, "knob up, plus a helper")
+    assert told["status"] == "kept"
+    # A stand-in coding agent: deletes the helper only when the brief asks for a simplification.
+    agent = ("grep -q 'This is a simplification pass' {brief} && "
+             "python3 -c \"import re, pathlib; p = pathlib.Path('knob.py'); "
+             "p.write_text(p.read_text().split(chr(10) + chr(10))[0] + chr(10))\" && "
+             "echo 'Hypothesis: unused_helper is dead code'")
+    toml = (repo / "hone.toml").read_text().replace(
+        'kind = "classic"', f"kind = \"agent\"\nagent_command = {json.dumps(agent)}")
+    (repo / "hone.toml").write_text(toml)
+    res = hone("simplify", "--attempts", "1", cwd=repo)
+    assert res.returncode == 0, res.stderr
+    after = status(hone, repo)
+    champion = after["attempts"][after["champion"]["id"]]
+    assert champion["hypothesis"] == "unused_helper is dead code"
+    assert champion["kept_as"] == "simplification" and after["champion"]["score"] == 9.0
+    assert git("show", f"{champion['commit']}:knob.py", cwd=repo) == "KNOB = 9  # hone: tune"
