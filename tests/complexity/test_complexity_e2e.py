@@ -167,3 +167,20 @@ def test_simplify_with_an_agent_gets_the_simplify_brief(repo: Path, hone: Hone) 
     assert champion["hypothesis"] == "unused_helper is dead code"
     assert champion["kept_as"] == "simplification" and after["champion"]["score"] == 9.0
     assert git("show", f"{champion['commit']}:knob.py", cwd=repo) == "KNOB = 9  # hone: tune"
+
+
+def test_tie_breaker_keeps_an_equal_score_with_fewer_luts(make_repo: MakeRepo,
+                                                         hone: Hone) -> None:
+    root = make_repo({"knob.py": "KNOB = 3  # hone: tune\n",
+                      "score.py": "from knob import KNOB\nprint('score: 5')\n"
+                                  "print(f'luts: {1000 + KNOB}')\n"})
+    assert hone("init", "--objective", "python3 score.py", "--editable", "knob.py",
+                cwd=root).returncode == 0
+    (root / "hone.toml").write_text((root / "hone.toml").read_text().replace(
+        'direction = "max"', 'direction = "max"\ntie_breakers = ["min luts"]'))
+    told = tell_edit(hone, root, "KNOB = 4  # hone: tune\n", "more luts")
+    assert told["status"] == "discarded"
+    told = tell_edit(hone, root, "KNOB = 1  # hone: tune\n", "fewer luts")
+    assert told["status"] == "kept"
+    assert told["reason"] == "tie within noise broken by min luts: 1001 vs 1003"
+    assert status(hone, root)["attempts"][told["id"]]["kept_as"] == "tie-break"
