@@ -1,7 +1,7 @@
 """hone's own overhead: wall time of a run over the time its objective ran.
 
-An objective of `sleep 0.5` (plus reading a knob so the score can change a little), 20 attempts with the
-classic mutator, on a fresh git repository. Prints
+An objective of `sleep 0.5` (plus reading a knob so the score can change a little), 20 attempts
+with the classic mutator, on a fresh git repository. Prints
 `overhead_ratio = wall / (sum of objective seconds)`; the target is at most 1.15. The wall time
 is the whole `hone run` process (start-up, baseline, git, journal, printing) and the objective
 seconds are those hone recorded for every measurement it took.
