@@ -1,7 +1,7 @@
 """hone's own overhead: wall time of a run over the time its objective ran.
 
-An objective of `sleep 0.5` (plus reading a knob so the score can change), 20 attempts with the
-classic mutator, on a fresh git repository. Prints
+An objective of `sleep 0.5` (plus reading a knob so the score can change a little), 20 attempts
+with the classic mutator, on a fresh git repository. Prints
 `overhead_ratio = wall / (sum of objective seconds)`; the target is at most 1.15. The wall time
 is the whole `hone run` process (start-up, baseline, git, journal, printing) and the objective
 seconds are those hone recorded for every measurement it took.
@@ -30,7 +30,9 @@ def make_repo(root: Path, sleep: float) -> None:
     (root / "knob.txt").write_text("K = 3  # hone: tune\n")
     (root / "hone.toml").write_text(
         "[objective]\n"
-        f"run = \"sleep {sleep} && sed -n 's/^K = \\\\([0-9]*\\\\).*/score: \\\\1/p' knob.txt\"\n"
+        # Small gains (1000 + K), as in a real run: no re-verification of outsized ones.
+        f"run = \"sleep {sleep} && K=$(sed -n 's/^K = \\\\([0-9]*\\\\).*/\\\\1/p' knob.txt)"
+        " && echo score: $((1000 + K))\"\n"
         "[files]\neditable = [\"knob.txt\"]\n")
     subprocess.run(["git", "init", "-q"], cwd=root, check=True, env=env)
     subprocess.run(["git", "add", "."], cwd=root, check=True, env=env)

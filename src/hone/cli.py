@@ -91,6 +91,38 @@ def run(
 
 
 @app.command()
+def simplify(
+    mutator: Annotated[str | None, typer.Option(
+        help="ablate (offline: undo pieces of the run's work), llm or agent.")] = None,
+    attempts: Annotated[int, typer.Option(help="Simplification attempts to make.")] = 10,
+    hours: Annotated[float | None, typer.Option(help="Wall-clock hours for this call.")] = None,
+    directory: DirOpt = Path("."),
+    run_name: RunOpt = None,
+) -> None:
+    """Make the champion smaller or simpler while its score stays within noise."""
+    from hone.cli_run import LinePrinter
+    from hone.loop.brief import fmt
+    from hone.loop.engine import Engine
+    from hone.loop.simplify import simplify as do_simplify
+    from hone.loop.workspace import Workspace
+
+    ws = Workspace.open(directory)
+    name = run_name or ws.config.run.name
+    printer = LinePrinter()
+    with ws.lock(name):
+        done = do_simplify(Engine(ws, name, on_event=printer), mutator, attempts, hours)
+    a, b = done.cost(done.before), done.cost(done.after)
+    printer._out(f"stopped: {done.outcome.stopped_because}")
+    if done.after.id == done.before.id:
+        printer._out(f"champion #{done.before.id} unchanged: nothing could be removed")
+    else:
+        printer._out(f"champion #{done.before.id} -> #{done.after.id}: score "
+                     f"{fmt(done.before.score)} -> {fmt(done.after.score)}"
+                     + (f", {a.nloc} -> {b.nloc} lines of code, complexity {a.ccn} -> {b.ccn}"
+                        if a and b else ""))
+
+
+@app.command()
 def status(
     as_json: JsonOpt = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
@@ -136,6 +168,9 @@ def best(
     confirm: Annotated[bool, typer.Option(
         "--confirm", help="Re-measure champion and baseline, interleaved, and report the gain.")]
         = False,
+    squash: Annotated[str | None, typer.Option(
+        "--squash", help="With --branch: one commit per kept idea (--squash) or a single "
+        "commit with a summary (--squash=one).")] = None,
     directory: DirOpt = Path("."),
     run_name: RunOpt = None,
 ) -> None:
@@ -149,7 +184,7 @@ def best(
 
         with engine.ws.lock(engine.run):
             confirmation = confirm_champion(engine)
-    view = best_view(engine, branch)
+    view = best_view(engine, branch, squash)
     if confirm:
         view["confirmation"] = confirmation.to_json() if confirmation else None
     if as_json:
@@ -161,7 +196,8 @@ def best(
             typer.echo(confirmation.summary() if confirmation else
                        "the champion is the baseline: nothing to confirm")
         if branch:
-            typer.echo(f"branch {branch} -> {view['commit']}")
+            how = f" ({view['commits']} commit(s) on the baseline)" if squash else ""
+            typer.echo(f"branch {branch} -> {view['branch_commit']}{how}")
 
 
 @app.command()
@@ -245,8 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, _interrupt)
     command = typer.main.get_command(app)
+    args = list(argv if argv is not None else sys.argv[1:])
+    # `--squash` works both bare and as `--squash=one`; Typer options need a value, so a bare
+    # one is given its default here.
+    args = ["--squash=ideas" if a == "--squash" else a for a in args]
     try:
-        result = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="hone",
+        result = command.main(args=args, prog_name="hone",
                               standalone_mode=False)
         code = int(result) if isinstance(result, int) else 0
         if state.get("interrupted"):

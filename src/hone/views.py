@@ -7,13 +7,25 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from hone.errors import UsageError
 from hone.loop.brief import delta, fmt
 from hone.loop.engine import Engine
 from hone.mutators.llm.lessons import read_lessons
 from hone.records import Attempt, Status
 from hone.vcs import refs
+from hone.vcs.git import git
 
-COLUMNS = ["id", "parent", "status", "score", "delta", "stage", "hypothesis", "flags"]
+COLUMNS = ["id", "parent", "status", "score", "delta", "code", "stage", "hypothesis", "flags"]
+
+
+def code_cost(a: Attempt) -> str:
+    """The diff's size and the code's complexity, e.g. '+12/-3 loc 240 cc 31'."""
+    cx = a.extra.get("complexity") or {}
+    parts = [f"+{a.extra['lines_added']}/-{a.extra.get('lines_removed', 0)}"
+             if "lines_added" in a.extra else ""]
+    if cx:
+        parts.append(f"loc {cx.get('nloc')} cc {cx.get('ccn')}")
+    return " ".join(p for p in parts if p)
 
 
 def flags(a: Attempt) -> list[str]:
@@ -34,7 +46,8 @@ class StatusView:
     def rows(self) -> list[dict[str, Any]]:
         by_id = {a.id: a for a in self.attempts}
         return [{"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
-                 "delta": delta(a, by_id), "stage": a.stage, "hypothesis": a.hypothesis,
+                 "delta": delta(a, by_id), "code": code_cost(a), "stage": a.stage,
+                 "hypothesis": a.hypothesis,
                  "flags": "; ".join(flags(a))}
                 for a in self.attempts]
 
@@ -60,6 +73,9 @@ class StatusView:
                  "reason": a.reason, "parent2": a.parent2,
                  "lines_added": a.extra.get("lines_added"),
                  "lines_removed": a.extra.get("lines_removed"),
+                 "files_touched": a.extra.get("files_touched"),
+                 "complexity": a.extra.get("complexity"),
+                 "kept_as": (a.extra.get("decision") or {}).get("kept_as"),
                  "tokens_in": a.extra.get("tokens_in"), "tokens_out": a.extra.get("tokens_out"),
                  "usd": a.extra.get("usd"),
                  "seconds": a.seconds, "overfit": bool(a.extra.get("overfit")),
@@ -142,6 +158,13 @@ def print_show(view: dict[str, Any]) -> None:
     console.print(f"[bold]#{view['id']}[/] {view['status']}  score {fmt(view['score'])}  "
                   f"parent #{view['parent']}  commit {view['commit']}")
     console.print(f"hypothesis: {view['hypothesis']}")
+    extra = view.get("extra") or {}
+    cx = extra.get("complexity") or {}
+    if "lines_added" in extra or cx:
+        console.print(f"code: +{extra.get('lines_added', 0)}/-{extra.get('lines_removed', 0)} "
+                      f"lines in {extra.get('files_touched', 0)} file(s)"
+                      + (f"; editable code {cx.get('nloc')} lines, complexity {cx.get('ccn')}, "
+                         f"{cx.get('functions')} functions" if cx else ""), markup=False)
     if view["stage"] or view["reason"]:
         console.print(f"stage: {view['stage']}  reason: {view['reason']}", markup=False)
     for flag in view["flags"]:
@@ -177,18 +200,32 @@ def print_show(view: dict[str, Any]) -> None:
         console.print(Syntax(view["diff"], "diff", theme="ansi_dark"))
 
 
-def best_view(engine: Engine, branch: str | None) -> dict[str, Any]:
+def best_view(engine: Engine, branch: str | None, squash: str | None = None
+              ) -> dict[str, Any]:
     champion = engine.champion()
     baseline = engine.get(0)
     assert champion.commit is not None
+    tip, commits = champion.commit, None
+    if squash is not None:
+        from hone.vcs.squash import squash as write_squashed
+
+        if squash not in ("ideas", "one"):
+            raise UsageError(f"--squash takes no value or 'one', not {squash!r}")
+        if not branch:
+            raise UsageError("--squash needs --branch NAME")
+        tip = write_squashed(engine.ws.repo, engine.run, engine.history(), champion,
+                             "one" if squash == "one" else "ideas")
+        commits = int(git("rev-list", "--count", f"{baseline.commit}..{tip}",
+                          cwd=engine.ws.repo.root))
     if branch:
-        engine.ws.repo.create_branch(branch, champion.commit)
+        engine.ws.repo.create_branch(branch, tip)
     gain = ""
     if baseline.score and champion.score is not None:
         gain = f"{(champion.score - baseline.score) / abs(baseline.score) * 100:+.2f}%"
     return {"run": engine.run, "id": champion.id, "score": champion.score,
             "commit": champion.commit, "hypothesis": champion.hypothesis,
             "baseline_score": baseline.score, "gain": gain, "branch": branch,
+            "branch_commit": tip if branch else None, "squash": squash, "commits": commits,
             "status": champion.status.value if champion.status is not Status.RUNNING else ""}
 
 

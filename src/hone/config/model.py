@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Section(BaseModel):
@@ -27,6 +27,32 @@ class ObjectiveSection(_Section):
     seeds: list[int] | None = None
     repeats: int = Field(1, ge=1)
     aggregation: Literal["median", "mean", "min", "max"] = "median"
+    # Secondary metrics: `luts <= 6000` must hold on every run (else stage `constraint`);
+    # `min luts` decides between candidates whose scores are equal within noise.
+    constraints: list[str] = Field(default_factory=list)
+    tie_breakers: list[str] = Field(default_factory=list)
+
+    @field_validator("constraints")
+    @classmethod
+    def _parse_constraints(cls, values: list[str]) -> list[str]:
+        from hone.errors import UsageError
+        from hone.verify.constraints import Constraint
+
+        for text in values:
+            try:
+                Constraint(text)
+            except UsageError as exc:
+                raise ValueError(str(exc)) from None
+        return values
+
+    @field_validator("tie_breakers")
+    @classmethod
+    def _parse_tie_breakers(cls, values: list[str]) -> list[str]:
+        for text in values:
+            words = text.split()
+            if len(words) != 2 or words[0] not in ("min", "max"):
+                raise ValueError(f"tie-breaker {text!r} must read 'min NAME' or 'max NAME'")
+        return values
 
     def seed_list(self) -> list[int]:
         """The seeds an attempt is measured with: `seeds`, else 1..repeats."""
@@ -79,6 +105,11 @@ class AcceptanceSection(_Section):
     # immune to drift of the machine but about half as sensitive).
     window: int = Field(default=30, ge=0)
     rule: Literal["sequential", "strict"] = "sequential"
+    # A gain must pay for the code it adds: each added line of code costs this much relative
+    # gain (0.001: +10 lines need +1%). 0 turns the price off.
+    complexity_weight: float = Field(default=0.0, ge=0)
+    # Keep a change that removes code while the score stays within noise of the champion.
+    simplify: bool = True
 
     @model_validator(mode="after")
     def _initial_within_max(self) -> AcceptanceSection:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from hone.complexity.quality import Quality
 from hone.decide import Decider, Decision, make_decider
 from hone.decide.base import Arm
 from hone.errors import HoneError, UsageError
@@ -51,6 +52,7 @@ class Engine:
         self.on_event = on_event
         self.direction = ws.config.objective.direction
         self.safeguards = Safeguards(self)
+        self.quality = Quality(ws.repo, ws.rules, ws.config)  # complexity, simplification
         existing = self.store.get_run(run)
         if existing is not None:  # `tell` and views work on a run started elsewhere
             self.safeguards.setup(existing.baseline_commit)
@@ -103,6 +105,7 @@ class Engine:
         self.store.put_attempt(baseline)
         self.on_event("baseline-start", baseline)
         workdir = self.ws.worktrees.checkout("baseline", head)
+        baseline = self.quality.account(baseline, workdir, head)
         try:
             verdict = self.verifier.verify(workdir, baseline.id)
         except HoneError:  # e.g. `[sandbox] enabled = true` without bubblewrap
@@ -174,7 +177,8 @@ class Engine:
                             self.editable(parent.commit),
                             workdir=str(workdir) if workdir_hint else None,
                             extra_sections=lesson_sections(self.ws.dir, self.run)
-                            + search_sections(self.ws.config, self.history(), attempt, parent))
+                            + search_sections(self.ws.config, self.history(), attempt, parent)
+                            + self.quality.brief_sections())
         brief_path = self.ws.brief_path(self.run, attempt.id)
         brief_path.write_text(brief, encoding="utf-8")
         return workdir, brief, brief_path
@@ -246,6 +250,7 @@ class Engine:
         attempt = replace(attempt, commit=commit, extra={
             **attempt.extra, "lines_added": stat.added, "lines_removed": stat.removed,
             "files_touched": stat.files})
+        attempt = self.quality.account(attempt, self.ws.worktrees.path(slot), commit)
         self.store.put_attempt(attempt)
         if proposal.rejected:
             return self._finish(attempt, Status.REJECTED, stage="rules",
@@ -291,6 +296,7 @@ class Engine:
         decider = self.decider or make_decider(self.ws.config, run_noise(self))
         decision = decider.decide(cand, champ, self.direction,
                                   self._remeasurer(attempt, champion, slot, cand, champ))
+        decision = self.quality.review(decision, attempt, champion, cand, champ)
         if decision.champion_score is not None and decision.champion_score != champion.score:
             self.store.put_attempt(replace(self.get(champion.id),
                                            score=decision.champion_score))

@@ -27,10 +27,17 @@ def _llm(config: Config) -> Mutator:
     return LLMMutator(config)
 
 
+def _ablate(config: Config) -> Mutator:
+    from hone.mutators.ablate import AblateMutator
+
+    return AblateMutator()
+
+
 REGISTRY: dict[str, Callable[[Config], Mutator]] = {
     "classic": _classic,
     "agent": _agent,
     "llm": _llm,
+    "ablate": _ablate,  # offline simplification (`hone simplify`)
 }
 
 

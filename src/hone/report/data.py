@@ -116,6 +116,7 @@ def overview(engine: Engine) -> dict[str, Any]:
             "usd": _extra_number(a, "usd", "cost_usd"),
             "lines_added": a.extra.get("lines_added"),
             "lines_removed": a.extra.get("lines_removed"),
+            "complexity": a.extra.get("complexity"),
             "slot": a.extra.get("slot"),
             "decision": decision,
             "holdout": [m.score for m in by_attempt.get(a.id, []) if m.kind == "holdout"],

@@ -63,7 +63,7 @@ class Repo:
     def __init__(self, root: Path) -> None:
         self.root = root
         # A commit's file list never changes; the loop asks for it several times per attempt.
-        self._tracked: dict[str, list[str]] = {}
+        self._tracked: dict[str, dict[str, str]] = {}
 
     @classmethod
     def find(cls, path: Path) -> Repo:
@@ -101,10 +101,21 @@ class Repo:
                          + pattern + "\n")
 
     def tracked_files(self, commit: str) -> list[str]:
+        return list(self.blobs(commit))
+
+    def blobs(self, commit: str) -> dict[str, str]:
+        """Every tracked file of `commit` with its blob id (submodules excepted)."""
         if commit not in self._tracked:
-            out = git("ls-tree", "-r", "-z", "--name-only", commit, cwd=self.root)
-            self._tracked[commit] = [p for p in out.split("\0") if p]
-        return list(self._tracked[commit])
+            out = git("ls-tree", "-r", "-z", commit, cwd=self.root)
+            listing: dict[str, str] = {}
+            for record in out.split("\0"):
+                if record:
+                    meta, path = record.split("\t", 1)
+                    _mode, kind, sha = meta.split()
+                    if kind == "blob":
+                        listing[path] = sha
+            self._tracked[commit] = listing
+        return dict(self._tracked[commit])
 
     def changed_paths(self, old: str, new: str) -> list[str]:
         out = git("diff", "--name-only", "-z", "--no-renames", old, new, cwd=self.root)

@@ -17,6 +17,7 @@ from pathlib import Path
 from hone.config.model import Config
 from hone.records import Measurement
 from hone.verify import sandbox
+from hone.verify.constraints import Constraint, check
 from hone.verify.guard import Guard
 from hone.verify.metrics import parse_metrics
 from hone.verify.process import CommandResult, run_command
@@ -67,6 +68,7 @@ class Verifier:
         self.logs_dir = logs_dir
         self.base_env = dict(os.environ if env is None else env)
         self.score_expr = ScoreExpr(config.objective.score)
+        self.constraints = [Constraint(c) for c in config.objective.constraints]
         self.guard = guard
 
     def _run(self, command: str, workdir: Path, attempt_id: int, name: str, timeout: float,
@@ -111,6 +113,9 @@ class Verifier:
                                 unknown_metric=unknown[0] if unknown else "")
         if not math.isfinite(score):
             return StageFailure(kind, f"score is not finite ({score})", res.tail())
+        violated = check(self.constraints, metrics) if command is None else None
+        if violated:
+            return StageFailure("constraint", violated, res.tail(self.config.logs.tail_lines))
         return Measurement(attempt_id, seed, score, metrics, res.seconds, kind)
 
     def verify(self, workdir: Path, attempt_id: int,

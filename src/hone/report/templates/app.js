@@ -326,7 +326,9 @@
       ["time", dur(a.seconds)],
       ["tokens", tokens(a) == null ? "" : `${a.tokens_in || 0} in / ${a.tokens_out || 0} out`],
       ["cost", a.usd == null ? "" : "$" + a.usd.toFixed(4)],
-      ["lines", a.lines_added == null ? "" : `+${a.lines_added} −${a.lines_removed}`]]);
+      ["lines", a.lines_added == null ? "" : `+${a.lines_added} −${a.lines_removed}`],
+      ["code", a.complexity ? `${a.complexity.nloc} lines of code, complexity ` +
+        `${a.complexity.ccn}, ${a.complexity.functions} functions` : ""]]);
     if (det) {
       html += "<h3>Diff</h3>" + (det.diff_html || `<p class="muted">no diff</p>`) +
         (det.diff_truncated ? `<p class="muted">diff truncated</p>` : "");

@@ -1,0 +1,118 @@
+"""`hone best --squash`: the champion's lineage rewritten as a clean history to merge.
+
+`ideas`: one commit per kept idea on the path from the baseline to the champion, in order, each
+with its hypothesis and measured gain as the message (attempts on the path that were not kept,
+e.g. a near-miss a population strategy built on, fold into the next kept idea). `one`: a single
+commit with a summary table. Either way the last commit's tree is the champion's tree and the
+first commit's parent is the baseline commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from hone.errors import UsageError
+from hone.records import Attempt, Status
+from hone.vcs.git import Repo, git
+
+SquashMode = Literal["ideas", "one"]
+
+
+@dataclass(frozen=True)
+class Idea:
+    """A kept attempt on the lineage and the attempts folded into it."""
+
+    attempt: Attempt
+    folded: tuple[Attempt, ...]
+    before: float | None  # the score it improved on
+
+
+def lineage(history: Sequence[Attempt], champion: Attempt) -> list[Attempt]:
+    """The attempts from the baseline (excluded) to the champion (included), oldest first."""
+    by_id = {a.id: a for a in history}
+    chain: list[Attempt] = []
+    a: Attempt | None = champion
+    while a is not None and a.id != 0:
+        chain.append(a)
+        a = by_id.get(a.parent) if a.parent is not None else None
+    return chain[::-1]
+
+
+def ideas(history: Sequence[Attempt], champion: Attempt) -> list[Idea]:
+    baseline = next(a for a in history if a.id == 0)
+    out: list[Idea] = []
+    pending: list[Attempt] = []
+    before = baseline.score
+    for a in lineage(history, champion):
+        if a.status is Status.KEPT or a.id == champion.id:
+            out.append(Idea(a, tuple(pending), before))
+            before, pending = a.score, []
+        else:
+            pending.append(a)
+    return out
+
+
+def _gain(before: float | None, after: float | None) -> str:
+    if before is None or after is None:
+        return "score unknown"
+    if before == 0:
+        return f"score {before:.6g} -> {after:.6g}"
+    return f"score {before:.6g} -> {after:.6g} ({(after - before) / abs(before):+.2%})"
+
+
+def _cost(a: Attempt) -> str:
+    added, removed = a.extra.get("lines_added"), a.extra.get("lines_removed")
+    return f"+{added}/-{removed} lines" if added is not None else ""
+
+
+def idea_message(run: str, idea: Idea) -> str:
+    a = idea.attempt
+    title = " ".join(a.hypothesis.split()) or f"attempt #{a.id}"
+    decision = a.extra.get("decision") or {}
+    runs = decision.get("runs")
+    body = [f"{_gain(idea.before, a.score)}"
+            + (f", measured over {runs} run(s)" if runs else "")
+            + (f"; {_cost(a)}" if _cost(a) else ""),
+            f"kept because: {a.reason}" if a.reason else "",
+            *[f"includes #{f.id}: {' '.join(f.hypothesis.split())}" for f in idea.folded],
+            f"hone run {run}, attempt #{a.id} ({a.mutator}), commit {a.commit}"]
+    return title[:72] + "\n\n" + "\n".join(line for line in body if line) + "\n"
+
+
+def summary_message(run: str, baseline: Attempt, champion: Attempt, found: list[Idea]) -> str:
+    lines = [f"hone run {run}: {_gain(baseline.score, champion.score)}", "",
+             f"{len(found)} kept idea(s) from the baseline ({baseline.commit}) to "
+             f"champion #{champion.id}:", "",
+             "| # | idea | score | gain | lines |", "|---|---|---|---|---|"]
+    for idea in found:
+        a = idea.attempt
+        gain = _gain(idea.before, a.score).split("(")[-1].rstrip(")") if "(" in _gain(
+            idea.before, a.score) else ""
+        hyp = " ".join(a.hypothesis.split())[:100].replace("|", "/")
+        lines.append(f"| {a.id} | {hyp} | {a.score:.6g} | {gain} | {_cost(a)} |"
+                     if a.score is not None else f"| {a.id} | {hyp} | | | {_cost(a)} |")
+    return "\n".join(lines) + "\n"
+
+
+def squash(repo: Repo, run: str, history: Sequence[Attempt], champion: Attempt,
+           mode: SquashMode) -> str:
+    """Write the commits (no branch yet) and return the last one."""
+    baseline = next(a for a in history if a.id == 0)
+    if champion.id == 0 or champion.commit is None or baseline.commit is None:
+        raise UsageError("the champion is the baseline: there is nothing to squash")
+    found = ideas(history, champion)
+    if mode == "one":
+        return _commit(repo, champion.commit, baseline.commit,
+                       summary_message(run, baseline, champion, found))
+    parent = baseline.commit
+    for idea in found:
+        assert idea.attempt.commit is not None
+        parent = _commit(repo, idea.attempt.commit, parent, idea_message(run, idea))
+    return parent
+
+
+def _commit(repo: Repo, tree_of: str, parent: str, message: str) -> str:
+    return git("commit-tree", f"{tree_of}^{{tree}}", "-p", parent, "-F", "-", cwd=repo.root,
+               input=message)
