@@ -126,7 +126,10 @@ def _evaluate_on_worker(bundle: list[Any], key: str, job: Job, factory: Verifier
             shutil.rmtree(repo, ignore_errors=True)  # a clone cut short by a lost worker
             path = root / "repo.bundle"
             path.write_bytes(ray.get(bundle[0]))
-            git("clone", "--quiet", "--no-checkout", str(path), str(repo), cwd=root)
+            # Not `git clone`: it would fetch branches only, and the bundle's ref is hone's.
+            repo.mkdir()
+            git("init", "--quiet", cwd=repo)
+            git("fetch", "--quiet", str(path), "+refs/*:refs/bundle/*", cwd=repo)
     lock = NodeLock(root.parent / "objective.lock") if exclusive else None
     # One worker process runs one task at a time: its pid names its worktree.
     return evaluate_job(job, repo, root / "worktrees", f"w{os.getpid()}", factory,
