@@ -69,6 +69,11 @@ class Scheduler:
         proposers = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="hone-propose")
         try:
             while True:
+                # Decide first, so that the attempts it frees are opened before waiting.
+                while inflight and min(inflight) in ready:
+                    attempt, verdict = ready.pop(min(inflight))
+                    del inflight[attempt.id]
+                    engine.conclude(attempt, verdict, "decide")
                 while not stopped and len(inflight) < self.depth:
                     stopped = budget_spent(engine, self.budget, deadline)
                     if stopped:
@@ -83,10 +88,6 @@ class Scheduler:
                     engine.on_event("verify", attempt)
                     job = Job(attempt.id, self._base, patch)
                     evaluating[self.executor.submit(job)] = attempt.id
-                while inflight and min(inflight) in ready:
-                    attempt, verdict = ready.pop(min(inflight))
-                    del inflight[attempt.id]
-                    engine.conclude(attempt, verdict, "decide")
                 if not inflight or not (proposing or evaluating):
                     # Nothing in flight (or, defensively, nothing left that could finish).
                     return RunOutcome(made, stopped or "nothing left to run")
