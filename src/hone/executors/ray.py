@@ -27,6 +27,7 @@ from hone.executors.base import (
     evaluate_job,
 )
 from hone.vcs.git import git
+from hone.verify.process import kill_running
 
 
 def import_ray() -> Any:
@@ -132,5 +133,28 @@ def _evaluate_on_worker(bundle: list[Any], key: str, job: Job, factory: Verifier
             git("fetch", "--quiet", str(path), "+refs/*:refs/bundle/*", cwd=repo)
     lock = NodeLock(root.parent / "objective.lock") if exclusive else None
     # One worker process runs one task at a time: its pid names its worktree.
-    return evaluate_job(job, repo, root / "worktrees", f"w{os.getpid()}", factory,
-                        dict(os.environ), root / "scratch", lock)
+    outcome: list[Outcome] = []
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(evaluate_job(job, repo, root / "worktrees", f"w{os.getpid()}",
+                                        factory, dict(os.environ), root / "scratch", lock))
+        except BaseException as exc:
+            failed.append(exc)
+
+    # Ray cancels a running task by raising KeyboardInterrupt in its thread between two
+    # bytecodes, which never comes while that thread blocks waiting for the objective. So the
+    # work runs in a thread and this one waits in short steps, then kills the process trees.
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        kill_running()
+        worker.join(10)
+        raise
+    if failed:
+        raise failed[0]
+    return outcome[0]
