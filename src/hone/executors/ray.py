@@ -64,6 +64,10 @@ class RayExecutor(SlotExecutor):
         if gpus:
             options["num_gpus"] = 1  # Ray gives the task its GPU in CUDA_VISIBLE_DEVICES
         self._remote = ray.remote(**options)(_evaluate_on_worker)
+        # Start the slots' worker processes now, while the baseline and the first proposals
+        # run, rather than when the first evaluations wait for them.
+        warm = ray.remote(num_cpus=options["num_cpus"], num_gpus=options.get("num_gpus", 0))
+        self._warming = [warm(_warm_up).remote() for _ in range(slots)]
         self._bundles: dict[str, tuple[Any, str]] = {}
         self._lock = threading.Lock()
         self._running: set[Any] = set()
@@ -111,6 +115,12 @@ class RayExecutor(SlotExecutor):
         super().close()
         if self.started_ray:
             self.ray.shutdown()
+
+
+def _warm_up() -> int:
+    import hone.executors.base  # noqa: F401 - the import is the warm-up
+
+    return os.getpid()
 
 
 def _evaluate_on_worker(bundle: list[Any], key: str, job: Job, factory: VerifierFactory,
