@@ -3,7 +3,8 @@
 Objective `sleep 1`; the `llm` mutator against the loopback scripted server of
 tests/support/llm_server.py, which answers every proposal after 0.5 s with the same one-line
 SEARCH/REPLACE edit (so every run makes the same attempts and the status of the local and the
-Ray run can be compared); 16 attempts; a fresh repository per run. For each executor and
+Ray run can be compared; duplicate detection and stagnation exploration are off, as they would
+skip evaluations or add LLM calls); 16 attempts; a fresh repository per run. For each executor and
 N in 1, 2, 4 it prints:
 
 * wall: the whole `hone run` process (start-up, Ray start, baseline included);
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -39,14 +41,20 @@ sys.path.insert(0, str(ROOT))
 from tests.support.llm_server import LLMServer, Reply  # noqa: E402
 
 LATENCY = 0.5
-ANSWER = ("Hypothesis: a larger knob\n\nknob.py\n<<<<<<< SEARCH\nKNOB = 3\n=======\nKNOB = 4\n"
-          ">>>>>>> REPLACE\n")
+ANSWER = ("Hypothesis: a larger knob, variant {n}\n\nknob.py\n<<<<<<< SEARCH\nKNOB = 3\n"
+          "=======\nKNOB = 4\n>>>>>>> REPLACE\n")
+HISTORY_ROW = re.compile(r"^\| (\d+) \|", re.MULTILINE)
 
 
 def scripted(request: Any) -> Reply:
+    """One call per proposal, 0.5 s late: the same edit, its hypothesis numbered after the
+    newest attempt the prompt shows (so it is never a near-duplicate of one shown, which
+    would cost a second call, and the same prompt gets the same answer on any executor)."""
+    shown = [int(n) for n in HISTORY_ROW.findall(request.prompt)]
+    answer = ANSWER.format(n=max(shown, default=0) + 1)
     body = {"id": "bench", "object": "chat.completion", "created": 0, "model": "bench",
             "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": ANSWER}}],
+                         "message": {"role": "assistant", "content": answer}}],
             "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}}
     return Reply(200, body, delay=LATENCY)
 
@@ -60,7 +68,7 @@ def make_repo(root: Path, server: LLMServer) -> None:
         '[objective]\nrun = "sleep 1 && echo score: 1"\n'
         '[files]\neditable = ["knob.py"]\n'
         # Every answer is the same edit, so that runs compare; do not skip the repeats.
-        '[search]\ndedupe = false\n'
+        '[search]\ndedupe = false\npatience = 0\n'
         f'[llm]\nmodel = "bench"\nbase_url = "{server.url}"\nlessons = 0\n')
     for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "bench"]):
         subprocess.run(["git", *cmd], cwd=root, check=True, env=env)
