@@ -16,7 +16,7 @@ import pytest
 from hone.config.load import parse_config
 from hone.executors import Executor, Job, Outcome, make_executor
 from hone.executors.base import binary_diff
-from tests.conftest import MakeRepo, git
+from tests.conftest import MakeRepo, git, require_tool
 
 Make = Callable[..., Executor]
 
@@ -60,11 +60,13 @@ def make(kind: str, repo: Path, hone_dir: Path) -> Iterator[Make]:
     made: list[Executor] = []
 
     def build(objective: str = "python3 score.py", gates: list[str] | None = None,
-              timeout: float = 60, **executor: Any) -> Executor:
+              timeout: float = 60, sandbox: bool = False, **executor: Any) -> Executor:
+        # Most tests signal through files outside the worktree, which the sandbox hides; the
+        # sandbox has its own contract test below (and its tests in tests/verify).
         config = parse_config({
             "objective": {"run": objective, "timeout": timeout},
             "gates": [{"run": g, "name": f"g{i}"} for i, g in enumerate(gates or [])],
-            "executor": {"kind": kind, **executor}})
+            "executor": {"kind": kind, **executor}, "sandbox": {"enabled": sandbox}})
         ex = make_executor(config, repo, hone_dir, hone_dir / "logs" / "main")
         made.append(ex)
         return ex
@@ -200,11 +202,23 @@ def test_cancel_kills_running_commands(make: Make, repo: Path, tmp_path: Path) -
     del fut
 
 
+def test_the_sandbox_applies_on_every_executor(make: Make, repo: Path, tmp_path: Path) -> None:
+    require_tool("bwrap")
+    outside = tmp_path / "outside.txt"
+    ex = make(objective=f"echo escaped > {outside}; echo score: 1", sandbox=True)
+    run(ex, Job(15, git("rev-parse", "HEAD", cwd=repo)))
+    assert not outside.exists()
+    # The same command unjailed does write there: the check above is not vacuous.
+    run(make(objective=f"echo escaped > {outside}; echo score: 1"),
+        Job(16, git("rev-parse", "HEAD", cwd=repo)))
+    assert outside.exists()
+
+
 def test_local_slots_get_their_own_gpu(repo: Path, hone_dir: Path) -> None:
     config = parse_config({
         "objective": {"run": "sleep 0.5; echo gpu: $CUDA_VISIBLE_DEVICES; "
                                "echo slot: $HONE_SLOT; echo score: 1"},
-        "executor": {"parallel": 2, "gpus": [5, 7]}})
+        "executor": {"parallel": 2, "gpus": [5, 7]}})  # sandbox as configured: "auto"
     with make_executor(config, repo, hone_dir, hone_dir / "logs") as ex:
         base = git("rev-parse", "HEAD", cwd=repo)
         outs = [f.result() for f in [ex.submit(Job(i, base)) for i in (1, 2)]]
@@ -220,8 +234,9 @@ def test_ray_retries_a_lost_worker(ray_session: None, repo: Path, hone_dir: Path
     # If the kill did not land, the objective fails (exit 1) and so does the test.
     objective = (f"if [ ! -e {marker} ]; then touch {marker}; kill -9 $PPID; sleep 5; exit 1; "
                  "fi; echo score: 42")
-    config = parse_config({"objective": {"run": objective},
-                           "executor": {"kind": "ray", "max_retries": 2}})
+    config = parse_config({"objective": {"run": objective},  # unjailed: $PPID is the worker
+                           "executor": {"kind": "ray", "max_retries": 2},
+                           "sandbox": {"enabled": False}})
     with make_executor(config, repo, hone_dir, hone_dir / "logs") as ex:
         out = ex.submit(Job(1, git("rev-parse", "HEAD", cwd=repo))).result(timeout=300)
     assert marker.exists()

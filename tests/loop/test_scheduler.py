@@ -114,6 +114,9 @@ def test_ctrl_c_records_every_attempt_in_flight(make_repo: MakeRepo, hone: Hone,
     root = knob_repo(make_repo, hone, objective=(
         f'run = "if [ -e {tmp_path}/go ]; then sleep 30 & echo $! > {pids}/$HONE_ATTEMPT; '
         'wait; fi; python3 score.py"'))
+    # The objective signals through files outside its worktree, which the sandbox hides.
+    config = root / "hone.toml"
+    config.write_text(config.read_text() + "\n[sandbox]\nenabled = false\n")
     assert run_hone("run", "--attempts", "0", cwd=root).returncode == 0  # baseline only
     (tmp_path / "go").write_text("")
     proc = subprocess.Popen([sys.executable, "-m", "hone", "run", "--attempts", "6",

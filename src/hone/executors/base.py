@@ -141,8 +141,13 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
     and read its logs back. Runs wherever the executor puts it (a local thread, a Ray worker).
     """
     started = time.time()
-    workdir = Worktrees(Repo(repo_root), worktrees_dir).checkout(slot, job.base)
+    worktrees = Worktrees(Repo(repo_root), worktrees_dir)
+    workdir = worktrees.checkout(slot, job.base)
     failure = apply_patch(workdir, job.patch)
+    if failure is None and job.patch:
+        # Committed, so that the worktree is exactly a commit: the verifier's guard cleans
+        # everything uncommitted away before it runs anything.
+        worktrees.commit(slot, f"hone attempt #{job.attempt_id}")
     logs: dict[str, str] = {}
     if failure is not None:
         verdict = Verdict(failure)

@@ -23,7 +23,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from typing import Any
 
-from hone.executors.base import Executor, Job, Outcome, binary_diff
+from hone.executors import verifier_factory
+from hone.executors.base import Executor, Job, Outcome, VerifierFactory, binary_diff
 from hone.loop.engine import Engine
 from hone.loop.runner import Budget, RunOutcome, budget_spent
 from hone.mutators.base import Mutator, MutatorExhausted
@@ -52,9 +53,11 @@ class Scheduler:
         self._base = ""
 
     # -- the run -----------------------------------------------------------------------------
-    def run(self) -> RunOutcome:
+    def run(self, baseline: Attempt | None) -> RunOutcome:
+        """Measure `baseline` (a new run's, from `engine.begin()`), then make attempts."""
         engine = self.engine
-        self._baseline()
+        if baseline is not None:
+            self._baseline(baseline)
         self._base = engine.info().baseline_commit
         engine.measure_hook = self._remeasure
         deadline = (time.monotonic() + self.budget.hours * 3600
@@ -129,12 +132,9 @@ class Scheduler:
             engine.measure_hook = None
 
     # -- steps -------------------------------------------------------------------------------
-    def _baseline(self) -> None:
+    def _baseline(self, baseline: Attempt) -> None:
         """Measure a new run's baseline: its repeats in parallel, the gates with the first."""
         engine = self.engine
-        baseline = engine.begin()
-        if baseline is None:
-            return
         assert baseline.commit is not None
         seeds = engine.ws.config.objective.seed_list()
         futures = [self.executor.submit(Job(baseline.id, baseline.commit, b"", (seed,),
@@ -193,7 +193,10 @@ class Scheduler:
 
 
 def run_parallel(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Budget,
-                 make: Callable[[], Executor]) -> RunOutcome:
-    """`hone run` with `--parallel N` or `--executor ray`."""
-    with make() as executor:
-        return Scheduler(engine, executor, mutator, strategy, budget).run()
+                 make: Callable[[VerifierFactory], Executor]) -> RunOutcome:
+    """`hone run` with `--parallel N` or `--executor ray`: `make` builds the executor from
+    the verifier factory, known once the run has begun (its guard is the baseline's)."""
+    baseline = engine.begin()
+    factory = verifier_factory(engine.ws.config, engine.verifier.guard)
+    with make(factory) as executor:
+        return Scheduler(engine, executor, mutator, strategy, budget).run(baseline)
