@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import tempfile
 import threading
 from pathlib import Path
@@ -156,6 +157,11 @@ def _evaluate_on_worker(bundle: list[Any], key: str, job: Job, factory: Verifier
     # Ray cancels a running task by raising KeyboardInterrupt in its thread between two
     # bytecodes, which never comes while that thread blocks waiting for the objective. So the
     # work runs in a thread and this one waits in short steps, then kills the process trees.
+    if (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
+        # Ray cancels through a simulated SIGINT, which does nothing while SIGINT is ignored
+        # (as it is for a worker started from a background job).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
     try:
