@@ -100,8 +100,8 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     ws = Workspace.open(directory)
     ws.config = apply_overrides(ws.config, **flags)
     config = ws.config
-    if config.executor.kind != "local" or config.executor.parallel != 1:
-        raise UsageError("only --executor local with --parallel 1 is available in this build")
+    if flags.get("ray_address") and config.executor.kind != "ray":
+        raise UsageError("--ray-address needs --executor ray")
     name = run_name or config.run.name
     mutator = make_mutator(config.mutator.kind, config)
     strategy = make_strategy(config.search.strategy, config)
@@ -118,10 +118,18 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
             printer._out(f"mutator: {mutator.name}"
                          + (" (offline, no LLM)" if mutator.name == "classic" else "")
                          + (f" (model {config.llm.model})" if mutator.name == "llm" else ""))
+        budget = Budget(config.budget.attempts, config.budget.hours, config.budget.usd)
         with printer:
-            outcome = run_loop(engine, mutator, strategy,
-                               Budget(config.budget.attempts, config.budget.hours,
-                                      config.budget.usd))
+            if config.executor.kind == "local" and config.executor.parallel == 1:
+                outcome = run_loop(engine, mutator, strategy, budget)
+            else:
+                from hone.executors import make_executor
+                from hone.loop.scheduler import run_parallel
+
+                outcome = run_parallel(engine, mutator, strategy, budget,
+                                       lambda factory: make_executor(
+                                           config, ws.repo.root, ws.dir,
+                                           engine.verifier.logs_dir, factory))
         final = engine.safeguards.final_holdout()
         if final is not None:
             printer._out("holdout on the champion: " + (

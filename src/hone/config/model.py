@@ -141,9 +141,15 @@ class SearchSection(_Section):
 
 
 class ExecutorSection(_Section):
+    """Where evaluations run. `gpus`: one id per slot, given to it as CUDA_VISIBLE_DEVICES;
+    `exclusive_objective`: gates of parallel slots overlap, objectives run one at a time."""
+
     kind: Literal["local", "ray"] = "local"
     parallel: int = Field(1, ge=1)
     ray_address: str = ""
+    gpus: list[int] = Field(default_factory=list)
+    exclusive_objective: bool = False
+    max_retries: int = Field(3, ge=0)
 
 
 class BudgetSection(_Section):

@@ -29,13 +29,14 @@ from hone.store.base import RunInfo
 from hone.strategies import novelty
 from hone.strategies.base import Strategy
 from hone.strategies.merge import apply_merge
+from hone.strategies.plan import Plan, plan_attempt
 from hone.strategies.plan import brief_sections as search_sections
-from hone.strategies.plan import plan_attempt
 from hone.vcs import refs
 from hone.vcs.git import git
-from hone.verify.verifier import StageFailure
+from hone.verify.verifier import StageFailure, Verdict
 
 EventHandler = Callable[[str, Attempt], None]
+MeasureHook = Callable[[Attempt, int, str], "Measurement | StageFailure"]
 
 
 def _ignore(event: str, attempt: Attempt) -> None:
@@ -51,6 +52,9 @@ class Engine:
         self.decider = decider  # None: the one [acceptance] names, built per decision
         self.on_event = on_event
         self.direction = ws.config.objective.direction
+        # Set by the parallel scheduler: takes re-measurements of (attempt, seed, label)
+        # through its executor instead of in a local worktree.
+        self.measure_hook: MeasureHook | None = None
         self.safeguards = Safeguards(self)
         self.quality = Quality(ws.repo, ws.rules, ws.config)  # complexity, simplification
         existing = self.store.get_run(run)
@@ -79,10 +83,25 @@ class Engine:
     # -- start / resume ----------------------------------------------------------------------
     def start(self) -> RunInfo:
         """Resume the run, or create it and measure the baseline at HEAD."""
+        baseline = self.begin()
+        if baseline is not None:
+            assert baseline.commit is not None
+            workdir = self.ws.worktrees.checkout("baseline", baseline.commit)
+            baseline = self.quality.account(baseline, workdir, baseline.commit)
+            try:
+                verdict = self.verifier.verify(workdir, baseline.id)
+            except HoneError:  # e.g. `[sandbox] enabled = true` without bubblewrap
+                self._delete_run()
+                raise
+            self.record_baseline(baseline, verdict, workdir)
+        return self.info()
+
+    def begin(self) -> Attempt | None:
+        """Resume the run (None), or create it and return its baseline attempt to measure."""
         info = self.store.get_run(self.run)
         if info is not None:
             self._recover()
-            return info
+            return None
         repo = self.ws.repo
         head = repo.head()
         editable = self.ws.rules.editable_files(repo.tracked_files(head))
@@ -104,13 +123,15 @@ class Engine:
                            extra={"tree": repo.tree_of(head)})
         self.store.put_attempt(baseline)
         self.on_event("baseline-start", baseline)
-        workdir = self.ws.worktrees.checkout("baseline", head)
-        baseline = self.quality.account(baseline, workdir, head)
-        try:
-            verdict = self.verifier.verify(workdir, baseline.id)
-        except HoneError:  # e.g. `[sandbox] enabled = true` without bubblewrap
-            self._delete_run()
-            raise
+        return baseline
+
+    def record_baseline(self, baseline: Attempt, verdict: Verdict,
+                        workdir: Path | None = None) -> None:
+        """Record the baseline's verdict; a failing baseline forgets the run and raises.
+
+        With `workdir` the baseline is re-run there up to `[acceptance] noise_runs` times for
+        its noise floor; without, `verdict` already holds those runs (measured in parallel).
+        """
         if verdict.failure:
             self._delete_run()
             f = verdict.failure
@@ -131,10 +152,11 @@ class Engine:
             self._delete_run()
             raise
         self.store.put_attempt(baseline)
-        repo.set_ref(refs.attempt_ref(self.run, 0), head)
-        repo.set_ref(refs.best_ref(self.run), head)
+        head = baseline.commit
+        assert head is not None
+        self.ws.repo.set_ref(refs.attempt_ref(self.run, 0), head)
+        self.ws.repo.set_ref(refs.best_ref(self.run), head)
         self.on_event("baseline", baseline)
-        return self.info()
 
     def _delete_run(self) -> None:
         self.store.delete_run(self.run)
@@ -165,19 +187,22 @@ class Engine:
         self.store.put_attempt(attempt)
         return attempt
 
-    def prepare(self, attempt: Attempt, slot: str, workdir_hint: bool = False
+    def prepare(self, attempt: Attempt, slot: str, workdir_hint: bool = False,
+                history: list[Attempt] | None = None, champion: Attempt | None = None
                 ) -> tuple[Path, str, Path]:
-        """Check out the parent in the slot's worktree and write the brief."""
+        """Check out the parent in the slot's worktree and write the brief (from `history`
+        and `champion` when given: the parallel scheduler passes what the attempt may see)."""
         parent = self.get(attempt.parent if attempt.parent is not None else 0)
         assert parent.commit is not None
         workdir = self.ws.worktrees.checkout(slot, parent.commit)
         if self.verifier.guard:
             self.verifier.guard.hide(workdir)  # the proposer never sees the holdout
-        brief = build_brief(self.ws.config, self.history(), self.champion(), parent,
+        history = self.history() if history is None else history
+        brief = build_brief(self.ws.config, history, champion or self.champion(), parent,
                             self.editable(parent.commit),
                             workdir=str(workdir) if workdir_hint else None,
                             extra_sections=lesson_sections(self.ws.dir, self.run)
-                            + search_sections(self.ws.config, self.history(), attempt, parent)
+                            + search_sections(self.ws.config, history, attempt, parent)
                             + self.quality.brief_sections())
         brief_path = self.ws.brief_path(self.run, attempt.id)
         brief_path.write_text(brief, encoding="utf-8")
@@ -190,60 +215,83 @@ class Engine:
         """Make one attempt with `mutator` from the parent `strategy` selects."""
         history = self.history()
         plan = plan_attempt(strategy, self.ws.config, history, self.champion(), len(history))
-        parent = plan.parent
-        attempt = self.open_attempt(parent, "merge" if plan.is_merge else mutator.name,
+        attempt = self.open_attempt(plan.parent, "merge" if plan.is_merge else mutator.name,
                                     plan.parent2, **plan.extra)
         self.on_event("start", attempt)
         try:
-            workdir, brief, brief_path = self.prepare(attempt, slot)
-            assert parent.commit is not None
-            ctx = ProposalContext(self.run, attempt.id, parent, self.champion(), history,
-                                  self.ws.config, workdir, brief, brief_path,
-                                  self.editable(parent.commit), hints=plan.extra)
-            try:
-                if plan.parent2 is not None:
-                    proposal = apply_merge(self.ws.repo, workdir, parent, plan.parent2)
-                else:
-                    proposal = mutator.propose(ctx)
-            except MutatorExhausted as exc:
-                self._finish(attempt, Status.FAILED, stage="propose", reason=str(exc))
-                raise
-            except HoneError:
-                raise
-            except Exception as exc:  # a buggy proposer fails its attempt, not the run
-                proposal = Proposal("", failure=f"{type(exc).__name__}: {exc}")
+            proposal = self.propose(attempt, mutator, slot, history, self.champion(), plan)
             return self.evaluate(attempt, slot, proposal)
         except BaseException as exc:
-            current = self.get(attempt.id)
-            if current.status is Status.RUNNING:
-                interrupted = isinstance(exc, KeyboardInterrupt)
-                self._finish(current, Status.FAILED,
-                             stage="interrupted" if interrupted else "internal",
-                             reason="stopped by the user" if interrupted
-                             else f"{type(exc).__name__}: {exc}")
+            self.abandon(attempt.id, exc)
             raise
+
+    def abandon(self, attempt_id: int, exc: BaseException) -> None:
+        """Record an attempt still running when `exc` stopped it as failed."""
+        current = self.get(attempt_id)
+        if current.status is Status.RUNNING:
+            interrupted = isinstance(exc, KeyboardInterrupt)
+            self._finish(current, Status.FAILED,
+                         stage="interrupted" if interrupted else "internal",
+                         reason="stopped by the user" if interrupted
+                         else f"{type(exc).__name__}: {exc}")
+
+    def propose(self, attempt: Attempt, mutator: Mutator, slot: str, history: list[Attempt],
+                champion: Attempt, plan: Plan) -> Proposal:
+        """Check out the parent in `slot` and let `mutator` edit it (or merge the plan's two
+        parents); `history` and `champion` are what the proposer is shown."""
+        workdir, brief, brief_path = self.prepare(attempt, slot, history=history,
+                                                  champion=champion)
+        parent = plan.parent
+        assert parent.commit is not None
+        ctx = ProposalContext(self.run, attempt.id, parent, champion, history,
+                              self.ws.config, workdir, brief, brief_path,
+                              self.editable(parent.commit), hints=plan.extra)
+        try:
+            if plan.parent2 is not None:
+                return apply_merge(self.ws.repo, workdir, parent, plan.parent2)
+            return mutator.propose(ctx)
+        except MutatorExhausted as exc:
+            self._finish(self.get(attempt.id), Status.FAILED, stage="propose", reason=str(exc))
+            raise
+        except HoneError:
+            raise
+        except Exception as exc:  # a buggy proposer fails its attempt, not the run
+            return Proposal("", failure=f"{type(exc).__name__}: {exc}")
 
     def evaluate(self, attempt: Attempt, slot: str, proposal: Proposal) -> Attempt:
         """Materialise, check rules, verify, decide and record an attempt already edited in
         the slot's worktree."""
+        attempt, early = self.materialise(attempt, slot, proposal)
+        if early is not None:
+            return self.conclude(attempt, Verdict(early), slot)
+        self.on_event("verify", attempt)
+        verdict = self.verifier.verify(self.ws.worktrees.path(slot), attempt.id,
+                                       plan_seeds(self.ws.config, run_noise(self)))
+        return self.conclude(attempt, verdict, slot)
+
+    def materialise(self, attempt: Attempt, slot: str, proposal: Proposal,
+                    history: list[Attempt] | None = None
+                    ) -> tuple[Attempt, StageFailure | None]:
+        """Commit the slot's worktree as the attempt, check the path rules and look for a
+        duplicate in `history` (default: the whole run). Returns the attempt, and the failure
+        that ends it before verification (None: verify it). Safe to run beside other
+        attempts: it touches only the slot and the attempt's ref and record."""
         for name, text in proposal.texts.items():
             self.store.put_text(self.run, attempt.id, name, text)
         attempt = replace(attempt, hypothesis=proposal.hypothesis or attempt.hypothesis,
                           extra={**attempt.extra, **proposal.extra})
         if proposal.failure:
-            return self._finish(attempt, Status.FAILED, reason=proposal.failure,
-                                stage="merge" if attempt.parent2 is not None else "propose")
+            return attempt, StageFailure("merge" if attempt.parent2 is not None else "propose",
+                                         proposal.failure)
         parent = self.get(attempt.parent if attempt.parent is not None else 0)
         assert parent.commit is not None
         if self.verifier.guard:  # hidden files must not be committed as deleted
             self.verifier.guard.unhide(self.ws.worktrees.path(slot), parent.commit)
         commit = self.ws.worktrees.commit(slot, _message(attempt))
         if commit is None and proposal.rejected:  # the mutator refused to write the change
-            return self._finish(attempt, Status.REJECTED, stage="rules",
-                                reason=proposal.rejected)
+            return attempt, StageFailure("rules", proposal.rejected, rejected=True)
         if commit is None:
-            return self._finish(attempt, Status.FAILED, stage="propose",
-                                reason="the proposal changed nothing")
+            return attempt, StageFailure("propose", "the proposal changed nothing")
         repo = self.ws.repo
         repo.set_ref(refs.attempt_ref(self.run, attempt.id), commit)
         stat = repo.diffstat(parent.commit, commit)
@@ -253,31 +301,30 @@ class Engine:
         attempt = self.quality.account(attempt, self.ws.worktrees.path(slot), commit)
         self.store.put_attempt(attempt)
         if proposal.rejected:
-            return self._finish(attempt, Status.REJECTED, stage="rules",
-                                reason=proposal.rejected)
+            return attempt, StageFailure("rules", proposal.rejected, rejected=True)
         violations = self.ws.rules.violations(stat.paths)
         if violations:
-            return self._finish(attempt, Status.REJECTED, stage="rules",
-                                reason="; ".join(violations))
+            return attempt, StageFailure("rules", "; ".join(violations), rejected=True)
         attempt = self._fingerprint(attempt, parent.commit, commit)
         if self.ws.config.search.dedupe:
-            same = novelty.find_duplicate(self.history(), attempt, attempt.extra["diff_key"],
+            same = novelty.find_duplicate(self.history() if history is None else history,
+                                          attempt, attempt.extra["diff_key"],
                                           attempt.extra["tree"])
             if same is not None:
-                return self._finish(attempt, Status.DUPLICATE, stage="duplicate",
-                                    reason=f"the same change as #{same.id} "
-                                           f"({same.status.value}) was already tried")
-        self.on_event("verify", attempt)
-        workdir = self.ws.worktrees.path(slot)
-        verdict = self.verifier.verify(workdir, attempt.id,
-                                       plan_seeds(self.ws.config, run_noise(self)))
+                return attempt, StageFailure("duplicate", f"the same change as #{same.id} "
+                                             f"({same.status.value}) was already tried")
+        return attempt, None
+
+    def conclude(self, attempt: Attempt, verdict: Verdict, slot: str) -> Attempt:
+        """Record the verdict, then decide against the champion (serial: one at a time)."""
         for m in verdict.measurements:
             self.store.add_measurement(self.run, m)
         if verdict.failure:
             f = verdict.failure
-            return self._finish(attempt, Status.REJECTED if f.rejected else Status.FAILED,
-                                stage=f.stage, reason=f.reason, log_tail=f.log_tail,
-                                score=verdict.score)
+            status = (Status.DUPLICATE if f.stage == "duplicate"
+                      else Status.REJECTED if f.rejected else Status.FAILED)
+            return self._finish(attempt, status, stage=f.stage, reason=f.reason,
+                                log_tail=f.log_tail, score=verdict.score)
         return self._decide(attempt, slot, verdict.measurements)
 
     def _fingerprint(self, attempt: Attempt, parent_commit: str, commit: str) -> Attempt:
@@ -332,12 +379,16 @@ class Engine:
                 assert champion.commit is not None
                 target, pool = champion, champ
                 if not champion_dir:
-                    champion_dir.append(self.ws.worktrees.checkout(f"{slot}-champion",
-                                                                   champion.commit))
+                    champion_dir.append(self.ws.worktrees.path(f"{slot}-champion"))
+                    if self.measure_hook is None:  # checked out once, at the first run
+                        self.ws.worktrees.checkout(f"{slot}-champion", champion.commit)
                 workdir = champion_dir[0]
             seed = seeds[len(pool) % len(seeds)]
-            result = self.verifier.measure(workdir, target.id, seed,
-                                           label=f"_r{len(pool)}")
+            if self.measure_hook is not None:  # the scheduler measures through its executor
+                result = self.measure_hook(target, seed, f"_r{len(pool)}")
+            else:
+                result = self.verifier.measure(workdir, target.id, seed,
+                                               label=f"_r{len(pool)}")
             if isinstance(result, StageFailure):
                 return None
             self.store.add_measurement(self.run, result)

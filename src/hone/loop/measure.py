@@ -27,15 +27,16 @@ def plan_seeds(config: Config, floor: NoiseFloor | None) -> list[int]:
     return seeds
 
 
-def measure_noise_floor(engine: Engine, workdir: Path, baseline: Attempt,
+def measure_noise_floor(engine: Engine, workdir: Path | None, baseline: Attempt,
                         measured: list[Measurement]) -> Attempt:
-    """Run the baseline up to `[acceptance] noise_runs` times in all, record its noise floor and
-    pooled score on the baseline attempt and in the run's metadata. Raises nothing: a failed
-    extra run just leaves fewer runs to estimate from."""
+    """Run the baseline up to `[acceptance] noise_runs` times in all (in `workdir`; None: the
+    caller measured them already), record its noise floor and pooled score on the baseline
+    attempt and in the run's metadata. Raises nothing: a failed extra run just leaves fewer
+    runs to estimate from."""
     config = engine.ws.config
     seeds = config.objective.seed_list()
     runs = list(measured)
-    while len(runs) < max(config.acceptance.noise_runs, len(measured)):
+    while workdir is not None and len(runs) < max(config.acceptance.noise_runs, len(measured)):
         result = engine.verifier.measure(workdir, baseline.id, seeds[len(runs) % len(seeds)],
                                          label=f"_n{len(runs)}")
         if isinstance(result, StageFailure):

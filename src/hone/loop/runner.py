@@ -34,21 +34,29 @@ def run_loop(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Budge
     deadline = time.monotonic() + budget.hours * 3600 if budget.hours else None
     made = 0
     while True:
-        done = sum(1 for a in engine.history() if a.id != 0 and not _asked_open(a))
-        if budget.attempts is not None and done >= budget.attempts:
-            return RunOutcome(made, f"attempt budget reached ({done}/{budget.attempts})")
-        if deadline is not None and time.monotonic() >= deadline:
-            return RunOutcome(made, f"time budget reached ({budget.hours:g} h)")
-        if budget.usd is not None:
-            spent = sum(float(a.extra.get("usd", 0.0)) for a in engine.history())
-            if spent >= budget.usd:
-                return RunOutcome(made, f"cost budget reached (${spent:.4f} of "
-                                        f"${budget.usd:g})")
+        spent = budget_spent(engine, budget, deadline)
+        if spent:
+            return RunOutcome(made, spent)
         try:
             engine.step(mutator, strategy)
         except MutatorExhausted as exc:
             return RunOutcome(made + 1, f"the {mutator.name} mutator stopped: {exc}")
         made += 1
+
+
+def budget_spent(engine: Engine, budget: Budget, deadline: float | None) -> str:
+    """Why the run must stop opening attempts; empty while budget is left."""
+    history = engine.history()
+    done = sum(1 for a in history if a.id != 0 and not _asked_open(a))
+    if budget.attempts is not None and done >= budget.attempts:
+        return f"attempt budget reached ({done}/{budget.attempts})"
+    if deadline is not None and time.monotonic() >= deadline:
+        return f"time budget reached ({budget.hours:g} h)"
+    if budget.usd is not None:
+        spent = sum(float(a.extra.get("usd", 0.0)) for a in history)
+        if spent >= budget.usd:
+            return f"cost budget reached (${spent:.4f} of ${budget.usd:g})"
+    return ""
 
 
 def _asked_open(attempt: object) -> bool:

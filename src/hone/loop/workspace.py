@@ -15,7 +15,7 @@ from hone.store import SQLiteStore, Store
 from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules
 from hone.vcs.worktrees import Worktrees
-from hone.verify.verifier import Verifier
+from hone.verify.verifier import Verifier, build_verifier
 
 HONE_DIR = ".hone"
 
@@ -59,7 +59,7 @@ class Workspace:
         return PathRules(self.config.files.editable, [*self.config.files.protect, *holdout])
 
     def verifier(self, run: str) -> Verifier:
-        return Verifier(self.config, self.dir / "logs" / run)
+        return build_verifier(self.config, self.dir / "logs" / run)
 
     def brief_path(self, run: str, attempt_id: int) -> Path:
         path = self.dir / "briefs" / run / f"{attempt_id:05d}.md"

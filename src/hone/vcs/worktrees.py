@@ -7,9 +7,14 @@ user's working tree; `.hone/` is listed in `.git/info/exclude`, so they never sh
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 from hone.vcs.git import GitError, Repo, git, run_git
+
+# `git worktree add/remove/prune` edit the repository's shared worktree list; parallel slots
+# create theirs from several threads, so those commands take turns.
+_ADMIN = threading.RLock()
 
 
 class Worktrees:
@@ -29,12 +34,13 @@ class Worktrees:
                 return path
             except GitError:
                 self.remove(name)  # a broken worktree (e.g. half-deleted): start it afresh
-        if path.exists():
-            shutil.rmtree(path)
-        git("worktree", "prune", cwd=self.repo.root)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        git("worktree", "add", "--quiet", "--detach", "--force", str(path), commit,
-            cwd=self.repo.root)
+        with _ADMIN:
+            if path.exists():
+                shutil.rmtree(path)
+            git("worktree", "prune", cwd=self.repo.root)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            git("worktree", "add", "--quiet", "--detach", "--force", str(path), commit,
+                cwd=self.repo.root)
         return path
 
     def commit(self, name: str, message: str, allowed_empty: bool = False) -> str | None:
@@ -94,7 +100,8 @@ class Worktrees:
 
     def remove(self, name: str) -> None:
         path = self.path(name)
-        git("worktree", "remove", "--force", str(path), cwd=self.repo.root, check=False)
-        if path.exists():
-            shutil.rmtree(path, ignore_errors=True)
-        git("worktree", "prune", cwd=self.repo.root, check=False)
+        with _ADMIN:
+            git("worktree", "remove", "--force", str(path), cwd=self.repo.root, check=False)
+            if path.exists():
+                shutil.rmtree(path, ignore_errors=True)
+            git("worktree", "prune", cwd=self.repo.root, check=False)

@@ -99,6 +99,20 @@ def _describe_os_error(exc: OSError, path: Path) -> str:
     return f"cannot write log {path.name}: {exc.strerror or exc}"
 
 
+# Process groups of the commands running now, in any thread: `kill_running` ends them all
+# when hone is interrupted while parallel slots run commands in worker threads.
+_running: set[int] = set()
+_running_lock = threading.Lock()
+
+
+def kill_running() -> None:
+    """SIGKILL the process group of every command that `run_command` is running now."""
+    with _running_lock:
+        groups = list(_running)
+    for pgid in groups:
+        kill_group(pgid)
+
+
 def kill_group(pgid: int) -> None:
     """SIGKILL a whole process group; a group that is already gone is fine."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -151,6 +165,8 @@ def run_command(
         stderr=subprocess.PIPE, start_new_session=True, preexec_fn=preexec,
     )
     assert proc.stdout is not None and proc.stderr is not None
+    with _running_lock:
+        _running.add(proc.pid)
     out = _CappedLog(proc.stdout, out_path, max_bytes)
     err = _CappedLog(proc.stderr, err_path, max_bytes)
     timed_out = False
@@ -161,6 +177,8 @@ def run_command(
         # an interrupt (Ctrl-C) must not leave orphans behind.
         kill_group(proc.pid)
         proc.wait()
+        with _running_lock:
+            _running.discard(proc.pid)
     seconds = time.monotonic() - start
     stdout_tail, stderr_tail = out.finish(), err.finish()
     return CommandResult(

@@ -31,7 +31,8 @@ from hone.errors import HoneError
 ALLOWED_ENV = {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "TZ",
                "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX", "JAVA_HOME", "GOPATH", "CARGO_HOME",
                "RUSTUP_HOME", "PYENV_ROOT", "PYENV_VERSION", "NODE_PATH", "CC", "CXX",
-               "CFLAGS", "CXXFLAGS", "LDFLAGS", "PKG_CONFIG_PATH", "LD_LIBRARY_PATH"}
+               "CFLAGS", "CXXFLAGS", "LDFLAGS", "PKG_CONFIG_PATH", "LD_LIBRARY_PATH",
+               "CUDA_VISIBLE_DEVICES"}  # set per slot by `[executor] gpus`
 ALLOWED_PREFIXES = ("LC_", "HONE_")
 # Even an allow-listed name never passes when it looks like a credential.
 SECRET = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|SESSION", re.IGNORECASE)

@@ -11,6 +11,7 @@ import math
 import os
 import statistics
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,8 +120,11 @@ class Verifier:
         return Measurement(attempt_id, seed, score, metrics, res.seconds, kind)
 
     def verify(self, workdir: Path, attempt_id: int,
-               seeds: Sequence[int] | None = None) -> Verdict:
-        """Gates, then the objective once per seed (the config's seeds by default).
+               seeds: Sequence[int] | None = None, *, gates: bool = True, label: str = "",
+               exclusive: AbstractContextManager[object] | None = None) -> Verdict:
+        """Gates (unless `gates` is False), then the objective once per seed (the config's
+        seeds by default). `exclusive` is held while the objective runs, so that timing
+        objectives of parallel slots run one at a time while their gates overlap.
 
         With a guard, the worktree is first made exactly its commit with the baseline's
         protected files, and a protected file changed during the run rejects the attempt.
@@ -129,7 +133,8 @@ class Verifier:
         if self.guard:
             self.guard.prepare(workdir)
             before = self.guard.fingerprint(workdir)
-        verdict = self._gates_then_objective(workdir, attempt_id, seeds)
+        verdict = self._gates_then_objective(workdir, attempt_id, seeds, gates, label,
+                                             exclusive)
         changed = self.guard.changed(workdir, before) if self.guard else []
         if changed:
             return Verdict(StageFailure(
@@ -138,16 +143,19 @@ class Verifier:
         return verdict
 
     def _gates_then_objective(self, workdir: Path, attempt_id: int,
-                              seeds: Sequence[int] | None) -> Verdict:
-        failure = self.run_gates(workdir, attempt_id)
+                              seeds: Sequence[int] | None, gates: bool = True, label: str = "",
+                              exclusive: AbstractContextManager[object] | None = None
+                              ) -> Verdict:
+        failure = self.run_gates(workdir, attempt_id) if gates else None
         if failure:
             return Verdict(failure)
         measurements: list[Measurement] = []
-        for seed in seeds if seeds is not None else self.config.objective.seed_list():
-            result = self.measure(workdir, attempt_id, seed)
-            if isinstance(result, StageFailure):
-                return Verdict(result, measurements)
-            measurements.append(result)
+        with exclusive or nullcontext():
+            for seed in seeds if seeds is not None else self.config.objective.seed_list():
+                result = self.measure(workdir, attempt_id, seed, label=label)
+                if isinstance(result, StageFailure):
+                    return Verdict(result, measurements)
+                measurements.append(result)
         return Verdict(None, measurements)
 
 
@@ -162,3 +170,11 @@ def _command_failure(res: CommandResult, stage: str, timeout: float,
         return StageFailure(stage, f"{stage} exited with code {res.returncode}",
                             res.tail(tail_lines))
     return None
+
+
+def build_verifier(config: Config, logs_dir: Path, env: dict[str, str] | None = None,
+                   guard: Guard | None = None) -> Verifier:
+    """The verifier `config` asks for, writing logs under `logs_dir`: the one constructor the
+    loop and every executor's workers (local slots, Ray workers) use, so they verify alike.
+    Module-level, so that `partial(build_verifier, config, guard=...)` pickles."""
+    return Verifier(config, logs_dir, env=env, guard=guard)

@@ -7,6 +7,7 @@ Every prompt and answer is returned as attempt texts; tokens and dollars go into
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -91,15 +92,18 @@ class LLMMutator(Mutator):
         self.streak = FailureStreak(s.max_consecutive_failures)
         self.meter = TokenMeter()
         self._playbooks: dict[Path, Playbook] = {}
+        self._lessons_lock = threading.Lock()
 
     # -- one attempt -------------------------------------------------------------------------
     def propose(self, ctx: ProposalContext) -> Proposal:
         usage = Usage()
         texts: dict[str, str] = {}
-        playbook = self._playbook(ctx)
-        if playbook is not None:
-            self._reflect(ctx, playbook, usage, texts)
-        lessons = playbook.text() if playbook is not None else ""
+        # Parallel slots propose from several threads; the playbook is one file.
+        with self._lessons_lock:
+            playbook = self._playbook(ctx)
+            if playbook is not None:
+                self._reflect(ctx, playbook, usage, texts)
+            lessons = playbook.text() if playbook is not None else ""
         if lessons:
             texts["lessons"] = lessons
         parts = build_prompt(ctx, lessons, self.meter, self.settings.prompt_token_budget)

@@ -1,0 +1,223 @@
+"""The executor contract: where one evaluation (base commit + patch -> verdict, logs) runs.
+
+Every implementation must pass tests/executors/test_contract.py.
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from hone.vcs.git import IDENTITY, SAFE_CONFIG, Repo
+from hone.vcs.worktrees import Worktrees
+from hone.verify.verifier import StageFailure, Verdict, Verifier
+
+# Builds the verifier on the machine that runs the job: (logs_dir, env) -> Verifier. Must
+# pickle (Ray ships it to workers): `functools.partial(build_verifier, config)` does.
+VerifierFactory = Callable[[Path, dict[str, str]], Verifier]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One evaluation of the tree `base` + `patch` (a `git diff --binary` from `base`).
+
+    `seeds` empty means the config's seeds; `gates=False` skips the gates (re-measurements,
+    extra baseline repeats); `label` tells the logs of a re-measurement apart.
+    """
+
+    attempt_id: int
+    base: str
+    patch: bytes = b""
+    seeds: tuple[int, ...] = ()
+    gates: bool = True
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What came back: the verdict, every command's log (file name -> text), where and when."""
+
+    attempt_id: int
+    verdict: Verdict
+    logs: dict[str, str] = field(default_factory=dict)
+    slot: str = ""
+    host: str = ""
+    started: float = 0.0
+    finished: float = 0.0
+
+
+class Executor(abc.ABC):
+    """Runs evaluations away from the loop's thread, at most `slots` at a time.
+
+    Contract, the same for every implementation:
+    * `submit(job)` returns at once a Future of an `Outcome`; jobs beyond `slots` wait.
+    * The evaluated tree is `job.base` with `job.patch` applied, in a worktree hone owns (never
+      the user's); the verifier is built by the factory, so gates, objective, timeouts and
+      sandbox are exactly the loop's.
+    * A failure of the candidate (patch does not apply, gate fails, objective crashes or times
+      out) is an Outcome whose verdict has a `failure` with its stage, never an exception, and
+      is never retried. The Future raises only when the executor itself broke.
+    * A timeout kills the command's whole process tree.
+    * Every command's log comes back in `Outcome.logs` and is written under
+      `logs_dir/<attempt id:05d>/` on this machine (what `hone show` lists).
+    * `cancel()` (Ctrl-C) kills what runs, process trees included; `close()` waits for the
+      rest and releases the executor.
+    """
+
+    name: str = "base"
+    slots: int = 1
+
+    @abc.abstractmethod
+    def submit(self, job: Job) -> Future[Outcome]: ...
+
+    @abc.abstractmethod
+    def cancel(self) -> None:
+        """Kill every running evaluation; queued ones are dropped."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc is not None:
+            self.cancel()
+        self.close()
+
+
+class SlotExecutor(Executor):
+    """An executor with `slots` numbered slots: one thread each, on this machine, that runs
+    `_evaluate(job, slot)` (in place, or by waiting on a remote worker) and writes the logs."""
+
+    def __init__(self, slots: int, logs_dir: Path) -> None:
+        self.slots = slots
+        self.logs_dir = logs_dir
+        self._free: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for i in range(slots):
+            self._free.put(i)
+        self._pool = ThreadPoolExecutor(max_workers=slots, thread_name_prefix=f"hone-{self.name}")
+
+    def submit(self, job: Job) -> Future[Outcome]:
+        return self._pool.submit(self._in_slot, job)
+
+    def _in_slot(self, job: Job) -> Outcome:
+        slot = self._free.get()
+        try:
+            outcome = self._evaluate(job, slot)
+        finally:
+            self._free.put(slot)
+        write_logs(self.logs_dir, job.attempt_id, outcome.logs)
+        return outcome
+
+    @abc.abstractmethod
+    def _evaluate(self, job: Job, slot: int) -> Outcome: ...
+
+    def cancel(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=False)
+
+
+def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
+                 factory: VerifierFactory, env: dict[str, str], scratch: Path,
+                 exclusive: AbstractContextManager[object] | None = None) -> Outcome:
+    """Build the job's tree in worktree `slot` of the repository at `repo_root`, verify it
+    and read its logs back. Runs wherever the executor puts it (a local thread, a Ray worker).
+    """
+    started = time.time()
+    worktrees = Worktrees(Repo(repo_root), worktrees_dir)
+    workdir = worktrees.checkout(slot, job.base)
+    failure = apply_patch(workdir, job.patch)
+    if failure is None and job.patch:
+        # Committed, so that the worktree is exactly a commit: the verifier's guard cleans
+        # everything uncommitted away before it runs anything.
+        worktrees.commit(slot, f"hone attempt #{job.attempt_id}")
+    logs: dict[str, str] = {}
+    if failure is not None:
+        verdict = Verdict(failure)
+    else:
+        logs_dir = scratch / uuid.uuid4().hex
+        try:
+            verifier = factory(logs_dir, env)
+            verdict = verifier.verify(workdir, job.attempt_id, job.seeds or None,
+                                      gates=job.gates, label=job.label, exclusive=exclusive)
+            logs = read_logs(logs_dir / f"{job.attempt_id:05d}")
+        finally:
+            shutil.rmtree(logs_dir, ignore_errors=True)
+    return Outcome(job.attempt_id, verdict, logs, slot, socket.gethostname(), started,
+                   time.time())
+
+
+def apply_patch(workdir: Path, patch: bytes) -> StageFailure | None:
+    """Apply a binary git diff to the worktree's files; the reason when it does not apply."""
+    if not patch:
+        return None
+    proc = subprocess.run(["git", *SAFE_CONFIG, "apply", "--binary", "--whitespace=nowarn", "-"],
+                          cwd=workdir, input=patch, capture_output=True,
+                          env={**os.environ, **IDENTITY})
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        return StageFailure("apply", "the patch does not apply to its base commit",
+                            "\n".join(err.splitlines()[-10:]))
+    return None
+
+
+def binary_diff(repo: Path, base: str, commit: str) -> bytes:
+    """The patch that turns `base` into `commit` (binary files and modes included)."""
+    if base == commit:
+        return b""
+    proc = subprocess.run(["git", *SAFE_CONFIG, "diff", "--binary", "--full-index",
+                           "--no-color", "--no-ext-diff", "--no-renames", base, commit],
+                          cwd=repo, capture_output=True, check=True)
+    return proc.stdout
+
+
+def read_logs(attempt_logs: Path) -> dict[str, str]:
+    """Every log file of one job, by file name."""
+    if not attempt_logs.is_dir():
+        return {}
+    return {p.name: p.read_bytes().decode("utf-8", "replace")
+            for p in sorted(attempt_logs.iterdir()) if p.is_file()}
+
+
+def write_logs(logs_dir: Path, attempt_id: int, logs: dict[str, str]) -> None:
+    folder = logs_dir / f"{attempt_id:05d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in logs.items():
+        (folder / Path(name).name).write_text(text, encoding="utf-8")
+
+
+class NodeLock:
+    """`exclusive_objective` across processes of one machine (Ray workers): a file lock."""
+
+    def __init__(self, path: Path) -> None:
+        from filelock import FileLock
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = FileLock(str(path))
+        self._thread = threading.Lock()
+
+    def __enter__(self) -> NodeLock:
+        self._thread.acquire()
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+        self._thread.release()

@@ -1,0 +1,46 @@
+"""`local`: evaluations in threads of this process, each slot in its own hone-owned worktree.
+
+Threads suffice: the work is in the gate and objective subprocesses, which run in parallel.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from hone.executors.base import Job, Outcome, SlotExecutor, VerifierFactory, evaluate_job
+from hone.verify.process import kill_running
+
+
+class LocalExecutor(SlotExecutor):
+    """Slot `i` uses worktree `exec-<i>` and, with `gpus`, CUDA_VISIBLE_DEVICES=gpus[i % n]."""
+
+    name = "local"
+
+    def __init__(self, repo_root: Path, hone_dir: Path, logs_dir: Path, factory: VerifierFactory,
+                 slots: int = 1, gpus: list[int] | None = None,
+                 exclusive_objective: bool = False) -> None:
+        super().__init__(slots, logs_dir)
+        self.repo_root, self.factory = repo_root, factory
+        self.worktrees_dir = hone_dir / "worktrees"
+        self.scratch = hone_dir / "tmp"
+        self.gpus = list(gpus or [])
+        self.exclusive: AbstractContextManager[object] | None = (
+            threading.Lock() if exclusive_objective else None)
+
+    def slot_env(self, slot: int) -> dict[str, str]:
+        env = {**os.environ, "HONE_SLOT": str(slot)}
+        if self.gpus:
+            env["CUDA_VISIBLE_DEVICES"] = str(self.gpus[slot % len(self.gpus)])
+        return env
+
+    def _evaluate(self, job: Job, slot: int) -> Outcome:
+        return evaluate_job(job, self.repo_root, self.worktrees_dir, f"exec-{slot}",
+                            self.factory, self.slot_env(slot), self.scratch, self.exclusive)
+
+    def cancel(self) -> None:
+        super().cancel()
+        # The slots' commands run in this process's threads: end their process trees.
+        kill_running()
