@@ -92,7 +92,9 @@ def test_parallel_runs_are_deterministic(make_repo: MakeRepo, hone: Hone) -> Non
 def test_baseline_repeats_are_measured_in_parallel(make_repo: MakeRepo, hone: Hone) -> None:
     root = knob_repo(make_repo, hone, objective='run = "python3 timed.py"')
     config = root / "hone.toml"
-    config.write_text(config.read_text().replace("repeats = 1 ", "repeats = 3 "))
+    # Three repeats and a noise floor of three runs: one parallel round of three slots.
+    config.write_text(config.read_text().replace("repeats = 1 ", "repeats = 3 ")
+                      + "\n[acceptance]\nnoise_runs = 3\n")
     (root / "timed.py").write_text(
         "import json, time\ns = time.time()\ntime.sleep(0.5)\n"
         "print(json.dumps({'score': 1, 'start': s, 'end': time.time()}))\n")
