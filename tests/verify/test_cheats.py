@@ -378,9 +378,10 @@ def test_holdout_gate_holds_back_an_overfit_champion(make_repo: MakeRepo, hone: 
 def test_an_outsized_gain_is_verified_again_from_a_clean_worktree(
         make_repo: MakeRepo, hone: Hone, tmp_path: Path) -> None:
     # Unjailed, a candidate can keep state outside its worktree: this one is fast for its
-    # first three runs only (a fluke, a warm cache, a one-off), which the clean re-run exposes.
+    # first run only (a fluke, a warm cache, a one-off; the objective is deterministic, so one
+    # run decides), which the clean re-run exposes.
     files = project(sandbox="enabled = false")
-    files["hone.toml"] += "\n[audit]\nimplausible_factor = 2\n"
+    files["hone.toml"] += "\n[audit]\nimplausible_factor = 1.5\n"
     root = make_repo(files)
     counter = tmp_path / "runs"
     fluke = SOLVE.replace("    total = 0\n", "    return FAST_ANSWER\n    total = 0\n", 1)
@@ -388,7 +389,7 @@ def test_an_outsized_gain_is_verified_again_from_a_clean_worktree(
             "if sys.argv[0].endswith('bench.py'):\n"
             "    n = int(COUNTER.read_text()) if COUNTER.exists() else 0\n"
             "    COUNTER.write_text(str(n + 1))\n"
-            "    FAST = n < 3\nelse:\n    FAST = False\n\n"
+            "    FAST = n < 1\nelse:\n    FAST = False\n\n"
             + fluke.replace("    return FAST_ANSWER\n",
                             f"    if FAST:\n        return {answer(982451653)}\n"))
     t = propose(hone, root, "main", {"calc.py": code}, "warm cache")

@@ -67,13 +67,28 @@ class Workspace:
         return path
 
     def lock(self, run: str) -> FileLock:
-        """An exclusive, non-blocking lock on the run; released even by `kill -9`."""
-        path = self.dir / "locks" / f"{run}.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(path), timeout=0)
+        """An exclusive, non-blocking lock on the repository's hone state, taken for `run`;
+        released even by `kill -9`.
+
+        One lock per repository, not per run: all runs share hone's worktrees (`baseline`,
+        `slot-0`, ...), so two runs at once would measure each other's code.
+        """
+        folder = self.dir / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        holder = folder / "holder"
+        lock = FileLock(str(folder / "repository.lock"), timeout=0)
         try:
             lock.acquire()
         except Timeout:
+            try:
+                other = holder.read_text(encoding="utf-8").strip()
+            except OSError:
+                other = ""
+            if other and other != run:
+                raise RunLocked(f"run {run!r} must wait: run {other!r} is in use by another "
+                                "hone process in this repository (runs share hone's "
+                                "worktrees; wait for it to finish or stop it)") from None
             raise RunLocked(f"run {run!r} is in use by another hone process "
                             "(wait for it to finish or stop it)") from None
+        holder.write_text(run + "\n", encoding="utf-8")
         return lock
