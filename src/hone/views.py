@@ -129,10 +129,7 @@ def status_view(engine: Engine) -> StatusView:
 
 def show_view(engine: Engine, attempt_id: int) -> dict[str, Any]:
     a = engine.get(attempt_id)
-    parent = engine.store.get_attempt(engine.run, a.parent) if a.parent is not None else None
-    diff = ""
-    if a.commit and parent and parent.commit:
-        diff = engine.ws.repo.diff(parent.commit, a.commit)
+    diff = engine.diff_from_parent(a)
     logs_dir = engine.verifier.logs_dir / f"{a.id:05d}"
     logs = sorted(str(p) for p in logs_dir.iterdir()) if logs_dir.is_dir() else []
     return {

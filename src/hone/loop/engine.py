@@ -80,6 +80,14 @@ class Engine:
     def champion(self) -> Attempt:
         return self.get(self.info().champion)
 
+    def diff_from_parent(self, attempt: Attempt) -> str:
+        """The attempt's change against its (first) parent; '' when either has no commit."""
+        parent = self.store.get_attempt(self.run, attempt.parent) \
+            if attempt.parent is not None else None
+        if attempt.commit and parent and parent.commit:
+            return self.ws.repo.diff(parent.commit, attempt.commit)
+        return ""
+
     # -- start / resume ----------------------------------------------------------------------
     def start(self) -> RunInfo:
         """Resume the run, or create it and measure the baseline at HEAD."""

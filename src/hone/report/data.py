@@ -203,10 +203,7 @@ def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 def details(engine: Engine, attempt_id: int) -> dict[str, Any]:
     """One attempt's diff (as highlighted HTML), measurements, log tails, lessons and texts."""
     a = engine.get(attempt_id)
-    parent = engine.store.get_attempt(engine.run, a.parent) if a.parent is not None else None
-    diff = ""
-    if a.commit and parent and parent.commit:
-        diff = engine.ws.repo.diff(parent.commit, a.commit)
+    diff = engine.diff_from_parent(a)
     truncated = len(diff) > MAX_DIFF_CHARS
     if truncated:
         diff = diff[:MAX_DIFF_CHARS]
