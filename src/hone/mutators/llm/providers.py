@@ -49,6 +49,20 @@ class Fatal(CallFailed):
     """No call can succeed (rejected key, unknown model): stop the run."""
 
 
+def sdk_failure(sdk: Any, exc: Exception, timeout: float) -> Exception:
+    """What an exception of the openai or anthropic SDK (same class names) means for hone:
+    Transient (retry), a classified HTTP status, or CallFailed. Anything else is re-raised."""
+    if isinstance(exc, sdk.APITimeoutError):
+        return Transient(f"request timed out after {timeout:g}s")
+    if isinstance(exc, sdk.APIConnectionError):
+        return Transient(f"connection failed: {exc}")
+    if isinstance(exc, sdk.APIStatusError):
+        return classify(exc.status_code, exc.message, exc.response.headers)
+    if isinstance(exc, sdk.APIError | ValueError):  # e.g. a body that is not the JSON promised
+        return CallFailed(f"unreadable response: {str(exc)[:200]}")
+    raise exc
+
+
 class Provider(abc.ABC):
     """One model behind one API. Implementations hold no retry logic."""
 
@@ -135,14 +149,8 @@ class OpenAIProvider(Provider):
         try:
             resp = self.client.chat.completions.create(model=self.model, messages=messages,
                                                        **kwargs)
-        except sdk.APITimeoutError:
-            raise Transient(f"request timed out after {self.settings.timeout:g}s") from None
-        except sdk.APIConnectionError as exc:
-            raise Transient(f"connection failed: {exc}") from None
-        except sdk.APIStatusError as exc:
-            raise classify(exc.status_code, exc.message, exc.response.headers) from None
-        except (sdk.APIError, ValueError) as exc:  # e.g. a body that is not the JSON promised
-            raise CallFailed(f"unreadable response: {str(exc)[:200]}") from None
+        except Exception as exc:
+            raise sdk_failure(sdk, exc, self.settings.timeout) from None
         choices = getattr(resp, "choices", None)
         if not isinstance(choices, list) or not choices:
             raise CallFailed(f"unreadable response (no choices): {str(resp)[:120]!r}")
@@ -204,14 +212,8 @@ class AnthropicProvider(Provider):
             resp = self.client.messages.create(
                 model=self.model, max_tokens=self.settings.max_tokens, system=system,
                 messages=[{"role": "user", "content": user}], extra_body=extra)
-        except sdk.APITimeoutError:
-            raise Transient(f"request timed out after {self.settings.timeout:g}s") from None
-        except sdk.APIConnectionError as exc:
-            raise Transient(f"connection failed: {exc}") from None
-        except sdk.APIStatusError as exc:
-            raise classify(exc.status_code, exc.message, exc.response.headers) from None
-        except (sdk.APIError, ValueError) as exc:
-            raise CallFailed(f"unreadable response: {str(exc)[:200]}") from None
+        except Exception as exc:
+            raise sdk_failure(sdk, exc, self.settings.timeout) from None
         blocks = getattr(resp, "content", None)
         if not isinstance(blocks, list):
             raise CallFailed(f"unreadable response (no content): {str(resp)[:120]!r}")
