@@ -10,6 +10,8 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,12 +28,25 @@ RunOpt = Annotated[str | None, typer.Option("--run", help="Run name (default: \\
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
-def _engine(directory: Path, run: str | None, **kw: Any) -> Any:
-    from hone.loop.engine import Engine
+def _view(directory: Path, run: str | None) -> Any:
+    """A read-only view of the run (no git process, no verifier)."""
+    from hone.loop.view import RunView
     from hone.loop.workspace import Workspace
 
     ws = Workspace.open(directory)
-    return Engine(ws, run or ws.config.run.name, **kw)
+    return RunView(ws, run or ws.config.run.name)
+
+
+@contextmanager
+def _engine(directory: Path, run: str | None) -> Iterator[Any]:
+    """The run's engine and executor, under the repository's lock."""
+    from hone.loop.session import open_engine
+    from hone.loop.workspace import Workspace
+
+    ws = Workspace.open(directory)
+    name = run or ws.config.run.name
+    with ws.lock(name), open_engine(ws, name) as engine:
+        yield engine
 
 
 def _print_json(obj: Any) -> None:
@@ -102,17 +117,17 @@ def simplify(
     """Make the champion smaller or simpler while its score stays within noise."""
     from hone.cli_run import LinePrinter
     from hone.loop.brief import fmt
-    from hone.loop.engine import Engine
+    from hone.loop.session import open_engine
     from hone.loop.simplify import simplify as do_simplify
     from hone.loop.workspace import Workspace
 
     ws = Workspace.open(directory)
     name = run_name or ws.config.run.name
     printer = LinePrinter()
-    with ws.lock(name):
-        done = do_simplify(Engine(ws, name, on_event=printer), mutator, attempts, hours)
+    with ws.lock(name), open_engine(ws, name, printer, simplify_only=True) as engine:
+        done = do_simplify(engine, mutator, attempts, hours)
     a, b = done.cost(done.before), done.cost(done.after)
-    printer._out(f"stopped: {done.outcome.stopped_because}")
+    printer._out(f"stopped: {done.stopped_because}")
     if done.after.id == done.before.id:
         printer._out(f"champion #{done.before.id} unchanged: nothing could be removed")
     else:
@@ -135,7 +150,7 @@ def status(
 
     if as_json + as_csv + as_md > 1:
         raise UsageError("choose one of --json, --csv and --md")
-    view = status_view(_engine(directory, run_name))
+    view = status_view(_view(directory, run_name))
     if as_json:
         _print_json(view.to_json())
     elif as_csv:
@@ -152,7 +167,7 @@ def show(attempt_id: Annotated[int, typer.Argument(metavar="ID")], as_json: Json
     """Hypothesis, diff, measurements and logs of one attempt."""
     from hone.views import show_view
 
-    view = show_view(_engine(directory, run_name), attempt_id)
+    view = show_view(_view(directory, run_name), attempt_id)
     if as_json:
         _print_json(view)
     else:
@@ -177,14 +192,14 @@ def best(
     """The champion; --branch NAME turns it into a branch."""
     from hone.views import best_view
 
-    engine = _engine(directory, run_name)
     confirmation = None
     if confirm:
         from hone.loop.measure import confirm_champion
 
-        with engine.ws.lock(engine.run):
+        with _engine(directory, run_name) as engine:
+            engine.info()
             confirmation = confirm_champion(engine)
-    view = best_view(engine, branch, squash)
+    view = best_view(_view(directory, run_name), branch, squash)
     if confirm:
         view["confirmation"] = confirmation.to_json() if confirmation else None
     if as_json:
@@ -208,8 +223,7 @@ def ask(as_json: JsonOpt = False,
     """Reserve an attempt for an outside proposer: a worktree and a brief."""
     from hone.loop.asktell import ask as do_ask
 
-    engine = _engine(directory, run_name)
-    with engine.ws.lock(engine.run):
+    with _engine(directory, run_name) as engine:
         asked = do_ask(engine, parent)
     if as_json:
         _print_json(asked.to_json())
@@ -227,8 +241,7 @@ def tell(attempt_id: Annotated[int, typer.Argument(metavar="ID")],
     """Commit, verify and decide an attempt made with `hone ask`."""
     from hone.loop.asktell import tell as do_tell
 
-    engine = _engine(directory, run_name)
-    with engine.ws.lock(engine.run):
+    with _engine(directory, run_name) as engine:
         told = do_tell(engine, attempt_id, hypothesis)
     if as_json:
         _print_json(told.to_json())
@@ -248,10 +261,10 @@ def report(
     """Write a self-contained HTML report of the run (default .hone/reports/RUN.html)."""
     from hone.report.render import write_report
 
-    engine = _engine(directory, run_name)
-    engine.info()  # a one-line error for a run that does not exist
-    path = output or engine.ws.dir / "reports" / f"{engine.run}.html"
-    typer.echo(f"wrote {write_report(engine, path)}")
+    view = _view(directory, run_name)
+    view.info()  # a one-line error for a run that does not exist
+    path = output or view.ws.dir / "reports" / f"{view.run}.html"
+    typer.echo(f"wrote {write_report(view, path)}")
 
 
 @app.command()
@@ -264,7 +277,7 @@ def ui(
     from hone.report.server import serve
 
     try:
-        serve(_engine(directory, run_name), port)
+        serve(_view(directory, run_name), port)
     except KeyboardInterrupt:
         state["interrupted"] = False  # stopping the dashboard is its normal end
         typer.echo("hone ui: stopped")

@@ -90,9 +90,8 @@ def event_view(config: Config, history: list[Attempt]) -> LinePrinter | LiveView
 
 
 def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
-    from hone.loop.engine import Engine
-    from hone.loop.measure import confirm_champion
-    from hone.loop.runner import Budget, run_loop
+    from hone.loop.budget import Budget
+    from hone.loop.session import open_engine, run_session
     from hone.loop.workspace import Workspace
     from hone.mutators import make_mutator
     from hone.strategies import make_strategy
@@ -107,7 +106,6 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     strategy = make_strategy(config.search.strategy, config)
     with ws.lock(name):
         printer = event_view(config, ws.store.list_attempts(name))
-        engine = Engine(ws, name, on_event=printer)
         resumed = ws.store.get_run(name) is not None
         if resumed:
             printer._out(f"resuming run {name!r}")
@@ -119,29 +117,19 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
                          + (" (offline, no LLM)" if mutator.name == "classic" else "")
                          + (f" (model {config.llm.model})" if mutator.name == "llm" else ""))
         budget = Budget(config.budget.attempts, config.budget.hours, config.budget.usd)
-        with printer:
-            if config.executor.kind == "local" and config.executor.parallel == 1:
-                outcome = run_loop(engine, mutator, strategy, budget)
-            else:
-                from hone.executors import make_executor
-                from hone.loop.scheduler import run_parallel
-
-                outcome = run_parallel(engine, mutator, strategy, budget,
-                                       lambda factory: make_executor(
-                                           config, ws.repo.root, ws.dir,
-                                           engine.verifier.logs_dir, factory))
-        final = engine.safeguards.final_holdout()
-        if final is not None:
-            printer._out("holdout on the champion: " + (
-                f"{fmt(final.get('score'))} vs baseline {fmt(final.get('reference'))}"
-                if "score" in final else f"failed ({final['failed']})")
-                + (" -> OVERFIT" if final.get("worse", True) else ""))
-        confirmation = confirm_champion(engine)
-        champion, history = engine.champion(), engine.history()
+        with printer, open_engine(ws, name, on_event=printer) as engine:
+            end = run_session(engine, mutator, strategy, budget)
+            champion, history = engine.champion(), engine.history()
+    final = end.final_holdout
+    if final is not None:
+        printer._out("holdout on the champion: " + (
+            f"{fmt(final.get('score'))} vs baseline {fmt(final.get('reference'))}"
+            if "score" in final else f"failed ({final['failed']})")
+            + (" -> OVERFIT" if final.get("worse", True) else ""))
     counts: dict[str, int] = {}
     for a in history[1:]:
         counts[a.status.value] = counts.get(a.status.value, 0) + 1
-    printer._out(f"stopped: {outcome.stopped_because}")
+    printer._out(f"stopped: {end.stopped_because}")
     printer._out(f"baseline {fmt(history[0].score)} -> champion #{champion.id} "
                  f"{fmt(champion.score)}; attempts: "
                  + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
@@ -150,7 +138,7 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
         printer._out(f"LLM: {tokens_in} tokens in, "
                      f"{sum(int(a.extra.get('tokens_out', 0)) for a in history)} out, "
                      f"${sum(float(a.extra.get('usd', 0.0)) for a in history):.4f}")
-    printer._out(confirmation.summary() if confirmation is not None
+    printer._out(end.confirmation.summary() if end.confirmation is not None
                  else "confirmation: the champion is the baseline, nothing to confirm")
     # Name the run when it is not the default, or the hint would show another run.
     which = "" if name == config.run.name else f" --run {name}"

@@ -17,6 +17,8 @@ class Status(enum.StrEnum):
     FAILED = "failed"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
+    HELD = "held"  # would be kept, but a safeguard found something a person must approve
+    VETOED = "vetoed"  # taken back by `hone veto`
 
     @property
     def decided(self) -> bool:
@@ -33,6 +35,33 @@ class Measurement:
     metrics: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
     kind: str = "objective"  # objective | holdout | confirm
+
+
+class Purpose(enum.StrEnum):
+    """Why a measurement job runs; every one goes through the run's executor."""
+
+    VERIFY = "verify"  # gates, then the objective: a new attempt
+    BASELINE = "baseline"  # the baseline's runs, its noise floor included
+    REMEASURE = "remeasure"  # one more objective run for the decider
+    REVERIFY = "reverify"  # gates and objective again from a clean tree (outsized gains)
+    HOLDOUT = "holdout"  # the objective the proposer never sees
+    CONFIRM = "confirm"  # the final champion-against-baseline runs
+
+    @property
+    def gates(self) -> bool:
+        """Whether this purpose runs the gates before the objective."""
+        return self in (Purpose.VERIFY, Purpose.BASELINE, Purpose.REVERIFY)
+
+
+class Event(enum.StrEnum):
+    """What the loop tells its observers (the live view, the line printer)."""
+
+    BASELINE_START = "baseline-start"
+    BASELINE = "baseline"
+    START = "start"
+    VERIFY = "verify"
+    DECIDED = "decided"
+    CHAMPION = "champion"
 
 
 @dataclass(frozen=True)

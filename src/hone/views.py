@@ -9,7 +9,7 @@ from typing import Any
 
 from hone.errors import UsageError
 from hone.loop.brief import delta, fmt
-from hone.loop.engine import Engine
+from hone.loop.view import RunView
 from hone.mutators.llm.lessons import read_lessons
 from hone.records import Attempt, Status
 from hone.vcs import refs
@@ -123,14 +123,14 @@ class StatusView:
         Console().print(table)
 
 
-def status_view(engine: Engine) -> StatusView:
+def status_view(engine: RunView) -> StatusView:
     return StatusView(engine.run, engine.champion(), engine.history(), engine.info().meta)
 
 
-def show_view(engine: Engine, attempt_id: int) -> dict[str, Any]:
+def show_view(engine: RunView, attempt_id: int) -> dict[str, Any]:
     a = engine.get(attempt_id)
     diff = engine.diff_from_parent(a)
-    logs_dir = engine.verifier.logs_dir / f"{a.id:05d}"
+    logs_dir = engine.logs_dir / f"{a.id:05d}"
     logs = sorted(str(p) for p in logs_dir.iterdir()) if logs_dir.is_dir() else []
     return {
         "id": a.id, "parent": a.parent, "parent2": a.parent2, "status": a.status.value,
@@ -197,7 +197,7 @@ def print_show(view: dict[str, Any]) -> None:
         console.print(Syntax(view["diff"], "diff", theme="ansi_dark"))
 
 
-def best_view(engine: Engine, branch: str | None, squash: str | None = None
+def best_view(engine: RunView, branch: str | None, squash: str | None = None
               ) -> dict[str, Any]:
     champion = engine.champion()
     baseline = engine.get(0)

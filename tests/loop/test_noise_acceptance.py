@@ -15,6 +15,7 @@ import pytest
 
 from hone.loop.asktell import ask, tell
 from hone.loop.engine import Engine
+from hone.loop.session import open_engine
 from hone.loop.workspace import Workspace
 from tests.conftest import Hone, MakeRepo
 
@@ -56,7 +57,11 @@ def _propose(engine: Engine, change: str, hypothesis: str) -> str:
 def test_noise_is_not_kept_real_gains_are_and_the_gain_is_confirmed(
         noisy_repo: Path, hone: Hone) -> None:
     root = noisy_repo
-    engine = Engine(Workspace.open(root), "main")
+    with open_engine(Workspace.open(root), "main") as engine:
+        _noise_then_gains(engine, root, hone)
+
+
+def _noise_then_gains(engine: Engine, root: Path, hone: Hone) -> None:
     nulls = [_propose(engine, "same", f"no-op {i}") for i in range(20)]
     gains = [_propose(engine, "better", f"+15% {i}") for i in range(10)]
     assert nulls.count("kept") <= 2, nulls

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from hone.loop.engine import Engine
+from hone.loop.view import RunView
 from hone.loop.workspace import Workspace
 from hone.report.data import details, gain_interval, improvement, overview
 
 
-def engine_for(root: Path) -> Engine:
+def engine_for(root: Path) -> RunView:
     ws = Workspace.open(root)
-    return Engine(ws, ws.config.run.name)
+    return RunView(ws, ws.config.run.name)
 
 
 def test_improvement_is_positive_when_better_in_both_directions() -> None:

@@ -26,10 +26,12 @@ cyclomatic complexity)."""
 
 
 class Quality:
-    def __init__(self, repo: Repo, rules: PathRules, config: Config) -> None:
+    def __init__(self, repo: Repo, rules: PathRules, config: Config,
+                 simplify_only: bool = False) -> None:
         self.repo, self.rules, self.config = repo, rules, config
         self.meter = ComplexityMeter()
-        self.simplify_only = False  # `hone simplify`: keep only smaller code that holds score
+        # `hone simplify`: keep only smaller code whose score holds
+        self.simplify_only = simplify_only
 
     def measure(self, workdir: Path, commit: str) -> Complexity:
         blobs = {p: b for p, b in self.repo.blobs(commit).items() if self.rules.is_editable(p)}

@@ -15,9 +15,12 @@ from hone.verify.verifier import build_verifier
 
 def _local(config: Config, repo_root: Path, hone_dir: Path, logs_dir: Path,
            factory: VerifierFactory) -> Executor:
+    from hone.executors.base import InlineExecutor
     from hone.executors.local import LocalExecutor
 
     ex = config.executor
+    if ex.parallel == 1:  # the serial loop: verified in the loop's own thread
+        return InlineExecutor(repo_root, hone_dir, logs_dir, factory)
     return LocalExecutor(repo_root, hone_dir, logs_dir, factory, ex.parallel, ex.gpus,
                          ex.exclusive_objective)
 

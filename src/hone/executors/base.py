@@ -16,13 +16,15 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from hone.records import Purpose
 from hone.vcs.git import IDENTITY, SAFE_CONFIG, Repo
 from hone.vcs.worktrees import Worktrees
+from hone.verify import holdout
 from hone.verify.verifier import StageFailure, Verdict, Verifier
 
 # Builds the verifier on the machine that runs the job: (logs_dir, env) -> Verifier. Must
@@ -34,8 +36,10 @@ VerifierFactory = Callable[[Path, dict[str, str]], Verifier]
 class Job:
     """One evaluation of the tree `base` + `patch` (a `git diff --binary` from `base`).
 
-    `seeds` empty means the config's seeds; `gates=False` skips the gates (re-measurements,
-    extra baseline repeats); `label` tells the logs of a re-measurement apart.
+    `purpose` says what runs: the gates then the objective (verify, baseline, reverify), the
+    objective alone (remeasure, confirm) or the holdout (its own command, the holdout's files
+    present). `seeds` empty means the config's seeds; `gates=False` skips the gates (extra
+    baseline repeats); `label` tells the logs of repeated runs apart.
     """
 
     attempt_id: int
@@ -44,6 +48,7 @@ class Job:
     seeds: tuple[int, ...] = ()
     gates: bool = True
     label: str = ""
+    purpose: Purpose = Purpose.VERIFY
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,11 @@ class Executor(abc.ABC):
 
     name: str = "base"
     slots: int = 1
+    # True when jobs run against this machine's repository, so that a job may name any of
+    # its commits as `base` with no patch; False when the repository travels (Ray).
+    shares_repository: bool = True
+    # Attempts the loop keeps in flight per slot: proposing the next while one is verified.
+    lookahead: int = 2
 
     @abc.abstractmethod
     def submit(self, job: Job) -> Future[Outcome]: ...
@@ -154,14 +164,71 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
     else:
         logs_dir = scratch / uuid.uuid4().hex
         try:
-            verifier = factory(logs_dir, env)
-            verdict = verifier.verify(workdir, job.attempt_id, job.seeds or None,
-                                      gates=job.gates, label=job.label, exclusive=exclusive)
+            verdict = run_job(job, factory(logs_dir, env), workdir, exclusive)
             logs = read_logs(logs_dir / f"{job.attempt_id:05d}")
         finally:
             shutil.rmtree(logs_dir, ignore_errors=True)
     return Outcome(job.attempt_id, verdict, logs, slot, socket.gethostname(), started,
                    time.time())
+
+
+# The kind of measurement each purpose records: only `objective` runs are pooled for decisions.
+KIND = {Purpose.VERIFY: "objective", Purpose.BASELINE: "objective",
+        Purpose.REMEASURE: "objective", Purpose.REVERIFY: "confirm",
+        Purpose.CONFIRM: "confirm", Purpose.HOLDOUT: holdout.KIND}
+
+
+def run_job(job: Job, verifier: Verifier, workdir: Path,
+            exclusive: AbstractContextManager[object] | None = None) -> Verdict:
+    """Run `job`'s purpose with `verifier` on `workdir` (already the job's tree)."""
+    if job.purpose is Purpose.HOLDOUT:
+        # The holdout's own files are present here, and the protected ones as at the baseline.
+        if verifier.guard is not None:
+            verifier.guard.prepare(workdir, hide=False)
+        with exclusive or nullcontext():
+            result = holdout.measure(verifier, workdir, job.attempt_id, job.label)
+        if isinstance(result, StageFailure):
+            return Verdict(result)
+        return Verdict(None, result)
+    return verifier.verify(workdir, job.attempt_id, job.seeds or None,
+                           gates=job.gates and job.purpose.gates, label=job.label,
+                           exclusive=exclusive, kind=KIND[job.purpose])
+
+
+class InlineExecutor(Executor):
+    """One slot that evaluates in the caller's thread: `submit` returns a finished Future.
+
+    The serial loop's executor: attempt k is verified, and decided, before k+1 is proposed.
+    """
+
+    name = "inline"
+    slots = 1
+    lookahead = 1  # attempt k+1 is opened once k is decided: it sees every attempt before it
+
+    def __init__(self, repo_root: Path, hone_dir: Path, logs_dir: Path,
+                 factory: VerifierFactory) -> None:
+        self.repo_root, self.factory, self.logs_dir = repo_root, factory, logs_dir
+        self.worktrees_dir = hone_dir / "worktrees"
+        self.scratch = hone_dir / "tmp"
+
+    def submit(self, job: Job) -> Future[Outcome]:
+        future: Future[Outcome] = Future()
+        try:
+            outcome = evaluate_job(job, self.repo_root, self.worktrees_dir, "exec-0",
+                                   self.factory, {**os.environ, "HONE_SLOT": "0"}, self.scratch)
+            write_logs(self.logs_dir, job.attempt_id, outcome.logs)
+            future.set_result(outcome)
+        except Exception as exc:  # the executor broke, not the candidate
+            future.set_exception(exc)
+        return future
+
+    def cancel(self) -> None:
+        from hone.verify.process import kill_running
+
+        kill_running()
+
+    def close(self) -> None:
+        pass
 
 
 def apply_patch(workdir: Path, patch: bytes) -> StageFailure | None:

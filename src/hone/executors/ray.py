@@ -44,6 +44,7 @@ class RayExecutor(SlotExecutor):
     the cluster at `address`. Leaves a Ray it did not start running."""
 
     name = "ray"
+    shares_repository = False  # workers build trees from a bundle of the run's base commit
 
     def __init__(self, repo_root: Path, logs_dir: Path, factory: VerifierFactory,
                  slots: int = 1, address: str = "", gpus: list[int] | None = None,

@@ -13,7 +13,8 @@ from typing import Any
 from hone.errors import HoneError, UsageError
 from hone.loop.engine import Engine
 from hone.mutators.base import Proposal
-from hone.records import Attempt, Status
+from hone.records import Attempt, Event, Purpose, Status
+from hone.verify.verifier import Verdict
 
 
 def ask_slot(run: str, attempt_id: int) -> str:
@@ -49,10 +50,12 @@ def ask(engine: Engine, parent_id: int | None = None) -> Asked:
     if parent.commit is None or parent.status not in (Status.BASELINE, Status.KEPT,
                                                        Status.DISCARDED):
         raise UsageError(f"attempt #{parent.id} ({parent.status.value}) cannot be a parent")
-    attempt = engine.open_attempt(parent, "ask", asked=True, **extra)
-    workdir, _, brief_path = engine.prepare(attempt, ask_slot(engine.run, attempt.id),
-                                            workdir_hint=True)
-    return Asked(attempt.id, parent.id, str(workdir), str(brief_path))
+    attempt = engine.open_attempt(engine.store.next_attempt_id(engine.run), parent, "ask",
+                                  asked=True, **extra)
+    history = engine.history()
+    brief_path, ctx = engine.prepare(attempt, ask_slot(engine.run, attempt.id), history,
+                                     engine.champion(), workdir_hint=True)
+    return Asked(attempt.id, parent.id, str(ctx.workdir), brief_path)
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,17 @@ def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
 
     attempt = replace(attempt, extra={k: v for k, v in attempt.extra.items() if k != "asked"}
                       | {"told": True})
-    result = engine.evaluate(attempt, slot, Proposal(hypothesis or "(no hypothesis given)"))
+    result = evaluate(engine, attempt, slot, Proposal(hypothesis or "(no hypothesis given)"))
     engine.ws.worktrees.remove(slot)
     return Told(result, engine.champion())
+
+
+def evaluate(engine: Engine, attempt: Attempt, slot: str, proposal: Proposal) -> Attempt:
+    """The rest of an attempt already edited in `slot`, as the scheduler does it: materialise,
+    verify (an executor job), decide, record."""
+    attempt, early = engine.materialise(attempt, slot, proposal, engine.history())
+    if early is not None:
+        return engine.conclude(attempt, Verdict(early))
+    engine.on_event(Event.VERIFY, attempt)
+    outcome = engine.measurer.submit(attempt, Purpose.VERIFY, engine.seeds()).result()
+    return engine.conclude(attempt, outcome.verdict)

@@ -1,21 +1,22 @@
 """The measurement plan on a live run: the baseline's noise floor, the seeds an attempt is
-measured with, and the final confirmation of the champion against the baseline."""
+measured with, and the final confirmation of the champion against the baseline (executor jobs
+with the purpose `confirm`)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hone.config.model import Config
 from hone.decide.confirm import Confirmation, Side, confirm
 from hone.decide.noise import NoiseFloor, noise_floor, plan_warning
 from hone.decide.pooled import pooled_champion
-from hone.records import Attempt, Measurement
+from hone.records import Attempt, Measurement, Purpose
 from hone.verify.verifier import StageFailure
 
 if TYPE_CHECKING:
     from hone.loop.engine import Engine
+    from hone.loop.view import RunView
 
 
 def plan_seeds(config: Config, floor: NoiseFloor | None) -> list[int]:
@@ -27,22 +28,10 @@ def plan_seeds(config: Config, floor: NoiseFloor | None) -> list[int]:
     return seeds
 
 
-def measure_noise_floor(engine: Engine, workdir: Path | None, baseline: Attempt,
-                        measured: list[Measurement]) -> Attempt:
-    """Run the baseline up to `[acceptance] noise_runs` times in all (in `workdir`; None: the
-    caller measured them already), record its noise floor and pooled score on the baseline
-    attempt and in the run's metadata. Raises nothing: a failed extra run just leaves fewer
-    runs to estimate from."""
+def record_noise_floor(engine: Engine, baseline: Attempt, runs: list[Measurement]) -> Attempt:
+    """Record the noise floor of the baseline's `runs` and its pooled score, on the baseline
+    attempt and in the run's metadata."""
     config = engine.ws.config
-    seeds = config.objective.seed_list()
-    runs = list(measured)
-    while workdir is not None and len(runs) < max(config.acceptance.noise_runs, len(measured)):
-        result = engine.verifier.measure(workdir, baseline.id, seeds[len(runs) % len(seeds)],
-                                         label=f"_n{len(runs)}")
-        if isinstance(result, StageFailure):
-            break
-        engine.store.add_measurement(engine.run, result)
-        runs.append(result)
     floor = noise_floor(runs)
     acc = config.acceptance
     warning = plan_warning(floor, acc.min_effect, acc.max_repeats, acc.confidence)
@@ -54,7 +43,7 @@ def measure_noise_floor(engine: Engine, workdir: Path | None, baseline: Attempt,
     return replace(baseline, score=score, extra=extra)
 
 
-def run_noise(engine: Engine) -> NoiseFloor | None:
+def run_noise(engine: RunView) -> NoiseFloor | None:
     """The run's noise floor, None for runs started before it was measured."""
     data = engine.info().meta.get("noise")
     return NoiseFloor.from_json(data) if data else None
@@ -75,16 +64,14 @@ def confirm_champion(engine: Engine, runs: int | None = None) -> Confirmation | 
     seeds = plan_seeds(config, floor) if floor is not None and floor.deterministic \
         else config.objective.seed_list()
     attempts = {"baseline": baseline, "champion": champion}
-    workdirs = {side: engine.ws.worktrees.checkout(f"confirm-{side}", a.commit or "")
-                for side, a in attempts.items()}
     done = {"baseline": 0, "champion": 0}
 
     def measure(side: Side) -> float | None:
         # One pass over the seeds per round for a seed-deterministic objective.
         seed = seeds[done[side] % len(seeds)]
         done[side] += 1
-        result = engine.verifier.measure(workdirs[side], attempts[side].id, seed,
-                                         kind="confirm", label=f"_c{done[side]}")
+        result = engine.measurer.once(attempts[side], Purpose.CONFIRM, seed,
+                                      label=f"_c{done[side]}")
         if isinstance(result, StageFailure):
             return None
         engine.store.add_measurement(engine.run, result)
@@ -92,8 +79,6 @@ def confirm_champion(engine: Engine, runs: int | None = None) -> Confirmation | 
 
     result = confirm(measure, runs * len(seeds) if floor and floor.deterministic else runs,
                      config.objective.direction, config.acceptance.confidence)
-    for side in attempts:
-        engine.ws.worktrees.remove(f"confirm-{side}")
     engine.store.update_run(engine.run, meta={"confirmation": {
         "champion_id": champion.id, **result.to_json()}})
     return result

@@ -1,9 +1,10 @@
 """What stands between a measured gain and a new champion: guard, audit, clean re-run, holdout.
 
-The engine calls `setup` when a run starts or resumes (protected-file snapshot, baseline
-holdout) and `vet` when the decider wants to keep an attempt. `vet` flags the diff with the
-static audit, re-verifies a gain far beyond the run's history from a clean worktree, and runs
-the holdout, which flags `overfit` or, with `[holdout] gate`, holds the attempt back.
+`make_guard` snapshots the protected and holdout files when a run starts or resumes; the engine
+calls `baseline_holdout` on a new run and `vet` when the decider wants to keep an attempt. `vet`
+flags the diff with the static audit, re-verifies a gain far beyond the run's history from a
+clean tree, and runs the holdout, which flags `overfit` or, with `[holdout] gate`, holds the
+attempt back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import statistics
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from hone.records import Attempt, Measurement, Status
+from hone.loop.workspace import Workspace
+from hone.records import Attempt, Measurement, Purpose, Status
 from hone.verify import audit, holdout
 from hone.verify.guard import Guard, hidden_patterns
 from hone.verify.verifier import StageFailure, aggregate
@@ -36,22 +38,20 @@ class Vetting:
     measurements: list[Measurement] | None = None  # clean re-verification, when one ran
 
 
+def make_guard(ws: Workspace, baseline_commit: str) -> Guard:
+    """The run's snapshot of the protected and holdout files of its baseline commit."""
+    config = ws.config
+    tracked = ws.repo.tracked_files(baseline_commit)
+    patterns = hidden_patterns(config.holdout.run, config.holdout.files, ws.repo.root, tracked)
+    return Guard.snapshot(ws.repo.root, baseline_commit, ws.rules, patterns)
+
+
 class Safeguards:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.config = engine.ws.config
 
     # -- start ------------------------------------------------------------------------------
-    def setup(self, baseline_commit: str) -> Guard:
-        """Snapshot the protected and holdout files of the baseline; arm the verifier."""
-        ws = self.engine.ws
-        tracked = ws.repo.tracked_files(baseline_commit)
-        patterns = hidden_patterns(self.config.holdout.run, self.config.holdout.files,
-                                   ws.repo.root, tracked)
-        guard = Guard.snapshot(ws.repo.root, baseline_commit, ws.rules, patterns)
-        self.engine.verifier.guard = guard
-        return guard
-
     def baseline_holdout(self, baseline: Attempt) -> None:
         """Measure the holdout on the baseline; a holdout that fails there is a config error."""
         if not holdout.enabled(self.config):
@@ -118,9 +118,9 @@ class Safeguards:
         parent = self.engine.get(attempt.parent if attempt.parent is not None else 0)
         assert parent.commit is not None
         diff = ws.repo.diff(parent.commit, attempt.commit)
-        guard = self.engine.verifier.guard
+        guard = self.engine.guard
         watched: dict[str, str] = {}
-        for path in [*(guard.protected if guard else []), *(guard.hidden if guard else [])]:
+        for path in [*guard.protected, *guard.hidden]:
             if path == "hone.toml":
                 continue
             data = ws.repo.show_file(parent.commit, path)
@@ -143,16 +143,9 @@ class Safeguards:
                   ) -> Vetting:
         """Gates and objective again from a fresh checkout: state the candidate left in its
         worktree (caches, planted files) cannot help it there."""
-        ws = self.engine.ws
-        assert attempt.commit is not None
-        slot = f"clean-{attempt.id}"
-        workdir = ws.worktrees.checkout(slot, attempt.commit)
-        try:
-            verdict = self.engine.verifier.verify(workdir, attempt.id)
-        finally:
-            ws.worktrees.remove(slot)
+        verdict = self.engine.measurer.verdict(attempt, Purpose.REVERIFY, label="_clean")
         for m in verdict.measurements:
-            self.engine.store.add_measurement(self.engine.run, replace(m, kind="confirm"))
+            self.engine.store.add_measurement(self.engine.run, m)
         if verdict.failure:
             f = verdict.failure
             return Vetting(Status.REJECTED if f.rejected else Status.FAILED, "reverify",
@@ -202,21 +195,9 @@ class Safeguards:
             m.score for m in result if m.score is not None]
 
     def _holdout(self, attempt: Attempt, label: str = "") -> list[Measurement] | StageFailure:
-        """Run the holdout on the attempt's commit in a worktree of its own, holdout files
-        present, protected files as at the baseline."""
-        ws = self.engine.ws
-        assert attempt.commit is not None
-        slot = f"holdout-{attempt.id}"
-        workdir = ws.worktrees.checkout(slot, attempt.commit)
-        guard = self.engine.verifier.guard
-        try:
-            if guard is not None and guard.protected:
-                from hone.vcs.git import git
-
-                git("checkout", guard.baseline, "--", *guard.protected, cwd=workdir)
-            result = holdout.measure(self.engine.verifier, workdir, attempt.id, label)
-        finally:
-            ws.worktrees.remove(slot)
+        """Run the holdout on the attempt's commit (an executor job: a fresh tree, holdout
+        files present, protected files as at the baseline); record its measurements."""
+        result = self.engine.measurer.holdout(attempt, label)
         if not isinstance(result, StageFailure):
             for m in result:
                 self.engine.store.add_measurement(self.engine.run, m)

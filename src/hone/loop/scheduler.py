@@ -1,16 +1,17 @@
-"""Parallel slots: proposals are made while evaluations run; decisions stay serial.
+"""How many attempts are in flight: the one loop of `hone run`, serial or parallel.
 
 The loop's steps, spread over threads:
-* the main thread opens attempts (in id order), submits evaluations and decides, in id
-  order, one at a time: so `kept` means better than the champion of that moment;
+* the main thread opens attempts (in id order), submits their verification to the executor and
+  decides, in id order, one at a time: so `kept` means better than the champion of that moment;
 * proposer threads (one per slot) check out the parent, let the mutator edit and commit;
-* the executor's slots verify (local threads or Ray tasks).
+* the executor's slots verify (the caller's thread when inline, local threads, Ray tasks).
 
-Up to `2 * parallel` attempts are in flight at once, so a slot that frees up finds the next
-candidate already proposed whenever proposing is faster than evaluating. To keep a run
-deterministic, attempt k is shown (parent selection, brief, mutator history) only attempts
-up to k - 2 * parallel, which are always decided by the time k opens: the same run gives the
-same attempts however the timing falls, on any executor.
+With an executor of `slots` slots, up to `lookahead * slots` attempts are in flight at once, so
+a slot that frees up finds the next candidate already proposed whenever proposing is faster than
+evaluating. To keep a run deterministic, attempt k is shown (parent selection, brief, mutator
+history) only attempts up to k - depth, which are always decided by the time k opens: the same
+run gives the same attempts however the timing falls, on any executor. The serial loop is the
+inline executor: depth 1, so attempt k sees every attempt before it.
 """
 
 from __future__ import annotations
@@ -18,141 +19,123 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hone.executors import verifier_factory
-from hone.executors.base import Executor, Job, Outcome, VerifierFactory, binary_diff
+from hone.executors.base import Outcome
+from hone.loop.budget import Budget, budget_spent
 from hone.loop.engine import Engine
-from hone.loop.measure import plan_seeds, run_noise
-from hone.loop.runner import Budget, RunOutcome, budget_spent
 from hone.mutators.base import Mutator, MutatorExhausted
-from hone.records import Attempt, Measurement, Status
+from hone.records import Attempt, Event, Purpose, Status
 from hone.strategies.base import Strategy
 from hone.strategies.plan import Plan, plan_attempt
 from hone.verify.verifier import StageFailure, Verdict
 
-# What a proposer thread hands back: the attempt, its early end (None: verify it), its patch.
-Proposed = tuple[Attempt, StageFailure | None, bytes]
+# What a proposer thread hands back: the attempt and its early end (None: verify it).
+Proposed = tuple[Attempt, StageFailure | None]
+
+
+@dataclass
+class _Flight:
+    """The attempts between opening and deciding, by where they are."""
+
+    opened: dict[int, Attempt] = field(default_factory=dict)  # not yet decided
+    proposing: dict[Future[Proposed], int] = field(default_factory=dict)
+    evaluating: dict[Future[Outcome], int] = field(default_factory=dict)
+    waiting: list[Attempt] = field(default_factory=list)  # proposed, waiting for a slot
+    ready: dict[int, tuple[Attempt, Verdict]] = field(default_factory=dict)  # to decide
 
 
 class Scheduler:
-    """Runs `engine`'s attempts with `executor.slots` evaluations at a time."""
+    """Runs `engine`'s attempts, verifying up to its executor's slots at a time."""
 
-    def __init__(self, engine: Engine, executor: Executor, mutator: Mutator,
-                 strategy: Strategy, budget: Budget) -> None:
-        self.engine, self.executor = engine, executor
-        self.mutator, self.strategy, self.budget = mutator, strategy, budget
+    def __init__(self, engine: Engine, mutator: Mutator, strategy: Strategy,
+                 budget: Budget) -> None:
+        self.engine, self.mutator, self.strategy, self.budget = engine, mutator, strategy, budget
+        executor = engine.measurer.executor
         self.slots = executor.slots
-        self.depth = 2 * self.slots
+        self.depth = executor.lookahead * self.slots
         self._stopping = threading.Event()
         self._proposer_slots: queue.SimpleQueue[str] = queue.SimpleQueue()
         for i in range(self.slots):
             self._proposer_slots.put(f"propose-{i}")
-        self._base = ""
 
-    # -- the run -----------------------------------------------------------------------------
-    def run(self, baseline: Attempt | None) -> RunOutcome:
-        """Measure `baseline` (a new run's, from `engine.begin()`), then make attempts."""
-        engine = self.engine
-        if baseline is not None:
-            self._baseline(baseline)
-        self._base = engine.info().baseline_commit
-        engine.measure_hook = self._remeasure
-        deadline = (time.monotonic() + self.budget.hours * 3600
-                    if self.budget.hours else None)
-        inflight: dict[int, Attempt] = {}  # opened, not yet decided
-        proposing: dict[Future[Proposed], int] = {}
-        evaluating: dict[Future[Outcome], int] = {}
-        waiting: list[tuple[Attempt, bytes]] = []  # proposed, waiting for a free slot
-        ready: dict[int, tuple[Attempt, Verdict]] = {}  # verdict known, waiting for its turn
+    def run(self) -> str:
+        """Make attempts until a budget is spent or the mutator stops; why it stopped."""
+        deadline = time.monotonic() + self.budget.hours * 3600 if self.budget.hours else None
+        flight = _Flight()
         stopped = ""
-        made = 0
         proposers = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="hone-propose")
         try:
             while True:
-                # Decide first, so that the attempts it frees are opened before waiting.
-                while inflight and min(inflight) in ready:
-                    attempt, verdict = ready.pop(min(inflight))
-                    del inflight[attempt.id]
-                    engine.conclude(attempt, verdict, "decide")
-                while not stopped and len(inflight) < self.depth:
-                    stopped = budget_spent(engine, self.budget, deadline)
+                self._decide_ready(flight)
+                while not stopped and len(flight.opened) < self.depth:
+                    stopped = budget_spent(self.engine.history(), self.budget, deadline)
                     if stopped:
                         break
                     attempt, history, champion, plan = self._open()
-                    inflight[attempt.id] = attempt
-                    made += 1
-                    proposing[proposers.submit(self._propose, attempt, history, champion,
-                                               plan)] = attempt.id
-                while waiting and len(evaluating) < self.slots:
-                    attempt, patch = waiting.pop(0)
-                    engine.on_event("verify", attempt)
-                    job = Job(attempt.id, self._base, patch,
-                              tuple(plan_seeds(engine.ws.config, run_noise(engine))))
-                    evaluating[self.executor.submit(job)] = attempt.id
-                if not inflight or not (proposing or evaluating):
+                    flight.opened[attempt.id] = attempt
+                    future = proposers.submit(self._propose, attempt, history, champion, plan)
+                    flight.proposing[future] = attempt.id
+                self._submit_waiting(flight)
+                if not flight.opened or not (flight.proposing or flight.evaluating):
                     # Nothing in flight (or, defensively, nothing left that could finish).
-                    return RunOutcome(made, stopped or "nothing left to run")
-                pending: list[Future[Any]] = [*proposing, *evaluating]
+                    return stopped or "nothing left to run"
+                pending: list[Future[Any]] = [*flight.proposing, *flight.evaluating]
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    if fut in proposing:
-                        attempt_id = proposing.pop(fut)
-                        try:
-                            attempt, early, patch = fut.result()
-                        except MutatorExhausted as exc:
-                            # engine.propose recorded the attempt as failed.
-                            inflight.pop(attempt_id, None)
-                            stopped = stopped or f"the {self.mutator.name} mutator stopped: {exc}"
-                            continue
-                        if early is not None:
-                            ready[attempt.id] = (attempt, Verdict(early))
-                        else:
-                            waiting.append((attempt, patch))
-                            waiting.sort(key=lambda w: w[0].id)
-                    else:
-                        attempt_id = evaluating.pop(fut)
-                        outcome: Outcome = fut.result()
-                        attempt = engine.get(attempt_id)
-                        attempt = replace(attempt, extra={**attempt.extra, "eval": {
-                            "slot": outcome.slot, "host": outcome.host,
-                            "start": outcome.started, "end": outcome.finished}})
-                        ready[attempt_id] = (attempt, outcome.verdict)
+                stopped = self._collect(flight, done) or stopped
         except BaseException as exc:
             self._stopping.set()
-            self.executor.cancel()
+            self.engine.measurer.executor.cancel()
             # Let proposers reach a stopping point, so their writes come before ours.
-            wait(list(proposing), timeout=5)
-            for attempt_id in sorted(inflight):
-                engine.abandon(attempt_id, exc)
+            wait(list(flight.proposing), timeout=5)
+            for attempt_id in sorted(flight.opened):
+                self.engine.abandon(attempt_id, exc)
             raise
         finally:
             proposers.shutdown(wait=False, cancel_futures=True)
-            engine.measure_hook = None
 
-    # -- steps -------------------------------------------------------------------------------
-    def _baseline(self, baseline: Attempt) -> None:
-        """Measure a new run's baseline: its repeats in parallel, the gates with the first."""
-        engine = self.engine
-        assert baseline.commit is not None
-        workdir = engine.ws.worktrees.checkout("baseline", baseline.commit)
-        baseline = engine.quality.account(baseline, workdir, baseline.commit)
-        assert baseline.commit is not None
-        config = engine.ws.config
-        seeds = config.objective.seed_list()
-        # The noise floor's runs too: every repeat of the baseline is measured in parallel.
-        runs = max(config.acceptance.noise_runs, len(seeds))
-        futures = [self.executor.submit(Job(baseline.id, baseline.commit, b"",
-                                            (seeds[i % len(seeds)],), gates=i == 0,
-                                            label=f"_n{i}" if i >= len(seeds) else ""))
-                   for i in range(runs)]
-        verdicts = [f.result().verdict for f in futures]
-        failure = next((v.failure for v in verdicts if v.failure), None)
-        engine.record_baseline(baseline, Verdict(
-            failure, [m for v in verdicts for m in v.measurements]))
+    def _decide_ready(self, flight: _Flight) -> None:
+        """Decide, in id order, every attempt whose turn has come."""
+        while flight.opened and min(flight.opened) in flight.ready:
+            attempt, verdict = flight.ready.pop(min(flight.opened))
+            del flight.opened[attempt.id]
+            self.engine.conclude(attempt, verdict)
+
+    def _submit_waiting(self, flight: _Flight) -> None:
+        while flight.waiting and len(flight.evaluating) < self.slots:
+            attempt = flight.waiting.pop(0)
+            self.engine.on_event(Event.VERIFY, attempt)
+            future = self.engine.measurer.submit(attempt, Purpose.VERIFY, self.engine.seeds())
+            flight.evaluating[future] = attempt.id
+
+    def _collect(self, flight: _Flight, done: set[Future[Any]]) -> str:
+        """Move finished proposals and evaluations on; why to stop, if a mutator stopped."""
+        stopped = ""
+        for fut in done:
+            if fut in flight.proposing:
+                attempt_id = flight.proposing.pop(fut)
+                try:
+                    attempt, early = fut.result()
+                except MutatorExhausted as exc:  # engine.propose recorded the attempt failed
+                    flight.opened.pop(attempt_id, None)
+                    stopped = stopped or f"the {self.mutator.name} mutator stopped: {exc}"
+                    continue
+                if early is not None:
+                    flight.ready[attempt.id] = (attempt, Verdict(early))
+                else:
+                    flight.waiting.append(attempt)
+                    flight.waiting.sort(key=lambda a: a.id)
+            else:
+                attempt_id = flight.evaluating.pop(fut)
+                outcome: Outcome = fut.result()
+                attempt = self.engine.get(attempt_id)
+                attempt = replace(attempt, extra={**attempt.extra, "eval": {
+                    "slot": outcome.slot, "host": outcome.host,
+                    "start": outcome.started, "end": outcome.finished}})
+                flight.ready[attempt_id] = (attempt, outcome.verdict)
+        return stopped
 
     def _open(self) -> tuple[Attempt, list[Attempt], Attempt, Plan]:
         """Open the next attempt from what it may see: attempts up to id - depth."""
@@ -163,49 +146,20 @@ class Scheduler:
         kept = [a for a in visible if a.status is Status.KEPT]
         champion = kept[-1] if kept else visible[0]
         plan = plan_attempt(self.strategy, engine.ws.config, visible, champion, next_id)
-        attempt = Attempt(engine.run, next_id, plan.parent.id, None, Status.RUNNING,
-                          mutator="merge" if plan.is_merge else self.mutator.name,
-                          started=time.time(),
-                          parent2=plan.parent2.id if plan.parent2 else None,
-                          extra=dict(plan.extra))
-        engine.store.put_attempt(attempt)
-        engine.on_event("start", attempt)
+        attempt = engine.open_attempt(next_id, plan.parent,
+                                      "merge" if plan.is_merge else self.mutator.name,
+                                      plan.parent2, **plan.extra)
         return attempt, visible, champion, plan
 
     def _propose(self, attempt: Attempt, history: list[Attempt], champion: Attempt,
                  plan: Plan) -> Proposed:
-        """In a proposer thread: edit, commit and check the rules; the patch from the base."""
+        """In a proposer thread: edit, commit and check the rules."""
         slot = self._proposer_slots.get()
         try:
             proposal = self.engine.propose(attempt, self.mutator, slot, history, champion,
                                            plan)
             if self._stopping.is_set():
                 raise InterruptedError("the run is stopping")
-            attempt, early = self.engine.materialise(attempt, slot, proposal, history)
-            if early is not None or attempt.commit is None:
-                return attempt, early, b""
-            return attempt, None, binary_diff(self.engine.ws.repo.root, self._base,
-                                              attempt.commit)
+            return self.engine.materialise(attempt, slot, proposal, history)
         finally:
             self._proposer_slots.put(slot)
-
-    def _remeasure(self, target: Attempt, seed: int, label: str) -> Measurement | StageFailure:
-        """One more objective run of `target` for the decider, in an executor slot."""
-        assert target.commit is not None
-        patch = binary_diff(self.engine.ws.repo.root, self._base, target.commit)
-        outcome = self.executor.submit(Job(target.id, self._base, patch, (seed,), gates=False,
-                                           label=label)).result()
-        verdict = outcome.verdict
-        if verdict.failure:
-            return verdict.failure
-        return verdict.measurements[0]
-
-
-def run_parallel(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Budget,
-                 make: Callable[[VerifierFactory], Executor]) -> RunOutcome:
-    """`hone run` with `--parallel N` or `--executor ray`: `make` builds the executor from
-    the verifier factory, known once the run has begun (its guard is the baseline's)."""
-    baseline = engine.begin()
-    factory = verifier_factory(engine.ws.config, engine.verifier.guard)
-    with make(factory) as executor:
-        return Scheduler(engine, executor, mutator, strategy, budget).run(baseline)

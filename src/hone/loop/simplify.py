@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from hone.complexity.measure import Complexity
 from hone.errors import UsageError
+from hone.loop.budget import Budget
 from hone.loop.engine import Engine
-from hone.loop.runner import Budget, RunOutcome, run_loop
+from hone.loop.scheduler import Scheduler
 from hone.mutators import make_mutator
 from hone.records import Attempt
 from hone.strategies import make_strategy
@@ -23,7 +24,7 @@ from hone.strategies import make_strategy
 class Simplified:
     before: Attempt
     after: Attempt
-    outcome: RunOutcome
+    stopped_because: str
 
     def cost(self, a: Attempt) -> Complexity | None:
         return Complexity.from_json(a.extra.get("complexity"))
@@ -31,7 +32,8 @@ class Simplified:
 
 def simplify(engine: Engine, mutator_kind: str | None, attempts: int,
              hours: float | None = None) -> Simplified:
-    """Make up to `attempts` simplification attempts from the champion."""
+    """Make up to `attempts` simplification attempts from the champion (`engine` opened
+    with `simplify_only`)."""
     if engine.store.get_run(engine.run) is None:
         raise UsageError(f"no run named {engine.run!r}; `hone run` first")
     config = engine.ws.config
@@ -39,9 +41,9 @@ def simplify(engine: Engine, mutator_kind: str | None, attempts: int,
     if kind == "classic":
         raise UsageError("the classic mutator cannot simplify; use --mutator ablate, llm or agent")
     mutator = make_mutator(kind, config)
-    engine.quality.simplify_only = True
+    engine.start()
     before = engine.champion()
     made = sum(1 for a in engine.history() if a.id != 0)
-    outcome = run_loop(engine, mutator, make_strategy("greedy", config),
-                       Budget(made + attempts, hours))
-    return Simplified(before, engine.champion(), outcome)
+    stopped = Scheduler(engine, mutator, make_strategy("greedy", config),
+                        Budget(made + attempts, hours)).run()
+    return Simplified(before, engine.champion(), stopped)

@@ -58,8 +58,11 @@ class Workspace:
                                   self.repo.root, self.repo.tracked_files(self.repo.head()))
         return PathRules(self.config.files.editable, [*self.config.files.protect, *holdout])
 
+    def logs_dir(self, run: str) -> Path:
+        return self.dir / "logs" / run
+
     def verifier(self, run: str) -> Verifier:
-        return build_verifier(self.config, self.dir / "logs" / run)
+        return build_verifier(self.config, self.logs_dir(run))
 
     def brief_path(self, run: str, attempt_id: int) -> Path:
         path = self.dir / "briefs" / run / f"{attempt_id:05d}.md"

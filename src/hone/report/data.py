@@ -16,7 +16,7 @@ from typing import Any, Literal
 from scipy.stats import norm
 
 from hone.decide.ranks import gains, hodges_lehmann, u_for_z
-from hone.loop.engine import Engine
+from hone.loop.view import RunView
 from hone.records import Attempt, Measurement, Status
 from hone.report.diff import diff_html
 
@@ -78,7 +78,7 @@ def _depths(attempts: list[Attempt]) -> dict[int, int]:
     return depth
 
 
-def overview(engine: Engine) -> dict[str, Any]:
+def overview(engine: RunView) -> dict[str, Any]:
     """Everything but per-attempt details: summary, attempts, champion path, holdout."""
     info = engine.info()
     config = engine.ws.config
@@ -200,14 +200,14 @@ def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
 
-def details(engine: Engine, attempt_id: int) -> dict[str, Any]:
+def details(engine: RunView, attempt_id: int) -> dict[str, Any]:
     """One attempt's diff (as highlighted HTML), measurements, log tails, lessons and texts."""
     a = engine.get(attempt_id)
     diff = engine.diff_from_parent(a)
     truncated = len(diff) > MAX_DIFF_CHARS
     if truncated:
         diff = diff[:MAX_DIFF_CHARS]
-    logs_dir = engine.verifier.logs_dir / f"{a.id:05d}"
+    logs_dir = engine.logs_dir / f"{a.id:05d}"
     logs = {}
     if logs_dir.is_dir():
         for path in sorted(logs_dir.iterdir()):
@@ -235,5 +235,5 @@ def details(engine: Engine, attempt_id: int) -> dict[str, Any]:
     }
 
 
-def all_details(engine: Engine) -> dict[str, dict[str, Any]]:
+def all_details(engine: RunView) -> dict[str, dict[str, Any]]:
     return {str(a.id): details(engine, a.id) for a in engine.history()}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hone.errors import HoneError, UsageError
-from hone.loop.engine import Engine
+from hone.loop.view import RunView
 from hone.report.data import all_details, overview
 from hone.report.diff import diff_css
 
@@ -62,13 +62,13 @@ def render_page(data: dict[str, Any] | None, mode: Mode, title: str) -> str:
     return "".join(out)
 
 
-def build_report(engine: Engine) -> str:
+def build_report(engine: RunView) -> str:
     """The self-contained report of the engine's run."""
     data = {"overview": overview(engine), "details": all_details(engine)}
     return render_page(data, "static", engine.run)
 
 
-def write_report(engine: Engine, path: Path) -> Path:
+def write_report(engine: RunView, path: Path) -> Path:
     path = path.resolve()
     if path.is_dir():
         raise UsageError(f"{path} is a directory; give -o a file name")

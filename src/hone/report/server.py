@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
 
 from hone.errors import HoneError, UsageError
-from hone.loop.engine import Engine
+from hone.loop.view import RunView
 from hone.report.data import details, overview
 from hone.report.render import render_page
 
@@ -24,7 +24,7 @@ HOST = "127.0.0.1"
 class Dashboard:
     """The data behind the endpoints, for one run of one workspace."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: RunView) -> None:
         self.engine = engine
         self.page = render_page(None, "live", engine.run).encode("utf-8")
 
@@ -73,7 +73,7 @@ def _handler(dash: Dashboard) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def make_server(engine: Engine, port: int) -> ThreadingHTTPServer:
+def make_server(engine: RunView, port: int) -> ThreadingHTTPServer:
     """A server bound to 127.0.0.1:`port` (0 picks a free port)."""
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, not {port}")
@@ -85,7 +85,7 @@ def make_server(engine: Engine, port: int) -> ThreadingHTTPServer:
     return server
 
 
-def serve(engine: Engine, port: int, out: TextIO = sys.stdout) -> None:
+def serve(engine: RunView, port: int, out: TextIO = sys.stdout) -> None:
     """Serve until interrupted."""
     server = make_server(engine, port)
     host, bound = server.server_address[:2]

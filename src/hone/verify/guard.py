@@ -52,13 +52,15 @@ class Guard:
         return {"baseline": self.baseline, "protected": self.protected,
                 "hidden": len(self.hidden)}
 
-    def prepare(self, workdir: Path) -> None:
-        """Make `workdir` exactly its commit, protected files as at the baseline, no holdout."""
+    def prepare(self, workdir: Path, hide: bool = True) -> None:
+        """Make `workdir` exactly its commit, protected files as at the baseline, and (with
+        `hide`) no holdout files."""
         # Ignored files survive `git add --all`: a stale .pyc or a planted .pth must not.
         git("clean", "-ffdxq", cwd=workdir)
         if self.protected:
             git("checkout", self.baseline, "--", *self.protected, cwd=workdir)
-        self.hide(workdir)
+        if hide:
+            self.hide(workdir)
 
     def hide(self, workdir: Path) -> None:
         for rel in self.hidden:

@@ -121,7 +121,8 @@ class Verifier:
 
     def verify(self, workdir: Path, attempt_id: int,
                seeds: Sequence[int] | None = None, *, gates: bool = True, label: str = "",
-               exclusive: AbstractContextManager[object] | None = None) -> Verdict:
+               exclusive: AbstractContextManager[object] | None = None,
+               kind: str = "objective") -> Verdict:
         """Gates (unless `gates` is False), then the objective once per seed (the config's
         seeds by default). `exclusive` is held while the objective runs, so that timing
         objectives of parallel slots run one at a time while their gates overlap.
@@ -134,7 +135,7 @@ class Verifier:
             self.guard.prepare(workdir)
             before = self.guard.fingerprint(workdir)
         verdict = self._gates_then_objective(workdir, attempt_id, seeds, gates, label,
-                                             exclusive)
+                                             exclusive, kind)
         changed = self.guard.changed(workdir, before) if self.guard else []
         if changed:
             return Verdict(StageFailure(
@@ -144,15 +145,15 @@ class Verifier:
 
     def _gates_then_objective(self, workdir: Path, attempt_id: int,
                               seeds: Sequence[int] | None, gates: bool = True, label: str = "",
-                              exclusive: AbstractContextManager[object] | None = None
-                              ) -> Verdict:
+                              exclusive: AbstractContextManager[object] | None = None,
+                              kind: str = "objective") -> Verdict:
         failure = self.run_gates(workdir, attempt_id) if gates else None
         if failure:
             return Verdict(failure)
         measurements: list[Measurement] = []
         with exclusive or nullcontext():
             for seed in seeds if seeds is not None else self.config.objective.seed_list():
-                result = self.measure(workdir, attempt_id, seed, label=label)
+                result = self.measure(workdir, attempt_id, seed, kind=kind, label=label)
                 if isinstance(result, StageFailure):
                     return Verdict(result, measurements)
                 measurements.append(result)

@@ -1,0 +1,64 @@
+"""A run's life cycle as a library function: open, start or resume, attempts, the end.
+
+`open_engine` builds the run's collaborators once (guard, executor, measurer, engine);
+`run_session` measures the baseline of a new run (or resumes one), makes attempts through the
+scheduler until a budget is spent, then runs the final holdout on the champion and confirms it
+against the baseline. The CLI's `hone run` is this function plus printing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from hone.decide.confirm import Confirmation
+from hone.executors import Executor, make_executor, verifier_factory
+from hone.executors.base import VerifierFactory
+from hone.loop.budget import Budget
+from hone.loop.engine import Engine, EventHandler, _ignore
+from hone.loop.jobs import Measurer
+from hone.loop.measure import confirm_champion
+from hone.loop.safeguards import make_guard
+from hone.loop.scheduler import Scheduler
+from hone.loop.workspace import Workspace
+from hone.mutators.base import Mutator
+from hone.strategies.base import Strategy
+
+
+@contextmanager
+def open_engine(ws: Workspace, run: str, on_event: EventHandler = _ignore,
+                simplify_only: bool = False,
+                executor: Callable[[VerifierFactory], Executor] | None = None
+                ) -> Iterator[Engine]:
+    """The engine of `run` with its executor, closed on the way out. `executor` builds it
+    from the run's verifier factory (default: the one `[executor]` names)."""
+    info = ws.store.get_run(run)
+    base = info.baseline_commit if info is not None else ws.repo.head()
+    guard = make_guard(ws, base)
+    factory = verifier_factory(ws.config, guard)
+    build = executor or (lambda f: make_executor(ws.config, ws.repo.root, ws.dir,
+                                                 ws.logs_dir(run), f))
+    with build(factory) as built:
+        yield Engine(ws, run, guard, Measurer(built, ws.repo, base), on_event,
+                     simplify_only=simplify_only)
+
+
+@dataclass(frozen=True)
+class SessionEnd:
+    """How a `run_session` ended: why it stopped, and what the end of the run measured."""
+
+    stopped_because: str
+    final_holdout: dict[str, Any] | None = None
+    confirmation: Confirmation | None = None
+
+
+def run_session(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Budget
+                ) -> SessionEnd:
+    """Start or resume the run, make attempts until `budget` is spent, then the holdout on
+    the champion and its confirmation against the baseline."""
+    engine.start()
+    stopped = Scheduler(engine, mutator, strategy, budget).run()
+    final = engine.safeguards.final_holdout()
+    return SessionEnd(stopped, final, confirm_champion(engine))
