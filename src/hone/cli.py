@@ -73,7 +73,7 @@ def init(
     directory: DirOpt = Path("."),
 ) -> None:
     """Write a commented hone.toml."""
-    from hone.config.init import init_config
+    from hone.init import init_config
 
     path = init_config(directory, objective, score, direction, editable or [], protect or [],
                        gate or [], force, goal)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from hone.config.model import Config
 from hone.errors import UsageError
-from hone.loop.brief import fmt
+from hone.loop.brief import fmt, noise_lines
 from hone.records import Attempt, Status
 
 if TYPE_CHECKING:
@@ -144,18 +144,3 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     which = "" if name == config.run.name else f" --run {name}"
     printer._out(f"see: hone status -C {ws.repo.root}{which}   |   hone best{which} --branch NAME")
     return 0
-
-
-def noise_lines(baseline: Attempt) -> list[str]:
-    """What the noise floor says, for people: the spread, and the warning if any."""
-    noise = baseline.extra.get("noise")
-    if not noise:
-        return []
-    if noise["deterministic"]:
-        lines = [f"noise floor: {noise['runs']} runs, no spread: deterministic objective, "
-                 "measured once per attempt"]
-    else:
-        lines = [f"noise floor: {noise['runs']} runs, CV {noise['cv']:.2%}"]
-    if baseline.extra.get("noise_warning"):
-        lines.append(f"warning: {baseline.extra['noise_warning']}")
-    return lines

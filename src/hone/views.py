@@ -169,7 +169,7 @@ def print_show(view: dict[str, Any]) -> None:
     if view["extra"].get("decision"):
         console.print(f"decision: {evidence_line(view['extra']['decision'])}", markup=False)
     if view["extra"].get("noise"):
-        from hone.cli_run import noise_lines
+        from hone.loop.brief import noise_lines
         from hone.records import Attempt
 
         for line in noise_lines(Attempt("", 0, None, None, Status.BASELINE,

@@ -36,7 +36,7 @@ class ObjectiveSection(_Section):
     @classmethod
     def _parse_constraints(cls, values: list[str]) -> list[str]:
         from hone.errors import UsageError
-        from hone.verify.constraints import Constraint
+        from hone.expr.constraints import Constraint
 
         for text in values:
             try:

@@ -90,3 +90,18 @@ def build_brief(config: Config, history: list[Attempt], champion: Attempt, paren
     if workdir:
         out += [f"Edit the files in place in `{workdir}`; do not commit, hone does that."]
     return "\n".join(out) + "\n"
+
+
+def noise_lines(baseline: Attempt) -> list[str]:
+    """What the noise floor says, for people: the spread, and the warning if any."""
+    noise = baseline.extra.get("noise")
+    if not noise:
+        return []
+    if noise["deterministic"]:
+        lines = [f"noise floor: {noise['runs']} runs, no spread: deterministic objective, "
+                 "measured once per attempt"]
+    else:
+        lines = [f"noise floor: {noise['runs']} runs, CV {noise['cv']:.2%}"]
+    if baseline.extra.get("noise_warning"):
+        lines.append(f"warning: {baseline.extra['noise_warning']}")
+    return lines

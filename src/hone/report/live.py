@@ -15,7 +15,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from hone.loop.brief import fmt
+from hone.loop.brief import fmt, noise_lines
 from hone.records import Attempt, Status
 
 # What a slot is doing after each engine event; unknown events show under their own name.
@@ -106,8 +106,6 @@ class LiveView:
             self.scores[attempt.id] = attempt.score
             self.slots = {n: s for n, s in self.slots.items() if s.attempt != attempt.id}
             self.out(f"baseline score {fmt(attempt.score)}")
-            from hone.cli_run import noise_lines
-
             for line in noise_lines(attempt):  # the noise floor, and its warning if any
                 self.out(line)
         elif event == "decided":

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hone.config.model import Config
+from hone.expr.score import ScoreExpr
 from hone.records import Measurement
-from hone.verify.score import ScoreExpr
 from hone.verify.verifier import StageFailure, Verifier
 
 KIND = "holdout"

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hone.config.model import Config
+from hone.expr.constraints import Constraint, check
+from hone.expr.score import ScoreError, ScoreExpr
 from hone.records import Measurement
 from hone.verify import sandbox
-from hone.verify.constraints import Constraint, check
 from hone.verify.guard import Guard
 from hone.verify.metrics import parse_metrics
 from hone.verify.process import CommandResult, run_command
-from hone.verify.score import ScoreError, ScoreExpr
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from hone.errors import UsageError
-from hone.verify.score import ScoreError, ScoreExpr
+from hone.expr.score import ScoreError, ScoreExpr
 
 
 @pytest.mark.parametrize(("text", "value"), [

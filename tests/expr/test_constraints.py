@@ -8,7 +8,7 @@ import pytest
 
 from hone.config.load import parse_config
 from hone.errors import ConfigError, UsageError
-from hone.verify.constraints import Constraint, check
+from hone.expr.constraints import Constraint, check
 from hone.verify.verifier import Verifier
 
 

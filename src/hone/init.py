@@ -8,9 +8,9 @@ from pathlib import Path
 
 from hone.config.load import CONFIG_FILE, find_config, parse_config
 from hone.errors import ConfigError, UsageError
+from hone.expr.score import ScoreExpr
 from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules, files_named_in
-from hone.verify.score import ScoreExpr
 
 
 def _toml_str(value: str) -> str:

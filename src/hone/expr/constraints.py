@@ -11,7 +11,7 @@ import operator
 from collections.abc import Callable
 
 from hone.errors import UsageError
-from hone.verify.score import ScoreError, ScoreExpr
+from hone.expr.score import ScoreError, ScoreExpr
 
 _OPS: dict[type[ast.cmpop], tuple[str, Callable[[float, float], bool]]] = {
     ast.Lt: ("<", operator.lt), ast.LtE: ("<=", operator.le), ast.Gt: (">", operator.gt),
