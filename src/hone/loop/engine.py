@@ -17,6 +17,7 @@ from typing import Any
 from hone.complexity.quality import Quality
 from hone.decide import Decider, Decision, make_decider
 from hone.decide.base import Arm
+from hone.decide.chain import accept
 from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
 from hone.loop.jobs import Measurer
@@ -278,22 +279,19 @@ class Engine(RunView):
         decider = self.decider or make_decider(self.ws.config, run_noise(self))
         decision = decider.decide(cand, champ, self.direction,
                                   self._remeasurer(attempt, champion, cand, champ))
-        decision = self.quality.review(decision, attempt, champion, cand, champ)
         if decision.champion_score is not None and decision.champion_score != champion.score:
             self.store.put_attempt(replace(self.get(champion.id),
                                            score=decision.champion_score))
-        status, stage, reason = (Status.KEPT if decision.keep else Status.DISCARDED), "", \
-            decision.rule
-        if decision.keep:  # audit, clean re-verification of outsized gains, holdout
-            vetting = self.safeguards.vet(attempt, champion, cand, decision.champion_score)
-            attempt = replace(attempt, extra={**attempt.extra, **vetting.extra})
-            if vetting.status is not None:
-                status, stage, reason = vetting.status, vetting.stage, vetting.reason
-                decision = replace(decision, keep=False)
-        result = self._finish(attempt, status, stage=stage, score=decision.score,
+        verdict = accept(
+            decision,
+            review=lambda d: self.quality.review(d, attempt, champion, cand, champ),
+            vet=lambda d: self.safeguards.vet(attempt, champion, cand, d.champion_score))
+        attempt = replace(attempt, extra={**attempt.extra, **verdict.vetting.extra})
+        result = self._finish(attempt, verdict.status, stage=verdict.stage,
+                              score=verdict.decision.score,
                               metrics=cand[-1].metrics if cand else {},
-                              reason=reason, decision=decision)
-        if decision.keep:
+                              reason=verdict.reason, decision=verdict.decision)
+        if verdict.status is Status.KEPT:
             assert attempt.commit is not None
             self.store.update_run(self.run, champion=attempt.id)
             self.ws.repo.set_ref(refs.best_ref(self.run), attempt.commit)

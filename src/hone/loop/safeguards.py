@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from hone.decide.chain import Vetting
 from hone.loop.workspace import Workspace
 from hone.records import Attempt, Measurement, Purpose, Status
 from hone.verify import audit, holdout
@@ -25,17 +26,6 @@ if TYPE_CHECKING:
 
 # Shown to proposers (briefs list failure reasons): says nothing about what the holdout is.
 HELD_BACK = "held back by a check the proposer does not see"
-
-
-@dataclass(frozen=True)
-class Vetting:
-    """The outcome of vetting a would-be champion; `status` None means keep it."""
-
-    status: Status | None = None
-    stage: str = ""
-    reason: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-    measurements: list[Measurement] | None = None  # clean re-verification, when one ran
 
 
 def make_guard(ws: Workspace, baseline_commit: str) -> Guard:
