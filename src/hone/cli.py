@@ -123,7 +123,7 @@ def simplify(
 
     ws = Workspace.open(directory)
     name = run_name or ws.config.run.name
-    printer = LinePrinter()
+    printer = LinePrinter(ws.config.objective.direction, ws.store.list_attempts(name))
     with ws.lock(name), open_engine(ws, name, printer, simplify_only=True) as engine:
         done = do_simplify(engine, mutator, attempts, hours)
     a, b = done.cost(done.before), done.cost(done.after)
@@ -206,7 +206,8 @@ def best(
         _print_json(view)
     else:
         typer.echo(f"champion #{view['id']} score {view['score']} commit {view['commit']}")
-        typer.echo(f"baseline score {view['baseline_score']} ({view['gain']})")
+        typer.echo(f"baseline score {view['baseline_score']}"
+                   + (f" ({view['gain']} over baseline)" if view["gain"] else ""))
         if confirm:
             typer.echo(confirmation.summary() if confirmation else
                        "the champion is the baseline: nothing to confirm")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hone.config.model import Config
+from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
 from hone.loop.brief import fmt, noise_lines
 from hone.records import Attempt, Status
@@ -42,10 +43,13 @@ def apply_overrides(config: Config, **flags: Any) -> Config:
 
 
 class LinePrinter:
-    """One line per event, for logs and terminals alike."""
+    """One line per event, for logs and terminals alike. A new champion's line shows its gain
+    over the baseline (from `history` when resuming, else from the baseline event)."""
 
-    def __init__(self, stream: Any = sys.stdout) -> None:
-        self.stream = stream
+    def __init__(self, direction: Direction, history: list[Attempt] | None = None,
+                 stream: Any = sys.stdout) -> None:
+        self.direction, self.stream = direction, stream
+        self.baseline = next((a.score for a in history or [] if a.id == 0), None)
         self.t0 = time.monotonic()
 
     def __call__(self, event: str, a: Attempt) -> None:
@@ -53,6 +57,7 @@ class LinePrinter:
         if event == "baseline-start":
             self._out(f"{clock} measuring the baseline ({a.commit and a.commit[:10]})")
         elif event == "baseline":
+            self.baseline = a.score
             self._out(f"{clock} baseline score {fmt(a.score)}")
             for line in noise_lines(a):
                 self._out(f"{clock} {line}")
@@ -65,7 +70,9 @@ class LinePrinter:
             self._out(f"{clock} {mark} #{a.id:<4} {a.status.value:<9} score {fmt(a.score):>10}"
                       f"  {a.hypothesis[:70]}{why[:120]}")
         elif event == "champion":
-            self._out(f"{clock} * new champion #{a.id} score {fmt(a.score)}")
+            gain = fmt_gain(self.direction.gain(a.score, self.baseline))
+            self._out(f"{clock} * new champion #{a.id} score {fmt(a.score)}"
+                      + (f" {gain} over baseline" if gain else ""))
 
     def _out(self, line: str) -> None:
         self.stream.write(line + "\n")
@@ -81,7 +88,7 @@ class LinePrinter:
 def event_view(config: Config, history: list[Attempt]) -> LinePrinter | LiveView:
     """The live view on a terminal; one line per event otherwise (CI, logs, pipes)."""
     if not sys.stdout.isatty() or os.environ.get("TERM") == "dumb":
-        return LinePrinter()
+        return LinePrinter(config.objective.direction, history)
     from hone.report.live import Limits, LiveView
 
     budget = config.budget
@@ -130,8 +137,10 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     for a in history[1:]:
         counts[a.status.value] = counts.get(a.status.value, 0) + 1
     printer._out(f"stopped: {end.stopped_because}")
+    gain = fmt_gain(config.objective.direction.gain(champion.score, history[0].score))
     printer._out(f"baseline {fmt(history[0].score)} -> champion #{champion.id} "
-                 f"{fmt(champion.score)}; attempts: "
+                 f"{fmt(champion.score)}" + (f" ({gain})" if gain and champion.id else "")
+                 + "; attempts: "
                  + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
     tokens_in = sum(int(a.extra.get("tokens_in", 0)) for a in history)
     if tokens_in:

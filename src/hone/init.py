@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from hone.config.load import CONFIG_FILE, find_config, parse_config
+from hone.direction import Direction
 from hone.errors import ConfigError, UsageError
 from hone.expr.score import ScoreExpr
 from hone.vcs.git import Repo
@@ -73,7 +74,7 @@ def init_config(root: Path, objective: str, score: str = "score", direction: str
             # hone.toml would silently take precedence over the user's [tool.hone].
             raise UsageError(f"{other} already has [tool.hone] (use --force to write "
                              f"{CONFIG_FILE}, which takes precedence)")
-    if direction not in ("max", "min"):
+    if direction not in list(Direction):
         raise UsageError(f"--direction must be max or min, not {direction!r}")
     ScoreExpr(score)  # a malformed --score is a one-line error now, not at the first `hone run`
     tracked = repo.tracked_files(repo.head())

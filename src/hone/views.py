@@ -7,8 +7,9 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
-from hone.loop.brief import delta, fmt
+from hone.loop.brief import fmt, vs_baseline, vs_parent
 from hone.loop.view import RunView
 from hone.mutators.llm.lessons import read_lessons
 from hone.records import Attempt, Status
@@ -38,15 +39,28 @@ def flags(a: Attempt) -> list[str]:
 
 @dataclass(frozen=True)
 class StatusView:
+    """A run's attempts for `hone status`. Gains (`delta`: over the parent; the champion's
+    over the baseline) come from `Direction.gain`: positive means better in every format."""
+
     run: str
     champion: Attempt
     attempts: list[Attempt]
+    direction: Direction
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def rows(self) -> list[dict[str, Any]]:
+    def gains(self) -> dict[int, tuple[float | None, float | None]]:
+        """Each attempt's gain over its parent and over the baseline."""
         by_id = {a.id: a for a in self.attempts}
+        return {a.id: (vs_parent(a, by_id, self.direction), vs_baseline(a, by_id, self.direction))
+                for a in self.attempts}
+
+    def champion_gain(self) -> float | None:
+        return self.gains().get(self.champion.id, (None, None))[1]
+
+    def rows(self) -> list[dict[str, Any]]:
+        gains = self.gains()
         return [{"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
-                 "delta": delta(a, by_id), "code": code_cost(a), "stage": a.stage,
+                 "delta": fmt_gain(gains[a.id][0]), "code": code_cost(a), "stage": a.stage,
                  "hypothesis": a.hypothesis,
                  "flags": "; ".join(flags(a))}
                 for a in self.attempts]
@@ -59,10 +73,13 @@ class StatusView:
 
     def to_json(self) -> dict[str, Any]:
         tokens_in, tokens_out, usd = self.spend()
+        gains = self.gains()
         return {
             "run": self.run,
             "champion": {"id": self.champion.id, "score": self.champion.score},
-            # Beside "champion", whose keys are a contract: what to look twice at.
+            # Beside "champion", whose keys are a contract: its gain, what to look twice at.
+            "direction": self.direction.value,
+            "champion_gain": gains.get(self.champion.id, (None, None))[1],
             "champion_overfit": bool(self.champion.extra.get("overfit")),
             "champion_flags": flags(self.champion),
             "tokens": {"in": tokens_in, "out": tokens_out}, "usd": round(usd, 6),
@@ -71,6 +88,7 @@ class StatusView:
                 {"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
                  "hypothesis": a.hypothesis, "commit": a.commit, "stage": a.stage,
                  "reason": a.reason, "parent2": a.parent2,
+                 "vs_parent": gains[a.id][0], "vs_baseline": gains[a.id][1],
                  "lines_added": a.extra.get("lines_added"),
                  "lines_removed": a.extra.get("lines_removed"),
                  "files_touched": a.extra.get("files_touched"),
@@ -108,8 +126,10 @@ class StatusView:
         tokens_in, tokens_out, usd = self.spend()
         caption = (f"LLM: {tokens_in:,} tokens in, {tokens_out:,} out, ${usd:.4f}"
                    if tokens_in or tokens_out else None)
+        gain = fmt_gain(self.champion_gain()) if self.champion.id != 0 else ""
         table = Table(title=f"run {self.run}: champion #{self.champion.id} "
-                            f"score {fmt(self.champion.score)}", caption=caption)
+                            f"score {fmt(self.champion.score)}"
+                            + (f" ({gain} over baseline)" if gain else ""), caption=caption)
         for col in COLUMNS:
             table.add_column(col, overflow="fold", justify="right" if col in (
                 "id", "parent", "score", "delta") else "left")
@@ -124,17 +144,24 @@ class StatusView:
 
 
 def status_view(engine: RunView) -> StatusView:
-    return StatusView(engine.run, engine.champion(), engine.history(), engine.info().meta)
+    return StatusView(engine.run, engine.champion(), engine.history(),
+                      engine.ws.config.objective.direction, engine.info().meta)
 
 
 def show_view(engine: RunView, attempt_id: int) -> dict[str, Any]:
     a = engine.get(attempt_id)
+    parent = engine.get(a.parent) if a.parent is not None else None
+    # The attempt, its parent and the baseline: all that its gains need.
+    by_id = {x.id: x for x in (engine.get(0), parent, a) if x is not None}
+    direction = engine.ws.config.objective.direction
     diff = engine.diff_from_parent(a)
     logs_dir = engine.logs_dir / f"{a.id:05d}"
     logs = sorted(str(p) for p in logs_dir.iterdir()) if logs_dir.is_dir() else []
     return {
         "id": a.id, "parent": a.parent, "parent2": a.parent2, "status": a.status.value,
         "score": a.score, "commit": a.commit, "ref": refs.attempt_ref(engine.run, a.id),
+        "vs_parent": vs_parent(a, by_id, direction),
+        "vs_baseline": vs_baseline(a, by_id, direction),
         "hypothesis": a.hypothesis, "mutator": a.mutator, "stage": a.stage,
         "reason": a.reason, "log_tail": a.log_tail, "metrics": a.metrics,
         "seconds": a.seconds, "extra": a.extra,
@@ -154,6 +181,11 @@ def print_show(view: dict[str, Any]) -> None:
     console = Console()
     console.print(f"[bold]#{view['id']}[/] {view['status']}  score {fmt(view['score'])}  "
                   f"parent #{view['parent']}  commit {view['commit']}")
+    gains = [f"{fmt_gain(view[key])} {over}" for key, over in (
+        ("vs_parent", f"over parent #{view['parent']}"), ("vs_baseline", "over baseline"))
+        if view[key] is not None and view["id"] != 0]
+    if gains:
+        console.print("gain: " + ", ".join(gains), markup=False, highlight=False)
     console.print(f"hypothesis: {view['hypothesis']}")
     extra = view.get("extra") or {}
     cx = extra.get("complexity") or {}
@@ -201,6 +233,8 @@ def best_view(engine: RunView, branch: str | None, squash: str | None = None
               ) -> dict[str, Any]:
     champion = engine.champion()
     baseline = engine.get(0)
+    direction = engine.ws.config.objective.direction
+    gain = direction.gain(champion.score, baseline.score)
     assert champion.commit is not None
     tip, commits = champion.commit, None
     if squash is not None:
@@ -211,17 +245,16 @@ def best_view(engine: RunView, branch: str | None, squash: str | None = None
         if not branch:
             raise UsageError("--squash needs --branch NAME")
         tip = write_squashed(engine.ws.repo, engine.run, engine.history(), champion,
-                             "one" if squash == "one" else "ideas")
+                             "one" if squash == "one" else "ideas", direction)
         commits = int(git("rev-list", "--count", f"{baseline.commit}..{tip}",
                           cwd=engine.ws.repo.root))
     if branch:
         engine.ws.repo.create_branch(branch, tip)
-    gain = ""
-    if baseline.score and champion.score is not None:
-        gain = f"{(champion.score - baseline.score) / abs(baseline.score) * 100:+.2f}%"
+    # "gain" is the text people read ('+20.00%', '' when unknown), "vs_baseline" the number.
     return {"run": engine.run, "id": champion.id, "score": champion.score,
             "commit": champion.commit, "hypothesis": champion.hypothesis,
-            "baseline_score": baseline.score, "gain": gain, "branch": branch,
+            "baseline_score": baseline.score, "gain": fmt_gain(gain), "vs_baseline": gain,
+            "direction": direction.value, "branch": branch,
             "branch_commit": tip if branch else None, "squash": squash, "commits": commits,
             "status": champion.status.value if champion.status is not Status.RUNNING else ""}
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from hone.decide.confirm import Side, confirm
 from hone.decide.noise import noise_floor, plan_warning, within_noise
+from hone.direction import Direction
 from hone.records import Measurement
 
 
@@ -32,12 +33,12 @@ def test_plan_warning_when_noise_exceeds_min_effect() -> None:
 def test_within_noise() -> None:
     rng = np.random.default_rng(5)
     champ = list(100 + 3 * rng.normal(size=20))
-    assert within_noise(list(100 + 3 * rng.normal(size=8)), champ, "max")
-    assert not within_noise(list(80 + 3 * rng.normal(size=8)), champ, "max")
-    assert within_noise(list(80 + 3 * rng.normal(size=8)), champ, "min")  # lower is better
-    assert within_noise([100.0], [100.0], "max")
-    assert within_noise([99.5], [100.0], "max", min_effect=0.01)
-    assert not within_noise([98.0], [100.0], "max", min_effect=0.01)
+    assert within_noise(list(100 + 3 * rng.normal(size=8)), champ, Direction.MAX)
+    assert not within_noise(list(80 + 3 * rng.normal(size=8)), champ, Direction.MAX)
+    assert within_noise(list(80 + 3 * rng.normal(size=8)), champ, Direction.MIN)  # lower is better
+    assert within_noise([100.0], [100.0], Direction.MAX)
+    assert within_noise([99.5], [100.0], Direction.MAX, min_effect=0.01)
+    assert not within_noise([98.0], [100.0], Direction.MAX, min_effect=0.01)
 
 
 def test_confirm_interleaves_and_brackets_the_true_gain() -> None:
@@ -48,7 +49,7 @@ def test_confirm_interleaves_and_brackets_the_true_gain() -> None:
         order.append(side)
         return float((110.0 if side == "champion" else 100.0) * (1 + 0.01 * rng.normal()))
 
-    c = confirm(measure, 6, "max")
+    c = confirm(measure, 6, Direction.MAX)
     assert order == ["baseline", "champion"] * 6
     assert c.low is not None and c.high is not None and c.improvement is not None
     assert c.low < 0.10 < c.high and c.low > 0
@@ -57,7 +58,7 @@ def test_confirm_interleaves_and_brackets_the_true_gain() -> None:
 
 
 def test_confirm_deterministic_and_failed() -> None:
-    c = confirm(lambda side: 12.0 if side == "champion" else 3.0, 1, "max")
+    c = confirm(lambda side: 12.0 if side == "champion" else 3.0, 1, Direction.MAX)
     assert c.improvement == c.low == c.high == 3.0
-    failed = confirm(lambda side: None, 3, "max")
+    failed = confirm(lambda side: None, 3, Direction.MAX)
     assert failed.improvement is None and "failed" in failed.summary()

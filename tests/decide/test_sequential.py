@@ -7,6 +7,7 @@ import pytest
 
 from hone.decide.base import Arm
 from hone.decide.sequential import SequentialDecider
+from hone.direction import Direction
 from hone.records import Measurement
 
 
@@ -15,9 +16,9 @@ def _m(score: float) -> Measurement:
 
 
 def _decide(decider: SequentialDecider, rng: np.random.Generator, effect: float, cv: float,
-            pool: int = 20, direction: str = "max", arms: list[Arm] | None = None
-            ) -> tuple[bool, dict[str, object]]:
-    sign = 1 if direction == "max" else -1
+            pool: int = 20, direction: Direction = Direction.MAX,
+            arms: list[Arm] | None = None) -> tuple[bool, dict[str, object]]:
+    sign = direction.sign
 
     def draw(true: float) -> float:
         return float(true * (1 + cv * rng.normal()))
@@ -31,12 +32,12 @@ def _decide(decider: SequentialDecider, rng: np.random.Generator, effect: float,
             arms.append(arm)
         return _m(draw(cand_true if arm == "candidate" else champ_true))
 
-    d = decider.decide(candidate, champion, direction, remeasure)  # type: ignore[arg-type]
+    d = decider.decide(candidate, champion, direction, remeasure)
     return d.keep, d.evidence
 
 
-@pytest.mark.parametrize("direction", ["max", "min"])
-def test_noise_is_rarely_kept_and_a_clear_gain_is(direction: str) -> None:
+@pytest.mark.parametrize("direction", list(Direction))
+def test_noise_is_rarely_kept_and_a_clear_gain_is(direction: Direction) -> None:
     decider = SequentialDecider(min_effect=0.01, confidence=0.95)
     rng = np.random.default_rng(7)
     null = [_decide(decider, rng, 0.0, 0.05, direction=direction)[0] for _ in range(300)]
@@ -87,7 +88,7 @@ def test_one_outlier_run_does_not_win() -> None:
     # A candidate equal to the champion but for one absurd run (a throttled core, a fluke).
     runs = iter([10_000.0] + [100.0 + i % 5 for i in range(40)])
     champ_runs = iter([100.0 + i % 5 for i in range(40)])
-    d = decider.decide([_m(next(runs))], champion, "max",
+    d = decider.decide([_m(next(runs))], champion, Direction.MAX,
                        lambda arm: _m(next(runs) if arm == "candidate" else next(champ_runs)))
     assert not d.keep
 
@@ -98,15 +99,15 @@ def test_deterministic_objective_is_decided_without_remeasuring() -> None:
     def remeasure(arm: Arm) -> Measurement:
         raise AssertionError("a deterministic objective must not be re-measured")
 
-    better = decider.decide([_m(103.0)], [_m(100.0)] * 5, "max", remeasure)
-    same = decider.decide([_m(100.0)], [_m(100.0)] * 5, "max", remeasure)
-    tiny = decider.decide([_m(100.5)], [_m(100.0)] * 5, "max", remeasure)
+    better = decider.decide([_m(103.0)], [_m(100.0)] * 5, Direction.MAX, remeasure)
+    same = decider.decide([_m(100.0)], [_m(100.0)] * 5, Direction.MAX, remeasure)
+    tiny = decider.decide([_m(100.5)], [_m(100.0)] * 5, Direction.MAX, remeasure)
     assert better.keep and not same.keep and not tiny.keep
     assert better.evidence["runs"] == 1 and better.evidence["deterministic"] is True
 
 
 def test_failed_remeasurement_of_the_candidate_discards_it() -> None:
-    d = SequentialDecider().decide([_m(120.0)], [_m(100.0)] * 10, "max",
+    d = SequentialDecider().decide([_m(120.0)], [_m(100.0)] * 10, Direction.MAX,
                                    lambda arm: None if arm == "candidate" else _m(100.0))
     assert not d.keep and d.rule == "candidate failed when re-measured"
 
@@ -125,7 +126,7 @@ def test_without_a_window_drift_of_the_machine_cancels() -> None:
             def now() -> Measurement:
                 return _m(float(104 * (1 + 0.02 * rng.normal())))
 
-            kept += decider.decide([now()], stale, "max", lambda arm: now()).keep
+            kept += decider.decide([now()], stale, Direction.MAX, lambda arm: now()).keep
         return kept
 
     assert keeps(0) <= 10  # 5% expected

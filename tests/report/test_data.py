@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from hone.direction import Direction
 from hone.loop.view import RunView
 from hone.loop.workspace import Workspace
-from hone.report.data import details, gain_interval, improvement, overview
+from hone.report.data import details, gain_interval, overview
 
 
 def engine_for(root: Path) -> RunView:
@@ -18,26 +19,18 @@ def engine_for(root: Path) -> RunView:
     return RunView(ws, ws.config.run.name)
 
 
-def test_improvement_is_positive_when_better_in_both_directions() -> None:
-    assert improvement(12.0, 10.0, "max") == pytest.approx(0.2)
-    assert improvement(8.0, 10.0, "min") == pytest.approx(0.2)
-    assert improvement(12.0, 10.0, "min") == pytest.approx(-0.2)
-    assert improvement(None, 10.0, "max") is None
-    assert improvement(1.0, 0.0, "max") is None
-
-
 def test_gain_interval_brackets_a_clear_shift_and_is_unbounded_for_one_run() -> None:
     base = [10.0, 10.2, 9.9, 10.1, 10.05, 9.95, 10.0, 10.1]
     cand = [x + 1.0 for x in base]
-    iv = gain_interval(cand, base, "max", 0.95)
+    iv = gain_interval(cand, base, Direction.MAX, 0.95)
     assert iv is not None
     assert iv["estimate"] == pytest.approx(0.1, abs=0.01)
     assert iv["low"] is not None and iv["high"] is not None
     assert 0 < iv["low"] < iv["estimate"] < iv["high"]
     # Lower is better: the same shift is a loss.
-    worse = gain_interval(cand, base, "min", 0.95)
+    worse = gain_interval(cand, base, Direction.MIN, 0.95)
     assert worse is not None and worse["estimate"] < 0
-    single = gain_interval([11.0], [10.0], "max", 0.95)
+    single = gain_interval([11.0], [10.0], Direction.MAX, 0.95)
     assert single is not None and single["low"] is None and single["high"] is None
 
 

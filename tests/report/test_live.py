@@ -12,6 +12,7 @@ import sys
 
 from rich.console import Console
 
+from hone.direction import Direction
 from hone.records import Attempt, Status
 from hone.report.live import Limits, LiveView
 from tests.conftest import KNOB_PROJECT, MakeRepo, run_hone
@@ -38,7 +39,7 @@ def running(i: int, slot: str | None = None) -> Attempt:
 
 def test_the_view_follows_several_slots_and_the_champion() -> None:
     clock, log = Clock(), io.StringIO()
-    view = LiveView(Limits(attempts=10, hours=1.0, usd=5.0), "min",
+    view = LiveView(Limits(attempts=10, hours=1.0, usd=5.0), Direction.MIN,
                     console=Console(file=log, width=140, color_system=None), clock=clock)
     base = Attempt("r", 0, None, "c0", Status.BASELINE, score=10.0)
     view("baseline-start", base)
@@ -78,7 +79,7 @@ def test_a_resumed_run_counts_its_earlier_attempts() -> None:
     history = [Attempt("r", 0, None, "c0", Status.BASELINE, score=3.0),
                Attempt("r", 1, 0, "c1", Status.KEPT, score=5.0, hypothesis="a"),
                Attempt("r", 2, 1, "c2", Status.DISCARDED, score=4.0, hypothesis="b")]
-    view = LiveView(Limits(attempts=4), "max", history,
+    view = LiveView(Limits(attempts=4), Direction.MAX, history,
                     console=Console(file=io.StringIO()), clock=Clock())
     out = drawn(view)
     assert "2 of 4" in out
@@ -130,8 +131,8 @@ def test_hone_run_into_a_pipe_prints_one_line_per_event(make_repo: MakeRepo) -> 
 
 def test_attempts_in_flight_without_named_slots_get_a_row_each() -> None:
     clock, log = Clock(), io.StringIO()
-    view = LiveView(Limits(), "max", console=Console(file=log, width=140, color_system=None),
-                    clock=clock)
+    view = LiveView(Limits(), Direction.MAX,
+                    console=Console(file=log, width=140, color_system=None), clock=clock)
     view("baseline", Attempt("r", 0, None, "c0", Status.BASELINE, score=1.0))
     for i in (1, 2, 3):
         view("start", running(i))  # the loop names no slot

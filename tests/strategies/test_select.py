@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from hone.config.model import SearchSection
+from hone.direction import Direction
 from hone.records import Attempt, Status
 from hone.strategies.islands import IslandsStrategy, island_of
 from hone.strategies.merge import next_pair
@@ -31,11 +32,11 @@ def history_with_near_miss() -> list[Attempt]:
 
 def test_population_draws_top_k_and_near_misses_never_failures() -> None:
     h = history_with_near_miss()
-    strategy = PopulationStrategy(SearchSection(population=1, exploit=0.5), "max")
+    strategy = PopulationStrategy(SearchSection(population=1, exploit=0.5), Direction.MAX)
     picks = Counter(strategy.select(h, h[1], i).parent.id for i in range(6, 606))
     assert set(picks) == {1, 2}  # the top-1 (champion) and the near-miss
     assert 240 < picks[2] < 360  # about half of the draws go to the near-miss
-    wide = PopulationStrategy(SearchSection(population=3, exploit=1.0), "max")
+    wide = PopulationStrategy(SearchSection(population=3, exploit=1.0), Direction.MAX)
     picks = Counter(wide.select(h, h[1], i).parent.id for i in range(6, 606))
     assert set(picks) == {0, 1, 2}  # top-3 by score; never #3 (4th), failures or duplicates
     assert picks[1] > picks[2] > picks[0]  # the better, the likelier
@@ -43,8 +44,8 @@ def test_population_draws_top_k_and_near_misses_never_failures() -> None:
 
 def test_population_is_a_function_of_the_history() -> None:
     h = history_with_near_miss()
-    a = PopulationStrategy(SearchSection(), "max")
-    b = PopulationStrategy(SearchSection(), "max")
+    a = PopulationStrategy(SearchSection(), Direction.MAX)
+    b = PopulationStrategy(SearchSection(), Direction.MAX)
     assert [a.select_parent(h, h[1], i).id for i in range(6, 60)] == \
         [b.select_parent(list(h), h[1], i).id for i in range(6, 60)]
 
@@ -52,13 +53,13 @@ def test_population_is_a_function_of_the_history() -> None:
 def test_population_minimises() -> None:
     h = [att(0, None, Status.BASELINE, 10.0), att(1, 0, Status.KEPT, 5.0),
          att(2, 1, Status.DISCARDED, 50.0)]
-    strategy = PopulationStrategy(SearchSection(population=1, exploit=1.0), "min")
+    strategy = PopulationStrategy(SearchSection(population=1, exploit=1.0), Direction.MIN)
     assert {strategy.select_parent(h, h[1], i).id for i in range(3, 30)} == {1}
 
 
 def test_islands_evolve_apart_then_migrate() -> None:
     search = SearchSection(islands=2, migrate_every=10, exploit=1.0)
-    s = IslandsStrategy(search, "max")
+    s = IslandsStrategy(search, Direction.MAX)
     h = [att(0, None, Status.BASELINE, 1.0)]
     # Attempt k is on island (k-1) % 2; island 0 improves to 5, island 1 to 3.
     h += [att(1, 0, Status.DISCARDED, 5.0, island=0), att(2, 0, Status.DISCARDED, 3.0, island=1)]
@@ -74,7 +75,7 @@ def test_islands_evolve_apart_then_migrate() -> None:
 
 def test_stagnant_island_restarts_from_the_best() -> None:
     search = SearchSection(islands=4, migrate_every=4, exploit=1.0)
-    s = IslandsStrategy(search, "max")
+    s = IslandsStrategy(search, Direction.MAX)
     h = [att(0, None, Status.BASELINE, 1.0), att(1, 0, Status.DISCARDED, 9.0, island=0)]
     h += [att(k, 0, Status.DISCARDED, 0.1, island=island_of(k, 4)) for k in range(2, 8)]
     # #1 travels one island per period (0 -> 1 at 4, 1 -> 2 at 8); island 3 has not improved
@@ -91,18 +92,18 @@ def test_merge_pairs_unrelated_improvements_once() -> None:
          att(2, 0, Status.DISCARDED, 6.0), att(3, 1, Status.DISCARDED, 5.0),
          att(4, 0, Status.DISCARDED, 1.0)]
     search = SearchSection(merge_every=1)
-    pair = next_pair(h, h[1], search, "max", 5)
+    pair = next_pair(h, h[1], search, Direction.MAX, 5)
     assert pair is not None and {pair[0].id, pair[1].id} == {1, 2}
     # Once that merge exists (whatever became of it) the pair is not proposed again, and
     # neither #3 (a worse child of #1) nor #4 (no improvement) is a merge candidate.
     h.append(att(5, 1, Status.FAILED, None, parent2=2))
-    assert next_pair(h, h[1], search, "max", 6) is None
+    assert next_pair(h, h[1], search, Direction.MAX, 6) is None
 
 
 def test_merges_are_spaced() -> None:
     h = [att(0, None, Status.BASELINE, 2.0), att(1, 0, Status.KEPT, 6.0),
          att(2, 0, Status.DISCARDED, 6.0), att(3, 0, Status.DISCARDED, 4.0),
          att(4, 1, Status.DISCARDED, 5.0, parent2=2)]
-    assert next_pair(h, h[1], SearchSection(merge_every=4), "max", 5) is None
-    pair = next_pair(h, h[1], SearchSection(merge_every=4), "max", 8)
+    assert next_pair(h, h[1], SearchSection(merge_every=4), Direction.MAX, 5) is None
+    pair = next_pair(h, h[1], SearchSection(merge_every=4), Direction.MAX, 8)
     assert pair is not None and {pair[0].id, pair[1].id} == {1, 3}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hone.direction import Direction
 from hone.errors import UsageError
 from hone.records import Attempt, Status
 from hone.vcs.git import Repo
@@ -42,7 +43,7 @@ def test_squash_writes_commits_on_the_baseline(make_repo: MakeRepo) -> None:
                 extra={"lines_added": 1, "lines_removed": 1, "decision": {"runs": 3}},
                 reason="better")
         for i, c in enumerate(commits)]
-    tip = squash(repo, "r", history, history[3], "ideas")
+    tip = squash(repo, "r", history, history[3], "ideas", Direction.MAX)
     log = git("log", "--format=%s|%P", f"{base}..{tip}", cwd=repo.root).splitlines()
     assert [line.split("|")[0] for line in log] == ["K to 4", "K to 3", "K to 2"]
     assert git("rev-parse", f"{tip}~3", cwd=repo.root) == base
@@ -51,9 +52,9 @@ def test_squash_writes_commits_on_the_baseline(make_repo: MakeRepo) -> None:
     body = git("log", "-1", "--format=%b", tip, cwd=repo.root)
     assert body.splitlines()[0] == "score 3 -> 4 (+33.33%), measured over 3 run(s); +1/-1 lines"
     assert "kept because: better" in body and f"commit {commits[-1]}" in body
-    one = squash(repo, "r", history, history[3], "one")
+    one = squash(repo, "r", history, history[3], "one", Direction.MAX)
     assert git("rev-parse", f"{one}^", cwd=repo.root) == base
     assert git("log", "-1", "--format=%s", one, cwd=repo.root) == \
         "hone run r: score 1 -> 4 (+300.00%)"
     with pytest.raises(UsageError, match="nothing to squash"):
-        squash(repo, "r", history, history[0], "ideas")
+        squash(repo, "r", history, history[0], "ideas", Direction.MAX)

@@ -10,14 +10,12 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from hone.complexity.measure import Complexity
 from hone.config.model import Config
 from hone.decide.base import Decision
+from hone.direction import Direction, fmt_gain, relative
 from hone.records import Measurement
-
-Direction = Literal["max", "min"]
 
 
 @dataclass(frozen=True)
@@ -38,10 +36,10 @@ def smaller(cand: Complexity | None, champ: Complexity | None) -> bool:
 
 
 def relative_gain(score: float | None, champion: float | None, direction: Direction) -> float:
-    if score is None or champion is None:
-        return 0.0
-    gain = score - champion if direction == "max" else champion - score
-    return gain / abs(champion) if champion else gain
+    """The gain the complexity price is charged against: `Direction.gain`, except that a zero
+    champion score measures it on a unit scale (as the deciders do) and unknown scores gain 0."""
+    change = direction.improvement(score, champion)
+    return 0.0 if change is None else relative(change, champion)
 
 
 def review(decision: Decision, cand: Sequence[Measurement], champ: Sequence[Measurement],
@@ -55,7 +53,7 @@ def review(decision: Decision, cand: Sequence[Measurement], champ: Sequence[Meas
         price = acc.complexity_weight * max(0, added)
         gain = relative_gain(decision.score, decision.champion_score, direction)
         if price > 0 and gain < price:
-            return Review(False, f"gain {gain:+.2%} does not pay for +{added} lines of code "
+            return Review(False, f"gain {fmt_gain(gain)} does not pay for +{added} lines of code "
                                  f"(complexity_weight asks {price:.2%})")
         return Review(True, decision.rule, "gain")
     scores = [m.score for m in cand if m.score is not None]
@@ -92,8 +90,7 @@ def tie_break(config: Config, cand: Sequence[Measurement], champ: Sequence[Measu
         a, b = _value(name, cand, cand_cx), _value(name, champ, champ_cx)
         if a is None or b is None or a == b:
             continue
-        better = a < b if how == "min" else a > b
-        if better:
+        if Direction(how).better(a, b):
             return f"tie within noise broken by {how} {name}: {a:g} vs {b:g}"
         return None
     return None

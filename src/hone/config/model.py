@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hone.direction import Direction
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -22,7 +24,7 @@ class RunSection(_Section):
 class ObjectiveSection(_Section):
     run: str = Field(min_length=1)
     score: str = "score"
-    direction: Literal["max", "min"] = "max"
+    direction: Direction = Direction.MAX
     timeout: float = Field(600.0, gt=0)
     seeds: list[int] | None = None
     repeats: int = Field(1, ge=1)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from hone.direction import Direction
 from hone.records import Measurement
 
 Arm = Literal["candidate", "champion"]
@@ -35,4 +36,4 @@ class Decider(abc.ABC):
 
     @abc.abstractmethod
     def decide(self, candidate: list[Measurement], champion: list[Measurement],
-               direction: Literal["max", "min"], remeasure: Remeasure) -> Decision: ...
+               direction: Direction, remeasure: Remeasure) -> Decision: ...

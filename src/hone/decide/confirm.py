@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from hone.decide.pooled import relative
 from hone.decide.ranks import gains, hodges_lehmann, p_upper, u_for_z, u_statistic, u_z
+from hone.direction import Direction, fmt_gain, relative
 
 Side = Literal["baseline", "champion"]
 # Runs the objective once more on one side; None when that run failed.
@@ -43,10 +43,10 @@ class Confirmation:
 
 
 def _pct(x: float | None) -> str:
-    return "unbounded" if x is None else f"{x:+.2%}"
+    return "unbounded" if x is None else fmt_gain(x)
 
 
-def confirm(measure: Measure, runs: int, direction: Literal["max", "min"],
+def confirm(measure: Measure, runs: int, direction: Direction,
             confidence: float = 0.95) -> Confirmation:
     """Measure baseline and champion alternately (B C B C ...), `runs` times each, and estimate
     the champion's relative improvement with a Hodges-Lehmann interval (Mann-Whitney)."""

@@ -7,10 +7,10 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any
 
-from hone.decide.pooled import relative
 from hone.decide.ranks import gains, hodges_lehmann, u_for_z, u_statistic, u_z
+from hone.direction import Direction, relative
 from hone.records import Measurement
 
 
@@ -85,7 +85,7 @@ def plan_warning(floor: NoiseFloor, min_effect: float, max_repeats: int,
 
 
 def within_noise(candidate: Sequence[float], champion: Sequence[float],
-                 direction: Literal["max", "min"], *, min_effect: float = 0.0,
+                 direction: Direction, *, min_effect: float = 0.0,
                  confidence: float = 0.95) -> bool:
     """True when the candidate's scores are not measurably worse than the champion's: the
     Hodges-Lehmann interval of the relative shift (two-sided, at `confidence`) reaches

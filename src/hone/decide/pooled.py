@@ -37,9 +37,3 @@ def pooled_champion(measurements: Sequence[Measurement],
                     how: Aggregation = "median") -> float | None:
     """The champion's score from all its measurements."""
     return pooled_score(finite_scores(measurements), how)
-
-
-def relative(delta: float, reference: float | None) -> float:
-    """`delta` as a fraction of |reference| (of 1 when the reference is zero or unknown)."""
-    scale = abs(reference) if reference else 0.0
-    return delta / scale if scale > 0 else delta

@@ -1,8 +1,8 @@
 """Rank statistics for the deciders: Mann-Whitney U, its Hodges-Lehmann interval, and
 sequential boundaries calibrated so that peeking after every run keeps the false-keep rate.
 
-Scores are turned into *gains* first (the score for `max`, its negation for `min`), so that
-"larger is better" everywhere below.
+Scores are turned into *gains* first (`Direction.oriented`: the score for `max`, its negation
+for `min`), so that "larger is better" everywhere below.
 """
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 import numpy as np
 from scipy.stats import norm
+
+from hone.direction import Direction
 
 # Calibration draws: the estimated false-keep rate then has a standard error of about 0.15%.
 _CALIBRATION_DRAWS = 20_000
 
 
-def gains(scores: Sequence[float], direction: Literal["max", "min"]) -> list[float]:
+def gains(scores: Sequence[float], direction: Direction) -> list[float]:
     """Scores oriented so that larger is better."""
-    return [float(s) if direction == "max" else -float(s) for s in scores]
+    return [direction.oriented(s) for s in scores]
 
 
 def u_statistic(better: Sequence[float], worse: Sequence[float]) -> float:

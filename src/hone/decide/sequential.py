@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any
 
 from hone.decide.base import Arm, Decider, Decision, Remeasure
-from hone.decide.pooled import Aggregation, finite_scores, pooled_score, relative
+from hone.decide.pooled import Aggregation, finite_scores, pooled_score
 from hone.decide.ranks import boundaries, gains, hodges_lehmann, p_upper, u_for_z, u_statistic, u_z
+from hone.direction import Direction, relative
 from hone.records import Measurement
 
 
@@ -65,7 +66,7 @@ class SequentialDecider(Decider):
         self.champion_every = max(1, champion_every) if self.window else 1
 
     def decide(self, candidate: list[Measurement], champion: list[Measurement],
-               direction: Literal["max", "min"], remeasure: Remeasure) -> Decision:
+               direction: Direction, remeasure: Remeasure) -> Decision:
         # Copies: the caller's remeasure may append to the lists it passed in.
         cand = finite_scores(candidate)
         champ = finite_scores(champion)
@@ -83,11 +84,11 @@ class SequentialDecider(Decider):
     def _pool(self, scores: list[float]) -> float | None:
         return pooled_score(scores, self.aggregation)
 
-    def _single(self, cand: list[float], champ: list[float], direction: Literal["max", "min"],
+    def _single(self, cand: list[float], champ: list[float], direction: Direction,
                 base: dict[str, Any]) -> Decision:
         champ_score, cand_score = self._pool(champ), self._pool(cand)
         assert champ_score is not None and cand_score is not None
-        effect = relative(gains([cand_score], direction)[0] - gains([champ_score], direction)[0],
+        effect = relative(direction.oriented(cand_score) - direction.oriented(champ_score),
                           champ_score)
         keep = effect > 0 and effect >= self.min_effect
         rule = ("deterministic: better by at least min_effect" if keep
@@ -97,7 +98,7 @@ class SequentialDecider(Decider):
             "estimate": effect, "interval": [effect, effect], "p_value": None})
 
     def _sequential(self, cand: list[float], champ: list[float],
-                    direction: Literal["max", "min"], remeasure: Remeasure,
+                    direction: Direction, remeasure: Remeasure,
                     base: dict[str, Any]) -> Decision:
         older = champ[max(0, len(champ) - self.window):] if self.window else []
         first = max(self.initial_repeats, min(len(cand), self.max_repeats))

@@ -7,6 +7,7 @@ The same text is the `agent` mutator's prompt, `hone ask`'s brief file and the b
 from __future__ import annotations
 
 from hone.config.model import Config
+from hone.direction import Direction, fmt_gain
 from hone.records import Attempt, Status
 
 RECENT = 15
@@ -16,14 +17,17 @@ def fmt(score: float | None) -> str:
     return "—" if score is None else f"{score:.6g}"
 
 
-def delta(attempt: Attempt, by_id: dict[int, Attempt]) -> str:
-    """Relative change of the attempt's score against its parent's, e.g. '+3.1%'."""
+def vs_parent(attempt: Attempt, by_id: dict[int, Attempt], direction: Direction) -> float | None:
+    """The attempt's gain over its (first) parent (`Direction.gain`: positive = better)."""
     parent = by_id.get(attempt.parent) if attempt.parent is not None else None
-    if attempt.score is None or parent is None or parent.score is None:
-        return ""
-    if parent.score == 0:
-        return f"{attempt.score - parent.score:+.4g}"
-    return f"{(attempt.score - parent.score) / abs(parent.score) * 100:+.2f}%"
+    return direction.gain(attempt.score, parent.score if parent else None)
+
+
+def vs_baseline(attempt: Attempt, by_id: dict[int, Attempt], direction: Direction
+                ) -> float | None:
+    """The attempt's gain over the baseline (#0)."""
+    baseline = by_id.get(0)
+    return direction.gain(attempt.score, baseline.score if baseline else None)
 
 
 def tried_ideas(history: list[Attempt]) -> list[str]:
@@ -42,17 +46,16 @@ def build_brief(config: Config, history: list[Attempt], champion: Attempt, paren
                 extra_sections: list[str] | None = None) -> str:
     by_id = {a.id: a for a in history}
     baseline = by_id.get(0)
-    direction = "higher is better" if config.objective.direction == "max" else "lower is better"
-    gain = ""
-    if baseline and baseline.score and champion.score is not None and champion.id != 0:
-        gain = f" ({(champion.score - baseline.score) / abs(baseline.score) * 100:+.2f}% " \
-               "over baseline)"
+    direction = config.objective.direction
+    gain = fmt_gain(vs_baseline(champion, by_id, direction)) if champion.id != 0 else ""
     out = [
         "# Goal", config.run.goal.strip(), "",
         "# Objective",
-        f"Score: `{config.objective.score}` ({direction}), measured by `{config.objective.run}`.",
+        f"Score: `{config.objective.score}` ({direction.wording}), "
+        f"measured by `{config.objective.run}`.",
         f"Baseline (#0) scores {fmt(baseline.score if baseline else None)}; "
-        f"champion #{champion.id} scores {fmt(champion.score)}{gain}.",
+        f"champion #{champion.id} scores {fmt(champion.score)}"
+        + (f" ({gain} over baseline)." if gain else "."),
         f"Your change starts from attempt #{parent.id} (score {fmt(parent.score)}).",
     ]
     if config.gates:
@@ -70,7 +73,7 @@ def build_brief(config: Config, history: list[Attempt], champion: Attempt, paren
         for a in recent:
             hyp = " ".join(a.hypothesis.split())[:140].replace("|", "/")
             out.append(f"| {a.id} | {a.parent} | {a.status.value} | {fmt(a.score)} | "
-                       f"{delta(a, by_id)} | {hyp} |")
+                       f"{fmt_gain(vs_parent(a, by_id, direction))} | {hyp} |")
         failures = [a for a in recent if a.status in (Status.FAILED, Status.REJECTED)][-5:]
         if failures:
             out += ["", "# Why recent attempts failed"]

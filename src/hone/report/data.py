@@ -11,11 +11,13 @@ import statistics
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from scipy.stats import norm
 
 from hone.decide.ranks import gains, hodges_lehmann, u_for_z
+from hone.direction import Direction, relative
+from hone.loop.brief import vs_baseline, vs_parent
 from hone.loop.view import RunView
 from hone.records import Attempt, Measurement, Status
 from hone.report.diff import diff_html
@@ -29,15 +31,7 @@ def _finite(x: float | None) -> float | None:
     return x if x is not None and math.isfinite(x) else None
 
 
-def improvement(score: float | None, reference: float | None, direction: str) -> float | None:
-    """Relative change of `score` over `reference`, positive when better, or None."""
-    if score is None or reference is None or reference == 0:
-        return None
-    change = (score - reference) / abs(reference)
-    return change if direction == "max" else -change
-
-
-def gain_interval(cand: Sequence[float], base: Sequence[float], direction: str,
+def gain_interval(cand: Sequence[float], base: Sequence[float], direction: Direction,
                   confidence: float) -> dict[str, Any] | None:
     """Hodges-Lehmann improvement of `cand` over `base` as a fraction of the baseline's median,
     with its distribution-free interval (None ends when the samples are too small to bound)."""
@@ -47,11 +41,10 @@ def gain_interval(cand: Sequence[float], base: Sequence[float], direction: str,
     if ref == 0:
         return None
     z = float(norm.ppf((1 + confidence) / 2))
-    way: Literal["max", "min"] = "max" if direction == "max" else "min"
-    hl = hodges_lehmann(gains(cand, way), gains(base, way), u_for_z(z, len(cand), len(base)))
-    scale = abs(ref)
-    return {"estimate": hl.estimate / scale, "low": _finite(hl.low / scale),
-            "high": _finite(hl.high / scale), "confidence": confidence,
+    hl = hodges_lehmann(gains(cand, direction), gains(base, direction),
+                        u_for_z(z, len(cand), len(base)))
+    return {"estimate": relative(hl.estimate, ref), "low": _finite(relative(hl.low, ref)),
+            "high": _finite(relative(hl.high, ref)), "confidence": confidence,
             "runs": len(cand), "baseline_runs": len(base)}
 
 
@@ -98,7 +91,6 @@ def overview(engine: RunView) -> dict[str, Any]:
 
     rows = []
     for a in attempts:
-        parent = by_id.get(a.parent) if a.parent is not None else None
         tokens_in = _extra_number(a, "tokens_in")
         tokens_out = _extra_number(a, "tokens_out")
         decision = a.extra.get("decision") if isinstance(a.extra.get("decision"), dict) else None
@@ -109,8 +101,8 @@ def overview(engine: RunView) -> dict[str, Any]:
             "started": a.started - t0,
             "finished": None if a.finished is None else a.finished - t0,
             "seconds": a.seconds, "depth": depth[a.id],
-            "vs_parent": improvement(a.score, parent.score if parent else None, direction),
-            "vs_baseline": improvement(a.score, base_score, direction),
+            "vs_parent": vs_parent(a, by_id, direction),
+            "vs_baseline": vs_baseline(a, by_id, direction),
             "tokens_in": None if tokens_in is None else int(tokens_in),
             "tokens_out": None if tokens_out is None else int(tokens_out),
             "usd": _extra_number(a, "usd", "cost_usd"),
@@ -131,7 +123,7 @@ def overview(engine: RunView) -> dict[str, Any]:
     for a in sorted((a for a in attempts if a.status is Status.KEPT and a.finished),
                     key=lambda a: a.finished or 0.0):
         steps.append({"id": a.id, "t": (a.finished or t0) - t0, "score": a.score,
-                      "gain": improvement(a.score, base_score, direction),
+                      "gain": direction.gain(a.score, base_score),
                       "interval": gain_interval(_scores(by_attempt.get(a.id, [])), base_runs,
                                                 direction, confidence)})
 
@@ -163,7 +155,7 @@ def overview(engine: RunView) -> dict[str, Any]:
             "baseline": base_score,
             "champion": None if champion is None else {"id": champion.id,
                                                         "score": champion.score},
-            "gain": improvement(champion.score if champion else None, base_score, direction),
+            "gain": direction.gain(champion.score if champion else None, base_score),
             "gain_interval": gain_interval(champ_runs, base_runs, direction, confidence)
             if champion and champion.id != 0 else None,
             "attempts": len(attempts) - 1 if attempts else 0,

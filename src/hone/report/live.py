@@ -15,6 +15,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from hone.direction import Direction, fmt_gain
 from hone.loop.brief import fmt, noise_lines
 from hone.records import Attempt, Status
 
@@ -53,14 +54,6 @@ class Limits:
     usd: float | None = None
 
 
-def gain_text(score: float | None, reference: float | None, direction: str) -> str:
-    """'+3.10%' when better than `reference` (whatever the direction), '' when unknown."""
-    if score is None or reference is None or reference == 0:
-        return ""
-    change = (score - reference) / abs(reference) * (1 if direction == "max" else -1)
-    return f"{change * 100:+.2f}%"
-
-
 class LiveView:
     """An `on_event` handler that keeps the state the view shows, and draws it with Rich Live.
 
@@ -69,7 +62,7 @@ class LiveView:
     parallel loop.
     """
 
-    def __init__(self, limits: Limits, direction: str, history: list[Attempt] | None = None,
+    def __init__(self, limits: Limits, direction: Direction, history: list[Attempt] | None = None,
                  console: Console | None = None, clock: Any = time.monotonic) -> None:
         self.limits, self.direction, self.clock = limits, direction, clock
         self.console = console or Console()
@@ -118,10 +111,11 @@ class LiveView:
         elif event == "champion":
             self.champion = (attempt.id, attempt.score)
             # Text, not markup: a hypothesis may hold brackets that Rich would parse.
+            gain = self._gain(attempt.score, self.baseline)
             self.out(Text.assemble((f"* new champion #{attempt.id}", "bold green"),
-                                   f" score {fmt(attempt.score)} "
-                                   f"{gain_text(attempt.score, self.baseline, self.direction)}"
-                                   f" over baseline  {attempt.hypothesis[:70]}"))
+                                   f" score {fmt(attempt.score)}"
+                                   + (f" {gain} over baseline" if gain else "")
+                                   + f"  {attempt.hypothesis[:70]}"))
         else:
             # An attempt is on one row: drop it from any other (e.g. once its slot is named).
             since = self.clock()
@@ -145,9 +139,12 @@ class LiveView:
         self.usd += float(a.extra.get("usd", 0.0) or 0.0)
         self.scores[a.id] = a.score
         parent = self.scores.get(a.parent) if a.parent is not None else None
-        self.recent.append((a, gain_text(a.score, parent, self.direction)))
+        self.recent.append((a, self._gain(a.score, parent)))
         if replay and a.status is Status.KEPT:
             self.champion = (a.id, a.score)
+
+    def _gain(self, score: float | None, reference: float | None) -> str:
+        return fmt_gain(self.direction.gain(score, reference))
 
     def out(self, line: str | Text) -> None:
         """A line printed above the live view (kept in the scrollback)."""
@@ -194,7 +191,7 @@ class LiveView:
         if self.champion:
             cid, score = self.champion
             champ.append(f"#{cid} score {fmt(score)}", style="bold green")
-            gain = gain_text(score, self.baseline, self.direction)
+            gain = self._gain(score, self.baseline)
             champ.append(f"   baseline {fmt(self.baseline)}"
                          + (f"   gain {gain}" if gain and cid != 0 else ""))
         else:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hone.config.model import SearchSection
+from hone.direction import Direction
 from hone.records import Attempt
 from hone.strategies.base import Selection, Strategy
-from hone.strategies.pool import Direction, best_first, better, can_parent, rank_weighted, rng_for
+from hone.strategies.pool import best_first, can_parent, rank_weighted, rng_for
 
 
 def island_of(attempt: Attempt | int, n: int) -> int:
@@ -67,7 +68,7 @@ class IslandsStrategy(Strategy):
         i = island_of(a, self.n)
         best = self._best(arch.members[i])
         arch.members[i].append(a)
-        if better(a.score or 0.0, best.score or 0.0, self.direction):
+        if self.direction.better(a.score or 0.0, best.score or 0.0):
             arch.last_improved[i] = a.id
 
     def _boundary(self, arch: Archipelago, boundary: int) -> list[dict[str, Any]]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from hone.config.model import SearchSection
+from hone.direction import Direction
 from hone.mutators.base import Proposal
 from hone.records import Attempt
-from hone.strategies.pool import Direction, best_first, better, can_parent
+from hone.strategies.pool import best_first, can_parent
 from hone.vcs.git import GitError, Repo, git
 
 
@@ -39,7 +40,7 @@ def improvements(history: list[Attempt], direction: Direction) -> list[Attempt]:
         parents = [by_id.get(p) for p in (a.parent, a.parent2) if p is not None]
         scores = [p.score for p in parents if p is not None and p.score is not None]
         if a.id and can_parent(a) and scores and all(
-                better(a.score or 0.0, s, direction) for s in scores):
+                direction.better(a.score or 0.0, s) for s in scores):
             out.append(a)
     return out
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Literal
 
+from hone.direction import Direction
 from hone.records import Attempt, Status
 
-Direction = Literal["max", "min"]
 PARENT_STATUSES = (Status.BASELINE, Status.KEPT, Status.DISCARDED)
 
 
@@ -17,14 +16,9 @@ def can_parent(a: Attempt) -> bool:
     return a.status in PARENT_STATUSES and a.score is not None and a.commit is not None
 
 
-def better(a: float, b: float, direction: Direction) -> bool:
-    return a > b if direction == "max" else a < b
-
-
 def best_first(attempts: Sequence[Attempt], direction: Direction) -> list[Attempt]:
-    """Best score first; among equals the older one (it was confirmed first)."""
-    sign = -1 if direction == "max" else 1
-    return sorted(attempts, key=lambda a: (sign * (a.score or 0.0), a.id))
+    """Best score first; among equals the older one (it was confirmed first); unscored last."""
+    return sorted(attempts, key=lambda a: (direction.key(a.score), a.id))
 
 
 def rng_for(history: Sequence[Attempt], attempt_id: int, salt: str) -> random.Random:

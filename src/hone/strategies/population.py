@@ -8,16 +8,10 @@ worked get a second chance instead of the search always starting from one champi
 from __future__ import annotations
 
 from hone.config.model import SearchSection
+from hone.direction import Direction
 from hone.records import Attempt
 from hone.strategies.base import Selection, Strategy
-from hone.strategies.pool import (
-    Direction,
-    best_first,
-    can_parent,
-    near_misses,
-    rank_weighted,
-    rng_for,
-)
+from hone.strategies.pool import best_first, can_parent, near_misses, rank_weighted, rng_for
 
 
 class PopulationStrategy(Strategy):

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
 from hone.records import Attempt, Status
 from hone.vcs.git import Repo, git
@@ -54,12 +55,12 @@ def ideas(history: Sequence[Attempt], champion: Attempt) -> list[Idea]:
     return out
 
 
-def _gain(before: float | None, after: float | None) -> str:
+def _change(before: float | None, after: float | None, direction: Direction) -> str:
+    """'score 3 -> 4 (+33.33%)', the gain signed so that + is better whatever the direction."""
     if before is None or after is None:
         return "score unknown"
-    if before == 0:
-        return f"score {before:.6g} -> {after:.6g}"
-    return f"score {before:.6g} -> {after:.6g} ({(after - before) / abs(before):+.2%})"
+    gain = fmt_gain(direction.gain(after, before))
+    return f"score {before:.6g} -> {after:.6g}" + (f" ({gain})" if gain else "")
 
 
 def _cost(a: Attempt) -> str:
@@ -67,12 +68,12 @@ def _cost(a: Attempt) -> str:
     return f"+{added}/-{removed} lines" if added is not None else ""
 
 
-def idea_message(run: str, idea: Idea) -> str:
+def idea_message(run: str, idea: Idea, direction: Direction) -> str:
     a = idea.attempt
     title = " ".join(a.hypothesis.split()) or f"attempt #{a.id}"
     decision = a.extra.get("decision") or {}
     runs = decision.get("runs")
-    body = [f"{_gain(idea.before, a.score)}"
+    body = [_change(idea.before, a.score, direction)
             + (f", measured over {runs} run(s)" if runs else "")
             + (f"; {_cost(a)}" if _cost(a) else ""),
             f"kept because: {a.reason}" if a.reason else "",
@@ -81,15 +82,15 @@ def idea_message(run: str, idea: Idea) -> str:
     return title[:72] + "\n\n" + "\n".join(line for line in body if line) + "\n"
 
 
-def summary_message(run: str, baseline: Attempt, champion: Attempt, found: list[Idea]) -> str:
-    lines = [f"hone run {run}: {_gain(baseline.score, champion.score)}", "",
+def summary_message(run: str, baseline: Attempt, champion: Attempt, found: list[Idea],
+                    direction: Direction) -> str:
+    lines = [f"hone run {run}: {_change(baseline.score, champion.score, direction)}", "",
              f"{len(found)} kept idea(s) from the baseline ({baseline.commit}) to "
              f"champion #{champion.id}:", "",
              "| # | idea | score | gain | lines |", "|---|---|---|---|---|"]
     for idea in found:
         a = idea.attempt
-        gain = _gain(idea.before, a.score).split("(")[-1].rstrip(")") if "(" in _gain(
-            idea.before, a.score) else ""
+        gain = fmt_gain(direction.gain(a.score, idea.before))
         hyp = " ".join(a.hypothesis.split())[:100].replace("|", "/")
         lines.append(f"| {a.id} | {hyp} | {a.score:.6g} | {gain} | {_cost(a)} |"
                      if a.score is not None else f"| {a.id} | {hyp} | | | {_cost(a)} |")
@@ -97,7 +98,7 @@ def summary_message(run: str, baseline: Attempt, champion: Attempt, found: list[
 
 
 def squash(repo: Repo, run: str, history: Sequence[Attempt], champion: Attempt,
-           mode: SquashMode) -> str:
+           mode: SquashMode, direction: Direction) -> str:
     """Write the commits (no branch yet) and return the last one."""
     baseline = next(a for a in history if a.id == 0)
     if champion.id == 0 or champion.commit is None or baseline.commit is None:
@@ -105,11 +106,11 @@ def squash(repo: Repo, run: str, history: Sequence[Attempt], champion: Attempt,
     found = ideas(history, champion)
     if mode == "one":
         return _commit(repo, champion.commit, baseline.commit,
-                       summary_message(run, baseline, champion, found))
+                       summary_message(run, baseline, champion, found, direction))
     parent = baseline.commit
     for idea in found:
         assert idea.attempt.commit is not None
-        parent = _commit(repo, idea.attempt.commit, parent, idea_message(run, idea))
+        parent = _commit(repo, idea.attempt.commit, parent, idea_message(run, idea, direction))
     return parent
 
 
