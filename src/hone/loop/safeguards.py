@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from hone.decide.chain import Vetting
+from hone.direction import Direction
 from hone.loop.workspace import Workspace
 from hone.records import Attempt, Measurement, Purpose, Status
 from hone.verify import audit, holdout
@@ -194,11 +195,11 @@ class Safeguards:
         return result
 
 
-def _gain(score: float | None, reference: float | None, direction: str) -> float:
-    """Relative improvement of `score` over `reference` (positive is better)."""
-    if score is None or reference is None:
-        return 0.0
-    diff = score - reference if direction == "max" else reference - score
-    if reference == 0:
-        return math.inf if diff > 0 else 0.0
-    return diff / abs(reference)
+def _gain(score: float | None, reference: float | None, direction: Direction) -> float:
+    """`direction.gain`, with an improvement over a zero reference counted as infinite (an
+    outsized gain to re-verify) and a missing score as none."""
+    gain = direction.gain(score, reference)
+    if gain is not None:
+        return gain
+    improvement = direction.improvement(score, reference)
+    return math.inf if improvement is not None and improvement > 0 else 0.0

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hone.config.model import Config
+from hone.direction import Direction
 from hone.expr.score import ScoreExpr
 from hone.records import Measurement
 from hone.verify.verifier import StageFailure, Verifier
@@ -55,13 +56,13 @@ class Comparison:
 
 
 def compare(candidate: list[float], reference: list[float], reference_id: int,
-            direction: str, tolerance: float = 0.0) -> Comparison:
+            direction: Direction, tolerance: float = 0.0) -> Comparison:
     """Worse means: the medians differ the wrong way by more than twice the standard error
     of their difference, plus `tolerance` relative to the reference."""
     cand, ref = statistics.median(candidate), statistics.median(reference)
     spread = math.sqrt(_var(candidate) / len(candidate) + _var(reference) / len(reference))
     margin = 2 * spread + tolerance * abs(ref)
-    drop = ref - cand if direction == "max" else cand - ref
+    drop = direction.oriented(ref) - direction.oriented(cand)
     return Comparison(reference_id, cand, ref, margin, drop > margin)
 
 
