@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-import numpy as np
-from scipy.stats import norm
+# numpy and scipy are imported in the functions that use them: scipy.stats alone costs about a
+# second of start-up, which every command that imports the deciders (status, show) would pay.
 
 # Calibration draws: the estimated false-keep rate then has a standard error of about 0.15%.
 _CALIBRATION_DRAWS = 20_000
@@ -27,6 +27,8 @@ def gains(scores: Sequence[float], direction: Literal["max", "min"]) -> list[flo
 
 def u_statistic(better: Sequence[float], worse: Sequence[float]) -> float:
     """Mann-Whitney U of `better` over `worse`: pairs where it is larger, ties counting half."""
+    import numpy as np
+
     a = np.asarray(better, dtype=float)[:, None]
     b = np.asarray(worse, dtype=float)[None, :]
     return float((a > b).sum() + 0.5 * (a == b).sum())
@@ -45,6 +47,8 @@ def u_for_z(z: float, n: int, m: int) -> float:
 
 def p_upper(z: float) -> float:
     """One-sided p-value of a standardised statistic (normal approximation)."""
+    from scipy.stats import norm
+
     return float(norm.sf(z))
 
 
@@ -64,6 +68,8 @@ def hodges_lehmann(cand: Sequence[float], ref: Sequence[float], u_crit: float) -
     The lower end is above zero exactly when U > u_crit, so the interval and the test agree.
     Ends that the sample sizes cannot bound are infinite.
     """
+    import numpy as np
+
     diffs = np.sort((np.asarray(cand, dtype=float)[:, None]
                      - np.asarray(ref, dtype=float)[None, :]).ravel())
     r = math.floor(u_crit) if u_crit >= 0 else -1
@@ -143,6 +149,8 @@ def boundaries(first: int, last: int, pool: int, alpha: float, every: int = 1,
 @lru_cache(maxsize=256)
 def _boundaries(first: int, last: int, pool: int, alpha: float, every: int, effect: float,
                 beta: float) -> Boundaries:
+    import numpy as np
+
     looks = tuple(range(first, last + 1))
     slope = effect / 2
     lower = math.log((1 - alpha) / beta) / effect

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from scipy.stats import norm
-
 from hone.decide.ranks import gains, hodges_lehmann, u_for_z
 from hone.loop.engine import Engine
 from hone.records import Attempt, Measurement, Status
@@ -46,6 +44,8 @@ def gain_interval(cand: Sequence[float], base: Sequence[float], direction: str,
     ref = statistics.median(base)
     if ref == 0:
         return None
+    from scipy.stats import norm  # scipy costs a second of start-up: only when drawn
+
     z = float(norm.ppf((1 + confidence) / 2))
     way: Literal["max", "min"] = "max" if direction == "max" else "min"
     hl = hodges_lehmann(gains(cand, way), gains(base, way), u_for_z(z, len(cand), len(base)))
