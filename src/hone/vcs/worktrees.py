@@ -6,11 +6,15 @@ user's working tree; `.hone/` is listed in `.git/info/exclude`, so they never sh
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from pathlib import Path
 
 from hone.vcs.git import GitError, Repo, git, run_git
+
+# Past this many tracked files, walking the worktree to spare `git clean` costs more than it saves.
+_WALK_LIMIT = 5000
 
 # `git worktree add/remove/prune` edit the repository's shared worktree list; parallel slots
 # create theirs from several threads, so those commands take turns.
@@ -30,7 +34,8 @@ class Worktrees:
         if (path / ".git").exists():
             try:
                 git("checkout", "--quiet", "--force", "--detach", commit, cwd=path)
-                git("clean", "-ffdxq", cwd=path)
+                if self._strays(path, commit):
+                    git("clean", "-ffdxq", cwd=path)
                 return path
             except GitError:
                 self.remove(name)  # a broken worktree (e.g. half-deleted): start it afresh
@@ -42,6 +47,31 @@ class Worktrees:
             git("worktree", "add", "--quiet", "--detach", "--force", str(path), commit,
                 cwd=self.repo.root)
         return path
+
+    def _strays(self, path: Path, commit: str) -> bool:
+        """Whether the worktree, just checked out at `commit`, may hold anything `git clean`
+        would remove (untracked or ignored files, empty folders). Answers from a walk when the
+        commit's file list is already known; True (clean anyway) when unsure."""
+        if not self.repo.knows(commit):
+            return True
+        tracked = self.repo.blobs(commit)
+        if len(tracked) > _WALK_LIMIT:
+            return True
+        folders = {str(Path(p).parent) for p in tracked}
+        folders |= {str(parent) for f in list(folders) for parent in Path(f).parents}
+        for top, dirs, files in os.walk(path):
+            rel = Path(top).relative_to(path)
+            if rel == Path("."):
+                files = [f for f in files if f != ".git"]  # the worktree's link to git
+            for name in dirs:
+                sub = str(rel / name)
+                if os.path.islink(os.path.join(top, name)):
+                    files.append(name)  # a link to a folder: a file to git
+                elif sub not in folders:
+                    return True
+            if any(str(rel / f) not in tracked for f in files):
+                return True
+        return False
 
     def commit(self, name: str, message: str, allowed_empty: bool = False) -> str | None:
         """Commit everything in the worktree on top of its HEAD; None when nothing changed."""
