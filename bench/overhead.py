@@ -13,6 +13,7 @@ processes hone starts per attempt, by subcommand.
 ratio wall / objective seconds (target at most 1.15).
 
     .venv/bin/python bench/overhead.py [--attempts N] [--mode llm|sleep] [--no-jail] [--sleep S]
+                                       [--profile FILE]
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def jail_costs(runs: int) -> dict[str, float] | str:
     return {"direct": direct, "bwrap": bare, "plain": plain, "jailed": jailed}
 
 
-def run_llm(attempts: int, jail: bool) -> None:
+def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
     from hone.verify.sandbox import bwrap_problem
 
     if jail and bwrap_problem():
@@ -173,7 +174,8 @@ def run_llm(attempts: int, jail: bool) -> None:
         env = {**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}",
                "OPENAI_API_KEY": "loopback"}
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "hone", "run", "--mutator", "llm",
+        profiler = ["-m", "cProfile", "-o", profile] if profile else []
+        proc = subprocess.run([sys.executable, *profiler, "-m", "hone", "run", "--mutator", "llm",
                                "--model", "loopback", "--attempts", str(attempts)],
                               cwd=root, capture_output=True, text=True, env=env)
         wall = time.perf_counter() - t0
@@ -270,11 +272,13 @@ def main() -> None:
                         help="default 40 (llm), 20 (sleep)")
     parser.add_argument("--no-jail", action="store_true", help="llm mode without the jail")
     parser.add_argument("--sleep", type=float, default=0.5, help="sleep mode's objective")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="llm mode: run hone under cProfile, stats to FILE (read: pstats)")
     args = parser.parse_args()
     if args.mode == "sleep":
         run_sleep(args.attempts or 20, args.sleep)
     else:
-        run_llm(args.attempts or 40, not args.no_jail)
+        run_llm(args.attempts or 40, not args.no_jail, args.profile)
 
 
 if __name__ == "__main__":
