@@ -4,6 +4,7 @@ disk, file lists derived from a parent's, `git clean` spared only when nothing i
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,39 @@ def test_checkout_cleans_only_when_something_is_stray(repo: Repo,
     assert not (path / "src" / "c").exists()
     assert _ls_tree(repo.root, base).keys() == {
         str(p.relative_to(path)) for p in path.rglob("*") if p.is_file() and p.name != ".git"}
+
+
+def test_commit_without_new_files_is_one_git_process(repo: Repo,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
+    base = repo.head()
+    path = wt.checkout("s", base)
+    repo.blobs(base)
+    calls: list[str] = []
+    real_git, real_run = worktrees.git, worktrees.run_git
+
+    def counting(*args: str, cwd: Path, input: str | None = None, check: bool = True) -> str:
+        calls.append(args[0])
+        return real_git(*args, cwd=cwd, input=input, check=check)
+
+    def counting_run(*args: str, cwd: Path, input: str | None = None
+                     ) -> subprocess.CompletedProcess[str]:
+        calls.append(args[0])
+        return real_run(*args, cwd=cwd, input=input)
+
+    monkeypatch.setattr(worktrees, "git", counting)
+    monkeypatch.setattr(worktrees, "run_git", counting_run)
+    assert wt.commit("s", "nothing") is None and calls == ["commit"]
+    (path / "a.py").write_text("A = 2\n")
+    (path / "src" / "b.py").unlink()
+    calls.clear()
+    one = wt.commit("s", "edit and delete")
+    assert one is not None and calls == ["commit"]
+    assert sorted(_ls_tree(repo.root, one)) == sorted(set(_ls_tree(repo.root, base)) - {"src/b.py"})
+    assert git("show", f"{one}:a.py", cwd=repo.root) == "A = 2"
+    repo.blobs(one)
+    (path / "new.py").write_text("N = 1\n")  # a new file: staged with `git add --all`
+    calls.clear()
+    two = wt.commit("s", "new file")
+    assert two is not None and calls == ["add", "commit"]
+    assert "new.py" in _ls_tree(repo.root, two)

@@ -49,9 +49,10 @@ class Worktrees:
         return path
 
     def _strays(self, path: Path, commit: str) -> bool:
-        """Whether the worktree, just checked out at `commit`, may hold anything `git clean`
-        would remove (untracked or ignored files, empty folders). Answers from a walk when the
-        commit's file list is already known; True (clean anyway) when unsure."""
+        """Whether the worktree, checked out at `commit`, may hold a file `commit` does not
+        track (untracked or ignored files, empty folders): what `git clean` would remove and
+        `git add --all` might add. Answers from a walk when the commit's file list is already
+        known; True (clean, add) when unsure."""
         if not self.repo.knows(commit):
             return True
         tracked = self.repo.blobs(commit)
@@ -76,13 +77,20 @@ class Worktrees:
     def commit(self, name: str, message: str, allowed_empty: bool = False) -> str | None:
         """Commit everything in the worktree on top of its HEAD; None when nothing changed."""
         path = self.path(name)
-        git("add", "--all", cwd=path)
+        if self._strays(path, self.head(name)):
+            git("add", "--all", cwd=path)  # new files (or unsure): stage everything first
+            stage = []
+        else:
+            # No file git does not know: `commit --all` stages the changes and deletions
+            # itself, one git process instead of two.
+            stage = ["--all"]
         if allowed_empty:
-            git("commit", "--quiet", "--no-verify", "--allow-empty", "-m", message, cwd=path)
+            git("commit", "--quiet", "--no-verify", "--allow-empty", *stage, "-m", message,
+                cwd=path)
         # Without --allow-empty git refuses an empty commit: that refusal is our "unchanged"
         # test, one git call fewer per attempt than asking `git status` first.
         else:
-            proc = run_git("commit", "--quiet", "--no-verify", "-m", message, cwd=path)
+            proc = run_git("commit", "--quiet", "--no-verify", *stage, "-m", message, cwd=path)
             if proc.returncode != 0:
                 if "nothing to commit" in proc.stdout + proc.stderr:
                     return None
