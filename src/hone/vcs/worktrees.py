@@ -34,7 +34,7 @@ class Worktrees:
         if (path / ".git").exists():
             try:
                 git("checkout", "--quiet", "--force", "--detach", commit, cwd=path)
-                if self._strays(path, commit):
+                if self.has_strays(path, commit):
                     git("clean", "-ffdxq", cwd=path)
                 return path
             except GitError:
@@ -48,11 +48,13 @@ class Worktrees:
                 cwd=self.repo.root)
         return path
 
-    def _strays(self, path: Path, commit: str) -> bool:
+    def has_strays(self, path: Path, commit: str) -> bool:
         """Whether the worktree, checked out at `commit`, may hold a file `commit` does not
         track (untracked or ignored files, empty folders): what `git clean` would remove and
         `git add --all` might add. Answers from a walk when the commit's file list is already
-        known; True (clean, add) when unsure."""
+        known; True (clean, add) when unsure. `path` is a worktree (or any folder) whose
+        tracked files are those of `commit`, e.g. before a verification: False means that
+        `git clean -ffdxq` there would do nothing."""
         if not self.repo.knows(commit):
             return True
         tracked = self.repo.blobs(commit)
@@ -77,7 +79,7 @@ class Worktrees:
     def commit(self, name: str, message: str, allowed_empty: bool = False) -> str | None:
         """Commit everything in the worktree on top of its HEAD; None when nothing changed."""
         path = self.path(name)
-        if self._strays(path, self.head(name)):
+        if self.has_strays(path, self.head(name)):
             git("add", "--all", cwd=path)  # new files (or unsure): stage everything first
             stage = []
         else:
