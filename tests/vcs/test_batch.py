@@ -159,3 +159,41 @@ def test_commit_without_new_files_is_one_git_process(repo: Repo,
     two = wt.commit("s", "new file")
     assert two is not None and calls == ["add", "commit"]
     assert "new.py" in _ls_tree(repo.root, two)
+
+
+def test_hone_refs_are_written_as_git_would(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hone.errors import HoneError
+    from hone.vcs import git as git_module
+
+    wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
+    wt.checkout("s", repo.head())
+    one = _edit(wt, "s", {"a.py": "A = 2\n"})
+    two = _edit(wt, "s", {"a.py": "A = 3\n"})
+    repo.set_ref("refs/hone/r/1", one)  # the first call reads the config once
+    calls: list[str] = []
+    real = git_module.git
+
+    def counting(*args: str, cwd: Path, input: str | None = None, check: bool = True) -> str:
+        calls.append(args[0])
+        return real(*args, cwd=cwd, input=input, check=check)
+
+    monkeypatch.setattr(git_module, "git", counting)
+    repo.set_ref("refs/hone/r/best", one)
+    repo.set_ref("refs/hone/r/1", two)  # moved again
+    assert calls == []  # written as files, no git process
+    monkeypatch.setattr(git_module, "git", real)
+    assert git("rev-parse", "refs/hone/r/1", "refs/hone/r/best", cwd=repo.root).split() == [
+        two, one]
+    git("pack-refs", "--all", cwd=repo.root)  # a packed ref is overridden by the loose one
+    repo.set_ref("refs/hone/r/best", two)
+    assert repo.read_ref("refs/hone/r/best") == two
+    assert git("fsck", "--no-progress", cwd=repo.root) == ""
+    with pytest.raises(HoneError):  # a folder where the ref should be: git explains
+        repo.set_ref("refs/hone/r", two)
+    with pytest.raises(HoneError):  # an object that does not exist: git refuses
+        repo.set_ref("refs/hone/r/9", "1" * 40)
+    assert repo.read_ref("refs/hone/r/9") is None
+    git("config", "core.logAllRefUpdates", "always", cwd=repo.root)
+    logged = Repo(repo.root)
+    logged.set_ref("refs/hone/r/7", one)  # a reflog asked for: git writes it
+    assert (repo.root / ".git" / "logs" / "refs" / "hone" / "r" / "7").is_file()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from hone.errors import HoneError, UsageError
-from hone.vcs import objects
+from hone.vcs import objects, refs
 from hone.vcs.change import ARGS as CHANGE_ARGS
 from hone.vcs.change import Change, parse
 
@@ -94,6 +94,7 @@ class Repo:
         self._trees: dict[str, str] = {}
         self._changes: dict[tuple[str, str], Change] = {}
         self._common: Path | None = None
+        self._logs_all_refs: bool | None = None
 
     @classmethod
     def find(cls, path: Path) -> Repo:
@@ -190,7 +191,13 @@ class Repo:
         return proc.stdout if proc.returncode == 0 else None
 
     def set_ref(self, ref: str, sha: str) -> None:
-        git("update-ref", ref, sha, cwd=self.root)
+        """Point `ref` at `sha`. hone's own refs are written as files when git's files backend
+        holds them and no reflog is asked for (see refs.write_loose); anything else, git."""
+        if self._logs_all_refs is None:
+            self._logs_all_refs = git("config", "--get", "core.logAllRefUpdates",
+                                      cwd=self.root, check=False).lower() == "always"
+        if self._logs_all_refs or not refs.write_loose(self.git_path(""), ref, sha):
+            git("update-ref", ref, sha, cwd=self.root)
 
     def set_refs(self, updates: dict[str, str]) -> None:
         """Point several refs at once (one git process, all or none), e.g. an attempt's ref
