@@ -106,7 +106,19 @@ def test_checkout_cleans_only_when_something_is_stray(repo: Repo,
     repo.blobs(base)
     repo.blobs(one)
     wt.checkout("s", one)
-    assert calls == ["checkout"]  # nothing stray: no `git clean`
+    assert calls == []  # already there, every file as committed: no git process at all
+    (path / "a.py").write_text("A = dirty\n")
+    wt.checkout("s", one)
+    assert calls == ["checkout"]  # a changed file, nothing stray: no `git clean`
+    assert (path / "a.py").read_text() == "A = 1\n"
+    (path / "a.py").chmod(0o755)
+    calls.clear()
+    wt.checkout("s", one)
+    assert calls == ["checkout"] and not os.access(path / "a.py", os.X_OK)
+    wt.checkout("s", base)
+    calls.clear()
+    wt.checkout("s", one)
+    assert calls == ["checkout"] and (path / "src" / "c" / "d.py").is_file()
     strays: list[tuple[str, bool]] = [("build.o", False), ("src/__pycache__/b.pyc", False),
                                       ("empty", True), ("src/c/d.txt", False)]
     for rel, folder in strays:

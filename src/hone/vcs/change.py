@@ -25,6 +25,7 @@ class Change:
     paths: tuple[str, ...]
     blobs: dict[str, str | None] = field(default_factory=dict)
     patch: str = ""
+    plain: bool = True  # every file it wrote is a regular file without the executable bit
 
 
 def parse(out: str) -> Change:
@@ -32,12 +33,14 @@ def parse(out: str) -> Change:
     records (`added\\tremoved\\tpath\\0`), an empty record, then the patch text."""
     fields = out.split("\0")
     blobs: dict[str, str | None] = {}
+    plain = True
     i = 0
     while i + 1 < len(fields) and fields[i].startswith(":"):
         # ":oldmode newmode oldsha newsha status"
         _old_mode, new_mode, _old_sha, new_sha, _status = fields[i][1:].split(" ")
         gone = new_mode in ("000000", _GITLINK)
         blobs[fields[i + 1]] = None if gone else new_sha
+        plain = plain and new_mode in ("000000", "100644")
         i += 2
     added = removed = 0
     paths: list[str] = []
@@ -48,4 +51,4 @@ def parse(out: str) -> Change:
         removed += int(r) if r.isdigit() else 0
         paths.append(path)
         i += 1
-    return Change(added, removed, tuple(paths), blobs, "\0".join(fields[i + 1:]))
+    return Change(added, removed, tuple(paths), blobs, "\0".join(fields[i + 1:]), plain)

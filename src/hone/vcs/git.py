@@ -91,6 +91,7 @@ class Repo:
         # A commit's file list, tree and changes never change; the loop asks for them several
         # times per attempt, so each is computed once (and some read from disk, see objects.py).
         self._tracked: dict[str, dict[str, str]] = {}
+        self._plain: dict[str, bool] = {}  # commit -> all its files regular, not executable
         self._trees: dict[str, str] = {}
         self._changes: dict[tuple[str, str], Change] = {}
         self._common: Path | None = None
@@ -140,17 +141,25 @@ class Repo:
         """Whether `commit`'s file list is at hand without a git process."""
         return commit in self._tracked
 
+    def plain_files(self, commit: str) -> bool:
+        """Whether every file of `commit` is known to be a regular file without the executable
+        bit (no links, no scripts): then its content alone says whether a file matches."""
+        return self._plain.get(commit, False)
+
     def blobs(self, commit: str) -> dict[str, str]:
         """Every tracked file of `commit` with its blob id (submodules excepted)."""
         if commit not in self._tracked:
             out = git("ls-tree", "-r", "-z", commit, cwd=self.root)
             listing: dict[str, str] = {}
+            plain = True
             for record in out.split("\0"):
                 if record:
                     meta, path = record.split("\t", 1)
-                    _mode, kind, sha = meta.split()
+                    mode, kind, sha = meta.split()
                     if kind == "blob":
                         listing[path] = sha
+                        plain = plain and mode == "100644"
+            _remember(self._plain, commit, plain)
             _remember(self._tracked, commit, listing)
         return dict(self._tracked[commit])
 
@@ -172,6 +181,7 @@ class Repo:
                 for path, sha in change.blobs.items():
                     if sha is None:
                         listing.pop(path, None)
+                _remember(self._plain, new, self._plain.get(old, False) and change.plain)
                 _remember(self._tracked, new, listing)
         return self._changes[key]
 

@@ -6,8 +6,10 @@ user's working tree; `.hone/` is listed in `.git/info/exclude`, so they never sh
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import stat
 import threading
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from hone.vcs.git import GitError, Repo, git, run_git
 
 # Past this many tracked files, walking the worktree to spare `git clean` costs more than it saves.
 _WALK_LIMIT = 5000
+# Past this many bytes of tracked files, reading them to spare `git checkout` costs too much.
+_READ_LIMIT = 4 << 20
 
 # `git worktree add/remove/prune` edit the repository's shared worktree list; parallel slots
 # create theirs from several threads, so those commands take turns.
@@ -33,6 +37,8 @@ class Worktrees:
         path = self.path(name)
         if (path / ".git").exists():
             try:
+                if self._holds(name, commit):
+                    return path
                 git("checkout", "--quiet", "--force", "--detach", commit, cwd=path)
                 if self.has_strays(path, commit):
                     git("clean", "-ffdxq", cwd=path)
@@ -47,6 +53,30 @@ class Worktrees:
             git("worktree", "add", "--quiet", "--detach", "--force", str(path), commit,
                 cwd=self.repo.root)
         return path
+
+    def _holds(self, name: str, commit: str) -> bool:
+        """Whether worktree `name` is already a clean checkout of `commit` (its HEAD, every
+        tracked file with the content of its blob, nothing else), so that checking it out
+        again would change nothing. Decided without git for small trees of plain files whose
+        list is known; False (check out) whenever unsure, e.g. when a filter rewrites files."""
+        path = self.path(name)
+        if (self.head(name) != commit or not self.repo.plain_files(commit)
+                or self.has_strays(path, commit)):
+            return False
+        total = 0
+        for rel, sha in self.repo.blobs(commit).items():
+            try:
+                info = os.lstat(path / rel)
+            except OSError:
+                return False
+            total += info.st_size
+            if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o111 or total > _READ_LIMIT:
+                return False
+            data = (path / rel).read_bytes()
+            digest = hashlib.sha1 if len(sha) == 40 else hashlib.sha256
+            if digest(b"blob %d\0" % len(data) + data).hexdigest() != sha:
+                return False
+        return True
 
     def has_strays(self, path: Path, commit: str) -> bool:
         """Whether the worktree, checked out at `commit`, may hold a file `commit` does not
