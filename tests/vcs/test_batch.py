@@ -81,6 +81,11 @@ def test_loose_and_packed_objects_read_the_same(repo: Repo) -> None:
     fresh.blobs(new)
     assert fresh.show_file(new, "a.py") == b"A = 2\n"
     assert fresh.tree_of("HEAD") == git("rev-parse", "HEAD^{tree}", cwd=repo.root)
+    assert "a.py" in fresh.blobs("HEAD")
+    git("rm", "-q", "a.py", cwd=repo.root)
+    git("commit", "-qm", "moved", cwd=repo.root)  # names that move are asked again
+    assert fresh.tree_of("HEAD") == git("rev-parse", "HEAD^{tree}", cwd=repo.root)
+    assert "a.py" not in fresh.blobs("HEAD")
 
 
 def test_set_refs_moves_several_refs_at_once(repo: Repo) -> None:

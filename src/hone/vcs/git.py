@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -53,11 +54,15 @@ def run_git_bytes(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
                           env=_env())
 
 
+_CACHE_LOCK = threading.Lock()  # parallel slots share one Repo
+
+
 def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
     """Store `value` under `key`, dropping the oldest entries past the bound."""
-    cache[key] = value
-    while len(cache) > _CACHED_COMMITS:
-        del cache[next(iter(cache))]
+    with _CACHE_LOCK:
+        cache[key] = value
+        while len(cache) > _CACHED_COMMITS:
+            del cache[next(iter(cache))]
     return value
 
 
@@ -148,9 +153,10 @@ class Repo:
 
     def blobs(self, commit: str) -> dict[str, str]:
         """Every tracked file of `commit` with its blob id (submodules excepted)."""
-        if commit not in self._tracked:
+        listing = self._tracked.get(commit)
+        if listing is None:
             out = git("ls-tree", "-r", "-z", commit, cwd=self.root)
-            listing: dict[str, str] = {}
+            listing = {}
             plain = True
             for record in out.split("\0"):
                 if record:
@@ -159,9 +165,10 @@ class Repo:
                     if kind == "blob":
                         listing[path] = sha
                         plain = plain and mode == "100644"
-            _remember(self._plain, commit, plain)
-            _remember(self._tracked, commit, listing)
-        return dict(self._tracked[commit])
+            if objects.is_sha(commit):  # a name like HEAD may move: never remembered
+                _remember(self._plain, commit, plain)
+                _remember(self._tracked, commit, listing)
+        return dict(listing)
 
     def diff(self, old: str, new: str, paths: list[str] | None = None) -> str:
         return git("diff", "--no-color", "--no-ext-diff", old, new, "--", *(paths or []),
@@ -171,19 +178,23 @@ class Repo:
         """Line counts, paths, new blob ids and the context-free patch from `old` to `new`,
         from one git process, computed once per pair. When `old`'s file list is known, `new`'s
         follows from it without asking git (`blobs`)."""
-        key = (old, new)
-        if key not in self._changes:
-            out = git(*CHANGE_ARGS, old, new, cwd=self.root)
-            change = parse(out + "\n" if out else "")  # git() took the patch's last newline
-            _remember(self._changes, key, change)
-            if old in self._tracked and new not in self._tracked:
-                listing = {**self._tracked[old], **{p: b for p, b in change.blobs.items() if b}}
-                for path, sha in change.blobs.items():
-                    if sha is None:
-                        listing.pop(path, None)
-                _remember(self._plain, new, self._plain.get(old, False) and change.plain)
-                _remember(self._tracked, new, listing)
-        return self._changes[key]
+        change = self._changes.get((old, new))
+        if change is not None:
+            return change
+        out = git(*CHANGE_ARGS, old, new, cwd=self.root)
+        change = parse(out + "\n" if out else "")  # git() took the patch's last newline
+        if not (objects.is_sha(old) and objects.is_sha(new)):
+            return change  # names that may move are never remembered
+        _remember(self._changes, (old, new), change)
+        before = self._tracked.get(old)
+        if before is not None and new not in self._tracked:
+            listing = {**before, **{p: b for p, b in change.blobs.items() if b}}
+            for path, sha in change.blobs.items():
+                if sha is None:
+                    listing.pop(path, None)
+            _remember(self._plain, new, self._plain.get(old, False) and change.plain)
+            _remember(self._tracked, new, listing)
+        return change
 
     def diffstat(self, old: str, new: str) -> DiffStat:
         """Lines added and removed, and the paths touched, between two commits (one git call,
@@ -233,11 +244,13 @@ class Repo:
     def tree_of(self, commit: str) -> str:
         """The tree id of `commit`: read from the loose object when it is one (every commit
         hone just made), else asked of git; remembered either way."""
-        if commit not in self._trees:
+        tree = self._trees.get(commit)
+        if tree is None:
             tree = (objects.commit_tree(self.git_path("objects"), commit)
                     or git("rev-parse", f"{commit}^{{tree}}", cwd=self.root))
-            _remember(self._trees, commit, tree)
-        return self._trees[commit]
+            if objects.is_sha(commit):  # a name like HEAD may move: never remembered
+                _remember(self._trees, commit, tree)
+        return tree
 
     def merge_tree(self, ours: str, theirs: str) -> tuple[str | None, list[str]]:
         """Three-way merge of two commits over their merge base, in the object database only:
