@@ -56,7 +56,7 @@ class SQLiteStore(Store):
         self.path = path
         self._write = threading.RLock()
         self._local = threading.local()
-        self._open: list[sqlite3.Connection] = []
+        self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._decoded: dict[tuple[str, int], tuple[_Row, Attempt]] = {}
         db = self._db
         db.execute("PRAGMA journal_mode=WAL")
@@ -74,7 +74,12 @@ class SQLiteStore(Store):
             db.execute("PRAGMA synchronous=NORMAL")
             self._local.db = db
             with self._write:
-                self._open.append(db)
+                # A server may answer each request on a new thread: close the connections
+                # of threads that ended, or they would pile up for the life of the store.
+                for _thread, old in [o for o in self._open if not o[0].is_alive()]:
+                    old.close()
+                self._open = [o for o in self._open if o[0].is_alive()]
+                self._open.append((threading.current_thread(), db))
         return db
 
     def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> list[_Row]:
@@ -213,7 +218,7 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         with self._write:
-            for db in self._open:
+            for _thread, db in self._open:
                 db.close()
             self._open.clear()
             self._local = threading.local()
