@@ -151,7 +151,7 @@ def jail_costs(runs: int) -> dict[str, float] | str:
 
     problem = sandbox.bwrap_problem()
     if problem:
-        return problem
+        return str(problem)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
         root.mkdir()
@@ -166,21 +166,10 @@ def jail_costs(runs: int) -> dict[str, float] | str:
     return {"direct": direct, "bwrap": bare, "plain": plain, "jailed": jailed}
 
 
-def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
-    from hone.verify.sandbox import bwrap_problem
-
-    if jail and bwrap_problem():
-        print(f"jail skipped: {bwrap_problem()} (measuring without it)")
-        jail = False
-    tmp = Path(tempfile.mkdtemp(prefix="hone-overhead-"))
-    root = tmp / "repo"
-    root.mkdir()
-    loops = calibrate(root)
-    bare = time_by_hand([sys.executable, "score.py"], root, 15)
-    bare_fastest = time_by_hand([sys.executable, "score.py"], root, 15, fastest=True)
-    bare_cpu = cpu_by_hand([sys.executable, "score.py"], root, 15)
-    log = tmp / "git-calls.log"
-    shim = git_shim(tmp / "shim", log)
+def run_hone(root: Path, shim: Path, jail: bool, attempts: int, profile: str | None
+             ) -> tuple[float, float]:
+    """Run `hone run --mutator llm` against the scripted server; (wall, CPU) seconds of it
+    and every process it started."""
     with LLMServer(default=answer) as server:
         (root / "hone.toml").write_text(CONFIG_LLM.format(
             python=sys.executable, url=server.url, jail=str(jail).lower()))
@@ -197,25 +186,67 @@ def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
         cpu = _children_cpu() - cpu0
     if proc.returncode != 0:
         sys.exit(f"hone run failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    return wall, cpu
+
+
+def journal_figures(root: Path) -> dict[str, float | str]:
+    """From the run's journal: attempts, their span and the objective's recorded seconds."""
     db = sqlite3.connect(root / ".hone" / "hone.db")
     rows = db.execute("SELECT id, status, started, finished FROM attempts WHERE id > 0 "
                       "ORDER BY id").fetchall()
-    first = min(r[2] for r in rows)
-    last = max(r[3] or r[2] for r in rows)
     (obj_runs, obj_seconds), = db.execute(
         "SELECT count(*), coalesce(sum(seconds), 0) FROM measurements WHERE attempt_id > 0")
     statuses = collections.Counter(r[1] for r in rows)
-    n = len(rows)
-    per_attempt = (last - first) / n
-    own = per_attempt - obj_seconds / n
+    return {"n": len(rows), "first": min(r[2] for r in rows),
+            "last": max(r[3] or r[2] for r in rows), "obj_runs": obj_runs,
+            "obj_seconds": obj_seconds,
+            "statuses": ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))}
+
+
+def git_calls(log: Path, first: float, last: float) -> list[str]:
+    """The subcommands of the git processes started between `first` and `last`."""
     # A multi-line argument (a commit message) continues on lines without a time stamp.
     calls = [line.split(" ", 1) for line in log.read_text().splitlines()
              if re.match(r"\d+\.\d+ ", line)]
-    steady = [subcommand(args) for stamp, args in calls if first <= float(stamp) <= last]
-    costs = jail_costs(30) if jail else "jail off"
+    return [subcommand(args) for stamp, args in calls if first <= float(stamp) <= last]
+
+
+def print_jail(costs: dict[str, float] | str) -> None:
+    if isinstance(costs, str):
+        print(f"| jail launch per command | ({costs}) |")
+        return
+    bwrap_adds = costs["bwrap"] - costs["direct"]
+    jail_adds = costs["jailed"] - costs["plain"]
+    print(f"| `true` by subprocess.run: plain {costs['direct']:.1f}, under bare bwrap "
+          f"{costs['bwrap']:.1f} | bwrap adds {bwrap_adds:.1f} |")
+    print(f"| `true` through hone's runner: plain {costs['plain']:.1f}, jailed "
+          f"{costs['jailed']:.1f} | the jail adds {jail_adds:.1f} |")
+    print(f"| hone's jail launch over bare bwrap | {jail_adds - bwrap_adds:+.1f} |")
+
+
+def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
+    from hone.verify.sandbox import bwrap_problem
+
+    if jail and bwrap_problem():
+        print(f"jail skipped: {bwrap_problem()} (measuring without it)")
+        jail = False
+    tmp = Path(tempfile.mkdtemp(prefix="hone-overhead-"))
+    root = tmp / "repo"
+    root.mkdir()
+    loops = calibrate(root)
+    script = [sys.executable, "score.py"]
+    bare = time_by_hand(script, root, 15)
+    bare_fastest = time_by_hand(script, root, 15, fastest=True)
+    bare_cpu = cpu_by_hand(script, root, 15)
+    log = tmp / "git-calls.log"
+    wall, cpu = run_hone(root, git_shim(tmp / "shim", log), jail, attempts, profile)
+    j = journal_figures(root)
+    n, obj_seconds = int(j["n"]), float(j["obj_seconds"])
+    per_attempt = (float(j["last"]) - float(j["first"])) / n
+    own = per_attempt - obj_seconds / n
+    steady = git_calls(log, float(j["first"]), float(j["last"]))
     print(f"objective: python3 score.py ({loops} loops), {attempts} attempts asked, {n} made "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(statuses.items()))}), "
-          f"{obj_runs} objective runs, jail {'on' if jail else 'off'}")
+          f"({j['statuses']}), {j['obj_runs']} objective runs, jail {'on' if jail else 'off'}")
     print(f"whole `hone run` process: {wall:.2f} s wall, {cpu:.2f} s CPU of hone and every "
           f"process it started (start-up and baseline included; CPU varies less than wall "
           f"on a loaded machine)")
@@ -227,16 +258,7 @@ def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
     print(f"| objective process time per attempt, as hone recorded it "
           f"| {obj_seconds / n * 1000:.1f} |")
     print(f"| hone's own cost per attempt (wall minus objective) | {own * 1000:.1f} |")
-    if isinstance(costs, str):
-        print(f"| jail launch per command | ({costs}) |")
-    else:
-        bwrap_adds = costs["bwrap"] - costs["direct"]
-        jail_adds = costs["jailed"] - costs["plain"]
-        print(f"| `true` by subprocess.run: plain {costs['direct']:.1f}, under bare bwrap "
-              f"{costs['bwrap']:.1f} | bwrap adds {bwrap_adds:.1f} |")
-        print(f"| `true` through hone's runner: plain {costs['plain']:.1f}, jailed "
-              f"{costs['jailed']:.1f} | the jail adds {jail_adds:.1f} |")
-        print(f"| hone's jail launch over bare bwrap | {jail_adds - bwrap_adds:+.1f} |")
+    print_jail(jail_costs(30) if jail else "jail off")
     ratio = per_attempt / bare
     print(f"\nratio wall / bare = {ratio:.2f}x (goal <= {RATIO_GOAL}x: "
           f"{'met' if ratio <= RATIO_GOAL else 'NOT met'})")
