@@ -1,31 +1,289 @@
-"""hone's own overhead: wall time of a run over the time its objective ran.
+"""hone's own cost per attempt: wall time of a run against the time its objective takes by hand.
 
-An objective of `sleep 0.5` (plus reading a knob so the score can change a little), 20 attempts
-with the classic mutator, on a fresh git repository. Prints
-`overhead_ratio = wall / (sum of objective seconds)`; the target is at most 1.15. The wall time
-is the whole `hone run` process (start-up, baseline, git, journal, printing) and the objective
-seconds are those hone recorded for every measurement it took.
+Default (`--mode llm`): 40 attempts of a deterministic objective (`python3 score.py`, a busy loop
+calibrated to about 40 ms when run by hand, no gate), proposed by an instant scripted LLM (the
+loopback server, each answer a small valid edit of `knob.py`), with the jail on (skipped with a
+message when bubblewrap cannot run). Prints a table: the bare objective's time by hand, hone's wall
+per attempt, the jail's launch cost per command (bare `bwrap` and hone's jail over a plain
+launch), hone's own cost per attempt (wall minus the objective's process time as hone recorded
+it) and the ratio wall / bare (goal: at most 2.0x). A `git` shim on hone's PATH counts the git
+processes hone starts per attempt, by subcommand.
 
-    .venv/bin/python bench/overhead.py [--attempts N] [--sleep S]
+`--mode sleep`: the older figure, an objective of `sleep S` with the classic mutator, and the
+ratio wall / objective seconds (target at most 1.15).
+
+    .venv/bin/python bench/overhead.py [--attempts N] [--mode llm|sleep] [--no-jail] [--sleep S]
+                                       [--profile FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import os
+import re
+import resource
+import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-TARGET = 1.15
+from hone.loopback import LLMServer, Request, Text
 
-
-def make_repo(root: Path, sleep: float) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@localhost",
+SLEEP_TARGET = 1.15
+RATIO_GOAL = 2.0
+BARE_MS = 40.0
+GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@localhost",
            "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@localhost"}
+
+SCORE_PY = """\
+import re
+import resource
+K = int(re.search(r"K = (\\d+)", open("knob.py").read()).group(1))
+total = 0
+for i in range({loops}):  # fixed work: the run takes the same time whatever K is
+    total += i % 7
+print(f"score: {{1000 + K}}")
+"""
+
+CONFIG_LLM = """\
+[objective]
+run = "{python} score.py"
+[files]
+editable = ["knob.py"]
+protect = ["score.py"]
+[llm]
+base_url = "{url}"
+max_retries = 0
+[sandbox]
+enabled = {jail}
+[acceptance]
+rule = "strict"
+initial_repeats = 1
+max_repeats = 1
+noise_runs = 1
+"""
+
+
+def commit_all(root: Path) -> None:
+    env = {**os.environ, **GIT_ENV}
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True, env=env)
+    subprocess.run(["git", "add", "."], cwd=root, check=True, env=env)
+    subprocess.run(["git", "commit", "-qm", "bench"], cwd=root, check=True, env=env)
+
+
+def time_by_hand(argv: list[str], cwd: Path, runs: int, fastest: bool = False) -> float:
+    """Median (or, with `fastest`, least) wall seconds of `argv` run directly (no hone, no
+    jail). The least is what a quiet machine would show; the median what this one shows."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, cwd=cwd, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return min(times) if fastest else statistics.median(times)
+
+
+def cpu_by_hand(argv: list[str], cwd: Path, runs: int) -> float:
+    """Mean CPU seconds (user + system) of one run of `argv`."""
+    before = _children_cpu()
+    for _ in range(runs):
+        subprocess.run(argv, cwd=cwd, check=True, capture_output=True)
+    return (_children_cpu() - before) / runs
+
+
+def calibrate(root: Path) -> int:
+    """Loop count that makes `python3 score.py` take about BARE_MS by hand on a quiet machine
+    (a line through two loop counts: start-up is the intercept, the loop the slope). Measured
+    in CPU seconds, which a loaded machine disturbs less than wall seconds."""
+    (root / "knob.py").write_text("K = 3\n")
+
+    def took(loops: int) -> float:
+        (root / "score.py").write_text(SCORE_PY.format(loops=loops))
+        return cpu_by_hand([sys.executable, "score.py"], root, 5)
+
+    low, high = 10_000, 400_000
+    t_low, t_high = took(low), took(high)
+    slope = max(t_high - t_low, 1e-4) / (high - low)
+    loops = max(1000, int(low + (BARE_MS / 1000 - t_low) / slope))
+    (root / "score.py").write_text(SCORE_PY.format(loops=loops))
+    return loops
+
+
+def git_shim(folder: Path, log: Path) -> Path:
+    """A `git` first on PATH that logs the time and arguments of each call, then runs git."""
+    real = shutil.which("git")
+    assert real, "git not found"
+    folder.mkdir()
+    shim = folder / "git"
+    shim.write_text(f'#!/bin/bash\nprintf "%s %s\\n" "$EPOCHREALTIME" "$*" >> {log}\n'
+                    f'exec {real} "$@"\n')
+    shim.chmod(0o755)
+    return folder
+
+
+def subcommand(args: str) -> str:
+    words = args.split()
+    while words and words[0] == "-c":
+        words = words[2:]
+    return words[0] if words else "?"
+
+
+def answer(request: Request) -> Text:
+    """A small valid edit: raise K by one (every answer improves the score)."""
+    found = re.search(r"^K = (\d+)$", request.prompt, re.MULTILINE)
+    k = int(found.group(1)) if found else 3
+    return Text(f"Hypothesis: raise K to {k + 1}\n\nknob.py\n<<<<<<< SEARCH\nK = {k}\n"
+                f"=======\nK = {k + 1}\n>>>>>>> REPLACE\n")
+
+
+def jail_costs(runs: int) -> dict[str, float] | str:
+    """Medians in ms of launching `true` four ways, or why it was not measured."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from sandbox import timed  # bench/sandbox.py: hone's launcher and process runner
+
+    from hone.config.model import SandboxSection
+    from hone.verify import sandbox
+
+    problem = sandbox.bwrap_problem()
+    if problem:
+        return str(problem)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "repo"
+        root.mkdir()
+        (root / "bench.py").write_text("print('score: 1')\n")
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        plain = timed("true", root, SandboxSection(enabled=False), runs)
+        jailed = timed("true", root, SandboxSection(enabled=True), runs)
+        bwrap = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                 "--unshare-all", "--die-with-parent", "true"]
+        bare = time_by_hand(bwrap, root, runs) * 1000
+        direct = time_by_hand(["true"], root, runs) * 1000
+    return {"direct": direct, "bwrap": bare, "plain": plain, "jailed": jailed}
+
+
+def run_hone(root: Path, shim: Path, jail: bool, attempts: int, profile: str | None
+             ) -> tuple[float, float]:
+    """Run `hone run --mutator llm` against the scripted server; (wall, CPU) seconds of it
+    and every process it started."""
+    with LLMServer(default=answer) as server:
+        (root / "hone.toml").write_text(CONFIG_LLM.format(
+            python=sys.executable, url=server.url, jail=str(jail).lower()))
+        commit_all(root)
+        env = {**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}",
+               "OPENAI_API_KEY": "loopback"}
+        cpu0 = _children_cpu()
+        t0 = time.perf_counter()
+        profiler = ["-m", "cProfile", "-o", profile] if profile else []
+        proc = subprocess.run([sys.executable, *profiler, "-m", "hone", "run", "--mutator", "llm",
+                               "--model", "loopback", "--attempts", str(attempts)],
+                              cwd=root, capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - t0
+        cpu = _children_cpu() - cpu0
+    if proc.returncode != 0:
+        sys.exit(f"hone run failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    return wall, cpu
+
+
+def journal_figures(root: Path) -> dict[str, float | str]:
+    """From the run's journal: attempts, their span and the objective's recorded seconds."""
+    db = sqlite3.connect(root / ".hone" / "hone.db")
+    rows = db.execute("SELECT id, status, started, finished FROM attempts WHERE id > 0 "
+                      "ORDER BY id").fetchall()
+    (obj_runs, obj_seconds), = db.execute(
+        "SELECT count(*), coalesce(sum(seconds), 0) FROM measurements WHERE attempt_id > 0")
+    statuses = collections.Counter(r[1] for r in rows)
+    return {"n": len(rows), "first": min(r[2] for r in rows),
+            "last": max(r[3] or r[2] for r in rows), "obj_runs": obj_runs,
+            "obj_seconds": obj_seconds,
+            "statuses": ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))}
+
+
+def git_calls(log: Path, first: float, last: float) -> list[str]:
+    """The subcommands of the git processes started between `first` and `last`."""
+    # A multi-line argument (a commit message) continues on lines without a time stamp.
+    calls = [line.split(" ", 1) for line in log.read_text().splitlines()
+             if re.match(r"\d+\.\d+ ", line)]
+    return [subcommand(args) for stamp, args in calls if first <= float(stamp) <= last]
+
+
+def print_jail(costs: dict[str, float] | str) -> None:
+    if isinstance(costs, str):
+        print(f"| jail launch per command | ({costs}) |")
+        return
+    bwrap_adds = costs["bwrap"] - costs["direct"]
+    jail_adds = costs["jailed"] - costs["plain"]
+    print(f"| `true` by subprocess.run: plain {costs['direct']:.1f}, under bare bwrap "
+          f"{costs['bwrap']:.1f} | bwrap adds {bwrap_adds:.1f} |")
+    print(f"| `true` through hone's runner: plain {costs['plain']:.1f}, jailed "
+          f"{costs['jailed']:.1f} | the jail adds {jail_adds:.1f} |")
+    print(f"| hone's jail launch over bare bwrap | {jail_adds - bwrap_adds:+.1f} |")
+
+
+def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
+    from hone.verify.sandbox import bwrap_problem
+
+    if jail and bwrap_problem():
+        print(f"jail skipped: {bwrap_problem()} (measuring without it)")
+        jail = False
+    tmp = Path(tempfile.mkdtemp(prefix="hone-overhead-"))
+    root = tmp / "repo"
+    root.mkdir()
+    loops = calibrate(root)
+    script = [sys.executable, "score.py"]
+    bare = time_by_hand(script, root, 15)
+    bare_fastest = time_by_hand(script, root, 15, fastest=True)
+    bare_cpu = cpu_by_hand(script, root, 15)
+    log = tmp / "git-calls.log"
+    wall, cpu = run_hone(root, git_shim(tmp / "shim", log), jail, attempts, profile)
+    j = journal_figures(root)
+    n, obj_seconds = int(j["n"]), float(j["obj_seconds"])
+    per_attempt = (float(j["last"]) - float(j["first"])) / n
+    own = per_attempt - obj_seconds / n
+    steady = git_calls(log, float(j["first"]), float(j["last"]))
+    print(f"objective: python3 score.py ({loops} loops), {attempts} attempts asked, {n} made "
+          f"({j['statuses']}), {j['obj_runs']} objective runs, jail {'on' if jail else 'off'}")
+    print(f"whole `hone run` process: {wall:.2f} s wall, {cpu:.2f} s CPU of hone and every "
+          f"process it started (start-up and baseline included; CPU varies less than wall "
+          f"on a loaded machine)")
+    print("| figure | ms |\n|---|---:|")
+    print(f"| bare objective, by hand (median of 15; fastest {bare_fastest * 1000:.1f}) "
+          f"| {bare * 1000:.1f} |")
+    print(f"| hone wall per attempt (first start to last finish / attempts) "
+          f"| {per_attempt * 1000:.1f} |")
+    print(f"| objective process time per attempt, as hone recorded it "
+          f"| {obj_seconds / n * 1000:.1f} |")
+    print(f"| hone's own cost per attempt (wall minus objective) | {own * 1000:.1f} |")
+    print_jail(jail_costs(30) if jail else "jail off")
+    ratio = per_attempt / bare
+    print(f"\nratio wall / bare = {ratio:.2f}x (goal <= {RATIO_GOAL}x: "
+          f"{'met' if ratio <= RATIO_GOAL else 'NOT met'})")
+    print(f"CPU: bare objective {bare_cpu * 1000:.1f} ms per run; hone and all it started "
+          f"{cpu / (n + 1) * 1000:.1f} ms per attempt (whole run / (attempts + baseline)), "
+          f"ratio {cpu / (n + 1) / bare_cpu:.2f}x")
+    by_cmd = collections.Counter(steady)
+    print(f"git processes per attempt: {len(steady) / n:.1f} ("
+          + ", ".join(f"{k} {v / n:.2f}" for k, v in by_cmd.most_common()) + ")")
+    print(f"repository: {root}")
+    print(json.dumps({"bare_ms": round(bare * 1000, 1),
+                      "wall_per_attempt_ms": round(per_attempt * 1000, 1),
+                      "own_per_attempt_ms": round(own * 1000, 1), "ratio": round(ratio, 2),
+                      "git_per_attempt": round(len(steady) / n, 2),
+                      "cpu_per_attempt_ms": round(cpu / (n + 1) * 1000, 1),
+                      "bare_cpu_ms": round(bare_cpu * 1000, 1), "wall_s": round(wall, 2)}))
+
+
+def _children_cpu() -> float:
+    """User + system seconds of the finished child processes of this one (and theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def make_sleep_repo(root: Path, sleep: float) -> None:
     root.mkdir()
     (root / "knob.txt").write_text("K = 3  # hone: tune\n")
     (root / "hone.toml").write_text(
@@ -34,35 +292,45 @@ def make_repo(root: Path, sleep: float) -> None:
         f"run = \"sleep {sleep} && K=$(sed -n 's/^K = \\\\([0-9]*\\\\).*/\\\\1/p' knob.txt)"
         " && echo score: $((1000 + K))\"\n"
         "[files]\neditable = [\"knob.txt\"]\n")
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True, env=env)
-    subprocess.run(["git", "add", "."], cwd=root, check=True, env=env)
-    subprocess.run(["git", "commit", "-qm", "bench"], cwd=root, check=True, env=env)
+    commit_all(root)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--attempts", type=int, default=20)
-    parser.add_argument("--sleep", type=float, default=0.5)
-    args = parser.parse_args()
+def run_sleep(attempts: int, sleep: float) -> None:
     root = Path(tempfile.mkdtemp(prefix="hone-overhead-")) / "repo"
-    make_repo(root, args.sleep)
+    make_sleep_repo(root, sleep)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "hone", "run", "--mutator", "classic",
-                           "--attempts", str(args.attempts)], cwd=root, capture_output=True,
+                           "--attempts", str(attempts)], cwd=root, capture_output=True,
                           text=True)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"hone run failed ({proc.returncode}): {proc.stderr.strip()}")
     db = sqlite3.connect(root / ".hone" / "hone.db")
     (runs, seconds), = db.execute("SELECT count(*), sum(seconds) FROM measurements")
-    (attempts,), = db.execute("SELECT count(*) FROM attempts WHERE id > 0")
+    (made,), = db.execute("SELECT count(*) FROM attempts WHERE id > 0")
     ratio = wall / seconds
-    print(f"attempts: {attempts}  objective runs: {runs}  objective seconds: {seconds:.3f}")
+    print(f"attempts: {made}  objective runs: {runs}  objective seconds: {seconds:.3f}")
     print(f"wall seconds: {wall:.3f}  overhead per attempt: "
-          f"{(wall - seconds) / max(attempts, 1) * 1000:.1f} ms")
-    print(f"overhead_ratio = {ratio:.3f}  (target <= {TARGET}: "
-          f"{'met' if ratio <= TARGET else 'NOT met'})")
+          f"{(wall - seconds) / max(made, 1) * 1000:.1f} ms")
+    print(f"overhead_ratio = {ratio:.3f}  (target <= {SLEEP_TARGET}: "
+          f"{'met' if ratio <= SLEEP_TARGET else 'NOT met'})")
     print(f"repository: {root}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--mode", choices=("llm", "sleep"), default="llm")
+    parser.add_argument("--attempts", type=int, default=None,
+                        help="default 40 (llm), 20 (sleep)")
+    parser.add_argument("--no-jail", action="store_true", help="llm mode without the jail")
+    parser.add_argument("--sleep", type=float, default=0.5, help="sleep mode's objective")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="llm mode: run hone under cProfile, stats to FILE (read: pstats)")
+    args = parser.parse_args()
+    if args.mode == "sleep":
+        run_sleep(args.attempts or 20, args.sleep)
+    else:
+        run_llm(args.attempts or 40, not args.no_jail, args.profile)
 
 
 if __name__ == "__main__":

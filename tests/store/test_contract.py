@@ -152,6 +152,23 @@ def test_writes_are_visible_to_another_connection_at_once(opener: Callable[[], S
     assert reader.measurements("r", 1) == [Measurement(1, 1, 2.0)]
 
 
+def test_history_read_again_shows_every_later_write(opener: Callable[[], Store]) -> None:
+    from dataclasses import replace
+
+    writer, reader = opener(), opener()
+    make_run(writer)
+    writer.put_attempt(full_attempt())
+    writer.put_attempt(full_attempt(attempt_id=2))
+    assert reader.list_attempts("r") == [full_attempt(), full_attempt(attempt_id=2)]
+    changed = replace(full_attempt(), status=Status.DISCARDED, extra={"nested": {"a": [3]}})
+    writer.put_attempt(changed)
+    for store in (reader, writer):
+        assert store.list_attempts("r") == [changed, full_attempt(attempt_id=2)]
+        assert store.get_attempt("r", 1) == changed
+    reader.put_attempt(full_attempt())  # and back, through the other connection
+    assert writer.list_attempts("r")[0] == full_attempt()
+
+
 def test_data_survives_reopening(opener: Callable[[], Store]) -> None:
     store = opener()
     make_run(store)

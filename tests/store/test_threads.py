@@ -41,3 +41,31 @@ def test_threads_share_one_store_without_losing_writes(tmp_path: Path) -> None:
     assert len(store.measurements("main")) == 200
     assert store.get_texts("main", 137) == {"prompt": "text 137"}
     store.close()
+
+
+def test_threads_that_end_leave_no_connection_open(tmp_path: Path) -> None:
+    import os
+
+    store = SQLiteStore(tmp_path / "hone.db")
+    store.create_run(RunInfo("main", "abc", 0, 0.0))
+
+    def open_files() -> int:
+        fds = Path("/proc/self/fd")
+        return sum(1 for fd in fds.iterdir()
+                   if os.path.realpath(fd).startswith(str(tmp_path / "hone.db")))
+
+    def read() -> None:  # as a server answering each request on a new thread
+        assert store.get_run("main") is not None
+
+    for _ in range(3):
+        t = threading.Thread(target=read)
+        t.start()
+        t.join()
+    settled = open_files()
+    for _ in range(40):
+        t = threading.Thread(target=read)
+        t.start()
+        t.join()
+    assert open_files() <= settled
+    store.close()
+    assert open_files() == 0

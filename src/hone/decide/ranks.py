@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-from scipy.stats import norm
+# numpy and scipy are imported in the functions that use them: scipy.stats alone costs about a
+# second of start-up, which every command that imports the deciders (status, show) would pay.
 
 from hone.direction import Direction
 
@@ -28,6 +28,8 @@ def gains(scores: Sequence[float], direction: Direction) -> list[float]:
 
 def u_statistic(better: Sequence[float], worse: Sequence[float]) -> float:
     """Mann-Whitney U of `better` over `worse`: pairs where it is larger, ties counting half."""
+    import numpy as np
+
     a = np.asarray(better, dtype=float)[:, None]
     b = np.asarray(worse, dtype=float)[None, :]
     return float((a > b).sum() + 0.5 * (a == b).sum())
@@ -46,6 +48,8 @@ def u_for_z(z: float, n: int, m: int) -> float:
 
 def p_upper(z: float) -> float:
     """One-sided p-value of a standardised statistic (normal approximation)."""
+    from scipy.stats import norm
+
     return float(norm.sf(z))
 
 
@@ -65,6 +69,8 @@ def hodges_lehmann(cand: Sequence[float], ref: Sequence[float], u_crit: float) -
     The lower end is above zero exactly when U > u_crit, so the interval and the test agree.
     Ends that the sample sizes cannot bound are infinite.
     """
+    import numpy as np
+
     diffs = np.sort((np.asarray(cand, dtype=float)[:, None]
                      - np.asarray(ref, dtype=float)[None, :]).ravel())
     r = math.floor(u_crit) if u_crit >= 0 else -1
@@ -144,6 +150,8 @@ def boundaries(first: int, last: int, pool: int, alpha: float, every: int = 1,
 @lru_cache(maxsize=256)
 def _boundaries(first: int, last: int, pool: int, alpha: float, every: int, effect: float,
                 beta: float) -> Boundaries:
+    import numpy as np
+
     looks = tuple(range(first, last + 1))
     slope = effect / 2
     lower = math.log((1 - alpha) / beta) / effect

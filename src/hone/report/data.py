@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scipy.stats import norm
-
 from hone.decide.ranks import gains, hodges_lehmann, u_for_z
 from hone.direction import Direction, relative
 from hone.loop.brief import vs_baseline, vs_parent
@@ -40,6 +38,8 @@ def gain_interval(cand: Sequence[float], base: Sequence[float], direction: Direc
     ref = statistics.median(base)
     if ref == 0:
         return None
+    from scipy.stats import norm  # scipy costs a second of start-up: only when drawn
+
     z = float(norm.ppf((1 + confidence) / 2))
     hl = hodges_lehmann(gains(cand, direction), gains(base, direction),
                         u_for_z(z, len(cand), len(base)))

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from hone.errors import HoneError, UsageError
+from hone.vcs import objects, refs
+from hone.vcs.change import ARGS as CHANGE_ARGS
+from hone.vcs.change import Change, parse
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "hone", "GIT_AUTHOR_EMAIL": "hone@localhost",
@@ -22,17 +27,43 @@ SAFE_CONFIG = ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false",
                "-c", "core.autocrlf=false", "-c", "advice.detachedHead=false"]
 
 
+# Per-commit answers kept by a Repo (commits never change); bounded for long runs.
+_CACHED_COMMITS = 256
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
 class GitError(HoneError):
     """A git command failed."""
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, **IDENTITY, "GIT_TERMINAL_PROMPT": "0"}
 
 
 def run_git(*args: str, cwd: Path, input: str | None = None
             ) -> subprocess.CompletedProcess[str]:
     """Run git in `cwd` with hone's identity and safe settings; the caller reads the result."""
-    return subprocess.run(
-        ["git", *SAFE_CONFIG, *args], cwd=cwd, input=input, capture_output=True, text=True,
-        env={**os.environ, **IDENTITY, "GIT_TERMINAL_PROMPT": "0"},
-    )
+    return subprocess.run(["git", *SAFE_CONFIG, *args], cwd=cwd, input=input,
+                          capture_output=True, text=True, env=_env())
+
+
+def run_git_bytes(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """`run_git` for output that is not text (file contents)."""
+    return subprocess.run(["git", *SAFE_CONFIG, *args], cwd=cwd, capture_output=True,
+                          env=_env())
+
+
+_CACHE_LOCK = threading.Lock()  # parallel slots share one Repo
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
+    """Store `value` under `key`, dropping the oldest entries past the bound."""
+    with _CACHE_LOCK:
+        cache[key] = value
+        while len(cache) > _CACHED_COMMITS:
+            del cache[next(iter(cache))]
+    return value
 
 
 def git(*args: str, cwd: Path, input: str | None = None, check: bool = True) -> str:
@@ -62,8 +93,14 @@ class Repo:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        # A commit's file list never changes; the loop asks for it several times per attempt.
+        # A commit's file list, tree and changes never change; the loop asks for them several
+        # times per attempt, so each is computed once (and some read from disk, see objects.py).
         self._tracked: dict[str, dict[str, str]] = {}
+        self._plain: dict[str, bool] = {}  # commit -> all its files regular, not executable
+        self._trees: dict[str, str] = {}
+        self._changes: dict[tuple[str, str], Change] = {}
+        self._common: Path | None = None
+        self._logs_all_refs: bool | None = None
 
     @classmethod
     def find(cls, path: Path) -> Repo:
@@ -87,8 +124,10 @@ class Repo:
 
     def git_path(self, name: str) -> Path:
         """A path inside the common git dir (shared by all worktrees)."""
-        p = Path(git("rev-parse", "--git-common-dir", cwd=self.root))
-        return (p if p.is_absolute() else self.root / p) / name
+        if self._common is None:
+            p = Path(git("rev-parse", "--git-common-dir", cwd=self.root))
+            self._common = p if p.is_absolute() else self.root / p
+        return self._common / name
 
     def exclude(self, pattern: str) -> None:
         """Add `pattern` to .git/info/exclude once, so hone's files never show in `git status`."""
@@ -103,50 +142,90 @@ class Repo:
     def tracked_files(self, commit: str) -> list[str]:
         return list(self.blobs(commit))
 
+    def knows(self, commit: str) -> bool:
+        """Whether `commit`'s file list is at hand without a git process."""
+        return commit in self._tracked
+
+    def plain_files(self, commit: str) -> bool:
+        """Whether every file of `commit` is known to be a regular file without the executable
+        bit (no links, no scripts): then its content alone says whether a file matches."""
+        return self._plain.get(commit, False)
+
     def blobs(self, commit: str) -> dict[str, str]:
         """Every tracked file of `commit` with its blob id (submodules excepted)."""
-        if commit not in self._tracked:
+        listing = self._tracked.get(commit)
+        if listing is None:
             out = git("ls-tree", "-r", "-z", commit, cwd=self.root)
-            listing: dict[str, str] = {}
+            listing = {}
+            plain = True
             for record in out.split("\0"):
                 if record:
                     meta, path = record.split("\t", 1)
-                    _mode, kind, sha = meta.split()
+                    mode, kind, sha = meta.split()
                     if kind == "blob":
                         listing[path] = sha
-            self._tracked[commit] = listing
-        return dict(self._tracked[commit])
-
-    def changed_paths(self, old: str, new: str) -> list[str]:
-        out = git("diff", "--name-only", "-z", "--no-renames", old, new, cwd=self.root)
-        return [p for p in out.split("\0") if p]
+                        plain = plain and mode == "100644"
+            if objects.is_sha(commit):  # a name like HEAD may move: never remembered
+                _remember(self._plain, commit, plain)
+                _remember(self._tracked, commit, listing)
+        return dict(listing)
 
     def diff(self, old: str, new: str, paths: list[str] | None = None) -> str:
         return git("diff", "--no-color", "--no-ext-diff", old, new, "--", *(paths or []),
                    cwd=self.root)
 
+    def change(self, old: str, new: str) -> Change:
+        """Line counts, paths, new blob ids and the context-free patch from `old` to `new`,
+        from one git process, computed once per pair. When `old`'s file list is known, `new`'s
+        follows from it without asking git (`blobs`)."""
+        change = self._changes.get((old, new))
+        if change is not None:
+            return change
+        out = git(*CHANGE_ARGS, old, new, cwd=self.root)
+        change = parse(out + "\n" if out else "")  # git() took the patch's last newline
+        if not (objects.is_sha(old) and objects.is_sha(new)):
+            return change  # names that may move are never remembered
+        _remember(self._changes, (old, new), change)
+        before = self._tracked.get(old)
+        if before is not None and new not in self._tracked:
+            listing = {**before, **{p: b for p, b in change.blobs.items() if b}}
+            for path, sha in change.blobs.items():
+                if sha is None:
+                    listing.pop(path, None)
+            _remember(self._plain, new, self._plain.get(old, False) and change.plain)
+            _remember(self._tracked, new, listing)
+        return change
+
     def diffstat(self, old: str, new: str) -> DiffStat:
-        """Lines added and removed, and the paths touched, between two commits (one git call)."""
-        added = removed = 0
-        paths: list[str] = []
-        # -z: "added<TAB>removed<TAB>path<NUL>" per file; binary files count "-" lines.
-        out = git("diff", "--numstat", "-z", "--no-renames", old, new, cwd=self.root)
-        for record in out.split("\0"):
-            if not record:
-                continue
-            a, r, path = record.split("\t", 2)
-            added += int(a) if a.isdigit() else 0
-            removed += int(r) if r.isdigit() else 0
-            paths.append(path)
-        return DiffStat(added, removed, paths)
+        """Lines added and removed, and the paths touched, between two commits (one git call,
+        shared with `change`)."""
+        change = self.change(old, new)
+        return DiffStat(change.added, change.removed, list(change.paths))
 
     def show_file(self, commit: str, path: str) -> bytes | None:
-        proc = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=self.root,
-                              capture_output=True)
+        """The content of `path` at `commit`, None when it has no such file."""
+        sha = self._tracked.get(commit, {}).get(path)
+        data = objects.blob(self.git_path("objects"), sha) if sha else None
+        if data is not None:
+            return data
+        proc = run_git_bytes("show", f"{commit}:{path}", cwd=self.root)
         return proc.stdout if proc.returncode == 0 else None
 
     def set_ref(self, ref: str, sha: str) -> None:
-        git("update-ref", ref, sha, cwd=self.root)
+        """Point `ref` at `sha`. hone's own refs are written as files when git's files backend
+        holds them and no reflog is asked for (see refs.write_loose); anything else, git."""
+        if self._logs_all_refs is None:
+            self._logs_all_refs = git("config", "--get", "core.logAllRefUpdates",
+                                      cwd=self.root, check=False).lower() == "always"
+        if self._logs_all_refs or not refs.write_loose(self.git_path(""), ref, sha):
+            git("update-ref", ref, sha, cwd=self.root)
+
+    def set_refs(self, updates: dict[str, str]) -> None:
+        """Point several refs at once (one git process, all or none), e.g. an attempt's ref
+        and the champion's."""
+        if updates:
+            git("update-ref", "--stdin", "-z", cwd=self.root,
+                input="".join(f"update {ref}\0{sha}\0\0" for ref, sha in updates.items()))
 
     def read_ref(self, ref: str) -> str | None:
         return git("rev-parse", "--verify", "--quiet", ref, cwd=self.root, check=False) or None
@@ -162,20 +241,22 @@ class Repo:
             raise UsageError(f"branch {name!r} already exists (choose another name)")
         git("branch", *(["--force"] if force else []), name, sha, cwd=self.root)
 
-    def is_ancestor(self, a: str, b: str) -> bool:
-        return subprocess.run(["git", "merge-base", "--is-ancestor", a, b], cwd=self.root,
-                              capture_output=True).returncode == 0
-
     def tree_of(self, commit: str) -> str:
-        return git("rev-parse", f"{commit}^{{tree}}", cwd=self.root)
+        """The tree id of `commit`: read from the loose object when it is one (every commit
+        hone just made), else asked of git; remembered either way."""
+        tree = self._trees.get(commit)
+        if tree is None:
+            tree = (objects.commit_tree(self.git_path("objects"), commit)
+                    or git("rev-parse", f"{commit}^{{tree}}", cwd=self.root))
+            if objects.is_sha(commit):  # a name like HEAD may move: never remembered
+                _remember(self._trees, commit, tree)
+        return tree
 
     def merge_tree(self, ours: str, theirs: str) -> tuple[str | None, list[str]]:
         """Three-way merge of two commits over their merge base, in the object database only:
         (the merged tree, []) when clean, (None, conflicted paths) otherwise."""
-        proc = subprocess.run(
-            ["git", *SAFE_CONFIG, "merge-tree", "--write-tree", "--name-only", "-z",
-             "--no-messages", ours, theirs],
-            cwd=self.root, capture_output=True, text=True)
+        proc = run_git("merge-tree", "--write-tree", "--name-only", "-z", "--no-messages",
+                       ours, theirs, cwd=self.root)
         fields = proc.stdout.split("\0")
         if proc.returncode == 0:
             return fields[0].strip(), []

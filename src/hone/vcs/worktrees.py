@@ -6,11 +6,19 @@ user's working tree; `.hone/` is listed in `.git/info/exclude`, so they never sh
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
+import stat
 import threading
 from pathlib import Path
 
 from hone.vcs.git import GitError, Repo, git, run_git
+
+# Past this many tracked files, walking the worktree to spare `git clean` costs more than it saves.
+_WALK_LIMIT = 5000
+# Past this many bytes of tracked files, reading them to spare `git checkout` costs too much.
+_READ_LIMIT = 4 << 20
 
 # `git worktree add/remove/prune` edit the repository's shared worktree list; parallel slots
 # create theirs from several threads, so those commands take turns.
@@ -29,8 +37,11 @@ class Worktrees:
         path = self.path(name)
         if (path / ".git").exists():
             try:
+                if self._holds(name, commit):
+                    return path
                 git("checkout", "--quiet", "--force", "--detach", commit, cwd=path)
-                git("clean", "-ffdxq", cwd=path)
+                if self.has_strays(path, commit):
+                    git("clean", "-ffdxq", cwd=path)
                 return path
             except GitError:
                 self.remove(name)  # a broken worktree (e.g. half-deleted): start it afresh
@@ -43,16 +54,75 @@ class Worktrees:
                 cwd=self.repo.root)
         return path
 
+    def _holds(self, name: str, commit: str) -> bool:
+        """Whether worktree `name` is already a clean checkout of `commit` (its HEAD, every
+        tracked file with the content of its blob, nothing else), so that checking it out
+        again would change nothing. Decided without git for small trees of plain files whose
+        list is known; False (check out) whenever unsure, e.g. when a filter rewrites files."""
+        path = self.path(name)
+        if (self.head(name) != commit or not self.repo.plain_files(commit)
+                or self.has_strays(path, commit)):
+            return False
+        total = 0
+        for rel, sha in self.repo.blobs(commit).items():
+            try:
+                info = os.lstat(path / rel)
+            except OSError:
+                return False
+            total += info.st_size
+            if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o111 or total > _READ_LIMIT:
+                return False
+            data = (path / rel).read_bytes()
+            digest = hashlib.sha1 if len(sha) == 40 else hashlib.sha256
+            if digest(b"blob %d\0" % len(data) + data).hexdigest() != sha:
+                return False
+        return True
+
+    def has_strays(self, path: Path, commit: str) -> bool:
+        """Whether the worktree, checked out at `commit`, may hold a file `commit` does not
+        track (untracked or ignored files, empty folders): what `git clean` would remove and
+        `git add --all` might add. Answers from a walk when the commit's file list is already
+        known; True (clean, add) when unsure. `path` is a worktree (or any folder) whose
+        tracked files are those of `commit`, e.g. before a verification: False means that
+        `git clean -ffdxq` there would do nothing."""
+        if not self.repo.knows(commit):
+            return True
+        tracked = self.repo.blobs(commit)
+        if len(tracked) > _WALK_LIMIT:
+            return True
+        folders = {str(Path(p).parent) for p in tracked}
+        folders |= {str(parent) for f in list(folders) for parent in Path(f).parents}
+        for top, dirs, files in os.walk(path):
+            rel = Path(top).relative_to(path)
+            if rel == Path("."):
+                files = [f for f in files if f != ".git"]  # the worktree's link to git
+            for name in dirs:
+                sub = str(rel / name)
+                if os.path.islink(os.path.join(top, name)):
+                    files.append(name)  # a link to a folder: a file to git
+                elif sub not in folders:
+                    return True
+            if any(str(rel / f) not in tracked for f in files):
+                return True
+        return False
+
     def commit(self, name: str, message: str, allowed_empty: bool = False) -> str | None:
         """Commit everything in the worktree on top of its HEAD; None when nothing changed."""
         path = self.path(name)
-        git("add", "--all", cwd=path)
+        if self.has_strays(path, self.head(name)):
+            git("add", "--all", cwd=path)  # new files (or unsure): stage everything first
+            stage = []
+        else:
+            # No file git does not know: `commit --all` stages the changes and deletions
+            # itself, one git process instead of two.
+            stage = ["--all"]
         if allowed_empty:
-            git("commit", "--quiet", "--no-verify", "--allow-empty", "-m", message, cwd=path)
+            git("commit", "--quiet", "--no-verify", "--allow-empty", *stage, "-m", message,
+                cwd=path)
         # Without --allow-empty git refuses an empty commit: that refusal is our "unchanged"
         # test, one git call fewer per attempt than asking `git status` first.
         else:
-            proc = run_git("commit", "--quiet", "--no-verify", "-m", message, cwd=path)
+            proc = run_git("commit", "--quiet", "--no-verify", *stage, "-m", message, cwd=path)
             if proc.returncode != 0:
                 if "nothing to commit" in proc.stdout + proc.stderr:
                     return None
