@@ -63,7 +63,7 @@ def review(decision: Decision, cand: Sequence[Measurement], champ: Sequence[Meas
     can_simplify = acc.simplify and smaller(cand_cx, champ_cx)
     if not (simplify_only or can_simplify or config.objective.tie_breakers):
         return Review(False, decision.rule)  # nothing could rescue it: skip the noise test
-    from hone.decide.noise import within_noise  # scipy: imported only when needed
+    from hone.decide.noise import within_noise  # numpy: imported only when needed
 
     if not within_noise(scores, champ_scores, direction, min_effect=acc.min_effect,
                         confidence=acc.confidence):

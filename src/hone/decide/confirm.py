@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from hone.decide.ranks import gains, hodges_lehmann, p_upper, u_for_z, u_statistic, u_z
+from hone.decide.ranks import gains, hodges_lehmann, p_upper, u_for_z, u_statistic, u_z, z_two_sided
 from hone.direction import Direction, fmt_gain, relative
 
 Side = Literal["baseline", "champion"]
@@ -65,10 +65,7 @@ def confirm(measure: Measure, runs: int, direction: Direction,
     if len(set(champ)) == 1 and len(set(base)) == 1:
         effect = relative(g_champ[0] - g_base[0], reference)
         return Confirmation(n, base, champ, effect, effect, effect, None, confidence)
-    from scipy.stats import norm
-
-    hl = hodges_lehmann(g_champ, g_base, u_for_z(float(norm.ppf(1 - (1 - confidence) / 2)),
-                                                 n, m))
+    hl = hodges_lehmann(g_champ, g_base, u_for_z(z_two_sided(confidence), n, m))
     low = relative(hl.low, reference) if math.isfinite(hl.low) else None
     high = relative(hl.high, reference) if math.isfinite(hl.high) else None
     return Confirmation(n, base, champ, relative(hl.estimate, reference), low, high,

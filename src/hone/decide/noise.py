@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from hone.decide.ranks import gains, hodges_lehmann, u_for_z, u_statistic, u_z
+from hone.decide.ranks import gains, hodges_lehmann, u_for_z, u_statistic, u_z, z_two_sided
 from hone.direction import Direction, relative
 from hone.records import Measurement
 
@@ -63,9 +63,8 @@ def runs_needed(cv: float, effect: float, confidence: float = 0.95, power: float
     a relative `effect` under noise `cv` (normal approximation)."""
     if cv <= 0:
         return 1
-    from scipy.stats import norm
-
-    z = float(norm.ppf(confidence) + norm.ppf(power))
+    normal = statistics.NormalDist()
+    z = normal.inv_cdf(confidence) + normal.inv_cdf(power)
     return max(1, math.ceil((z * cv / effect) ** 2)) if effect > 0 else 10**6
 
 
@@ -100,10 +99,8 @@ def within_noise(candidate: Sequence[float], champion: Sequence[float],
     reference = statistics.median(champ)
     if len(set(cand)) == 1 and len(set(champ)) == 1:
         return relative(cand[0] - champ[0], reference) >= -min_effect
-    from scipy.stats import norm
-
     n, m = len(cand), len(champ)
-    z_crit = float(norm.ppf(1 - (1 - confidence) / 2))
+    z_crit = z_two_sided(confidence)
     hl = hodges_lehmann(cand, champ, u_for_z(z_crit, n, m))
     significantly_worse = u_z(u_statistic(cand, champ), n, m) < -z_crit
     return not significantly_worse and relative(hl.high, reference) >= -min_effect

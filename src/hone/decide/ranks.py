@@ -8,14 +8,15 @@ for `min`), so that "larger is better" everywhere below.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-# numpy and scipy are imported in the functions that use them: scipy.stats alone costs about a
-# second of start-up, which every command that imports the deciders (status, show) would pay.
-
 from hone.direction import Direction
+
+# numpy is imported in the functions that use it: every command that imports the deciders
+# (status, show) would pay its start-up; the normal law is the standard library's.
 
 # Calibration draws: the estimated false-keep rate then has a standard error of about 0.15%.
 _CALIBRATION_DRAWS = 20_000
@@ -48,9 +49,12 @@ def u_for_z(z: float, n: int, m: int) -> float:
 
 def p_upper(z: float) -> float:
     """One-sided p-value of a standardised statistic (normal approximation)."""
-    from scipy.stats import norm
+    return 0.5 * math.erfc(z / math.sqrt(2))
 
-    return float(norm.sf(z))
+
+def z_two_sided(confidence: float) -> float:
+    """The standard normal quantile of a two-sided interval at `confidence`."""
+    return statistics.NormalDist().inv_cdf((1 + confidence) / 2)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hone.decide.ranks import gains, hodges_lehmann, u_for_z
+from hone.decide.ranks import gains, hodges_lehmann, u_for_z, z_two_sided
 from hone.direction import Direction, relative
 from hone.loop.brief import vs_baseline, vs_parent
 from hone.loop.view import RunView
@@ -38,9 +38,7 @@ def gain_interval(cand: Sequence[float], base: Sequence[float], direction: Direc
     ref = statistics.median(base)
     if ref == 0:
         return None
-    from scipy.stats import norm  # scipy costs a second of start-up: only when drawn
-
-    z = float(norm.ppf((1 + confidence) / 2))
+    z = z_two_sided(confidence)
     hl = hodges_lehmann(gains(cand, direction), gains(base, direction),
                         u_for_z(z, len(cand), len(base)))
     return {"estimate": relative(hl.estimate, ref), "low": _finite(relative(hl.low, ref)),
