@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from hone.decide.base import Decider, Decision, Remeasure
+from hone.decide.base import DECIDERS, Decider, Decision, Remeasure
 from hone.records import Measurement
 from hone.verify.verifier import aggregate
 
@@ -13,6 +13,7 @@ def better(a: float, b: float, direction: Literal["max", "min"]) -> bool:
     return a > b if direction == "max" else a < b
 
 
+@DECIDERS.register("strict")
 class StrictDecider(Decider):
     def decide(self, candidate: list[Measurement], champion: list[Measurement],
                direction: Literal["max", "min"], remeasure: Remeasure) -> Decision:

@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.mutators.base import MUTATORS, Mutator, MutatorExhausted, Proposal, ProposalContext
 from hone.vcs.git import git, run_git
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
@@ -92,6 +92,7 @@ def blocks(hunk: Hunk) -> list[Hunk]:
     return out
 
 
+@MUTATORS.register("ablate")
 class AblateMutator(Mutator):
     name = "ablate"
 

@@ -15,7 +15,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.mutators.base import MUTATORS, Mutator, MutatorExhausted, Proposal, ProposalContext
 from hone.records import Status
 
 MARK_TUNE = "hone: tune"
@@ -123,6 +123,7 @@ def neighbours(text: str) -> list[str]:
     return []
 
 
+@MUTATORS.register("classic")
 class ClassicMutator(Mutator):
     name = "classic"
 
