@@ -23,12 +23,13 @@ def context(repo: Path, attempt_id: int, config: Config, history: list[Attempt],
             parent: Attempt | None = None, hints: dict[str, Any] | None = None
             ) -> ProposalContext:
     """A worktree of `repo` at the parent's commit (the last of `history` by default) and a
-    brief that names the attempt, under `repo/.hone` like the loop's."""
+    brief that names the attempt, in a hone folder beside the repository (laid out like the
+    loop's `.hone`, kept out of the repository so that its status shows only edits)."""
     parent = parent or history[-1]
     assert parent.commit is not None
     workdir = repo.parent / f"{repo.name}-wt{attempt_id}"
     git("worktree", "add", "-q", "--detach", str(workdir), parent.commit, cwd=repo)
-    brief_path = repo / ".hone" / "briefs" / "main" / f"{attempt_id:05d}.md"
+    brief_path = repo.parent / f"{repo.name}.hone" / "briefs" / "main" / f"{attempt_id:05d}.md"
     brief_path.parent.mkdir(parents=True, exist_ok=True)
     brief = f"# Goal\n{config.run.goal}\n\nThis is attempt number {attempt_id}.\n"
     brief_path.write_text(brief)
