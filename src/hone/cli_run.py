@@ -38,8 +38,9 @@ def apply_overrides(config: Config, **flags: Any) -> Config:
     merged = config.model_copy(update=update)
     # model_copy skips validation; validate once so a bad flag is a one-line usage error.
     from hone.config.load import parse_config
+    from hone.plugins import check
 
-    return parse_config(merged.model_dump(), source="command line")
+    return check(parse_config(merged.model_dump(), source="command line"), "command line")
 
 
 class LinePrinter:
@@ -101,10 +102,11 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     from hone.loop.session import open_engine, run_session
     from hone.loop.workspace import Workspace
     from hone.mutators import make_mutator
+    from hone.plugins import check
     from hone.strategies import make_strategy
 
     ws = Workspace.open(directory)
-    ws.config = apply_overrides(ws.config, **flags)
+    ws.config = apply_overrides(check(ws.config, ws.config_path.name), **flags)
     config = ws.config
     if flags.get("ray_address") and config.executor.kind != "ray":
         raise UsageError("--ray-address needs --executor ray")

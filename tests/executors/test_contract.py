@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from hone.config.load import parse_config
-from hone.executors import Executor, Job, Outcome, make_executor
+from hone.executors import EXECUTORS, Executor, Job, Outcome, make_executor
 from hone.executors.base import binary_diff
 from tests.conftest import MakeRepo, git, require_tool
 
@@ -38,10 +38,17 @@ def ray_session() -> Iterator[None]:
     ray.shutdown()
 
 
-@pytest.fixture(params=["local", pytest.param("ray", marks=pytest.mark.slow)])
+# What an executor needs besides the config (a fixture), and which are slow to start.
+SESSIONS = {"ray": "ray_session"}
+SLOW = {"ray"}
+
+
+@pytest.fixture(params=[pytest.param(name, marks=[pytest.mark.slow] if name in SLOW else [])
+                        for name in EXECUTORS.names()])
 def kind(request: pytest.FixtureRequest) -> str:
-    if request.param == "ray":
-        request.getfixturevalue("ray_session")
+    """Every registered executor."""
+    if request.param in SESSIONS:
+        request.getfixturevalue(SESSIONS[request.param])
     return str(request.param)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hone.records import Attempt, Status
-from hone.strategies.novelty import diff_key, find_duplicate, similar_idea
+from hone.strategies.novelty import diff_key, find_duplicate
 from hone.vcs.git import Repo
 from tests.conftest import MakeRepo, git
 
@@ -48,16 +48,3 @@ def test_only_evaluated_attempts_make_a_duplicate() -> None:
     assert find_duplicate(history, new, "kx", "t0") == history[0]  # the same code as #0
     merge = att(4, Status.RUNNING, parent2=2)
     assert find_duplicate(history, merge, "k3", "tx") is None  # merges compare code only
-
-
-def test_similar_idea_finds_rewordings_only() -> None:
-    history = [Attempt("r", 0, None, "c", Status.BASELINE, hypothesis="baseline"),
-               Attempt("r", 1, 0, "c", Status.DISCARDED,
-                       hypothesis="Unroll the inner loop by 4 to cut branch overhead.")]
-    hit = similar_idea("unroll the inner loop by 4 to cut the branch overhead", history, 0.85)
-    assert hit is not None and hit.id == 1
-    assert similar_idea("Replace the list with a binary heap.", history, 0.85) is None
-    assert similar_idea("baseline", history, 0.85) is None  # the baseline is not an idea
-    # Another value of the same knob is a new point, not a repeat.
-    assert similar_idea("Unroll the inner loop by 8 to cut branch overhead.", history,
-                        0.85) is None

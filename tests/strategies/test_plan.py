@@ -8,7 +8,6 @@ from hone.config.model import Config
 from hone.records import Attempt, Status
 from hone.strategies import make_strategy
 from hone.strategies.plan import brief_sections, plan_attempt
-from hone.strategies.stagnation import temperature, verbalized_candidates
 
 
 def config(**search: Any) -> Config:
@@ -59,16 +58,3 @@ def test_exploration_and_category_reach_the_brief() -> None:
     text = "\n".join(brief_sections(cfg, h, attempt, plan.parent))
     assert "Candidate (p=" in text and "unlikely tail" in text and "last 3 attempts" in text
     assert "category `structural`" in text
-
-
-def test_temperature_rises_only_when_that_action_fires() -> None:
-    assert temperature(0.2, "temperature") == 0.2 + 0.4
-    assert temperature(1.4, "temperature") == 1.5
-    assert temperature(0.2, "verbalized") == 0.2 and temperature(None, None) is None
-
-
-def test_verbalized_candidates_are_parsed() -> None:
-    answer = ("Candidate (p=0.4): cache it\n- Candidate (p = .05): rewrite in C\n"
-              "Hypothesis: rewrite in C\n")
-    assert verbalized_candidates(answer) == [{"p": 0.4, "text": "cache it"},
-                                             {"p": 0.05, "text": "rewrite in C"}]

@@ -1,6 +1,9 @@
 """The validated shape of `hone.toml` (or `[tool.hone]` in pyproject.toml).
 
 Every section forbids unknown keys so that a typo is an error naming the key, not a silent default.
+Plugin names (`mutator.kind`, `search.strategy`, `executor.kind`, `acceptance.rule`) are plain
+strings here: the plugins register themselves and import this module, so the names are checked
+against their registries by `hone.plugins.check`, a layer above (and again when one is built).
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ class FilesSection(_Section):
 
 
 class MutatorSection(_Section):
-    kind: Literal["classic", "agent", "llm"] = "classic"
+    kind: str = "classic"  # a registered mutator
     agent_command: str = 'claude -p "$(cat {brief})" --permission-mode acceptEdits'
     agent_timeout: float = Field(1800.0, gt=0)
 
@@ -106,7 +109,7 @@ class AcceptanceSection(_Section):
     # Earlier champion runs a decision may compare with (0: only the fresh interleaved ones,
     # immune to drift of the machine but about half as sensitive).
     window: int = Field(default=30, ge=0)
-    rule: Literal["sequential", "strict"] = "sequential"
+    rule: str = "sequential"  # a registered decider
     # A gain must pay for the code it adds: each added line of code costs this much relative
     # gain (0.001: +10 lines need +1%). 0 turns the price off.
     complexity_weight: float = Field(default=0.0, ge=0)
@@ -126,7 +129,7 @@ ExploreAction = Literal["verbalized", "temperature", "near_miss"]
 class SearchSection(_Section):
     """How parents are chosen and how the search is kept from converging (see strategies/)."""
 
-    strategy: Literal["greedy", "population", "islands"] = "greedy"
+    strategy: str = "greedy"  # a registered strategy
     population: int = Field(8, ge=1)  # top-K parents of `population` (and of each island)
     exploit: float = Field(0.7, ge=0, le=1)  # share of parents drawn from the top-K
     near_miss: float = Field(0.05, ge=0)  # relative distance to the champion of a near-miss
@@ -146,7 +149,7 @@ class ExecutorSection(_Section):
     """Where evaluations run. `gpus`: one id per slot, given to it as CUDA_VISIBLE_DEVICES;
     `exclusive_objective`: gates of parallel slots overlap, objectives run one at a time."""
 
-    kind: Literal["local", "ray"] = "local"
+    kind: str = "local"  # a registered executor
     parallel: int = Field(1, ge=1)
     ray_address: str = ""
     gpus: list[int] = Field(default_factory=list)

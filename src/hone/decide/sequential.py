@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hone.decide.base import Arm, Decider, Decision, Remeasure
+from hone.decide.base import DECIDERS, Arm, Decider, Decision, Remeasure
 from hone.decide.pooled import Aggregation, finite_scores, pooled_score
 from hone.decide.ranks import boundaries, gains, hodges_lehmann, p_upper, u_for_z, u_statistic, u_z
 from hone.direction import Direction, relative
 from hone.records import Measurement
 
+if TYPE_CHECKING:
+    from hone.config.model import Config
+    from hone.decide.noise import NoiseFloor
 
+
+@DECIDERS.register("sequential")
 class SequentialDecider(Decider):
     """Keep a candidate only when it is better than the champion by at least `min_effect`
     (relative) and significantly so at `confidence`, re-measuring both as long as needed.
@@ -45,6 +50,14 @@ class SequentialDecider(Decider):
     runs they have (one per seed): keep if and only if the aggregate is better by at least
     `min_effect` (and by more than zero).
     """
+
+    @classmethod
+    def from_config(cls, config: Config, floor: NoiseFloor | None) -> Decider:
+        """`[acceptance]`, told whether the objective is deterministic (the floor says)."""
+        acc = config.acceptance
+        return cls(acc.min_effect, acc.confidence, acc.initial_repeats, acc.max_repeats,
+                   deterministic=bool(floor and floor.deterministic), window=acc.window,
+                   aggregation=config.objective.aggregation)
 
     def __init__(self, min_effect: float = 0.01, confidence: float = 0.95,
                  initial_repeats: int = 2, max_repeats: int = 16, *,

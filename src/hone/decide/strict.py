@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from hone.decide.base import Decider, Decision, Remeasure
+from hone.decide.base import DECIDERS, Decider, Decision, Remeasure
 from hone.direction import Direction
 from hone.records import Measurement
 from hone.verify.verifier import aggregate
 
 
+@DECIDERS.register("strict")
 class StrictDecider(Decider):
     def decide(self, candidate: list[Measurement], champion: list[Measurement],
                direction: Direction, remeasure: Remeasure) -> Decision:

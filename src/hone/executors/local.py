@@ -10,10 +10,21 @@ import threading
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from hone.executors.base import Job, Outcome, SlotExecutor, VerifierFactory, evaluate_job
+from hone.config.model import Config
+from hone.executors.base import (
+    Executor,
+    InlineExecutor,
+    Job,
+    Outcome,
+    SlotExecutor,
+    VerifierFactory,
+    evaluate_job,
+)
+from hone.executors.registry import EXECUTORS
 from hone.verify.process import kill_running
 
 
+@EXECUTORS.register("local")
 class LocalExecutor(SlotExecutor):
     """Slot `i` uses worktree `exec-<i>` and, with `gpus`, CUDA_VISIBLE_DEVICES=gpus[i % n]."""
 
@@ -29,6 +40,16 @@ class LocalExecutor(SlotExecutor):
         self.gpus = list(gpus or [])
         self.exclusive: AbstractContextManager[object] | None = (
             threading.Lock() if exclusive_objective else None)
+
+    @classmethod
+    def from_config(cls, config: Config, repo_root: Path, hone_dir: Path, logs_dir: Path,
+                    factory: VerifierFactory) -> Executor:
+        """`parallel` slots on this machine; one slot is the serial loop, verified inline."""
+        ex = config.executor
+        if ex.parallel == 1:
+            return InlineExecutor(repo_root, hone_dir, logs_dir, factory)
+        return cls(repo_root, hone_dir, logs_dir, factory, ex.parallel, ex.gpus,
+                   ex.exclusive_objective)
 
     def slot_env(self, slot: int) -> dict[str, str]:
         env = {**os.environ, "HONE_SLOT": str(slot)}

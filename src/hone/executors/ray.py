@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from hone.config.model import Config
 from hone.errors import UsageError
 from hone.executors.base import (
     Job,
@@ -27,6 +28,7 @@ from hone.executors.base import (
     VerifierFactory,
     evaluate_job,
 )
+from hone.executors.registry import EXECUTORS
 from hone.vcs.git import git
 from hone.verify.process import kill_running
 
@@ -39,6 +41,7 @@ def import_ray() -> Any:
     return ray
 
 
+@EXECUTORS.register("ray")
 class RayExecutor(SlotExecutor):
     """Starts a local Ray when `address` is empty (and none runs in this process), else joins
     the cluster at `address`. Leaves a Ray it did not start running."""
@@ -73,6 +76,13 @@ class RayExecutor(SlotExecutor):
         self._bundles: dict[str, tuple[Any, str]] = {}
         self._lock = threading.Lock()
         self._running: set[Any] = set()
+
+    @classmethod
+    def from_config(cls, config: Config, repo_root: Path, hone_dir: Path, logs_dir: Path,
+                    factory: VerifierFactory) -> RayExecutor:
+        ex = config.executor
+        return cls(repo_root, logs_dir, factory, ex.parallel, ex.ray_address, ex.gpus,
+                   ex.exclusive_objective, ex.max_retries)
 
     def _bundle(self, base: str) -> tuple[Any, str]:
         """The object-store reference to a bundle holding `base`, made on first use."""

@@ -24,6 +24,7 @@ from hone.loop.safeguards import make_guard
 from hone.loop.scheduler import Scheduler
 from hone.loop.workspace import Workspace
 from hone.mutators.base import Mutator
+from hone.plugins import check
 from hone.strategies.base import Strategy
 
 
@@ -34,6 +35,7 @@ def open_engine(ws: Workspace, run: str, on_event: EventHandler = _ignore,
                 ) -> Iterator[Engine]:
     """The engine of `run` with its executor, closed on the way out. `executor` builds it
     from the run's verifier factory (default: the one `[executor]` names)."""
+    check(ws.config, ws.config_path.name)  # every plugin it names is registered
     info = ws.store.get_run(run)
     base = info.baseline_commit if info is not None else ws.repo.head()
     guard = make_guard(ws, base)

@@ -1,51 +1,20 @@
-"""Proposers of changes. Add one: a new module with a `Mutator` subclass and a line here."""
+"""Proposers of changes. Add one: a new module with a `Mutator` subclass decorated
+`@MUTATORS.register(name)`; every module here is imported, so nothing else needs a line.
+`ablate` is the offline simplifier of `hone simplify`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from hone.config.model import Config
-from hone.errors import UsageError
-from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.mutators.base import MUTATORS, Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.registry import import_submodules
 
-
-def _classic(config: Config) -> Mutator:
-    from hone.mutators.classic import ClassicMutator
-
-    return ClassicMutator()
-
-
-def _agent(config: Config) -> Mutator:
-    from hone.mutators.agent import AgentMutator
-
-    return AgentMutator(config.mutator.agent_command, config.mutator.agent_timeout)
-
-
-def _llm(config: Config) -> Mutator:
-    from hone.mutators.llm.mutator import LLMMutator
-
-    return LLMMutator(config)
-
-
-def _ablate(config: Config) -> Mutator:
-    from hone.mutators.ablate import AblateMutator
-
-    return AblateMutator()
-
-
-REGISTRY: dict[str, Callable[[Config], Mutator]] = {
-    "classic": _classic,
-    "agent": _agent,
-    "llm": _llm,
-    "ablate": _ablate,  # offline simplification (`hone simplify`)
-}
+import_submodules(__name__, __path__)
 
 
 def make_mutator(kind: str, config: Config) -> Mutator:
-    if kind not in REGISTRY:
-        raise UsageError(f"unknown mutator {kind!r} (choose from {', '.join(REGISTRY)})")
-    return REGISTRY[kind](config)
+    """The mutator registered as `kind`; a one-line ConfigError with the choices otherwise."""
+    return MUTATORS.make(kind, config)
 
 
-__all__ = ["REGISTRY", "Mutator", "MutatorExhausted", "Proposal", "ProposalContext",
+__all__ = ["MUTATORS", "Mutator", "MutatorExhausted", "Proposal", "ProposalContext",
            "make_mutator"]

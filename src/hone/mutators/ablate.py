@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.mutators.base import MUTATORS, Mutator, MutatorExhausted, Proposal, ProposalContext
 from hone.vcs.git import git, run_git
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
@@ -92,6 +92,7 @@ def blocks(hunk: Hunk) -> list[Hunk]:
     return out
 
 
+@MUTATORS.register("ablate")
 class AblateMutator(Mutator):
     name = "ablate"
 
@@ -99,22 +100,30 @@ class AblateMutator(Mutator):
         baseline = next((a for a in ctx.history if a.id == 0), None)
         if baseline is None or baseline.commit is None or ctx.parent.commit is None:
             raise MutatorExhausted("no baseline to ablate towards")
+        for hunk in self._untried(ctx, ctx.parent.commit, baseline.commit):
+            proc = run_git("apply", "--unidiff-zero", "--whitespace=nowarn", "-",
+                           cwd=ctx.workdir, input=hunk.patch)
+            if proc.returncode == 0:
+                return Proposal(f"simplify: {_describe(hunk)} at {hunk.path}:{hunk.line}",
+                                extra={"hunk": hunk.key})
+        raise MutatorExhausted("every piece of the champion's change was tried for removal")
+
+    def _untried(self, ctx: ProposalContext, parent: str, baseline: str) -> list[Hunk]:
+        """Pieces of the way back from the parent to the baseline not tried from this parent,
+        in the order to try them."""
         diff = git("diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames",
-                   ctx.parent.commit, baseline.commit, "--", *ctx.editable, cwd=ctx.workdir)
+                   parent, baseline, "--", *ctx.editable, cwd=ctx.workdir)
         tried = {a.extra.get("hunk") for a in ctx.history
                  if a.parent == ctx.parent.id and a.mutator == self.name}
         candidates = [c for h in reverse_hunks(diff + "\n") for c in (h, *blocks(h))]
         # Largest net removal first (what adds the most code is the first suspect), pure
         # deletions before reverts.
-        hunks = sorted((h for h in candidates if h.key not in tried),
-                       key=lambda h: (h.restores - h.drops, h.restores > 0, h.path, h.line))
-        for hunk in hunks:
-            proc = run_git("apply", "--unidiff-zero", "--whitespace=nowarn", "-",
-                           cwd=ctx.workdir, input=hunk.patch)
-            if proc.returncode == 0:
-                what = (f"drop {hunk.drops} line(s)" if not hunk.restores else
-                        f"restore the baseline's {hunk.restores} line(s)"
-                        + (f" in place of {hunk.drops}" if hunk.drops else ""))
-                return Proposal(f"simplify: {what} at {hunk.path}:{hunk.line}",
-                                extra={"hunk": hunk.key})
-        raise MutatorExhausted("every piece of the champion's change was tried for removal")
+        return sorted((h for h in candidates if h.key not in tried),
+                      key=lambda h: (h.restores - h.drops, h.restores > 0, h.path, h.line))
+
+
+def _describe(hunk: Hunk) -> str:
+    if not hunk.restores:
+        return f"drop {hunk.drops} line(s)"
+    return (f"restore the baseline's {hunk.restores} line(s)"
+            + (f" in place of {hunk.drops}" if hunk.drops else ""))

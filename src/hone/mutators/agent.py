@@ -11,14 +11,20 @@ import os
 import re
 import shlex
 
-from hone.mutators.base import Mutator, Proposal, ProposalContext
+from hone.config.model import Config
+from hone.mutators.base import MUTATORS, Mutator, Proposal, ProposalContext
 from hone.verify.process import run_command
 
 _HYPOTHESIS = re.compile(r"^\s*\**\s*hypothesis\s*\**\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 
 
+@MUTATORS.register("agent")
 class AgentMutator(Mutator):
     name = "agent"
+
+    @classmethod
+    def from_config(cls, config: Config) -> Mutator:
+        return cls(config.mutator.agent_command, config.mutator.agent_timeout)
 
     def __init__(self, command: str, timeout: float) -> None:
         self.command, self.timeout = command, timeout

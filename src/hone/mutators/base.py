@@ -1,4 +1,5 @@
-"""The proposer contract: edit files in a worktree at the parent's commit, say why."""
+"""The proposer contract (edit files in a worktree at the parent's commit, say why), and the
+registry of mutators (`[mutator] kind`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from hone.config.model import Config
 from hone.records import Attempt
+from hone.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,25 @@ class Proposal:
 class Mutator(abc.ABC):
     """Proposes one change per call. Must not commit; must edit only inside `ctx.workdir`.
 
-    Raising an exception fails the attempt with the exception's message (the run goes on);
-    a mutator that cannot go on at all raises `MutatorExhausted`.
+    Contract, the same for every implementation (tests/mutators/test_contract.py):
+    * A proposal either edits files in `ctx.workdir` or says why not: a candidate that cannot
+      be made (unusable answer, API call failed, edit to a protected path) is a `Proposal` with
+      `failure` or `rejected`, never an exception. A mutator that cannot go on at all raises
+      `MutatorExhausted`; any other exception is a bug (the loop still fails only the attempt).
+    * `propose` is called from several threads at once (parallel slots), each with its own
+      worktree. Settings of one attempt (e.g. the temperature of an exploring attempt, from
+      `ctx.hints`) are passed as arguments, never stored on the mutator or on what it shares.
+
+    Add one: a module in this package with a subclass decorated `@MUTATORS.register(name)`
+    (and `name` set to the same); the contract tests then run it.
     """
 
     name: str = "base"
+
+    @classmethod
+    def from_config(cls, config: Config) -> Mutator:
+        """Build it from the run's config (override when the mutator has settings)."""
+        return cls()
 
     @abc.abstractmethod
     def propose(self, ctx: ProposalContext) -> Proposal: ...
@@ -60,3 +76,6 @@ class Mutator(abc.ABC):
 
 class MutatorExhausted(Exception):
     """The mutator cannot propose anything more (no literal left, API down for good)."""
+
+
+MUTATORS: Registry[Mutator] = Registry("mutator", "mutator.kind")

@@ -15,7 +15,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.mutators.base import MUTATORS, Mutator, MutatorExhausted, Proposal, ProposalContext
 from hone.records import Status
 
 MARK_TUNE = "hone: tune"
@@ -123,6 +123,11 @@ def neighbours(text: str) -> list[str]:
     return []
 
 
+def _untried_neighbours(site: Site, tried: set[tuple[object, object]]) -> list[str]:
+    return [o for o in neighbours(site.text) if (site.key, o) not in tried]
+
+
+@MUTATORS.register("classic")
 class ClassicMutator(Mutator):
     name = "classic"
 
@@ -159,11 +164,10 @@ class ClassicMutator(Mutator):
         old, new = _parse(str(last.extra.get("old"))), _parse(str(last.extra.get("new")))
         if site is None or old is None or new is None or old == new:
             return None
-        options = neighbours(site.text)
         value = _parse(site.text)
         assert value is not None
-        same_way = [o for o in options if ((_parse(o) or 0) > value) == (new > old)]
-        same_way = [o for o in same_way if (site.key, o) not in tried]
+        same_way = [o for o in _untried_neighbours(site, tried)
+                    if ((_parse(o) or 0) > value) == (new > old)]
         if not same_way:
             return None
         # The smallest step in the same direction as the success.

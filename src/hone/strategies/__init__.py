@@ -1,27 +1,18 @@
-"""How parents are chosen. Add one: a `Strategy` subclass in a new module and a line here."""
+"""How parents are chosen. Add one: a new module with a `Strategy` subclass decorated
+`@STRATEGIES.register(name)`; every module here is imported, so nothing else needs a line."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from hone.config.model import Config
-from hone.errors import UsageError
-from hone.strategies.base import Selection, Strategy
-from hone.strategies.greedy import GreedyStrategy
-from hone.strategies.islands import IslandsStrategy
-from hone.strategies.population import PopulationStrategy
+from hone.registry import import_submodules
+from hone.strategies.base import STRATEGIES, Selection, Strategy
 
-REGISTRY: dict[str, Callable[[Config], Strategy]] = {
-    "greedy": lambda config: GreedyStrategy(),
-    "population": lambda c: PopulationStrategy(c.search, c.objective.direction),
-    "islands": lambda c: IslandsStrategy(c.search, c.objective.direction),
-}
+import_submodules(__name__, __path__)
 
 
 def make_strategy(name: str, config: Config) -> Strategy:
-    if name not in REGISTRY:
-        raise UsageError(f"strategy {name!r} is not available (choose from {', '.join(REGISTRY)})")
-    return REGISTRY[name](config)
+    """The strategy registered as `name`; a one-line ConfigError with the choices otherwise."""
+    return STRATEGIES.make(name, config)
 
 
-__all__ = ["REGISTRY", "Selection", "Strategy", "make_strategy"]
+__all__ = ["STRATEGIES", "Selection", "Strategy", "make_strategy"]

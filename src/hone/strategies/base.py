@@ -1,4 +1,4 @@
-"""The parent-selection contract."""
+"""The parent-selection contract, and the registry of strategies (`[search] strategy`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import abc
 from dataclasses import dataclass, field
 from typing import Any
 
+from hone.config.model import Config
 from hone.records import Attempt
+from hone.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -24,12 +26,21 @@ class Strategy(abc.ABC):
 
     Must be a pure function of the history (and the champion), so that a resumed run makes the
     same choices as one that never stopped, and several slots may call it at once. Randomness
-    is seeded from the run and the attempt id. `merges` says whether the planner may propose
-    merges of lineages on this strategy's behalf.
+    is seeded from the run and the attempt id. The parent is a decided attempt of the history
+    that can parent (`pool.can_parent`). `merges` says whether the planner may propose merges
+    of lineages on this strategy's behalf.
+
+    Add one: a module in this package with a subclass decorated `@STRATEGIES.register(name)`
+    (and `name` set to the same); tests/strategies/test_contract.py then runs it.
     """
 
     name: str = "base"
     merges: bool = False
+
+    @classmethod
+    def from_config(cls, config: Config) -> Strategy:
+        """Build it from the run's config (override when the strategy has settings)."""
+        return cls()
 
     @abc.abstractmethod
     def select_parent(self, history: list[Attempt], champion: Attempt, attempt_id: int
@@ -38,3 +49,6 @@ class Strategy(abc.ABC):
     def select(self, history: list[Attempt], champion: Attempt, attempt_id: int) -> Selection:
         """The parent with what to record about the choice; by default just `select_parent`."""
         return Selection(self.select_parent(history, champion, attempt_id))
+
+
+STRATEGIES: Registry[Strategy] = Registry("strategy", "search.strategy")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from hone.records import Attempt
-from hone.strategies.base import Strategy
+from hone.strategies.base import STRATEGIES, Strategy
 
 
+@STRATEGIES.register("greedy")
 class GreedyStrategy(Strategy):
     name = "greedy"
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hone.config.model import SearchSection
+from hone.config.model import Config, SearchSection
 from hone.direction import Direction
 from hone.records import Attempt
-from hone.strategies.base import Selection, Strategy
+from hone.strategies.base import STRATEGIES, Selection, Strategy
 from hone.strategies.pool import best_first, can_parent, rank_weighted, rng_for
 
 
@@ -38,6 +38,7 @@ class Archipelago:
     events: list[dict[str, Any]] = field(default_factory=list)  # at the latest boundary
 
 
+@STRATEGIES.register("islands")
 class IslandsStrategy(Strategy):
     name = "islands"
     merges = True
@@ -45,6 +46,10 @@ class IslandsStrategy(Strategy):
     def __init__(self, search: SearchSection, direction: Direction) -> None:
         self.search, self.direction = search, direction
         self.n = search.islands
+
+    @classmethod
+    def from_config(cls, config: Config) -> Strategy:
+        return cls(config.search, config.objective.direction)
 
     def _best(self, attempts: list[Attempt]) -> Attempt:
         return best_first(attempts, self.direction)[0]

@@ -62,13 +62,18 @@ def next_pair(history: list[Attempt], champion: Attempt, search: SearchSection,
     pool = [champion, *pool] if can_parent(champion) else pool
     for i, x in enumerate(pool):
         for y in pool[i + 1:]:
-            if x.id in lines[y.id] or y.id in lines[x.id] or frozenset((x.id, y.id)) in tried:
-                continue
-            # Already combined: some attempt descends from both.
-            if any(x.id in anc and y.id in anc for anc in lines.values()):
-                continue
-            return x, y
+            if _mergeable(x, y, lines, tried):
+                return x, y
     return None
+
+
+def _mergeable(x: Attempt, y: Attempt, lines: dict[int, set[int]],
+               tried: set[frozenset[int | None]]) -> bool:
+    """Neither descends from the other, they were not merged before, and no attempt descends
+    from both (already combined)."""
+    if x.id in lines[y.id] or y.id in lines[x.id] or frozenset((x.id, y.id)) in tried:
+        return False
+    return not any(x.id in anc and y.id in anc for anc in lines.values())
 
 
 def apply_merge(repo: Repo, workdir: Path, ours: Attempt, theirs: Attempt) -> Proposal:

@@ -1,11 +1,9 @@
-"""Ideas that do not repeat: duplicate changes (same normalised diff, or same code) and
-near-duplicate hypotheses (cheap text similarity against every tried idea)."""
+"""Changes that do not repeat: duplicates (same normalised diff, or same code) are not evaluated
+again. (Near-duplicate hypotheses are the llm mutator's check: `mutators/llm/ideas.py`.)"""
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import re
 
 from hone.records import Attempt, Status
 from hone.vcs.git import Repo, git
@@ -52,45 +50,6 @@ def find_duplicate(history: list[Attempt], attempt: Attempt, key: str, tree: str
         if attempt.parent2 is None and a.parent2 is None and a.extra.get("diff_key") == key:
             return a
     return None
-
-
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def words(text: str) -> list[str]:
-    return re.sub(r"[^\w\s.]", " ", text.lower()).replace(". ", " ").split()
-
-
-def similar_idea(hypothesis: str, history: list[Attempt], threshold: float
-                 ) -> Attempt | None:
-    """The most similar tried hypothesis when it is at least `threshold` alike (0..1, by word
-    sequence) and names the same numbers: "set N to 8" after "set N to 4" is a new point."""
-    mine = words(hypothesis)
-    if not mine:
-        return None
-    numbers = sorted(_NUMBER.findall(hypothesis))
-    best: tuple[float, Attempt | None] = (0.0, None)
-    for a in history:
-        theirs = words(a.hypothesis)
-        if a.id == 0 or not theirs or a.status is Status.RUNNING:
-            continue
-        if sorted(_NUMBER.findall(a.hypothesis)) != numbers:
-            continue
-        matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
-        if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
-            continue
-        ratio = matcher.ratio()
-        if ratio >= threshold and ratio > best[0]:
-            best = (ratio, a)
-    return best[1]
-
-
-def already_tried(answer: str, twin: Attempt) -> str:
-    """The message that sends a near-duplicate idea back to the model."""
-    score = "" if twin.score is None else f", score {twin.score:.6g}"
-    return (f"## Your answer was\n{answer.strip()}\n\n## already tried: #{twin.id} "
-            f"\"{' '.join(twin.hypothesis.split())[:300]}\" ({twin.status.value}{score}).\n"
-            "Propose a different idea, not a variation of this one, in the same format.")
 
 
 def duplicate_notes(history: list[Attempt], limit: int = 5) -> list[str]:

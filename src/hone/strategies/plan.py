@@ -9,9 +9,11 @@ from typing import Any
 
 from hone.config.model import Config
 from hone.records import Attempt
-from hone.strategies import merge, novelty, stagnation
 from hone.strategies.base import Strategy
+from hone.strategies.merge import next_pair
+from hone.strategies.novelty import duplicate_notes
 from hone.strategies.pool import near_misses, rng_for
+from hone.strategies.stagnation import brief_section, exploration
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,12 @@ def plan_attempt(strategy: Strategy, config: Config, history: list[Attempt], cha
     if chosen.parent2 is not None and merges:
         return Plan(chosen.parent, chosen.parent2, extra)
     if merges and strategy.merges and search.merge:
-        pair = merge.next_pair(history, champion, search, direction, attempt_id)
+        pair = next_pair(history, champion, search, direction, attempt_id)
         if pair is not None:
             return Plan(pair[0], pair[1], extra)
     parent = chosen.parent
     near = near_misses(history, champion, search.near_miss)
-    explore = stagnation.exploration(history, champion, search, bool(near))
+    explore = exploration(history, champion, search, bool(near))
     if explore is not None:
         action, stuck = explore
         extra.update(explore=action, stuck=stuck)
@@ -53,13 +55,13 @@ def brief_sections(config: Config, history: list[Attempt], attempt: Attempt, par
                    ) -> list[str]:
     """What the brief adds for this attempt: repeated proposals, exploration, category."""
     out = []
-    notes = novelty.duplicate_notes(history)
+    notes = duplicate_notes(history)
     if notes:
         out.append("# Changes already tried (repeats are not evaluated again)\n"
                    + "\n".join(notes) + "\nPropose something that has not been tried.")
     action = attempt.extra.get("explore")
     if isinstance(action, str):
-        out.append(stagnation.brief_section(action, int(attempt.extra.get("stuck", 0)), parent))
+        out.append(brief_section(action, int(attempt.extra.get("stuck", 0)), parent))
     category = attempt.extra.get("category")
     if isinstance(category, str):
         out.append(f"# Focus of this attempt\nMake a change of the category `{category}` "

@@ -7,19 +7,24 @@ worked get a second chance instead of the search always starting from one champi
 
 from __future__ import annotations
 
-from hone.config.model import SearchSection
+from hone.config.model import Config, SearchSection
 from hone.direction import Direction
 from hone.records import Attempt
-from hone.strategies.base import Selection, Strategy
+from hone.strategies.base import STRATEGIES, Selection, Strategy
 from hone.strategies.pool import best_first, can_parent, near_misses, rank_weighted, rng_for
 
 
+@STRATEGIES.register("population")
 class PopulationStrategy(Strategy):
     name = "population"
     merges = True
 
     def __init__(self, search: SearchSection, direction: Direction) -> None:
         self.search, self.direction = search, direction
+
+    @classmethod
+    def from_config(cls, config: Config) -> Strategy:
+        return cls(config.search, config.objective.direction)
 
     def select_parent(self, history: list[Attempt], champion: Attempt, attempt_id: int
                       ) -> Attempt:

@@ -2,19 +2,15 @@
 
 The actions take turns while the run stays stuck: `verbalized` (the brief asks for several
 hypotheses, each with the model's own probability, and for one from the unlikely tail),
-`temperature` (the llm mutator samples hotter) and `near_miss` (the parent becomes a recent
-near-miss). The action that fired is recorded with the attempt as `explore`.
+`temperature` (the llm mutator samples hotter, see `mutators/llm/ideas.py`) and `near_miss`
+(the parent becomes a recent near-miss). The action that fired is recorded with the attempt as
+`explore` and reaches the mutator as the hint `explore`.
 """
 
 from __future__ import annotations
 
-import re
-
 from hone.config.model import SearchSection
 from hone.records import Attempt, Status
-
-TEMPERATURE_BOOST = 0.4
-MAX_TEMPERATURE = 1.5
 
 VERBALIZED = """\
 # Explore: the search is stuck
@@ -57,20 +53,3 @@ def brief_section(action: str, stuck: int, parent: Attempt) -> str:
                   f"{parent.score:.6g}), not from the champion.")
         return STUCK.format(stuck=stuck, detail=detail)
     return STUCK.format(stuck=stuck, detail="Take a bolder step than the recent attempts.")
-
-
-def temperature(base: float | None, action: str | None) -> float | None:
-    """The llm temperature for an attempt with this exploration action."""
-    if action != "temperature":
-        return base
-    return min(MAX_TEMPERATURE, (base if base is not None else 0.7) + TEMPERATURE_BOOST)
-
-
-_CANDIDATE = re.compile(r"^[\s>*_-]*candidate[^(:]*\(\s*p\s*=\s*([0-9]*\.?[0-9]+)\s*\)\s*:\s*(.+)$",
-                        re.IGNORECASE | re.MULTILINE)
-
-
-def verbalized_candidates(answer: str) -> list[dict[str, object]]:
-    """The `Candidate (p=...): ...` lines of a verbalized-sampling answer, for the record."""
-    return [{"p": float(p), "text": text.strip()[:200]}
-            for p, text in _CANDIDATE.findall(answer)][:10]

@@ -13,6 +13,7 @@ from hone.mutators.llm.providers import (
     CallFailed,
     Fatal,
     OpenAIProvider,
+    Sampling,
     Transient,
     make_provider,
 )
@@ -143,3 +144,16 @@ def test_refusal_and_truncation_are_reported(server: LLMServer) -> None:
     refused = p.complete("s", "u")
     assert refused.finish == "refusal" and "can't" in refused.refusal
     assert p.complete("s", "u").finish == "length"
+
+
+@pytest.mark.parametrize("model", ["M", "anthropic/claude-test"])
+def test_the_temperature_is_an_argument_of_the_call(server: LLMServer, model: str) -> None:
+    server.script("one", "two", "three")
+    url = server.root if model.startswith("anthropic/") else server.url
+    p = make_provider(settings(server, base_url=url, temperature=0.7), model)
+    p.complete("s", "u", Sampling(1.1))
+    p.complete("s", "u")  # as configured: nothing of the call before stuck to the provider
+    p.complete("s", "u", Sampling(None))  # None: not sent, the server's default
+    sent = [r.body.get("temperature") for r in server.requests]
+    assert sent == [pytest.approx(1.1), 0.7, None]
+    assert p.settings.temperature == 0.7

@@ -3,20 +3,21 @@
 One `propose` makes, in order: reflection calls on attempts decided since the last one (lessons),
 one proposal call with retries, then parses and applies the SEARCH/REPLACE edits all-or-nothing.
 Every prompt and answer is returned as attempt texts; tokens and dollars go into the record.
+Parallel slots call `propose` from several threads: per-attempt settings (the temperature of an
+exploring attempt) travel as arguments of the calls, never as state of the shared provider.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hone.config.model import Config
-from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.mutators.base import MUTATORS, Mutator, MutatorExhausted, Proposal, ProposalContext
 from hone.mutators.llm.edits import (
     EditFailed,
     EditRejected,
@@ -24,6 +25,7 @@ from hone.mutators.llm.edits import (
     parse_edits,
     parse_hypothesis,
 )
+from hone.mutators.llm.ideas import already_tried, similar_idea, temperature, verbalized_candidates
 from hone.mutators.llm.lessons import (
     REFLECT_SYSTEM,
     Playbook,
@@ -37,12 +39,12 @@ from hone.mutators.llm.providers import (
     Completion,
     Fatal,
     Provider,
+    Sampling,
     make_provider,
 )
 from hone.mutators.llm.retry import FailureStreak, RetryLog, RetryPolicy, with_retries
 from hone.mutators.llm.tokens import TokenMeter
 from hone.records import Status
-from hone.strategies import novelty, stagnation
 
 # Reflect on at most this many attempts per proposal (after a resume or a batch of ask/tell,
 # older ones are marked seen without a call: lessons come from what is recent).
@@ -77,8 +79,13 @@ class Usage:
         return out
 
 
+@MUTATORS.register("llm")
 class LLMMutator(Mutator):
     name = "llm"
+
+    @classmethod
+    def from_config(cls, config: Config) -> Mutator:
+        return cls(config)
 
     def __init__(self, config: Config, provider: Provider | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
@@ -117,14 +124,13 @@ class LLMMutator(Mutator):
             return Proposal(hypothesis, failure=failure, rejected=rejected, texts=texts,
                             extra=extra)
 
-        temperature = stagnation.temperature(self.settings.temperature, ctx.hints.get("explore"))
-        if temperature != self.settings.temperature:
-            extra_prompt["temperature"] = temperature
+        sampling = Sampling(temperature(self.settings.temperature, ctx.hints.get("explore")))
+        if sampling.temperature != self.settings.temperature:
+            extra_prompt["temperature"] = sampling.temperature
         try:
-            with self._temperature(temperature):
-                answer = self._call(parts.system, parts.user, usage)
-                answer = self._unless_tried(ctx, parts.system, parts.user, answer, usage, texts,
-                                            extra_prompt)
+            answer = self._call(parts.system, parts.user, usage, sampling)
+            answer = self._unless_tried(ctx, parts.system, parts.user, answer, usage, texts,
+                                        extra_prompt, sampling)
         except CallFailed as exc:
             reason = f"LLM call failed: {exc}"
             if isinstance(exc, Fatal) or self.streak.failure(reason):
@@ -167,46 +173,37 @@ class LLMMutator(Mutator):
             return done(hypothesis, failure=str(exc))
         return done(hypothesis)
 
-    # -- exploration and novelty -------------------------------------------------------------
-    @contextmanager
-    def _temperature(self, temperature: float | None) -> Iterator[None]:
-        """Sample at `temperature` for the calls inside (stagnation raises it)."""
-        base = self.provider.settings
-        if temperature != base.temperature:
-            self.provider.settings = base.model_copy(update={"temperature": temperature})
-        try:
-            yield
-        finally:
-            self.provider.settings = base
-
+    # -- novelty -----------------------------------------------------------------------------
     def _unless_tried(self, ctx: ProposalContext, system: str, user: str, answer: Completion,
-                      usage: Usage, texts: dict[str, str], extra: dict[str, Any]) -> Completion:
+                      usage: Usage, texts: dict[str, str], extra: dict[str, Any],
+                      sampling: Sampling) -> Completion:
         """Send an answer whose hypothesis is a near-duplicate of a tried idea back, once."""
-        candidates = stagnation.verbalized_candidates(answer.text)
+        candidates = verbalized_candidates(answer.text)
         if candidates:
             extra["verbalized"] = candidates
-        twin = novelty.similar_idea(parse_hypothesis(answer.text), ctx.history,
-                                    ctx.config.search.similarity)
+        twin = similar_idea(parse_hypothesis(answer.text), ctx.history,
+                            ctx.config.search.similarity)
         if twin is None:
             return answer
         texts["response_first"] = answer.text
-        again = user + "\n\n" + novelty.already_tried(answer.text, twin)
+        again = user + "\n\n" + already_tried(answer.text, twin)
         texts["prompt_again"] = again
         extra["near_duplicate_of"] = twin.id
         try:
-            return self._call(system, again, usage)
+            return self._call(system, again, usage, sampling)
         except CallFailed as exc:  # the first answer is still a proposal
             texts["response_again"] = f"(call failed: {exc})"
             return answer
 
     # -- calls -------------------------------------------------------------------------------
-    def _call(self, system: str, user: str, usage: Usage, retries: int | None = None
-              ) -> Completion:
+    def _call(self, system: str, user: str, usage: Usage, sampling: Sampling | None = None,
+              retries: int | None = None) -> Completion:
+        """One call with retries; `sampling` None samples as the config says."""
         log = RetryLog()
         policy = self.policy if retries is None else RetryPolicy(
             retries, self.policy.base_delay, self.policy.max_delay)
         try:
-            answer = with_retries(lambda: self.provider.complete(system, user), policy,
+            answer = with_retries(lambda: self.provider.complete(system, user, sampling), policy,
                                   self.sleep, log)
         finally:
             usage.retries += len(log.waits)

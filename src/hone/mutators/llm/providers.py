@@ -4,6 +4,8 @@
 official SDKs. SDK retries are off: a provider raises `Transient` (retry may help: 429, 5xx,
 timeout, connection), `Fatal` (no call will ever work: bad key, unknown model) or `CallFailed`
 (this call failed: bad request, unreadable body); `hone.mutators.llm.retry` owns the policy.
+Per-call settings (the temperature) are arguments of the call: parallel attempts share one
+provider, so nothing about one attempt may be stored on it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ class Completion:
     tokens_in: int
     tokens_out: int
     refusal: str = ""
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How one call samples. `temperature` None: not sent (the server's default)."""
+
+    temperature: float | None
 
 
 class CallFailed(Exception):
@@ -64,15 +73,25 @@ def sdk_failure(sdk: Any, exc: Exception, timeout: float) -> Exception:
 
 
 class Provider(abc.ABC):
-    """One model behind one API. Implementations hold no retry logic."""
+    """One model behind one API. Implementations hold no retry logic.
+
+    `complete` is called from several threads at once (parallel slots); `settings` never change
+    after construction. The only state a provider learns is a server quirk (a parameter it
+    refuses), which holds for every call alike.
+    """
 
     name = "base"
 
     def __init__(self, model: str, settings: LLMSection) -> None:
         self.model, self.settings = model, settings
 
+    def sampling(self, sampling: Sampling | None) -> Sampling:
+        """The call's sampling: as given, else the config's."""
+        return sampling if sampling is not None else Sampling(self.settings.temperature)
+
     @abc.abstractmethod
-    def complete(self, system: str, user: str) -> Completion: ...
+    def complete(self, system: str, user: str, sampling: Sampling | None = None) -> Completion:
+        """One call; `sampling` None samples as the config says."""
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -126,9 +145,10 @@ class OpenAIProvider(Provider):
         self.send_temperature = settings.temperature is not None and not reasoning
         self.token_param = "max_completion_tokens" if reasoning else "max_tokens"
 
-    def complete(self, system: str, user: str) -> Completion:
+    def complete(self, system: str, user: str, sampling: Sampling | None = None) -> Completion:
+        how = self.sampling(sampling)
         try:
-            return self._once(system, user)
+            return self._once(system, user, how)
         except CallFailed as exc:
             # Provider quirks: drop what the server refused and try once more.
             if self.send_temperature and _mentions(exc, "temperature"):
@@ -137,13 +157,13 @@ class OpenAIProvider(Provider):
                 self.token_param = "max_completion_tokens"
             else:
                 raise
-            return self._once(system, user)
+            return self._once(system, user, how)
 
-    def _once(self, system: str, user: str) -> Completion:
+    def _once(self, system: str, user: str, how: Sampling) -> Completion:
         sdk = self._sdk
         kwargs: dict[str, Any] = {self.token_param: self.settings.max_tokens}
-        if self.send_temperature:
-            kwargs["temperature"] = self.settings.temperature
+        if self.send_temperature and how.temperature is not None:
+            kwargs["temperature"] = how.temperature
         messages: list[Any] = [{"role": "system", "content": system},
                                {"role": "user", "content": user}]
         try:
@@ -195,19 +215,21 @@ class AnthropicProvider(Provider):
                                           max_retries=0)
         self.send_temperature = settings.temperature is not None
 
-    def complete(self, system: str, user: str) -> Completion:
+    def complete(self, system: str, user: str, sampling: Sampling | None = None) -> Completion:
+        how = self.sampling(sampling)
         try:
-            return self._once(system, user)
+            return self._once(system, user, how)
         except CallFailed as exc:
             if not (self.send_temperature and _mentions(exc, "temperature")):
                 raise
             self.send_temperature = False
-            return self._once(system, user)
+            return self._once(system, user, how)
 
-    def _once(self, system: str, user: str) -> Completion:
+    def _once(self, system: str, user: str, how: Sampling) -> Completion:
         sdk = self._sdk
         # Newer SDKs no longer list `temperature`; send it in the body while the API accepts it.
-        extra = {"temperature": self.settings.temperature} if self.send_temperature else None
+        send = self.send_temperature and how.temperature is not None
+        extra = {"temperature": how.temperature} if send else None
         try:
             resp = self.client.messages.create(
                 model=self.model, max_tokens=self.settings.max_tokens, system=system,

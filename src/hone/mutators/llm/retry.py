@@ -8,6 +8,7 @@ raises `MutatorExhausted` so the run stops and can be resumed later.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,16 +61,21 @@ def with_retries(call: Callable[[], T], policy: RetryPolicy,
 
 
 class FailureStreak:
-    """Consecutive failed calls, across attempts. `limit` failures in a row means give up."""
+    """Consecutive failed calls, across attempts. `limit` failures in a row means give up.
+
+    Shared by the attempts of parallel slots, hence the lock (`count += 1` is not atomic)."""
 
     def __init__(self, limit: int) -> None:
         self.limit, self.count, self.last = limit, 0, ""
+        self._lock = threading.Lock()
 
     def success(self) -> None:
-        self.count, self.last = 0, ""
+        with self._lock:
+            self.count, self.last = 0, ""
 
     def failure(self, reason: str) -> bool:
         """Record a failure; True when the streak has reached the limit."""
-        self.count += 1
-        self.last = reason
-        return self.count >= self.limit
+        with self._lock:
+            self.count += 1
+            self.last = reason
+            return self.count >= self.limit
