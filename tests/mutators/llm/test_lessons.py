@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hone.direction import Direction
 from hone.mutators.llm.lessons import Playbook, parse_ops, reflection_prompt
 from hone.records import Attempt, Status
 
@@ -54,6 +55,6 @@ def test_reflection_prompt_says_what_happened() -> None:
     history = [Attempt("r", 0, None, "c0", Status.BASELINE, score=10.0),
                Attempt("r", 1, 0, "c1", Status.FAILED, hypothesis="vectorise", stage="tests",
                        reason="gate failed", log_tail="AssertionError: wrong sum")]
-    text = reflection_prompt(history[1], history, Playbook(None), "go fast", "max")
+    text = reflection_prompt(history[1], history, Playbook(None), "go fast", Direction.MAX)
     assert "vectorise" in text and "failed" in text and "stage tests" in text
     assert "AssertionError: wrong sum" in text and "(none yet)" in text

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from hone.direction import Direction, fmt_gain
 from hone.records import Attempt, Status
 
 MAX_OPS = 4
@@ -156,22 +157,16 @@ def _json_candidates(answer: str) -> list[str]:
     return out
 
 
-def delta(attempt: Attempt, history: list[Attempt]) -> float | None:
-    parent = next((a for a in history if a.id == attempt.parent), None)
-    if parent is None or parent.score is None or attempt.score is None:
-        return None
-    return attempt.score - parent.score
-
-
 def reflection_prompt(attempt: Attempt, history: list[Attempt], playbook: Playbook,
-                      goal: str, direction: str) -> str:
-    d = delta(attempt, history)
+                      goal: str, direction: Direction) -> str:
+    parent = next((a for a in history if a.id == attempt.parent), None)
+    gain = fmt_gain(direction.gain(attempt.score, parent.score if parent else None))
     lines = [
-        f"Goal: {goal} (score is {'maximised' if direction == 'max' else 'minimised'})",
+        f"Goal: {goal} (score: {direction.wording})",
         f"Attempt #{attempt.id} (parent #{attempt.parent}): {attempt.hypothesis or '(none)'}",
         f"Outcome: {attempt.status.value}"
         + (f", score {attempt.score:g}" if attempt.score is not None else "")
-        + (f", delta {d:+g} against its parent" if d is not None else ""),
+        + (f", {gain} against its parent (+ is better)" if gain else ""),
     ]
     if attempt.status in (Status.FAILED, Status.REJECTED):
         lines.append(f"Failed at stage {attempt.stage or '?'}: {attempt.reason}")
