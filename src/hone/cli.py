@@ -49,8 +49,14 @@ def _engine(directory: Path, run: str | None) -> Iterator[Any]:
         yield engine
 
 
-def _print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
+# The version of every `--json` output's shape: raised when a key changes meaning or goes away
+# (new keys may appear within a version).
+JSON_SCHEMA = 1
+
+
+def _print_json(obj: dict[str, Any]) -> None:
+    out = {"schema_version": JSON_SCHEMA, **obj}
+    sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
 
 
 @app.callback()

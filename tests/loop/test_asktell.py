@@ -39,7 +39,7 @@ def tell(hone: Hone, root: Path, attempt_id: int, hypothesis: str) -> dict[str, 
 def test_ask_edit_tell_keeps_a_better_change(repo: Path, hone: Hone) -> None:
     before = {p.name: p.read_bytes() for p in repo.iterdir() if p.is_file()}
     asked = ask(hone, repo)
-    assert set(asked) == {"id", "parent", "workdir", "brief"}
+    assert set(asked) == {"schema_version", "id", "parent", "workdir", "brief"}
     assert (asked["id"], asked["parent"]) == (1, 0)  # the baseline was measured first
     workdir = Path(asked["workdir"])
     assert git("rev-parse", "HEAD", cwd=workdir) == git("rev-parse", "HEAD", cwd=repo)

@@ -11,34 +11,7 @@ from typing import Any
 
 from hone.records import Attempt, Measurement, Status
 from hone.store.base import RunInfo, Store
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-  name TEXT PRIMARY KEY, baseline_commit TEXT NOT NULL, champion INTEGER NOT NULL DEFAULT 0,
-  created REAL NOT NULL, config TEXT NOT NULL DEFAULT '{}', meta TEXT NOT NULL DEFAULT '{}',
-  next_id INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS attempts (
-  run TEXT NOT NULL, id INTEGER NOT NULL, parent INTEGER, parent2 INTEGER, commit_sha TEXT,
-  status TEXT NOT NULL, score REAL, metrics TEXT NOT NULL DEFAULT '{}',
-  hypothesis TEXT NOT NULL DEFAULT '', mutator TEXT NOT NULL DEFAULT '',
-  stage TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',
-  log_tail TEXT NOT NULL DEFAULT '', started REAL NOT NULL, finished REAL,
-  extra TEXT NOT NULL DEFAULT '{}',
-  PRIMARY KEY (run, id)
-);
-CREATE TABLE IF NOT EXISTS measurements (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, run TEXT NOT NULL, attempt_id INTEGER NOT NULL,
-  seed INTEGER NOT NULL, score REAL, metrics TEXT NOT NULL DEFAULT '{}',
-  seconds REAL NOT NULL DEFAULT 0, kind TEXT NOT NULL DEFAULT 'objective', taken REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS measurements_attempt ON measurements (run, attempt_id);
-CREATE TABLE IF NOT EXISTS texts (
-  run TEXT NOT NULL, attempt_id INTEGER NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL,
-  PRIMARY KEY (run, attempt_id, name)
-);
-"""
-
+from hone.store.schema import migrate
 
 _ATTEMPT_COLUMNS = ("run, id, parent, commit_sha, status, score, metrics, hypothesis, mutator, "
                     "stage, reason, log_tail, started, finished, parent2, extra")
@@ -60,7 +33,7 @@ class SQLiteStore(Store):
         self._decoded: dict[tuple[str, int], tuple[_Row, Attempt]] = {}
         db = self._db
         db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(SCHEMA)
+        migrate(db, str(path))
 
     @property
     def _db(self) -> sqlite3.Connection:
