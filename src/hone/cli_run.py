@@ -12,7 +12,7 @@ from hone.config.model import Config
 from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
 from hone.loop.brief import fmt, noise_lines
-from hone.records import Attempt, Status
+from hone.records import Attempt, Event, Status
 
 if TYPE_CHECKING:
     from hone.report.live import LiveView
@@ -53,16 +53,16 @@ class LinePrinter:
         self.baseline = next((a.score for a in history or [] if a.id == 0), None)
         self.t0 = time.monotonic()
 
-    def __call__(self, event: str, a: Attempt) -> None:
+    def __call__(self, event: Event, a: Attempt) -> None:
         clock = f"[{time.monotonic() - self.t0:7.1f}s]"
-        if event == "baseline-start":
+        if event == Event.BASELINE_START:
             self._out(f"{clock} measuring the baseline ({a.commit and a.commit[:10]})")
-        elif event == "baseline":
+        elif event == Event.BASELINE:
             self.baseline = a.score
             self._out(f"{clock} baseline score {fmt(a.score)}")
             for line in noise_lines(a):
                 self._out(f"{clock} {line}")
-        elif event == "decided" and a.id != 0:
+        elif event == Event.DECIDED and a.id != 0:
             mark = {"kept": "+", "discarded": "-", "failed": "x", "rejected": "!",
                     "duplicate": "="}.get(
                 a.status.value, "?")
@@ -70,7 +70,7 @@ class LinePrinter:
                                                                Status.REJECTED) else ""
             self._out(f"{clock} {mark} #{a.id:<4} {a.status.value:<9} score {fmt(a.score):>10}"
                       f"  {a.hypothesis[:70]}{why[:120]}")
-        elif event == "champion":
+        elif event == Event.CHAMPION:
             gain = fmt_gain(self.direction.gain(a.score, self.baseline))
             self._out(f"{clock} * new champion #{a.id} score {fmt(a.score)}"
                       + (f" {gain} over baseline" if gain else ""))

@@ -6,17 +6,16 @@ and a clearly worse one discarded."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
 import pytest
 
 from hone.config.model import Config
 from hone.decide import DECIDERS, Decider, Decision, NoiseFloor, make_decider
 from hone.decide.base import Arm
+from hone.direction import Direction
 from hone.plugins import check
 from hone.records import Measurement
 
-Direction = Literal["max", "min"]
 # Noise of about 1% around the true score, the same sequence each time.
 WOBBLE = [0.0, 0.8, -0.6, 0.3, -0.9, 0.5, -0.2, 0.7, -0.4, 0.1, -0.7, 0.6, -0.3, 0.9, -0.5, 0.2]
 FLOORS = {"unknown": None, "noisy": NoiseFloor(5, 100.0, 0.6, 0.006, False)}
@@ -59,7 +58,7 @@ def name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.mark.parametrize("floor", list(FLOORS))
-@pytest.mark.parametrize("direction", ["max", "min"])
+@pytest.mark.parametrize("direction", list(Direction))
 def test_clearly_better_is_kept_and_clearly_worse_is_discarded(
         name: str, direction: Direction, floor: str) -> None:
     better, worse = (150.0, 50.0) if direction == "max" else (50.0, 150.0)
@@ -71,7 +70,7 @@ def test_clearly_better_is_kept_and_clearly_worse_is_discarded(
     assert len(calls) <= 64
 
 
-@pytest.mark.parametrize("direction", ["max", "min"])
+@pytest.mark.parametrize("direction", list(Direction))
 def test_same_measurements_same_decision(name: str, direction: Direction) -> None:
     # A close call (1% better), where a decider that drew on anything but its inputs would
     # show it; a fresh decider built from the same config decides alike.

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from hone.config.model import Config
+from hone.direction import Direction
 from hone.plugins import check
 from hone.records import Attempt, Status
 from hone.store.base import RunInfo
@@ -60,7 +61,7 @@ def key(s: Selection) -> tuple[int, int | None, str]:
     return s.parent.id, None if s.parent2 is None else s.parent2.id, repr(sorted(s.extra.items()))
 
 
-@pytest.mark.parametrize("direction", ["max", "min"])
+@pytest.mark.parametrize("direction", list(Direction))
 @pytest.mark.parametrize("name", STRATEGIES.names())
 def test_selection_is_a_pure_function_of_the_journal(name: str, direction: str,
                                                      tmp_path: Path) -> None:
@@ -82,7 +83,7 @@ def test_selection_is_a_pure_function_of_the_journal(name: str, direction: str,
     again.close()
 
 
-@pytest.mark.parametrize("direction", ["max", "min"])
+@pytest.mark.parametrize("direction", list(Direction))
 @pytest.mark.parametrize("name", STRATEGIES.names())
 def test_the_parent_is_a_decided_measured_attempt(name: str, direction: str,
                                                   tmp_path: Path) -> None:

@@ -124,11 +124,6 @@ class Boundaries:
         info = self.info(n)
         return float((self.upper + self.slope * info) / math.sqrt(info))
 
-    def z_futile(self, n: int) -> float:
-        """The z below which the look with `n` candidate runs gives up."""
-        info = self.info(n)
-        return float((-self.lower + self.slope * info) / math.sqrt(info))
-
     def crosses(self, n: int, z: float) -> bool:
         return bool(z * math.sqrt(self.info(n)) - self.slope * self.info(n) > self.upper)
 

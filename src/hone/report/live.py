@@ -17,11 +17,11 @@ from rich.text import Text
 
 from hone.direction import Direction, fmt_gain
 from hone.loop.brief import fmt, noise_lines
-from hone.records import Attempt, Status
+from hone.records import Attempt, Event, Status
 
 # What a slot is doing after each engine event; unknown events show under their own name.
-PHASES = {"baseline-start": "measuring baseline", "start": "proposing", "propose": "proposing",
-          "verify": "verifying", "decide": "deciding"}
+PHASES: dict[str, str] = {Event.BASELINE_START: "measuring baseline", Event.START: "proposing",
+          Event.VERIFY: "verifying"}
 STYLES = {"kept": "bold green", "discarded": "dim", "failed": "red", "rejected": "magenta",
           "baseline": "cyan", "running": "yellow", "duplicate": "yellow"}
 RECENT = 8
@@ -85,7 +85,7 @@ class LiveView:
                          redirect_stderr=False)
 
     # -- events ---------------------------------------------------------------------------
-    def __call__(self, event: str, attempt: Attempt, slot: str | None = None,
+    def __call__(self, event: Event, attempt: Attempt, slot: str | None = None,
                  **_: Any) -> None:
         with self.lock:
             self._event(event, attempt, slot or _slot_of(attempt))
@@ -93,7 +93,7 @@ class LiveView:
             self.live.refresh()
 
     def _event(self, event: str, attempt: Attempt, slot: str) -> None:
-        if event == "baseline":
+        if event == Event.BASELINE:
             self.baseline = attempt.score
             self.champion = (attempt.id, attempt.score)
             self.scores[attempt.id] = attempt.score
@@ -101,14 +101,14 @@ class LiveView:
             self.out(f"baseline score {fmt(attempt.score)}")
             for line in noise_lines(attempt):  # the noise floor, and its warning if any
                 self.out(line)
-        elif event == "decided":
+        elif event == Event.DECIDED:
             # The slot is free again, unless it already moved on to its next attempt.
             for name in [n for n, s in self.slots.items() if s.attempt == attempt.id]:
                 del self.slots[name]
             if attempt.id != 0:
                 self._absorb(attempt)
                 self.done_here += 1
-        elif event == "champion":
+        elif event == Event.CHAMPION:
             self.champion = (attempt.id, attempt.score)
             # Text, not markup: a hypothesis may hold brackets that Rich would parse.
             gain = self._gain(attempt.score, self.baseline)
@@ -121,7 +121,7 @@ class LiveView:
             since = self.clock()
             for name in [n for n, x in self.slots.items() if x.attempt == attempt.id]:
                 since = min(since, self.slots.pop(name).since)
-            self.slots[slot] = Slot(attempt.id, PHASES.get(event, event), since,
+            self.slots[slot] = Slot(attempt.id, PHASES.get(event, str(event)), since,
                                     attempt.hypothesis)
 
     def _absorb(self, a: Attempt, replay: bool = False) -> None:

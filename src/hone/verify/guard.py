@@ -48,10 +48,6 @@ class Guard:
                 protected[path] = blob
         return cls(commit, protected, tuple(hidden))
 
-    def to_json(self) -> dict[str, object]:
-        return {"baseline": self.baseline, "protected": self.protected,
-                "hidden": len(self.hidden)}
-
     def prepare(self, workdir: Path, hide: bool = True) -> None:
         """Make `workdir` exactly its commit, protected files as at the baseline, and (with
         `hide`) no holdout files."""
