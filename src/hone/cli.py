@@ -306,37 +306,41 @@ def main(argv: list[str] | None = None) -> int:
     # one is given its default here.
     args = ["--squash=ideas" if a == "--squash" else a for a in args]
     try:
-        result = command.main(args=args, prog_name="hone",
-                              standalone_mode=False)
-        code = int(result) if isinstance(result, int) else 0
-        if state.get("interrupted"):
-            # Typer turns Ctrl-C into a plain exit code 130; say what happened.
-            sys.stderr.write("hone: interrupted; `hone run` resumes\n")
-            return 130
-        return code
-    except typer.Exit as exc:
+        result = command.main(args=args, prog_name="hone", standalone_mode=False)
+    except (typer.Exit, typer.Abort, typer.TyperException, HoneError, KeyboardInterrupt) as exc:
+        return _failure(exc)
+    if state.get("interrupted"):
+        # Typer turns Ctrl-C into a plain exit code 130; say what happened.
+        sys.stderr.write("hone: interrupted; `hone run` resumes\n")
+        return 130
+    return int(result) if isinstance(result, int) else 0
+
+
+def _failure(exc: BaseException) -> int:
+    """Say why the command stopped, in one line (plus a log tail's context); its exit code.
+    With `--debug` (or HONE_DEBUG) a usage or hone error shows its traceback instead."""
+    debug = state["debug"] or os.environ.get("HONE_DEBUG")
+    if isinstance(exc, typer.Exit):
         return int(exc.exit_code)
-    except typer.Abort:
+    if isinstance(exc, typer.Abort):
         sys.stderr.write("hone: interrupted\n")
         return 130
-    except typer.TyperException as exc:  # bad usage: unknown option, missing argument
-        if state["debug"] or os.environ.get("HONE_DEBUG"):
-            raise
+    if isinstance(exc, KeyboardInterrupt):
+        sys.stderr.write("hone: interrupted; `hone run` resumes\n")
+        return 130
+    if debug:
+        raise exc
+    if isinstance(exc, typer.TyperException):  # bad usage: unknown option, missing argument
         message = (exc.format_message().splitlines() or ["bad usage"])[0]
         sys.stderr.write(f"hone: error: {message}\n")
         return 2
-    except HoneError as exc:
-        if state["debug"] or os.environ.get("HONE_DEBUG"):
-            raise
-        lines = str(exc).splitlines() or [type(exc).__name__]
-        sys.stderr.write(f"hone: error: {lines[0]}\n")
-        # Extra lines (a failing gate's log tail) are context, indented under the message.
-        for line in lines[1:]:
-            sys.stderr.write(f"  | {line}\n")
-        return exc.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("hone: interrupted; `hone run` resumes\n")
-        return 130
+    assert isinstance(exc, HoneError)
+    lines = str(exc).splitlines() or [type(exc).__name__]
+    sys.stderr.write(f"hone: error: {lines[0]}\n")
+    # Extra lines (a failing gate's log tail) are context, indented under the message.
+    for line in lines[1:]:
+        sys.stderr.write(f"  | {line}\n")
+    return exc.exit_code
 
 
 if __name__ == "__main__":

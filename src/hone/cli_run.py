@@ -15,6 +15,8 @@ from hone.loop.brief import fmt, noise_lines
 from hone.records import Attempt, Event, Status
 
 if TYPE_CHECKING:
+    from hone.loop.session import SessionEnd
+    from hone.loop.workspace import Workspace
     from hone.report.live import LiveView
 
 
@@ -115,43 +117,57 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     strategy = make_strategy(config.search.strategy, config)
     with ws.lock(name):
         printer = event_view(config, ws.store.list_attempts(name))
-        resumed = ws.store.get_run(name) is not None
-        if resumed:
-            printer._out(f"resuming run {name!r}")
-        elif ws.repo.is_dirty():
-            printer._out("note: the working tree has uncommitted changes; they are not part of "
-                         "the baseline (hone uses the commit at HEAD)")
-        if not resumed:
-            printer._out(f"mutator: {mutator.name}"
-                         + (" (offline, no LLM)" if mutator.name == "classic" else "")
-                         + (f" (model {config.llm.model})" if mutator.name == "llm" else ""))
+        for line in _opening(ws, name, mutator.name):
+            printer._out(line)
         budget = Budget(config.budget.attempts, config.budget.hours, config.budget.usd)
         with printer, open_engine(ws, name, on_event=printer) as engine:
             end = run_session(engine, mutator, strategy, budget)
             champion, history = engine.champion(), engine.history()
+    for line in _summary(end, champion, history, config):
+        printer._out(line)
+    # Name the run when it is not the default, or the hint would show another run.
+    which = "" if name == config.run.name else f" --run {name}"
+    printer._out(f"see: hone status -C {ws.repo.root}{which}   |   hone best{which} --branch NAME")
+    return 0
+
+
+def _opening(ws: Workspace, name: str, mutator: str) -> list[str]:
+    """What `hone run` says before it starts: resumed or new, and with which proposer."""
+    if ws.store.get_run(name) is not None:
+        return [f"resuming run {name!r}"]
+    lines = []
+    if ws.repo.is_dirty():
+        lines.append("note: the working tree has uncommitted changes; they are not part of "
+                     "the baseline (hone uses the commit at HEAD)")
+    lines.append(f"mutator: {mutator}" + (" (offline, no LLM)" if mutator == "classic" else "")
+                 + (f" (model {ws.config.llm.model})" if mutator == "llm" else ""))
+    return lines
+
+
+def _summary(end: SessionEnd, champion: Attempt, history: list[Attempt],
+             config: Config) -> list[str]:
+    """What `hone run` says when it stops: the holdout, why, how far, the cost, the
+    confirmation."""
+    lines = []
     final = end.final_holdout
     if final is not None:
-        printer._out("holdout on the champion: " + (
+        lines.append("holdout on the champion: " + (
             f"{fmt(final.get('score'))} vs baseline {fmt(final.get('reference'))}"
             if "score" in final else f"failed ({final['failed']})")
             + (" -> OVERFIT" if final.get("worse", True) else ""))
     counts: dict[str, int] = {}
     for a in history[1:]:
         counts[a.status.value] = counts.get(a.status.value, 0) + 1
-    printer._out(f"stopped: {end.stopped_because}")
+    lines.append(f"stopped: {end.stopped_because}")
     gain = fmt_gain(config.objective.direction.gain(champion.score, history[0].score))
-    printer._out(f"baseline {fmt(history[0].score)} -> champion #{champion.id} "
+    lines.append(f"baseline {fmt(history[0].score)} -> champion #{champion.id} "
                  f"{fmt(champion.score)}" + (f" ({gain})" if gain and champion.id else "")
-                 + "; attempts: "
-                 + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+                 + "; attempts: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
     tokens_in = sum(int(a.extra.get("tokens_in", 0)) for a in history)
     if tokens_in:
-        printer._out(f"LLM: {tokens_in} tokens in, "
+        lines.append(f"LLM: {tokens_in} tokens in, "
                      f"{sum(int(a.extra.get('tokens_out', 0)) for a in history)} out, "
                      f"${sum(float(a.extra.get('usd', 0.0)) for a in history):.4f}")
-    printer._out(end.confirmation.summary() if end.confirmation is not None
+    lines.append(end.confirmation.summary() if end.confirmation is not None
                  else "confirmation: the champion is the baseline, nothing to confirm")
-    # Name the run when it is not the default, or the hint would show another run.
-    which = "" if name == config.run.name else f" --run {name}"
-    printer._out(f"see: hone status -C {ws.repo.root}{which}   |   hone best{which} --branch NAME")
-    return 0
+    return lines

@@ -6,6 +6,7 @@ Every implementation must pass tests/executors/test_contract.py.
 from __future__ import annotations
 
 import abc
+import errno
 import os
 import queue
 import shutil
@@ -17,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
@@ -131,8 +132,7 @@ class SlotExecutor(Executor):
             outcome = self._evaluate(job, slot)
         finally:
             self._free.put(slot)
-        write_logs(self.logs_dir, job.attempt_id, outcome.logs)
-        return outcome
+        return keep_logs(self.logs_dir, outcome)
 
     @abc.abstractmethod
     def _evaluate(self, job: Job, slot: int) -> Outcome: ...
@@ -216,8 +216,7 @@ class InlineExecutor(Executor):
         try:
             outcome = evaluate_job(job, self.repo_root, self.worktrees_dir, "exec-0",
                                    self.factory, {**os.environ, "HONE_SLOT": "0"}, self.scratch)
-            write_logs(self.logs_dir, job.attempt_id, outcome.logs)
-            future.set_result(outcome)
+            future.set_result(keep_logs(self.logs_dir, outcome))
         except Exception as exc:  # the executor broke, not the candidate
             future.set_exception(exc)
         return future
@@ -268,6 +267,22 @@ def write_logs(logs_dir: Path, attempt_id: int, logs: dict[str, str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in logs.items():
         (folder / Path(name).name).write_text(text, encoding="utf-8")
+
+
+def keep_logs(logs_dir: Path, outcome: Outcome) -> Outcome:
+    """Write the outcome's logs on this machine. A log that cannot be written (a full disk)
+    fails the job at stage `log`, as a command's own log would: the attempt, not the run."""
+    folder = logs_dir / f"{outcome.attempt_id:05d}"
+    for name, text in outcome.logs.items():
+        path = folder / Path(name).name
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            reason = (f"disk full while writing log {path.name}" if exc.errno == errno.ENOSPC
+                      else f"cannot write log {path.name}: {exc.strerror or exc}")
+            return replace(outcome, verdict=Verdict(StageFailure("log", reason)))
+    return outcome
 
 
 class NodeLock:
