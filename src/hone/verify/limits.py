@@ -49,6 +49,7 @@ class Supervisor:
         self.pass_fds: tuple[int, ...] = (self._block_r, self._info_w)
         self._free_at_start = _free_bytes(workdir)
         self._closed = False
+        self._pid = 0
 
     def bwrap_flags(self) -> list[str]:
         return ["--block-fd", str(self._block_r), "--info-fd", str(self._info_w)]
@@ -62,6 +63,7 @@ class Supervisor:
         """
         os.close(self._block_r)
         os.close(self._info_w)
+        self._pid = pid
         try:
             if self.group is not None:
                 self.group.enter(pid)
@@ -86,8 +88,9 @@ class Supervisor:
     def check(self) -> str:
         """'' while within limits; else why the command must be killed now."""
         plan = self.plan
-        if plan.cpu_seconds and self.group is not None:
-            used = self.group.cpu_seconds()
+        if plan.cpu_seconds and self._pid:
+            used = (self.group.cpu_seconds() if self.group is not None
+                    else tree_cpu_seconds(self._pid))
             if used > plan.cpu_seconds:
                 return f"CPU time limit exceeded ({used:.0f} s > {plan.cpu_seconds} s)"
         if plan.disk_bytes and self._free_at_start is not None:
@@ -129,6 +132,30 @@ def _read_child_pid(fd: int, timeout: float = 30.0) -> int:
     with contextlib.suppress(ValueError):
         return int(json.loads(data.decode()).get("child-pid", 0))
     return 0
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time of process `root` and its live descendants (each with its reaped children),
+    read from /proc: the CPU watchdog where no cgroup accounts for the command."""
+    children: dict[int, list[int]] = {}
+    ticks: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2:].split()
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        ticks[pid] = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += ticks.get(pid, 0)
+        stack += children.get(pid, [])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _free_bytes(path: Path) -> int | None:
