@@ -7,7 +7,10 @@ worktree, three ways, interleaved so that load on the machine hits all three ali
           --unshare-all --die-with-parent -- CMD`
   hone    `sandbox.launch` with `[sandbox] enabled = true` and the default limits (every mask,
           the cgroup, the limits hand-shake and a private /tmp)
-Prints the median milliseconds per command and the differences.
+Prints per command the median wall milliseconds, the lower quartile of wall (less disturbed by
+other load on the machine), and the median CPU milliseconds (hone's own process plus the
+command's whole process tree), then the differences; and the load average, which the figures
+depend on.
 
     .venv/bin/python bench/sandbox.py [--runs N]
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -52,17 +56,27 @@ def hone(command: str, workdir: Path, i: int) -> None:
     assert res.ok, res.tail()
 
 
-def measure(command: str, workdir: Path, runs: int) -> dict[str, float]:
+def _cpu() -> float:
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + kids.ru_utime + kids.ru_stime
+
+
+def measure(command: str, workdir: Path, runs: int) -> dict[str, dict[str, float]]:
+    """{way: {"median": ms, "q1": ms, "cpu": ms}} over `runs` interleaved rounds."""
     ways: dict[str, Callable[[str, Path, int], None]] = {"bare": bare, "bwrap": bwrap,
                                                          "hone": hone}
-    times: dict[str, list[float]] = {name: [] for name in ways}
+    wall: dict[str, list[float]] = {name: [] for name in ways}
+    cpu: dict[str, list[float]] = {name: [] for name in ways}
     for i in range(runs + 2):
         for name, way in ways.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), _cpu()
             way(command, workdir, i)
             if i >= 2:  # the first rounds warm caches (memoised paths, the cgroup pool)
-                times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) * 1000 for name, t in times.items()}
+                wall[name].append(time.perf_counter() - start)
+                cpu[name].append(_cpu() - start_cpu)
+    return {name: {"median": statistics.median(wall[name]) * 1000,
+                   "q1": statistics.quantiles(wall[name], n=4)[0] * 1000,
+                   "cpu": statistics.median(cpu[name]) * 1000} for name in ways}
 
 
 def main() -> None:
@@ -81,15 +95,19 @@ def main() -> None:
                         "--allow-empty", "-m", "init"], cwd=root, check=True)
         subprocess.run(["git", "worktree", "add", "-q", "--detach", str(work)], cwd=root,
                        check=True)
-        print(f"runs per figure: {args.runs} (median ms per command)")
-        print(f"{'command':>8}  {'bare':>7}  {'bwrap':>7}  {'hone':>7}  "
+        print(f"runs per figure: {args.runs}; load average before: {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} CPUs")
+        print(f"{'command':>8} {'figure':>10}  {'bare':>6}  {'bwrap':>6}  {'hone':>6}  "
               f"{'bwrap-bare':>10}  {'hone-bare':>9}  {'hone-bwrap':>10}")
         for command in ("true", f"{sys.executable} -c pass"):
             t = measure(command, work, args.runs)
             name = command.split()[0].rsplit("/", 1)[-1]
-            print(f"{name:>8}  {t['bare']:7.1f}  {t['bwrap']:7.1f}  {t['hone']:7.1f}  "
-                  f"{t['bwrap'] - t['bare']:+10.1f}  {t['hone'] - t['bare']:+9.1f}  "
-                  f"{t['hone'] - t['bwrap']:+10.1f}")
+            for figure in ("median", "q1", "cpu"):
+                b, w, h = (t[way][figure] for way in ("bare", "bwrap", "hone"))
+                label = {"median": "wall med", "q1": "wall q1", "cpu": "cpu med"}[figure]
+                print(f"{name:>8} {label:>10}  {b:6.1f}  {w:6.1f}  {h:6.1f}  {w - b:+10.1f}  "
+                      f"{h - b:+9.1f}  {h - w:+10.1f}")
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

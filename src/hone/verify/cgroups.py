@@ -50,15 +50,52 @@ class Group:
         return "pids" in self.dirs
 
     def enter(self, pid: int) -> None:
-        """Move process `pid` (and so all its future children) into every directory."""
+        """Move process `pid` (and so all its future children) into every directory.
+
+        Moving another process takes the kernel's global threadgroup lock, whose first taker
+        after a pause waits for an RCU grace period (milliseconds on a loaded machine).
+        """
         for d in set(self.dirs.values()):
             (d / "cgroup.procs").write_text(str(pid))
 
+    def enter_thread(self) -> bool:
+        """Move the calling thread alone into the group, so that the child it spawns next is
+        born inside; False (nothing moved) where that is not possible (cgroup v2).
+
+        cgroup v1 moves the calling thread ("0" written to `tasks`) without the global lock:
+        no grace period to wait for, unlike `enter`.
+        """
+        dirs = sorted(set(self.dirs.values()))
+        if not all((d / "tasks").exists() for d in dirs):
+            return False
+        moved: list[Path] = []
+        try:
+            for d in dirs:
+                (d / "tasks").write_text("0")
+                moved.append(d)
+        except OSError:
+            self._leave(moved)
+            return False
+        return True
+
+    def leave_thread(self) -> None:
+        """Move the calling thread back where it was before `enter_thread`."""
+        self._leave(sorted(set(self.dirs.values())))
+
+    @staticmethod
+    def _leave(dirs: list[Path]) -> None:
+        for d in dirs:
+            (d.parent / "tasks").write_text("0")
+
     def pids(self) -> list[int]:
-        found: set[int] = set()
-        for d in set(self.dirs.values()):
-            with contextlib.suppress(OSError):
-                found.update(int(p) for p in (d / "cgroup.procs").read_text().split())
+        """The processes in the group (never hone itself, whose spawning thread may be in)."""
+        # Every hierarchy holds the same processes: one listing is enough.
+        d = self.dirs.get("pids") or next(iter(self.dirs.values()))
+        try:
+            found = {int(p) for p in (d / "cgroup.procs").read_text().split()}
+        except OSError:
+            return []
+        found.discard(os.getpid())
         return sorted(found)
 
     def cpu_seconds(self) -> float:

@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import select
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,27 +51,41 @@ class Supervisor:
         self._free_at_start = _free_bytes(workdir)
         self._closed = False
         self._pid = 0
+        self._born_inside = False
 
     def bwrap_flags(self) -> list[str]:
         return ["--block-fd", str(self._block_r), "--info-fd", str(self._info_w)]
 
+    @contextlib.contextmanager
+    def spawning(self) -> Iterator[None]:
+        """Around the spawn of bwrap: where it can (cgroup v1), the spawning thread stands in
+        the command's cgroup, so that bwrap is born there and no process has to be moved."""
+        group = self.group
+        self._born_inside = group is not None and group.enter_thread()
+        try:
+            yield
+        finally:
+            if group is not None and self._born_inside:
+                group.leave_thread()
+
     def started(self, pid: int) -> None:
         """Called right after bwrap started: limit its sandbox child, then let it run.
 
-        bwrap itself is moved into the cgroup first: a process's first cgroup move after a
-        pause waits for an RCU grace period (milliseconds on a loaded machine), and that wait
-        then overlaps bwrap building the jail instead of adding to it.
+        Where bwrap was not born in the cgroup, it is moved first, then its child: the first
+        move after a pause waits for an RCU grace period, which then overlaps bwrap building
+        the jail instead of adding to it.
         """
         os.close(self._block_r)
         os.close(self._info_w)
         self._pid = pid
+        group = None if self._born_inside else self.group
         try:
-            if self.group is not None:
-                self.group.enter(pid)
+            if group is not None:
+                group.enter(pid)
             child = _read_child_pid(self._info_r)
             if child:
-                if self.group is not None:
-                    self.group.enter(child)
+                if group is not None:
+                    group.enter(child)
                 self._rlimits(child)
         except OSError as exc:
             raise JailStartError(f"cannot set the jail's limits: {exc.strerror or exc}") from exc

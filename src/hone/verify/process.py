@@ -30,7 +30,9 @@ CHECK_SECONDS = 0.25  # how often a supervisor's limits are polled while a comma
 class Supervisor(Protocol):
     """What a jail does around one command (verify/limits.py implements it).
 
-    `pass_fds` are inherited by the command; `started(pid)` runs right after the spawn, before
+    `pass_fds` are inherited by the command; `spawning()` is entered around the spawn (it may
+    place the spawning thread where the child must be born); `started(pid)` runs right after
+    the spawn, before
     the jail lets the command go (it may raise a HoneError: the command is then killed);
     `check()` is polled while it runs and returns '' or why it must be killed now; `outcome()`
     says after the end what a limit did to it ('' when nothing); `kill()` ends every process
@@ -38,6 +40,8 @@ class Supervisor(Protocol):
     """
 
     pass_fds: tuple[int, ...]
+
+    def spawning(self) -> contextlib.AbstractContextManager[None]: ...
 
     def started(self, pid: int) -> None: ...
 
@@ -207,12 +211,12 @@ def run_command(
     plain = preexec if jail is None and callable(preexec) else None
     start = time.monotonic()
     try:
-        proc = subprocess.Popen(
-            list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, start_new_session=True,
-            preexec_fn=plain,
-            pass_fds=jail.pass_fds if jail is not None else (),
-        )
+        with jail.spawning() if jail is not None else contextlib.nullcontext():
+            proc = subprocess.Popen(
+                list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                preexec_fn=plain, pass_fds=jail.pass_fds if jail is not None else (),
+            )
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
         return _not_started(argv, exc, out_path, err_path, time.monotonic() - start)
     assert proc.stdout is not None and proc.stderr is not None

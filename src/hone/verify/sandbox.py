@@ -226,9 +226,12 @@ def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
             shown.append(p.resolve())
     jail += _masks_inside(workdir, readonly, hide)
     jail += _late_masks(workdir, home, [*masked, *repos], shown)
+    # No --new-session (it cost about 5 ms per command here): run_command starts bwrap in a
+    # session of its own with stdin from /dev/null, so the jail has no controlling terminal to
+    # inject keystrokes into (what --new-session guards against, CVE-2017-5226).
     jail += ["--unshare-all", *([] if not settings.network else ["--share-net"]),
-             "--cap-drop", "ALL", "--die-with-parent", "--new-session",
-             "--hostname", "hone-sandbox", "--chdir", str(workdir)]
+             "--cap-drop", "ALL", "--die-with-parent", "--hostname", "hone-sandbox",
+             "--chdir", str(workdir)]
     return [*jail, "--", *argv]
 
 
