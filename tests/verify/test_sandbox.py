@@ -449,3 +449,22 @@ def test_private_tmp_and_worktree_writes_have_a_quota(
                  "done; sleep 30", repo, timeout=120)
     assert "disk quota exceeded" in res.killed, res.tail()
     assert not res.timed_out
+
+
+def test_ro_paths_show_repository_files_but_never_credentials(
+        repo: Path, tmp_path: Path) -> None:
+    from tests.conftest import git
+
+    home = tmp_path / "home"
+    (home / ".cargo" / "registry").mkdir(parents=True)
+    (home / ".cargo" / "registry" / "index.txt").write_text("registry-visible\n")
+    (home / ".cargo" / "credentials.toml").write_text("token = 'cargo-secret'\n")
+    work = repo / ".hone" / "worktrees" / "slot"
+    git("worktree", "add", "-q", "--detach", str(work), "HEAD", cwd=repo)
+    settings = SandboxSection(enabled=True, ro_paths=["data.txt", str(home / ".cargo")])
+    res = jailed(f"cat {repo}/data.txt; echo x > {repo}/data.txt; echo w=$?; "
+                 f"cat {home}/.cargo/registry/index.txt {home}/.cargo/credentials.toml; "
+                 f"cat {repo}/bench.py", work, settings, env={**os.environ, "HOME": str(home)})
+    out = res.stdout_tail
+    assert "42" in out and "w=1" in out and "registry-visible" in out
+    assert "cargo-secret" not in out and "score" not in out  # the rest stays hidden

@@ -128,6 +128,20 @@ def repo_hidden(workdir: Path) -> tuple[Path, ...]:
     return result
 
 
+def user_checkout(workdir: Path) -> Path | None:
+    """The user's checkout a hone worktree belongs to: the nearest checkout above it (hone's
+    worktrees live inside it), else the repository's main checkout; None when there is none."""
+    workdir = workdir.resolve()
+    for checkout in workdir.parents:
+        if _gitdir(checkout) is not None:
+            return checkout
+    gitdir = _gitdir(workdir)
+    if gitdir is None:
+        return None
+    found = _checkouts(_common(gitdir))
+    return found[0] if found and found[0] != workdir else None
+
+
 def _outermost(paths: Iterable[Path]) -> tuple[Path, ...]:
     kept: list[Path] = []
     for p in sorted(set(paths), key=lambda q: len(q.parts)):

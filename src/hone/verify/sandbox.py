@@ -217,7 +217,7 @@ def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
     shown += tools
     # The worktree is bound after the masks above so that it shows through them.
     jail += ["--bind", str(workdir), str(workdir)]
-    root = repos[0] if repos else workdir
+    root = jail_paths.user_checkout(workdir) or workdir
     for extra in settings.ro_paths:
         p = Path(extra).expanduser()
         p = p if p.is_absolute() else root / p
