@@ -441,14 +441,29 @@ def test_private_tmp_and_worktree_writes_have_a_quota(
         repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if os.geteuid() != 0:
         pytest.skip("the size-capped /tmp needs root (mount); not root here")
-    monkeypatch.setattr(sandbox, "DEFAULT_DISK_MB", 64)
-    res = jailed("head -c 100000000 /dev/zero > /tmp/big; echo rc=$?; du -m /tmp/big", repo)
+    # `[sandbox] disk_mb` as the config will carry it (read with getattr until it does).
+    settings = SandboxSection(enabled=True)
+    object.__setattr__(settings, "disk_mb", 64)
+    res = jailed("head -c 100000000 /dev/zero > /tmp/big; echo rc=$?; du -m /tmp/big", repo,
+                 settings)
     assert "rc=1" in res.stdout_tail and "No space left" in res.stderr_tail
     assert int(res.stdout_tail.split("rc=1")[1].split()[0]) <= 64
     res = jailed("for i in $(seq 20); do head -c 20000000 /dev/zero > big$i; sync; "
-                 "done; sleep 30", repo, timeout=120)
+                 "done; sleep 30", repo, settings, timeout=120)
     assert "disk quota exceeded" in res.killed, res.tail()
     assert not res.timed_out
+
+
+def test_a_command_that_fills_the_disk_is_killed(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hone.verify import limits
+
+    free = os.statvfs(repo).f_bavail * os.statvfs(repo).f_frsize
+    # Pretend the disk must keep all but 30 MB free: writing 100 MB crosses the floor.
+    monkeypatch.setattr(limits, "MIN_FREE_BYTES", free - 30_000_000)
+    res = jailed("for i in $(seq 10); do head -c 10000000 /dev/zero > big$i; sync; done; "
+                 "sleep 30", repo, timeout=120)
+    assert "disk nearly full" in res.killed, res.tail()
 
 
 def test_ro_paths_show_repository_files_but_never_credentials(

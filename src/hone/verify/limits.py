@@ -23,6 +23,7 @@ from hone.errors import HoneError
 from hone.verify import cgroups
 
 MIB = 1024 * 1024
+MIN_FREE_BYTES = 512 * MIB  # a command that leaves less free on the worktree's disk is killed
 
 
 class JailStartError(HoneError):
@@ -37,7 +38,8 @@ class Plan:
     cpu_seconds: int = 0
     file_size_bytes: int = 0
     processes: int = 0
-    disk_bytes: int = 0
+    disk_bytes: int = 0  # what the worktree may grow by (a watchdog on free space); 0: none
+    tmp_bytes: int = 0  # the size of the private /tmp (a capped tmpfs, as root)
 
 
 class Supervisor:
@@ -108,10 +110,18 @@ class Supervisor:
                     else tree_cpu_seconds(self._pid))
             if used > plan.cpu_seconds:
                 return f"CPU time limit exceeded ({used:.0f} s > {plan.cpu_seconds} s)"
-        if plan.disk_bytes and self._free_at_start is not None:
-            now = _free_bytes(self.workdir)
-            if now is not None and self._free_at_start - now > plan.disk_bytes:
-                return f"disk quota exceeded (more than {plan.disk_bytes // MIB} MiB written)"
+        return self._check_disk()
+
+    def _check_disk(self) -> str:
+        start = self._free_at_start
+        now = _free_bytes(self.workdir)
+        if start is None or now is None:
+            return ""
+        if self.plan.disk_bytes and start - now > self.plan.disk_bytes:
+            return f"disk quota exceeded (more than {self.plan.disk_bytes // MIB} MiB written)"
+        # Always: a command must not fill the disk (hone's journal and logs live there too).
+        if now < MIN_FREE_BYTES <= start:
+            return f"disk nearly full (less than {MIN_FREE_BYTES // MIB} MiB left)"
         return ""
 
     def outcome(self) -> str:

@@ -56,7 +56,7 @@ SHELL_WORDS = frozenset({
 # Masked in every jail: sockets and state of host services. (/dev, /dev/shm included, is
 # bwrap's own fresh tmpfs from `--dev`.)
 SYSTEM_MASKS = (Path("/run"), Path("/var/run"))
-DEFAULT_DISK_MB = 2048
+DEFAULT_TMP_MB = 4096  # the private /tmp's size when no `disk_mb` is configured
 
 
 class SandboxUnavailable(HoneError):
@@ -278,10 +278,12 @@ def _late_masks(workdir: Path, home: Path | None, masked: Sequence[Path],
 def plan_of(settings: SandboxSection) -> limits.Plan:
     """The limits `settings` ask for, in bytes and seconds."""
     mib = limits.MIB
-    disk_mb = int(getattr(settings, "disk_mb", DEFAULT_DISK_MB))  # see README: limits
+    # `[sandbox] disk_mb` (when the config has it): the worktree's quota and /tmp's size.
+    disk_mb = int(getattr(settings, "disk_mb", 0) or 0)
     return limits.Plan(memory_bytes=settings.memory_mb * mib, cpu_seconds=settings.cpu_seconds,
                        file_size_bytes=settings.file_size_mb * mib,
-                       processes=settings.processes, disk_bytes=disk_mb * mib)
+                       processes=settings.processes, disk_bytes=disk_mb * mib,
+                       tmp_bytes=(disk_mb or DEFAULT_TMP_MB) * mib)
 
 
 @contextlib.contextmanager
@@ -299,7 +301,7 @@ def launch(command: str, workdir: Path, settings: SandboxSection, environ: Mappi
     plan = plan_of(settings)
     group = cgroups.POOL.take(cgroups.Limits(plan.memory_bytes, plan.processes))
     try:
-        with jail_tmp.private_tmp(plan.disk_bytes) as tmp:
+        with jail_tmp.private_tmp(plan.tmp_bytes) as tmp:
             supervisor = limits.Supervisor(plan, group, workdir)
             try:
                 jail = bwrap_argv(argv, workdir, settings, readonly, hide, env, tmp)
