@@ -164,16 +164,18 @@ def toolchains(masked: tuple[Path, ...], repos: tuple[Path, ...], path_var: str,
     dirs = [Path(p) for p in path_var.split(os.pathsep) if p]
     dirs += [Path(sys.prefix), Path(sys.executable).parent]
     roots = [Path(r) for r in env_roots if r]
-    found: list[Path] = []
-    for candidate in [*dirs, *roots]:
-        for path in _expand(candidate, is_root=candidate in roots):
-            inside = [m for m in masked if under(path, m)]
-            if not inside or path in masked or any(under(m, path) for m in masked):
-                continue
-            if any(m in repos for m in inside) and not (path / "pyvenv.cfg").exists():
-                continue
-            found.append(path)
+    found = [path for candidate in [*dirs, *roots]
+             for path in _expand(candidate, is_root=candidate in roots)
+             if _to_show(path, masked, repos)]
     return _outermost(found)
+
+
+def _to_show(path: Path, masked: tuple[Path, ...], repos: tuple[Path, ...]) -> bool:
+    """Whether a toolchain path lies under a mask and may be shown again."""
+    inside = [m for m in masked if under(path, m)]
+    if not inside or path in masked or any(under(m, path) for m in masked):
+        return False
+    return not any(m in repos for m in inside) or (path / "pyvenv.cfg").exists()
 
 
 def _expand(path: Path, is_root: bool) -> list[Path]:

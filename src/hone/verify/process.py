@@ -207,16 +207,11 @@ def run_command(
     log_stem.parent.mkdir(parents=True, exist_ok=True)
     out_path = log_stem.with_name(log_stem.name + ".out")
     err_path = log_stem.with_name(log_stem.name + ".err")
-    jail = preexec if isinstance(preexec, Supervisor) else None
-    plain = preexec if jail is None and callable(preexec) else None
+    jail = preexec if isinstance(preexec, Supervisor) else _NoJail()
+    plain = preexec if callable(preexec) else None
     start = time.monotonic()
     try:
-        with jail.spawning() if jail is not None else contextlib.nullcontext():
-            proc = subprocess.Popen(
-                list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                preexec_fn=plain, pass_fds=jail.pass_fds if jail is not None else (),
-            )
+        proc = _spawn(argv, cwd, env, jail, plain)
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
         return _not_started(argv, exc, out_path, err_path, time.monotonic() - start)
     assert proc.stdout is not None and proc.stderr is not None
@@ -226,36 +221,63 @@ def run_command(
     err = _CappedLog(proc.stderr, err_path, max_bytes)
     stopped = ""
     try:
-        if jail is not None:
-            jail.started(proc.pid)
-        stopped = _wait(proc, timeout, jail.check if jail is not None else None)
+        jail.started(proc.pid)
+        stopped = _wait(proc, timeout, None if isinstance(jail, _NoJail) else jail.check)
     finally:
         # Always kill the group (and the jail's cgroup): background grandchildren must not
         # outlive the command, and an interrupt (Ctrl-C) must not leave orphans behind.
         kill_group(proc.pid)
-        if jail is not None:
-            jail.kill()
+        jail.kill()
         proc.wait()
         with _running_lock:
             _running.discard(proc.pid)
     seconds = time.monotonic() - start
     stdout_tail, stderr_tail = out.finish(), err.finish()
     killed = "" if stopped in ("", "timeout") else stopped
-    if jail is not None and not killed and proc.returncode != 0:
+    if not killed and proc.returncode != 0:
         killed = jail.outcome()
-    if killed:
-        stderr_tail += f"\nhone: killed: {killed}\n"
     return CommandResult(
         returncode=None if stopped == "timeout" else proc.returncode,
         seconds=seconds,
         stdout_tail=stdout_tail,
-        stderr_tail=stderr_tail,
+        stderr_tail=stderr_tail + (f"\nhone: killed: {killed}\n" if killed else ""),
         stdout_path=out_path,
         stderr_path=err_path,
         timed_out=stopped == "timeout",
         log_error=out.error or err.error,
         killed=killed,
     )
+
+
+def _spawn(argv: Sequence[str], cwd: Path, env: dict[str, str] | None,
+           jail: Supervisor, plain: Callable[[], None] | None) -> subprocess.Popen[bytes]:
+    with jail.spawning():
+        return subprocess.Popen(
+            list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True, preexec_fn=plain,
+            pass_fds=jail.pass_fds,
+        )
+
+
+class _NoJail:
+    """The Supervisor of a command that runs without a jail: it does nothing."""
+
+    pass_fds: tuple[int, ...] = ()
+
+    def spawning(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def started(self, pid: int) -> None:
+        pass
+
+    def check(self) -> str:
+        return ""
+
+    def outcome(self) -> str:
+        return ""
+
+    def kill(self) -> None:
+        pass
 
 
 def _not_started(argv: Sequence[str], exc: OSError, out_path: Path, err_path: Path,

@@ -190,21 +190,9 @@ def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
     """
     env = os.environ if env is None else env
     workdir = workdir.resolve()
-    jail = [_bwrap_exe(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    jail += ["--bind", str(tmp), "/tmp"] if tmp is not None else ["--tmpfs", "/tmp"]
-    masked = [Path("/tmp"), Path("/dev")]
-    for system in SYSTEM_MASKS:
-        if system.is_dir() and not system.is_symlink():
-            jail += ["--tmpfs", str(system)]
-            masked.append(system)
+    jail, masked = _base_masks(env, tmp)
     home = _home_of(env)
-    if home is not None:
-        jail += ["--tmpfs", str(home)]
-        masked.append(home)
     path_var = env.get("PATH", "")
-    git_files, git_dirs = jail_paths.git_paths(path_var)
-    jail += [a for d in git_dirs for a in ("--tmpfs", str(d))]
-    jail += [a for f in git_files for a in ("--ro-bind", "/dev/null", str(f))]
     shown: list[Path] = []
     # Before the repository masks: a writable cache that contains the repository does not
     # expose it.
@@ -239,6 +227,25 @@ def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
              "--cap-drop", "ALL", "--die-with-parent", "--hostname", "hone-sandbox",
              "--chdir", str(workdir)]
     return [*jail, "--", *argv]
+
+
+def _base_masks(env: Mapping[str, str], tmp: Path | None) -> tuple[list[str], list[Path]]:
+    """The jail's root, /tmp, system and home masks and git hidden; and the masked folders."""
+    jail = [_bwrap_exe(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    jail += ["--bind", str(tmp), "/tmp"] if tmp is not None else ["--tmpfs", "/tmp"]
+    masked = [Path("/tmp"), Path("/dev")]
+    for system in SYSTEM_MASKS:
+        if system.is_dir() and not system.is_symlink():
+            jail += ["--tmpfs", str(system)]
+            masked.append(system)
+    home = _home_of(env)
+    if home is not None:
+        jail += ["--tmpfs", str(home)]
+        masked.append(home)
+    git_files, git_dirs = jail_paths.git_paths(env.get("PATH", ""))
+    jail += [a for d in git_dirs for a in ("--tmpfs", str(d))]
+    jail += [a for f in git_files for a in ("--ro-bind", "/dev/null", str(f))]
+    return jail, masked
 
 
 def _masks_inside(workdir: Path, readonly: Sequence[str], hide: Sequence[str]) -> list[str]:
