@@ -483,3 +483,18 @@ def test_ro_paths_show_repository_files_but_never_credentials(
     out = res.stdout_tail
     assert "42" in out and "w=1" in out and "registry-visible" in out
     assert "cargo-secret" not in out and "score" not in out  # the rest stays hidden
+
+
+def test_parallel_launches_keep_hone_outside_the_jails_cgroups(repo: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i: int) -> CommandResult:
+        return jailed(f"{sys.executable} -c 'print({i} * 7)'", repo)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(one, range(8)))
+    assert [r.stdout_tail.strip() for r in results] == [str(i * 7) for i in range(8)]
+    # The spawning threads stood in the commands' cgroups only for the spawn.
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(OSError):
+            assert "hone-" not in (task / "cgroup").read_text()

@@ -51,7 +51,7 @@ class Supervisor:
         self._info_r, self._info_w = os.pipe()
         self.pass_fds: tuple[int, ...] = (self._block_r, self._info_w)
         self._free_at_start = _free_bytes(workdir)
-        self._closed = False
+        self._open = {self._block_r, self._block_w, self._info_r, self._info_w}
         self._pid = 0
         self._born_inside = False
 
@@ -77,8 +77,7 @@ class Supervisor:
         move after a pause waits for an RCU grace period, which then overlaps bwrap building
         the jail instead of adding to it.
         """
-        os.close(self._block_r)
-        os.close(self._info_w)
+        self._close(self._block_r, self._info_w)  # the child's ends: EOF once bwrap is done
         self._pid = pid
         group = None if self._born_inside else self.group
         try:
@@ -136,12 +135,16 @@ class Supervisor:
             self.group.kill()
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        for fd in (self._block_r, self._block_w, self._info_r, self._info_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        self._close(*list(self._open))
+
+    def _close(self, *fds: int) -> None:
+        # Each fd exactly once: a second close could hit the same number reused by another
+        # thread's pipe (parallel slots launch concurrently).
+        for fd in fds:
+            if fd in self._open:
+                self._open.discard(fd)
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
 
 def _read_child_pid(fd: int, timeout: float = 30.0) -> int:
