@@ -498,3 +498,11 @@ def test_parallel_launches_keep_hone_outside_the_jails_cgroups(repo: Path) -> No
     for task in Path("/proc/self/task").iterdir():
         with contextlib.suppress(OSError):
             assert "hone-" not in (task / "cgroup").read_text()
+
+
+def test_a_jail_that_fails_to_start_is_a_failed_command(repo: Path) -> None:
+    with sandbox.launch("true", repo, SandboxSection(enabled=True), dict(os.environ)) as how:
+        argv = [how.argv[0], "--no-such-bwrap-option", *how.argv[1:]]
+        res = run_command(argv, repo, repo.parent / "logs" / "bad", 30, how.env, 10_000,
+                          how.preexec)
+    assert res.returncode not in (0, None) and "no-such-bwrap-option" in res.stderr_tail

@@ -90,7 +90,8 @@ class Supervisor:
                 self._rlimits(child)
         except OSError as exc:
             raise JailStartError(f"cannot set the jail's limits: {exc.strerror or exc}") from exc
-        os.write(self._block_w, b"g")
+        with contextlib.suppress(BrokenPipeError):  # bwrap failed before its child: no one waits
+            os.write(self._block_w, b"g")
 
     def _rlimits(self, pid: int) -> None:
         plan, group = self.plan, self.group
