@@ -274,8 +274,10 @@ def _write_limits(dirs: dict[str, Path], limits: Limits) -> None:
             with contextlib.suppress(OSError):  # no swap to dodge the limit through
                 (mem / "memory.swap.max").write_text("0")
         else:
-            (mem / "memory.limit_in_bytes").write_text(
-                str(limits.memory_bytes) if limits.memory_bytes else "-1")
+            value = str(limits.memory_bytes) if limits.memory_bytes else "-1"
+            (mem / "memory.limit_in_bytes").write_text(value)
+            with contextlib.suppress(OSError):  # memory plus swap, where swap is accounted
+                (mem / "memory.memsw.limit_in_bytes").write_text(value)
     pids = dirs.get("pids")
     if pids is not None:
         (pids / "pids.max").write_text(str(limits.processes) if limits.processes else "max")
