@@ -2,7 +2,9 @@
 
 The command runs in a new session (process group); when it exits or times out the whole group is
 killed, so background grandchildren never outlive it. stdout and stderr go to separate log files
-that keep their first `max_bytes` and always their last 64 KiB.
+that keep their first `max_bytes` and always their last 64 KiB. A jail's `Supervisor` (see
+verify/limits.py) is driven here: started after the spawn, polled for its limits, killed with the
+command.
 """
 
 from __future__ import annotations
@@ -18,9 +20,36 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol, runtime_checkable
 
 TAIL_BYTES = 64 * 1024
+CHECK_SECONDS = 0.25  # how often a supervisor's limits are polled while a command runs
+
+
+@runtime_checkable
+class Supervisor(Protocol):
+    """What a jail does around one command (verify/limits.py implements it).
+
+    `pass_fds` are inherited by the command; `spawning()` is entered around the spawn (it may
+    place the spawning thread where the child must be born); `started(pid)` runs right after
+    the spawn, before
+    the jail lets the command go (it may raise a HoneError: the command is then killed);
+    `check()` is polled while it runs and returns '' or why it must be killed now; `outcome()`
+    says after the end what a limit did to it ('' when nothing); `kill()` ends every process
+    the jail holds, also those that left the process group.
+    """
+
+    pass_fds: tuple[int, ...]
+
+    def spawning(self) -> contextlib.AbstractContextManager[None]: ...
+
+    def started(self, pid: int) -> None: ...
+
+    def check(self) -> str: ...
+
+    def outcome(self) -> str: ...
+
+    def kill(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -35,6 +64,7 @@ class CommandResult:
     stderr_path: Path
     timed_out: bool = False
     log_error: str = ""
+    killed: str = ""  # why a limit killed it ("CPU time limit exceeded ..."), '' otherwise
 
     @property
     def ok(self) -> bool:
@@ -119,31 +149,44 @@ def kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
-def _wait(proc: subprocess.Popen[bytes], timeout: float) -> bool:
-    """Wait for `proc` to exit; False when `timeout` passed first.
+def _wait(proc: subprocess.Popen[bytes], timeout: float,
+          check: Callable[[], str] | None = None) -> str:
+    """Wait for `proc` to exit: '' when it did, "timeout", or the reason `check` gave to stop.
 
     Popen.wait(timeout) polls with sleeps of up to 50 ms, which every measurement would pay;
     a pidfd (Linux 5.3+) wakes us the moment the process exits.
     """
+    deadline = time.monotonic() + timeout
+    step = CHECK_SECONDS if check is not None else timeout
     try:
         fd = os.pidfd_open(proc.pid)
     except (AttributeError, OSError):
-        try:
-            proc.wait(timeout=timeout)
-            return True
-        except subprocess.TimeoutExpired:
-            return False
+        fd = -1
     try:
         poller = select.poll()
-        poller.register(fd, select.POLLIN)
-        deadline = time.monotonic() + timeout
-        while not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
-            if time.monotonic() >= deadline:
-                return False
-        proc.wait()
-        return True
+        if fd >= 0:
+            poller.register(fd, select.POLLIN)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return "timeout"
+            if fd >= 0:
+                done = bool(poller.poll(min(left, step) * 1000))
+            else:
+                try:
+                    proc.wait(timeout=min(left, step))
+                    done = True
+                except subprocess.TimeoutExpired:
+                    done = False
+            if done:
+                proc.wait()
+                return ""
+            reason = check() if check is not None else ""
+            if reason:
+                return reason
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
 
 
 def run_command(
@@ -153,41 +196,97 @@ def run_command(
     timeout: float,
     env: dict[str, str] | None = None,
     max_bytes: int = 2_000_000,
-    preexec: Callable[[], None] | None = None,
+    preexec: Callable[[], None] | Supervisor | None = None,
 ) -> CommandResult:
-    """Run `argv` in `cwd`; logs go to `<log_stem>.out` and `<log_stem>.err`."""
+    """Run `argv` in `cwd`; logs go to `<log_stem>.out` and `<log_stem>.err`.
+
+    `preexec` is a jail's Supervisor (what `sandbox.launch` gives) or a plain function run in
+    the child before exec (slow: it rules out vfork). A program that cannot be started (not
+    found, not executable) is a failed command with exit code 127, not an exception.
+    """
     log_stem.parent.mkdir(parents=True, exist_ok=True)
     out_path = log_stem.with_name(log_stem.name + ".out")
     err_path = log_stem.with_name(log_stem.name + ".err")
+    jail = preexec if isinstance(preexec, Supervisor) else _NoJail()
+    plain = preexec if callable(preexec) else None
     start = time.monotonic()
-    proc = subprocess.Popen(
-        list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, start_new_session=True, preexec_fn=preexec,
-    )
+    try:
+        proc = _spawn(argv, cwd, env, jail, plain)
+    except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+        return _not_started(argv, exc, out_path, err_path, time.monotonic() - start)
     assert proc.stdout is not None and proc.stderr is not None
     with _running_lock:
         _running.add(proc.pid)
     out = _CappedLog(proc.stdout, out_path, max_bytes)
     err = _CappedLog(proc.stderr, err_path, max_bytes)
-    timed_out = False
+    stopped = ""
     try:
-        timed_out = not _wait(proc, timeout)
+        jail.started(proc.pid)
+        stopped = _wait(proc, timeout, None if isinstance(jail, _NoJail) else jail.check)
     finally:
-        # Always kill the group: background grandchildren must not outlive the command, and
-        # an interrupt (Ctrl-C) must not leave orphans behind.
+        # Always kill the group (and the jail's cgroup): background grandchildren must not
+        # outlive the command, and an interrupt (Ctrl-C) must not leave orphans behind.
         kill_group(proc.pid)
+        jail.kill()
         proc.wait()
         with _running_lock:
             _running.discard(proc.pid)
     seconds = time.monotonic() - start
     stdout_tail, stderr_tail = out.finish(), err.finish()
+    killed = "" if stopped in ("", "timeout") else stopped
+    if not killed and proc.returncode != 0:
+        killed = jail.outcome()
     return CommandResult(
-        returncode=None if timed_out else proc.returncode,
+        returncode=None if stopped == "timeout" else proc.returncode,
         seconds=seconds,
         stdout_tail=stdout_tail,
-        stderr_tail=stderr_tail,
+        stderr_tail=stderr_tail + (f"\nhone: killed: {killed}\n" if killed else ""),
         stdout_path=out_path,
         stderr_path=err_path,
-        timed_out=timed_out,
+        timed_out=stopped == "timeout",
         log_error=out.error or err.error,
+        killed=killed,
     )
+
+
+def _spawn(argv: Sequence[str], cwd: Path, env: dict[str, str] | None,
+           jail: Supervisor, plain: Callable[[], None] | None) -> subprocess.Popen[bytes]:
+    with jail.spawning():
+        return subprocess.Popen(
+            list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True, preexec_fn=plain,
+            pass_fds=jail.pass_fds,
+        )
+
+
+class _NoJail:
+    """The Supervisor of a command that runs without a jail: it does nothing."""
+
+    pass_fds: tuple[int, ...] = ()
+
+    def spawning(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def started(self, pid: int) -> None:
+        pass
+
+    def check(self) -> str:
+        return ""
+
+    def outcome(self) -> str:
+        return ""
+
+    def kill(self) -> None:
+        pass
+
+
+def _not_started(argv: Sequence[str], exc: OSError, out_path: Path, err_path: Path,
+                 seconds: float) -> CommandResult:
+    message = f"hone: cannot run {argv[0]}: {exc.strerror or exc}\n"
+    error = ""
+    try:
+        out_path.write_bytes(b"")
+        err_path.write_text(message)
+    except OSError as write_exc:
+        error = _describe_os_error(write_exc, err_path)
+    return CommandResult(127, seconds, "", message, out_path, err_path, log_error=error)

@@ -1,11 +1,12 @@
-"""The jail that gates, objective and holdout run in: bubblewrap, resource limits, a clean env.
+"""The jail that gates, objective and holdout run in: bubblewrap, limits, a clean env.
 
-`launch(command, workdir, settings)` is a pure function of its arguments (it reads the worktree
-and the machine, keeps no state between calls), so a remote worker builds the same jail from the
-same config. Inside: no network, every file read-only except the worktree and a private /tmp,
-the user's repository (its .git, .hone and holdout files) hidden, protected files bound
-read-only, limits on memory, CPU time, file size and processes, and only allow-listed
-environment variables: API keys never reach the candidate's code.
+`launch(command, workdir, settings, environ)` builds the jail from its arguments and the machine
+(what it reads from files is memoised, no subprocess runs), so a remote worker builds the same
+jail from the same config. Deny by default inside: no network, every file read-only except the
+worktree and a private /tmp, the home folder hidden except the toolchains on PATH (read-only,
+credential files masked even there), the user's repository hidden however it is checked out, no
+git, no unix socket of the host, limits on memory (aggregate, a cgroup), CPU time (a watchdog),
+file size, disk and processes, and only allow-listed environment variables.
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ import shlex
 import shutil
 import subprocess
 import sys
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from hone.config.model import SandboxSection
 from hone.errors import HoneError
+from hone.verify import cgroups, jail_paths, jail_tmp, limits
+from hone.verify.jail_paths import HOME_SECRETS, under
+
+__all__ = ["HOME_SECRETS", "Launch", "SandboxUnavailable", "bwrap_argv", "bwrap_problem",
+           "command_argv", "launch", "scrub_env", "use_bwrap"]
 
 # Variables a build or benchmark legitimately needs; anything else must be named in
 # `[sandbox] env`.
@@ -36,11 +41,22 @@ ALLOWED_ENV = {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "
 ALLOWED_PREFIXES = ("LC_", "HONE_")
 # Even an allow-listed name never passes when it looks like a credential.
 SECRET = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|SESSION", re.IGNORECASE)
-# Credential stores under $HOME, hidden inside the jail when they exist.
-HOME_SECRETS = (".ssh", ".aws", ".gnupg", ".netrc", ".docker", ".kube", ".pypirc",
-                ".git-credentials", ".config/gcloud", ".config/gh", ".config/openai", ".codex",
-                ".claude", ".anthropic", ".azure")
-CGROUP_BASES = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+# Environment roots whose toolchains are shown again read-only when they lie under $HOME.
+ROOT_VARS = ("VIRTUAL_ENV", "CONDA_PREFIX", "PYENV_ROOT", "CARGO_HOME", "RUSTUP_HOME")
+# Characters that make a command need a shell (pipes, lists, redirections, expansions, globs,
+# quoting escapes, comments); when in doubt bash runs it, which is always correct.
+SHELL_CHARS = frozenset("|&;<>()$`\\*?[]{}~!#\n\r")
+SHELL_WORDS = frozenset({
+    "cd", "export", "source", ".", "exit", "set", "unset", "ulimit", "exec", "eval", ":",
+    "alias", "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case",
+    "esac", "function", "time", "[[", "declare", "local", "read", "trap", "umask", "shopt",
+    "pushd", "popd", "wait", "readonly", "typeset", "let", "type", "command", "builtin", "hash",
+    "jobs", "fg", "bg", "disown", "return", "shift", "break", "continue", "enable", "history",
+    "select", "coproc"})
+# Masked in every jail: sockets and state of host services. (/dev, /dev/shm included, is
+# bwrap's own fresh tmpfs from `--dev`.)
+SYSTEM_MASKS = (Path("/run"), Path("/var/run"))
+DEFAULT_TMP_MB = 4096  # the private /tmp's size when no `disk_mb` is configured
 
 
 class SandboxUnavailable(HoneError):
@@ -49,13 +65,21 @@ class SandboxUnavailable(HoneError):
 
 @dataclass(frozen=True)
 class Launch:
-    """How to start one command: its argv, environment and a hook run in the child."""
+    """How to start one command: its argv, environment and the jail's supervisor.
+
+    Pass `preexec` (the supervisor) to `process.run_command`: it starts the jail's limits,
+    watches CPU time and disk, and kills what the jail holds.
+    """
 
     argv: list[str]
     env: dict[str, str]
-    preexec: Callable[[], None] | None = None
+    supervisor: limits.Supervisor | None = None
     sandboxed: bool = False
-    notes: list[str] = field(default_factory=list)
+
+    @property
+    def preexec(self) -> limits.Supervisor | None:
+        """The name `Verifier._run` passes to `run_command` (kept for callers of the old API)."""
+        return self.supervisor
 
 
 def scrub_env(environ: Mapping[str, str], settings: SandboxSection) -> dict[str, str]:
@@ -72,6 +96,24 @@ def scrub_env(environ: Mapping[str, str], settings: SandboxSection) -> dict[str,
     return env
 
 
+@functools.lru_cache(maxsize=256)
+def command_argv(command: str) -> list[str]:
+    """The argv that runs `command`: its words when it needs no shell, else `bash -c command`.
+
+    Exec'ing directly saves a bash start per command; anything shell-like goes to bash.
+    """
+    shell = ["bash", "-c", command]
+    if SHELL_CHARS.intersection(command):
+        return shell
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return shell
+    if not words or words[0] in SHELL_WORDS or "=" in words[0]:
+        return shell
+    return words
+
+
 @functools.cache
 def bwrap_problem() -> str:
     """Why bubblewrap cannot jail a command here; '' when it can. Probed once per process."""
@@ -86,7 +128,14 @@ def bwrap_problem() -> str:
         return f"bwrap cannot start: {exc}"
     if proc.returncode != 0:
         return "bwrap cannot start: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+    jail_tmp.sweep()  # once per process: private /tmp mounts of a killed hone
     return ""
+
+
+@functools.cache
+def _bwrap_exe() -> str:
+    # Absolute: spares the PATH search (an execve per PATH entry) on every launch.
+    return shutil.which("bwrap") or "bwrap"
 
 
 _warned: set[str] = set()
@@ -114,213 +163,159 @@ def use_bwrap(settings: SandboxSection) -> bool:
     return False
 
 
-def repo_root_of(workdir: Path) -> Path | None:
-    """The user's repository a hone worktree belongs to (the parent of its common git dir)."""
-    try:
-        out = subprocess.run(["git", "rev-parse", "--path-format=absolute",
-                              "--git-common-dir"], cwd=workdir, capture_output=True,
-                             text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
+def _mask(path: Path) -> list[str]:
+    if path.is_dir() and not path.is_symlink():
+        return ["--tmpfs", str(path)]
+    return ["--ro-bind", "/dev/null", str(path)]
+
+
+def _home_of(env: Mapping[str, str]) -> Path | None:
+    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    if not home.is_absolute() or not home.is_dir():
         return None
-    common = Path(out.stdout.strip())
-    if out.returncode != 0 or common.name != ".git":
-        return None
-    return common.parent
+    home = home.resolve()
+    # A home that holds the system (HOME=/) or is /tmp cannot be masked whole.
+    return None if home in (Path("/"), Path("/tmp")) or len(home.parts) < 2 else home
 
 
-def toolchain_dirs(masked: Sequence[Path]) -> list[Path]:
-    """PATH entries and hone's own virtual environment that lie under a masked directory.
-
-    A `bin` folder of a virtual environment stands for the whole environment (its libraries
-    live beside it). Under the repository only virtual environments are shown (never the
-    user's other files, holdout included); paths that contain a masked directory never are.
-    """
-    candidates = [Path(p) for p in os.environ.get("PATH", "").split(os.pathsep) if p]
-    if sys.prefix != sys.base_prefix:
-        candidates.append(Path(sys.prefix))
-    if os.environ.get("VIRTUAL_ENV"):
-        candidates.append(Path(os.environ["VIRTUAL_ENV"]))
-    found: list[Path] = []
-    for path in candidates:
-        if not path.is_absolute() or not path.is_dir():
-            continue
-        path = path.resolve()
-        if (path.parent / "pyvenv.cfg").exists():
-            path = path.parent
-        inside = [m for m in masked if _under(path, m.resolve()) and path != m.resolve()]
-        if any(m != Path("/tmp") for m in inside) and not (path / "pyvenv.cfg").exists():
-            continue
-        if inside and path not in found and not any(_under(p, path) for p in found):
-            found = [p for p in found if not _under(p, path)] + [path]
-    return found
-
-
-def bwrap_argv(command: str, workdir: Path, settings: SandboxSection,
-               readonly: Sequence[str] = (), hide: Sequence[str] = ()) -> list[str]:
-    """The bwrap command line that runs `command` with bash in the jail.
+def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
+               readonly: Sequence[str] = (), hide: Sequence[str] = (),
+               env: Mapping[str, str] | None = None, tmp: Path | None = None) -> list[str]:
+    """The bwrap command line that runs `argv` in the jail.
 
     `readonly` are paths inside the worktree bound read-only (protected files); `hide` are
-    paths inside the worktree masked (holdout files when the proposer's code runs).
+    paths inside the worktree masked (holdout files when the proposer's code runs); `env` is
+    the jail's environment (its HOME and PATH decide what is hidden and shown); `tmp` a folder
+    to serve as /tmp (a size-capped tmpfs), else bwrap's own tmpfs.
     """
+    env = os.environ if env is None else env
     workdir = workdir.resolve()
-    argv = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            "--tmpfs", "/tmp", "--tmpfs", "/dev/shm", "--tmpfs", "/run"]
-    # Before the masks: a writable cache that contains the repository does not expose it.
+    jail, masked = _base_masks(env, tmp)
+    home = _home_of(env)
+    path_var = env.get("PATH", "")
+    shown: list[Path] = []
+    # Before the repository masks: a writable cache that contains the repository does not
+    # expose it.
     for extra in settings.rw_paths:
         p = Path(extra).expanduser()
         if p.is_absolute() and p.exists():
-            argv += ["--bind", str(p), str(p)]
-    root = repo_root_of(workdir)
-    hidden_dirs: list[Path] = [root] if root is not None else []
-    home = Path(os.path.expanduser("~"))
-    for rel in HOME_SECRETS:
-        p = home / rel
-        if p.is_dir():
-            hidden_dirs.append(p)
-        elif p.exists():
-            argv += ["--ro-bind", "/dev/null", str(p)]
-    for d in hidden_dirs:
-        # The repository is masked whole; the worktree inside it is bound back below.
-        if d == root or not _under(workdir, d):
-            argv += ["--tmpfs", str(d)]
-    # Toolchains that the masks above would hide (a venv inside the repository, anything
-    # under /tmp) are shown again read-only, so that `python3` on PATH still works.
-    for tool in toolchain_dirs([Path("/tmp"), *hidden_dirs]):
-        argv += ["--ro-bind", str(tool), str(tool)]
+            jail += ["--bind", str(p), str(p)]
+            shown.append(p.resolve())
+    repos = jail_paths.repo_hidden(workdir)
+    jail += [a for d in repos for a in ("--tmpfs", str(d))]
+    # Toolchains the masks above hide (a venv in $HOME or in the repository, anything under
+    # /tmp) are shown again read-only, so that `python3` on PATH still works.
+    roots = tuple(env.get(name, "") for name in ROOT_VARS)
+    tools = jail_paths.toolchains(tuple(masked) + repos, repos, path_var, roots)
+    jail += [a for t in tools for a in ("--ro-bind", str(t), str(t))]
+    shown += tools
     # The worktree is bound after the masks above so that it shows through them.
-    argv += ["--bind", str(workdir), str(workdir)]
+    jail += ["--bind", str(workdir), str(workdir)]
+    root = jail_paths.user_checkout(workdir) or workdir
     for extra in settings.ro_paths:
         p = Path(extra).expanduser()
-        p = p if p.is_absolute() else (root or workdir) / p
+        p = p if p.is_absolute() else root / p
         if p.exists():
-            argv += ["--ro-bind", str(p), str(p)]
+            jail += ["--ro-bind", str(p), str(p)]
+            shown.append(p.resolve())
+    jail += _masks_inside(workdir, readonly, hide)
+    jail += _late_masks(workdir, home, [*masked, *repos], shown)
+    # No --new-session (it cost about 5 ms per command here): run_command starts bwrap in a
+    # session of its own with stdin from /dev/null, so the jail has no controlling terminal to
+    # inject keystrokes into (what --new-session guards against, CVE-2017-5226).
+    jail += ["--unshare-all", *([] if not settings.network else ["--share-net"]),
+             "--cap-drop", "ALL", "--die-with-parent", "--hostname", "hone-sandbox",
+             "--chdir", str(workdir)]
+    return [*jail, "--", *argv]
+
+
+def _base_masks(env: Mapping[str, str], tmp: Path | None) -> tuple[list[str], list[Path]]:
+    """The jail's root, /tmp, system and home masks and git hidden; and the masked folders."""
+    jail = [_bwrap_exe(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    jail += ["--bind", str(tmp), "/tmp"] if tmp is not None else ["--tmpfs", "/tmp"]
+    masked = [Path("/tmp"), Path("/dev")]
+    for system in SYSTEM_MASKS:
+        if system.is_dir() and not system.is_symlink():
+            jail += ["--tmpfs", str(system)]
+            masked.append(system)
+    home = _home_of(env)
+    if home is not None:
+        jail += ["--tmpfs", str(home)]
+        masked.append(home)
+    git_files, git_dirs = jail_paths.git_paths(env.get("PATH", ""))
+    jail += [a for d in git_dirs for a in ("--tmpfs", str(d))]
+    jail += [a for f in git_files for a in ("--ro-bind", "/dev/null", str(f))]
+    return jail, masked
+
+
+def _masks_inside(workdir: Path, readonly: Sequence[str], hide: Sequence[str]) -> list[str]:
+    out: list[str] = []
     for rel in readonly:
         p = workdir / rel
         if p.is_file() and not p.is_symlink():
-            argv += ["--ro-bind", str(p), str(p)]
+            out += ["--ro-bind", str(p), str(p)]
     for rel in hide:
         p = workdir / rel
-        if p.is_dir():
-            argv += ["--tmpfs", str(p)]
-        elif p.exists():
-            argv += ["--ro-bind", "/dev/null", str(p)]
-    argv += ["--unshare-all", *([] if not settings.network else ["--share-net"]),
-             "--cap-drop", "ALL", "--die-with-parent", "--new-session",
-             "--hostname", "hone-sandbox", "--chdir", str(workdir), "--"]
-    return argv + limits_argv(settings) + ["bash", "-c", command]
+        if p.exists():
+            out += _mask(p)
+    return out
 
 
-def _under(path: Path, parent: Path) -> bool:
-    return path == parent or parent in path.parents
+def _late_masks(workdir: Path, home: Path | None, masked: Sequence[Path],
+                shown: Sequence[Path]) -> list[str]:
+    """Credential files that a shown-again path exposes, and host unix sockets."""
+    out: list[str] = []
+    if home is None:  # nothing masks the home folder: mask its credential stores one by one
+        secrets: Sequence[Path] = jail_paths.home_secrets(
+            Path(os.path.expanduser("~")))
+    else:
+        secrets = [s for s in jail_paths.home_secrets(home)
+                   if any(under(s, p) for p in shown)]
+    for s in secrets:
+        if not under(s, workdir) and not under(workdir, s):
+            out += _mask(s)
+    for sock in jail_paths.unix_sockets():
+        hidden = any(under(sock, m) for m in masked)
+        if under(sock, workdir) or (hidden and not any(under(sock, p) for p in shown)):
+            continue
+        out += ["--ro-bind", "/dev/null", str(sock)]
+    return out
 
 
-def limits_argv(settings: SandboxSection) -> list[str]:
-    """`prlimit` flags for the configured limits; [] when none is set."""
-    mib = 1024 * 1024
-    flags = []
-    if settings.memory_mb:
-        flags.append(f"--as={settings.memory_mb * mib}")
-    if settings.cpu_seconds:
-        flags.append(f"--cpu={settings.cpu_seconds}")
-    if settings.file_size_mb:
-        flags.append(f"--fsize={settings.file_size_mb * mib}")
-    if settings.processes:
-        # Enforced for users other than root; for root the pids cgroup does it.
-        flags.append(f"--nproc={settings.processes}")
-    if not flags or shutil.which("prlimit") is None:
-        return []
-    return ["prlimit", *flags, "--"]
-
-
-@contextlib.contextmanager
-def pids_cgroup(limit: int) -> Iterator[Callable[[], None] | None]:
-    """A throwaway pids cgroup capped at `limit`, and a hook that moves the child into it.
-
-    RLIMIT_NPROC does not bind root (uid 0 maps to the kernel's root user even in a user
-    namespace), so when hone runs as root the process cap comes from a cgroup. Yields None
-    where no writable pids controller exists.
-    """
-    group = _make_cgroup(limit) if limit and os.geteuid() == 0 else None
-    if group is None:
-        yield None
-        return
-    procs = str(group / "cgroup.procs")
-
-    def enter() -> None:
-        with open(procs, "w") as fh:
-            fh.write("0")
-
-    try:
-        yield enter
-    finally:
-        for _ in range(50):  # the jail's pid namespace may take a moment to empty
-            try:
-                group.rmdir()
-                break
-            except FileNotFoundError:
-                break
-            except OSError:
-                import time
-
-                time.sleep(0.02)
-
-
-def _make_cgroup(limit: int) -> Path | None:
-    for base in _pids_bases():
-        _sweep(base)
-        group = base / f"hone-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        try:
-            group.mkdir()
-            (group / "pids.max").write_text(str(limit))
-            return group
-        except OSError:
-            with contextlib.suppress(OSError):
-                group.rmdir()
-    return None
-
-
-def _sweep(base: Path) -> None:
-    """Remove empty cgroups left by a hone process that was killed before it cleaned up."""
-    for stale in base.glob("hone-*"):
-        pid = stale.name.split("-")[1]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            with contextlib.suppress(OSError):
-                stale.rmdir()
-
-
-def _pids_bases() -> list[Path]:
-    """Writable places for a pids cgroup: the v1 pids hierarchy, or the v2 root."""
-    bases = []
-    v1, v2 = CGROUP_BASES
-    if (v1 / "cgroup.procs").exists():
-        bases.append(v1)
-    try:
-        if "pids" in (v2 / "cgroup.subtree_control").read_text().split():
-            bases.append(v2)
-    except OSError:
-        pass
-    return bases
+def plan_of(settings: SandboxSection) -> limits.Plan:
+    """The limits `settings` ask for, in bytes and seconds."""
+    mib = limits.MIB
+    # `[sandbox] disk_mb` (when the config has it): the worktree's quota and /tmp's size.
+    disk_mb = int(getattr(settings, "disk_mb", 0) or 0)
+    return limits.Plan(memory_bytes=settings.memory_mb * mib, cpu_seconds=settings.cpu_seconds,
+                       file_size_bytes=settings.file_size_mb * mib,
+                       processes=settings.processes, disk_bytes=disk_mb * mib,
+                       tmp_bytes=(disk_mb or DEFAULT_TMP_MB) * mib)
 
 
 @contextlib.contextmanager
 def launch(command: str, workdir: Path, settings: SandboxSection, environ: Mapping[str, str],
            readonly: Sequence[str] = (), hide: Sequence[str] = ()) -> Iterator[Launch]:
     """How to run `command` in `workdir` under `settings`; cleans up after the block."""
+    argv = command_argv(command)
     if settings.enabled is False:
-        yield Launch(["bash", "-c", command], dict(environ))
+        yield Launch(list(argv), dict(environ))
         return
     env = scrub_env(environ, settings)
     if not use_bwrap(settings):
-        yield Launch(["bash", "-c", command], env)
+        yield Launch(list(argv), env)
         return
-    argv = bwrap_argv(command, workdir, settings, readonly, hide)
-    with pids_cgroup(settings.processes) as enter:
-        notes = []
-        if settings.processes and os.geteuid() == 0 and enter is None:
-            notes.append("no pids cgroup: the process limit is not enforced for root")
-        yield Launch(argv, env, enter, True, notes)
-
-
-def describe(argv: Sequence[str]) -> str:
-    """The command line as one shell-quoted string, for logs."""
-    return shlex.join(argv)
+    plan = plan_of(settings)
+    group = cgroups.POOL.take(cgroups.Limits(plan.memory_bytes, plan.processes))
+    try:
+        with jail_tmp.private_tmp(plan.tmp_bytes) as tmp:
+            supervisor = limits.Supervisor(plan, group, workdir)
+            try:
+                jail = bwrap_argv(argv, workdir, settings, readonly, hide, env, tmp)
+                jail[1:1] = supervisor.bwrap_flags()
+                yield Launch(jail, env, supervisor, True)
+            finally:
+                supervisor.close()
+    finally:
+        if group is not None:
+            cgroups.POOL.give(group)
