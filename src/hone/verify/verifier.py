@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import statistics
+import tempfile
+import weakref
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -17,10 +20,10 @@ from pathlib import Path
 
 from hone.config.model import Config
 from hone.records import Measurement
-from hone.verify import sandbox
+from hone.verify import hygiene, sandbox
 from hone.verify.constraints import Constraint, check
 from hone.verify.guard import Guard
-from hone.verify.metrics import parse_metrics
+from hone.verify.metrics import MetricsError, parse_metrics, stdout_text
 from hone.verify.process import CommandResult, run_command
 from hone.verify.score import ScoreError, ScoreExpr
 
@@ -71,6 +74,17 @@ class Verifier:
         self.score_expr = ScoreExpr(config.objective.score)
         self.constraints = [Constraint(c) for c in config.objective.constraints]
         self.guard = guard
+        self._pycache = ""
+
+    def _pycache_prefix(self, sandboxed: bool) -> str:
+        """Where Python writes bytecode: never the worktree (a planted .pyc there is then never
+        read). In the jail its private /tmp; outside, a folder of this verifier's own."""
+        if sandboxed:
+            return "/tmp/hone-pycache"
+        if not self._pycache:
+            self._pycache = tempfile.mkdtemp(prefix="hone-pycache-")
+            weakref.finalize(self, shutil.rmtree, self._pycache, True)
+        return self._pycache
 
     def _run(self, command: str, workdir: Path, attempt_id: int, name: str, timeout: float,
              extra_env: dict[str, str] | None = None) -> CommandResult:
@@ -80,7 +94,9 @@ class Verifier:
                "HONE_LOGS": str(stem.parent.resolve()), **(extra_env or {})}
         readonly = list(self.guard.protected) if self.guard else []
         with sandbox.launch(command, workdir, self.config.sandbox, env, readonly) as how:
-            return run_command(how.argv, workdir, stem, timeout, how.env,
+            # Set after the sandbox's allow-list: hygiene is not the user's to pass or not.
+            run_env = {**how.env, **hygiene.python_env(self._pycache_prefix(how.sandboxed))}
+            return run_command(how.argv, workdir, stem, timeout, run_env,
                                self.config.logs.max_bytes, how.preexec)
 
     def run_gates(self, workdir: Path, attempt_id: int) -> StageFailure | None:
@@ -105,7 +121,11 @@ class Verifier:
         failure = _command_failure(res, kind, timeout, self.config.logs.tail_lines)
         if failure:
             return failure
-        metrics = parse_metrics(res.stdout_tail)
+        try:
+            metrics = parse_metrics(stdout_text(res.stdout_path, res.stdout_tail,
+                                                self.config.logs.max_bytes))
+        except MetricsError as exc:
+            return StageFailure("metrics", str(exc), res.tail(self.config.logs.tail_lines))
         try:
             score = (score_expr or self.score_expr).evaluate(metrics)
         except ScoreError as exc:

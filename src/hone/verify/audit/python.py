@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
 
 import pathspec
 
@@ -29,14 +28,14 @@ class Watch:
 
     paths: frozenset[str]
     literals: frozenset[Literal]
-    spec: pathspec.PathSpec[Any]
+    spec: pathspec.GitIgnoreSpec
     metrics: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, watched_paths: Iterable[str], literals: Iterable[Literal],
               patterns: Sequence[str], metrics: Iterable[str]) -> Watch:
         return cls(frozenset(watched_paths), frozenset(literals),
-                   pathspec.PathSpec.from_lines("gitwildmatch", list(patterns)),
+                   pathspec.GitIgnoreSpec.from_lines(list(patterns)),
                    tuple(m for m in metrics if m))
 
     def names(self) -> set[str]:
