@@ -138,6 +138,8 @@ class Names:
             for o in base:
                 if o == "sys.modules":
                     out.add(key if key is not None else DYNAMIC)
+                elif o == "builtins":  # `__builtins__` is the module's dict in imports
+                    out.add(f"builtins.{key or DYNAMIC}")
                 elif o.endswith(".__dict__"):
                     out.add(f"{o.removesuffix('.__dict__')}.{key or DYNAMIC}")
             return out

@@ -212,6 +212,8 @@ class _Checker:
                       "not inputs")
         elif o in r.STDOUT:
             self.flag("forges-metric", node, f"calls {o}: writes past sys.stdout")
+        elif o.startswith(r.PATCHERS):
+            self.flag("patches-runtime", node, f"calls {o}: patches by name at run time")
 
     def _attribute(self, node: ast.Attribute) -> None:
         if node.attr == "_exit":

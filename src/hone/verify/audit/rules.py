@@ -49,6 +49,8 @@ LISTS = frozenset({"os.listdir", "os.scandir", "os.walk", "os.fwalk", "glob.glob
                    "glob.iglob", "posix.listdir", "posix.scandir"})
 LIST_METHODS = frozenset({"glob", "rglob", "iterdir"})
 STDOUT = frozenset({"os.write", "posix.write", "sys.__stdout__", "os.dup2", "posix.dup2"})
+# Patching helpers: a string target ("time.perf_counter") does what an assignment would.
+PATCHERS = ("unittest.mock.patch", "mock.patch", "pytest.MonkeyPatch", "_pytest.monkeypatch")
 MUTATORS = frozenset({"update", "__setitem__", "setdefault", "pop", "popitem", "clear",
                       "__delitem__", "insert", "append", "extend", "remove"})
 HOOK_LISTS = frozenset({"sys.modules", "sys.meta_path", "sys.path_hooks", "gc.callbacks",
