@@ -107,3 +107,58 @@ def test_example_objectives_print_one_clean_record(tmp_path: Path, example: str,
                          timeout=300)
     assert out.returncode == 0, out.stderr
     assert metric in parse_metrics(out.stdout)
+
+
+HEAP_DIJKSTRA = '''
+
+def shortest_path(grid: list[str], start: Cell, goal: Cell) -> tuple[int, list[Cell]] | None:
+    """The cheapest route from start to goal as (cost, cells from start to goal), or None."""
+    if not is_open(grid, start) or not is_open(grid, goal):
+        return None
+    rows, cols = len(grid), len(grid[0])
+    dist = {start: 0}
+    came_from: dict[Cell, Cell] = {}
+    heap = [(0, start)]
+    while heap:
+        d, current = heapq.heappop(heap)
+        if current == goal:
+            break
+        if d > dist[current]:
+            continue
+        r, c = current
+        for nxt in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
+            nr, nc = nxt
+            if 0 <= nr < rows and 0 <= nc < cols and grid[nr][nc] != WALL:
+                nd = d + int(grid[nr][nc])
+                if nd < dist.get(nxt, nd + 1):
+                    dist[nxt] = nd
+                    came_from[nxt] = current
+                    heapq.heappush(heap, (nd, nxt))
+    if goal not in dist:
+        return None
+    path = [goal]
+    while path[-1] != start:
+        path.append(came_from[path[-1]])
+    return dist[goal], path[::-1]
+'''
+
+
+def test_an_honest_speedup_of_the_python_example_is_clean(tmp_path: Path) -> None:
+    root = tmp_path / "speedup"
+    shutil.copytree(EXAMPLES / "python-speedup", root)
+    git("init", "-q", cwd=root)
+    git("add", ".", cwd=root)
+    git("commit", "-qm", "example", cwd=root)
+    text = (root / "route.py").read_text()
+    head = text[:text.index("\n\ndef shortest_path(")]
+    new = head.replace("from __future__ import annotations\n",
+                       "from __future__ import annotations\n\nimport heapq\n") + HEAP_DIJKSTRA
+    (root / "route.py").write_text(new)
+    protect = ["bench.py", "tests/**"]
+    watched = watched_files(root, protect)
+    diff = git("diff", cwd=root)
+    assert audit(diff, watched, {"route.py": new}, protect, ["ops_per_sec"]) == []
+    out = subprocess.run([sys.executable, "bench.py"], cwd=root, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert parse_metrics(out.stdout)["ops_per_sec"] > 0
