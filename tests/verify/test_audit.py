@@ -148,6 +148,9 @@ def found(text: str, protected: tuple[str, ...] = ("bench.py", "tests/**", "data
     ("import contextlib\nwith contextlib.suppress(Exception):\n    pass", "broad-except"),
     ("def pytest_collection_modifyitems(items):\n    pass", "pytest-hook"),
     ("open('sitecustomize.py', 'w')", "writes-hook"),
+    ("import ctypes\nctypes.memmove(a, b, 8)", "patches-runtime"),
+    ("from ctypes import pythonapi", "patches-runtime"),
+    ("seed = os.environ.get('HONE_SEED')", "detects-harness"),
 ])
 def test_each_spelling_of_a_cheat_is_caught(code: str, check: str) -> None:
     assert check in found(code)
@@ -169,6 +172,7 @@ def test_each_spelling_of_a_cheat_is_caught(code: str, check: str) -> None:
     "import numpy as np\na = np.arange(10) * 31 % 1_000_003",
     "note = 'we never patch time.perf_counter = here # nor except:'",
     "import math\nx = math.isqrt(99)\ny = math.fsum([1.0])",
+    "fields = ['phone_number', 'name']",
 ])
 def test_honest_code_is_not_flagged(code: str) -> None:
     assert found(code) == set()

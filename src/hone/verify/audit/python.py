@@ -236,6 +236,9 @@ class _Checker:
         modules = [a.name for a in node.names] if isinstance(node, ast.Import) else \
             [f"{node.module}.{a.name}" for a in node.names] + [str(node.module)]
         for m in modules:
+            if m.split(".")[0] in r.LOW_LEVEL:
+                self.flag("patches-runtime", node, f"imports {m.split('.')[0]}, which can "
+                          "rewrite the interpreter's memory")
             if m == "__main__" or m.startswith("atexit"):
                 self.flag("detects-harness" if m == "__main__" else "runs-at-exit", node,
                           f"imports {m}")
@@ -294,10 +297,10 @@ class _Checker:
         low = text.lower()
         if text == "_exit":
             self.flag("exits-early", node, "names _exit")
-        word = next((w for w in r.HARNESS_WORDS if w in low), None)
+        word = r.HARNESS_WORDS.search(text)
         if word:
-            self.flag("detects-harness", node, f"mentions {word!r}: behaviour can depend on "
-                      "who runs it")
+            self.flag("detects-harness", node, f"mentions {word.group(0)!r}: behaviour can "
+                      "depend on who runs it")
         hook = next((h for h in r.HOOK_NAMES if h in low), None)
         if hook:
             self.flag("writes-hook", node, f"mentions {hook}, which the interpreter or "

@@ -3,6 +3,7 @@ resolved). Grouped by the cheat each row stands for."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 # Modules whose attributes a candidate has no honest reason to assign: the runtime, the
@@ -44,7 +45,10 @@ FRAME_ATTRS = frozenset({"f_back", "f_locals", "f_globals", "gi_frame", "tb_fram
 HARNESS = frozenset({"sys.argv", "sys.orig_argv", "os.getcwd", "os.getcwdb", "posix.getcwd",
                      "pathlib.Path.cwd", "os.uname", "platform.node", "platform.uname",
                      "socket.gethostname", "__main__"})
-HARNESS_WORDS = ("pytest", "unittest", "holdout", "hone-sandbox", "hone_")
+# Words that name who runs the code; `\bhone_` so that "phone_number" is not one.
+HARNESS_WORDS = re.compile(r"pytest|unittest|holdout|hone-sandbox|\bhone_", re.IGNORECASE)
+# Modules that rewrite the interpreter itself (memory, frames, small-int cache).
+LOW_LEVEL = ("ctypes", "_ctypes", "cffi")
 LISTS = frozenset({"os.listdir", "os.scandir", "os.walk", "os.fwalk", "glob.glob",
                    "glob.iglob", "posix.listdir", "posix.scandir"})
 LIST_METHODS = frozenset({"glob", "rglob", "iterdir"})
