@@ -120,3 +120,21 @@ def test_a_record_pushed_out_of_the_tail_is_still_seen(tmp_path: Path) -> None:
     v = verifier(tmp_path, objective={"run": f"{sys.executable} obj.py"})
     failure = v.verify(tmp_path, 1).failure
     assert failure is not None and failure.stage == "metrics"
+
+
+def test_in_the_jail_each_attempt_has_its_own_writable_bytecode_folder(tmp_path: Path) -> None:
+    require_tool("bwrap")
+    v = verifier(tmp_path, sandbox={"enabled": True})
+    (tmp_path / "helper.py").write_text("VALUE = 3\n")
+    (tmp_path / "probe.py").write_text(
+        "import os, helper\nprint(os.environ['PYTHONPYCACHEPREFIX'])\n")
+    prefixes = []
+    for attempt in (1, 1, 2):
+        res = v._run(f"{sys.executable} probe.py", tmp_path, attempt, "probe", 60)
+        assert res.returncode == 0, res.tail()
+        prefixes.append(Path(res.stdout_tail.strip()))
+    assert prefixes[0] == prefixes[1] != prefixes[2]
+    # Written from inside the jail (so later commands of the attempt reuse it)...
+    assert list(prefixes[0].rglob("helper*.pyc"))
+    # ...and a .pyc one attempt plants there is not where another attempt looks.
+    assert not prefixes[2].is_relative_to(prefixes[0])
