@@ -18,7 +18,7 @@ import pathspec
 from hone.verify.audit import rules as r
 from hone.verify.audit.finding import Finding
 from hone.verify.audit.literals import Literal, distinctive, literal_hits
-from hone.verify.audit.names import DYNAMIC, Names, fold
+from hone.verify.audit.names import Names, fold
 
 
 @dataclass(frozen=True)
@@ -425,5 +425,3 @@ def python_findings(path: str, text: str, added: set[int], watch: Watch,
         return None
     return _Checker(path, tree, added, watch, removed).run()
 
-
-__all__ = ["DYNAMIC", "Watch", "python_findings"]
