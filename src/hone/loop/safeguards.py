@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from hone.decide.chain import Vetting
 from hone.direction import Direction
+from hone.expr.score import ScoreExpr
 from hone.loop.workspace import Workspace
 from hone.records import Attempt, Measurement, Purpose, Status
 from hone.verify import audit, holdout
@@ -117,7 +118,14 @@ class Safeguards:
             data = ws.repo.show_file(parent.commit, path)
             if data is not None and len(data) < 1_000_000:
                 watched[path] = data.decode("utf-8", errors="replace")
-        return audit.findings_json(audit.audit(diff, watched))
+        # Whole new texts of the changed Python files: an alias made on an unchanged line
+        # still resolves.
+        files = {path: data.decode("utf-8", errors="replace") for path in
+                 ws.repo.diffstat(parent.commit, attempt.commit).paths if path.endswith(".py")
+                 and (data := ws.repo.show_file(attempt.commit, path)) is not None}
+        return audit.findings_json(audit.audit(
+            diff, watched, files, ws.rules.protect_patterns,
+            sorted(ScoreExpr(self.config.objective.score).names)))
 
     def _implausible(self, gain: float) -> bool:
         """Far beyond the run's history: `implausible_factor` times the typical kept gain, or,

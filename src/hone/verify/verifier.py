@@ -7,9 +7,14 @@ and with a `guard` the worktree is reset to its commit and the protected files c
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
 import os
+import shutil
 import statistics
+import tempfile
+import weakref
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -19,10 +24,12 @@ from hone.config.model import Config
 from hone.expr.constraints import Constraint, check
 from hone.expr.score import ScoreError, ScoreExpr
 from hone.records import Measurement
-from hone.verify import sandbox
+from hone.verify import hygiene, sandbox
 from hone.verify.guard import Guard
-from hone.verify.metrics import parse_metrics
+from hone.verify.metrics import MetricsError, parse_metrics, stdout_text
 from hone.verify.process import CommandResult, run_command
+
+_PYCACHE_KEEP = 16  # per-attempt bytecode folders kept (parallel slots share a verifier)
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,30 @@ class Verifier:
         self.score_expr = ScoreExpr(config.objective.score)
         self.constraints = [Constraint(c) for c in config.objective.constraints]
         self.guard = guard
+        self._pycache: Path | None = None
+
+    def _pycache_prefixes(self, workdir: Path, attempt_id: int) -> tuple[Path, Path]:
+        """Where Python writes and reads bytecode, never the worktree (so a .pyc planted there
+        is never read): (one folder shared by every unjailed command, one folder per attempt
+        and worktree for jailed ones). In the jail the candidate can write its folder, so no
+        other attempt's command (nor the baseline's, nor a holdout's) ever reads it; unjailed,
+        the candidate can write anywhere anyway, and sharing saves recompiling every import."""
+        if self._pycache is None:
+            self._pycache = Path(tempfile.mkdtemp(prefix="hone-pycache-"))
+            weakref.finalize(self, shutil.rmtree, self._pycache, True)
+        shared = self._pycache / "shared"
+        key = hashlib.sha256(str(workdir.resolve()).encode()).hexdigest()[:12]
+        own = self._pycache / f"{attempt_id:05d}-{key}"
+        if not own.is_dir():
+            shared.mkdir(exist_ok=True)
+            own.mkdir()
+            # Keep the newest few: bytecode of a whole environment is tens of MB.
+            with contextlib.suppress(OSError):
+                folders = sorted((p for p in self._pycache.iterdir() if p != shared),
+                                 key=lambda p: p.stat().st_mtime)
+                for old in folders[:-_PYCACHE_KEEP]:
+                    shutil.rmtree(old, ignore_errors=True)
+        return shared, own
 
     def _run(self, command: str, workdir: Path, attempt_id: int, name: str, timeout: float,
              extra_env: dict[str, str] | None = None) -> CommandResult:
@@ -79,8 +110,15 @@ class Verifier:
         env = {**self.base_env, "HONE_ATTEMPT": str(attempt_id),
                "HONE_LOGS": str(stem.parent.resolve()), **(extra_env or {})}
         readonly = list(self.guard.protected) if self.guard else []
-        with sandbox.launch(command, workdir, self.config.sandbox, env, readonly) as how:
-            return run_command(how.argv, workdir, stem, timeout, how.env,
+        shared, own = self._pycache_prefixes(workdir, attempt_id)
+        settings = self.config.sandbox.model_copy(
+            update={"rw_paths": [*self.config.sandbox.rw_paths, str(own)]})
+        with sandbox.launch(command, workdir, settings, env, readonly) as how:
+            # Set after the sandbox's allow-list: hygiene is not the user's to pass or not.
+            run_env = {**how.env,
+                       **hygiene.python_env(str(own if how.sandboxed else shared))}
+            run_env.pop("PYTHONDONTWRITEBYTECODE", None)  # the cache is outside the worktree
+            return run_command(how.argv, workdir, stem, timeout, run_env,
                                self.config.logs.max_bytes, how.preexec)
 
     def run_gates(self, workdir: Path, attempt_id: int) -> StageFailure | None:
@@ -105,7 +143,11 @@ class Verifier:
         failure = _command_failure(res, kind, timeout, self.config.logs.tail_lines)
         if failure:
             return failure
-        metrics = parse_metrics(res.stdout_tail)
+        try:
+            metrics = parse_metrics(stdout_text(res.stdout_path, res.stdout_tail,
+                                                self.config.logs.max_bytes))
+        except MetricsError as exc:
+            return StageFailure("metrics", str(exc), res.tail(self.config.logs.tail_lines))
         try:
             score = (score_expr or self.score_expr).evaluate(metrics)
         except ScoreError as exc:

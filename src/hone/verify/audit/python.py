@@ -1,0 +1,427 @@
+"""Parsing checks for Python files: what the changed code does, however it is spelled.
+
+The whole new file is parsed (so an alias made on an unchanged line still resolves), and a
+finding is reported only where it touches an added line (so old code is not flagged again).
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import pathspec
+
+import hone.verify.audit.rules as r
+from hone.verify.audit.finding import Finding
+from hone.verify.audit.literals import Literal, distinctive, literal_hits
+from hone.verify.audit.names import Names, fold
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What the checks compare the change against: protected and hidden files (paths and their
+    literals), the protected patterns, and the names of the metrics the objective prints."""
+
+    paths: frozenset[str]
+    literals: frozenset[Literal]
+    spec: pathspec.GitIgnoreSpec
+    metrics: tuple[str, ...] = ()
+
+    @classmethod
+    def build(cls, watched_paths: Iterable[str], literals: Iterable[Literal],
+              patterns: Sequence[str], metrics: Iterable[str]) -> Watch:
+        return cls(frozenset(watched_paths), frozenset(literals),
+                   pathspec.GitIgnoreSpec.from_lines(list(patterns)),
+                   tuple(m for m in metrics if m))
+
+    def names(self) -> set[str]:
+        """Distinctive names of watched files: their paths and base names (not too generic)."""
+        out: set[str] = set()
+        for path in self.paths:
+            p = PurePosixPath(path)
+            out.add(path)
+            if len(p.stem) >= 4 and p.name not in ("__init__.py", "hone.toml"):
+                out.add(p.name)
+        return out
+
+
+class _Checker:
+    def __init__(self, path: str, tree: ast.Module, added: set[int], watch: Watch,
+                 removed: set[Literal]) -> None:
+        self.path, self.tree, self.added, self.watch = path, tree, added, watch
+        self.removed = removed
+        self.names = Names(tree)
+        self.file_names = watch.names()
+        self.found: dict[tuple[str, int], Finding] = {}
+        self.parents: dict[ast.AST, ast.AST] = {
+            child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+    # -- reporting ---------------------------------------------------------------------------
+    def _line(self, node: ast.AST, last: int | None = None) -> int | None:
+        start = getattr(node, "lineno", None)
+        if start is None:
+            return None
+        end = last if last is not None else getattr(node, "end_lineno", None) or start
+        for n in range(start, end + 1):
+            if n in self.added:
+                return n
+        return None
+
+    def flag(self, check: str, node: ast.AST, reason: str, last: int | None = None) -> None:
+        line = self._line(node, last)
+        if line is not None and (check, line) not in self.found:
+            self.found[(check, line)] = Finding(check, self.path, line, reason)
+
+    # -- the walk ----------------------------------------------------------------------------
+    def run(self) -> list[Finding]:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
+                targets = node.targets if isinstance(node, ast.Assign | ast.Delete) \
+                    else [node.target]
+                for target in targets:
+                    self._write(target, node)
+            elif isinstance(node, ast.Call):
+                self._call(node)
+            elif isinstance(node, ast.Attribute):
+                self._attribute(node)
+            elif isinstance(node, ast.Name):
+                self._name(node)
+            elif isinstance(node, ast.ClassDef):
+                self._class(node)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self._function(node)
+            elif isinstance(node, ast.ExceptHandler):
+                self._except(node)
+            elif isinstance(node, ast.Dict):
+                for key in node.keys:
+                    if fold(key) in r.DUNDERS:
+                        self.flag("overrides-eq", key or node,
+                                  f"builds a class with {fold(key)}, which a result check "
+                                  "may rely on")
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                self._import(node)
+            self._strings(node)
+        self._literals()
+        return sorted(self.found.values(), key=lambda f: (f.line, f.check))
+
+    def _write(self, target: ast.AST, stmt: ast.AST) -> None:
+        if isinstance(target, ast.Tuple | ast.List | ast.Starred):
+            elts = target.elts if not isinstance(target, ast.Starred) else [target.value]
+            for elt in elts:
+                self._write(elt, stmt)
+            return
+        if isinstance(target, ast.Attribute) and target.attr in r.DUNDERS:
+            self.flag("overrides-eq", target, f"assigns {target.attr}, which a result check "
+                      "may rely on")
+        if isinstance(target, ast.Attribute) and target.attr == "__code__":
+            self.flag("builds-code", target, "replaces a function's code object")
+        if isinstance(target, ast.Name) and target.id in r.DUNDERS and isinstance(
+                self.parents.get(stmt), ast.ClassDef):
+            self.flag("overrides-eq", target, f"defines {target.id}, which a result check "
+                      "may rely on")
+        if isinstance(target, ast.Subscript):
+            for o in self.names.origins(target.value):
+                if o in r.HOOK_LISTS:
+                    self.flag("patches-runtime", target, f"replaces an entry of {o}")
+                    return
+        if isinstance(target, ast.Attribute | ast.Subscript):
+            for o in sorted(self.names.origins(target)):
+                if r.guarded(o):
+                    self.flag("patches-runtime", target, f"writes {o}")
+                    return
+
+    def _call(self, node: ast.Call) -> None:
+        func = self.names.origins(node.func)
+        first = node.args[0] if node.args else None
+        attr = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        for o in sorted(func):
+            self._call_origin(node, o, first)
+        if func & r.SETATTR and len(node.args) >= 2:
+            name = fold(node.args[1])
+            if name in r.DUNDERS:
+                self.flag("overrides-eq", node, f"sets {name}, which a result check may "
+                          "rely on")
+            for o in sorted(self.names.origins(first)):
+                if r.guarded(o):
+                    self.flag("patches-runtime", node, f"sets {o}.{name or '<computed>'}")
+                    break
+        if attr in r.MUTATORS and isinstance(node.func, ast.Attribute):
+            for o in sorted(self.names.origins(node.func.value)):
+                if o in r.HOOK_LISTS or (o.endswith(".__dict__") and r.guarded(o)):
+                    self.flag("patches-runtime", node, f"changes {o} ({attr})")
+                    break
+        if not func:
+            if attr == "fromhex":
+                self.flag("builds-code", node, "decodes hex data at run time")
+            elif attr in r.LIST_METHODS:
+                self.flag("lists-files", node, f"lists files ({attr}); the benchmark's and "
+                          "tests' files are not inputs")
+        if attr in ("decode", "encode") and any(
+                (fold(a) or "").lower().replace("-", "_") in r.CODECS for a in node.args):
+            self.flag("builds-code", node, "decodes hidden text with a codec")
+        if func & {"builtins.type"} and len(node.args) == 3 \
+                and isinstance(node.args[1], ast.Tuple):
+            for base in node.args[1].elts:
+                self._value_base(base, node)
+        if func & {"contextlib.suppress"} and any(
+                self.names.origins(a) & r.BROAD for a in node.args):
+            self.flag("broad-except", node, "suppresses broad exceptions, which can swallow a "
+                      "failed check")
+        if func & {"builtins.open", "io.open", "os.fdopen"} and isinstance(first, ast.Constant) \
+                and first.value in (1, 2):
+            self.flag("forges-metric", node, "writes to the process's standard output "
+                      "directly")
+        if func & {"builtins.print"}:
+            for kw in node.keywords:
+                if kw.arg == "file" and self.names.origins(kw.value) & r.STDOUT:
+                    self.flag("forges-metric", node, "prints past sys.stdout")
+
+    def _call_origin(self, node: ast.Call, o: str, first: ast.expr | None) -> None:
+        if o.endswith("._exit") or o in r.EXITS or o.startswith(r.EXIT_PREFIXES):
+            self.flag("exits-early", node, f"calls {o}: ends or replaces the process")
+        elif o.startswith("atexit.") or o in r.AT_EXIT:
+            self.flag("runs-at-exit", node, f"calls {o}: code that runs after the measured "
+                      "part")
+        elif o in r.TRACES or o.startswith("sys.monitoring"):
+            self.flag("traces-interpreter", node, f"calls {o}")
+        elif o in r.CHDIR:
+            self.flag("changes-directory", node, f"calls {o}: relative paths then lead "
+                      "elsewhere")
+        elif o in r.EVALUATES:
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                self.flag("builds-code", node, f"{o.split('.')[-1]}() of code built at run "
+                          "time")
+        elif o in r.DECODES or (o.startswith("base64.") and "decode" in o):
+            self.flag("builds-code", node, f"calls {o}: decodes data at run time")
+        elif o in r.IMPORTERS:
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                self.flag("imports-dynamically", node, "imports a module by a built name")
+        elif o.startswith(r.LOADERS):
+            self.flag("imports-dynamically", node, f"calls {o}: loads code from elsewhere")
+        elif o in r.FRAMES:
+            self.flag("inspects-caller", node, f"calls {o}: reads the caller's frames")
+        elif o in r.HARNESS:
+            self.flag("detects-harness", node, f"calls {o}: behaviour can depend on who runs "
+                      "it")
+        elif o in r.LISTS:
+            self.flag("lists-files", node, f"calls {o}; the benchmark's and tests' files are "
+                      "not inputs")
+        elif o in r.STDOUT:
+            self.flag("forges-metric", node, f"calls {o}: writes past sys.stdout")
+        elif o.startswith(r.PATCHERS):
+            self.flag("patches-runtime", node, f"calls {o}: patches by name at run time")
+
+    def _attribute(self, node: ast.Attribute) -> None:
+        if node.attr == "_exit":
+            self.flag("exits-early", node, "uses _exit: ends the process without cleanup")
+        elif node.attr in r.FRAME_ATTRS:
+            self.flag("inspects-caller", node, f"reads {node.attr}: another frame's state")
+        if isinstance(node.ctx, ast.Load) and not isinstance(self.parents.get(node), ast.Call):
+            for o in sorted(self.names.origins(node)):
+                if o in r.HARNESS:
+                    self.flag("detects-harness", node, f"reads {o}: behaviour can depend on "
+                              "who runs it")
+                elif o in r.STDOUT:
+                    self.flag("forges-metric", node, f"uses {o}: writes past sys.stdout")
+
+    def _name(self, node: ast.Name) -> None:
+        if node.id == "_exit" or any(o.endswith("._exit") for o in self.names.origins(node)):
+            self.flag("exits-early", node, "uses _exit: ends the process without cleanup")
+
+    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        modules = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [f"{node.module}.{a.name}" for a in node.names] + [str(node.module)]
+        for m in modules:
+            if m.split(".")[0] in r.LOW_LEVEL:
+                self.flag("patches-runtime", node, f"imports {m.split('.')[0]}, which can "
+                          "rewrite the interpreter's memory")
+            if m == "__main__" or m.startswith("atexit"):
+                self.flag("detects-harness" if m == "__main__" else "runs-at-exit", node,
+                          f"imports {m}")
+            if m.endswith("._exit"):
+                self.flag("exits-early", node, f"imports {m}")
+
+    def _class(self, node: ast.ClassDef) -> None:
+        header_end = node.body[0].lineno - 1 if node.body else node.lineno
+        if any((isinstance(b, ast.Name) and b.id.endswith("Enum")) or
+               any(o.endswith(("Enum", "Flag")) for o in self.names.origins(b))
+               for b in node.bases):
+            return  # `class Mode(str, Enum)`: a set of named constants, not a lying value
+        for base in node.bases:
+            self._value_base(base, node, max(header_end, node.lineno))
+
+    def _value_base(self, base: ast.expr, node: ast.AST, last: int | None = None) -> None:
+        for o in sorted(self.names.origins(base)):
+            if o in r.VALUE_TYPES:
+                self.flag("subclasses-builtin", node, f"subclasses {o.split('.')[-1]}: a "
+                          "value that can compare or print as something it is not",
+                          last=last or getattr(node, "lineno", None))
+                return
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        line = node.lineno
+        if node.name in r.DUNDERS and isinstance(self.parents.get(node), ast.ClassDef):
+            self.flag("overrides-eq", node, f"overrides {node.name}, which a result check "
+                      "may rely on", last=line)
+        elif node.name == "__del__":
+            self.flag("runs-at-exit", node, "defines __del__: code that runs when objects "
+                      "are collected, at exit too", last=line)
+        elif node.name.startswith("pytest_"):
+            self.flag("pytest-hook", node, f"defines the pytest hook {node.name}", last=line)
+
+    def _except(self, node: ast.ExceptHandler) -> None:
+        types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+        if node.type is None or any(self.names.origins(t) & r.BROAD for t in types if t):
+            self.flag("broad-except", node, "broad except can swallow a failed check",
+                      last=node.lineno)
+
+    # -- strings: paths, harness words, metric lines -----------------------------------------
+    def _strings(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text: str | None = node.value
+        elif isinstance(node, ast.BinOp | ast.JoinedStr | ast.Call | ast.Subscript):
+            text = fold(node)  # a string built from pieces, e.g. "tes" + "ts"
+        else:
+            return
+        if text is None or self._line(node) is None:
+            return
+        if isinstance(node, ast.Constant) and isinstance(self.parents.get(node), ast.JoinedStr):
+            folded = fold(self.parents[node])
+            if folded is not None:
+                return  # the whole f-string is checked as one
+        self._path_string(node, text)
+        low = text.lower()
+        if text == "_exit":
+            self.flag("exits-early", node, "names _exit")
+        word = r.HARNESS_WORDS.search(text)
+        if word:
+            self.flag("detects-harness", node, f"mentions {word.group(0)!r}: behaviour can "
+                      "depend on who runs it")
+        hook = next((h for h in r.HOOK_NAMES if h in low), None)
+        if hook:
+            self.flag("writes-hook", node, f"mentions {hook}, which the interpreter or "
+                      "pytest loads")
+        for metric in self.watch.metrics:
+            if re.search(rf"(?<![\w]){re.escape(metric)}[\"']?\s*[:=]", text):
+                self.flag("forges-metric", node, f"prints a {metric!r} metric line itself")
+                break
+
+    def _path_string(self, node: ast.AST, text: str) -> None:
+        norm = text.replace("\\", "/").strip()
+        while norm.startswith("./"):
+            norm = norm[2:]
+        if not norm or norm in (".", "/"):
+            return
+        named = next((n for n in sorted(self.file_names) if n in norm), None)
+        if named:
+            self.flag("reads-data", node, f"refers to protected file {named!r}")
+            return
+        parts = [p for p in norm.split("/") if p not in ("", ".")]
+        suffixes = ["/".join(parts[i:]) for i in range(len(parts))]
+        if any(self.watch.spec.match_file(s) for s in suffixes if s):
+            self.flag("reads-data", node, f"refers to a protected path {text!r}")
+            return
+        if any(c in norm for c in "*?["):
+            hit = next((p for p in sorted(self.watch.paths)
+                        if fnmatch.fnmatch(p, norm) or fnmatch.fnmatch(p, "*/" + norm)
+                        or fnmatch.fnmatch(PurePosixPath(p).name, norm)), None)
+            if hit:
+                self.flag("reads-data", node, f"pattern {text!r} matches protected {hit!r}")
+            return
+        if self._path_context(node):
+            folder = norm.rstrip("/")
+            hit = next((p for p in sorted(self.watch.paths)
+                        if any(p.startswith(s.rstrip("/") + "/") for s in suffixes)), None)
+            if hit and folder:
+                self.flag("reads-data", node, f"refers to {text!r}, which holds protected "
+                          f"{hit!r}")
+
+    def _path_context(self, node: ast.AST) -> bool:
+        """Whether a string is used as a path: a path function's argument, or `p / "x"`."""
+        parent = self.parents.get(node)
+        if isinstance(parent, ast.keyword):
+            parent = self.parents.get(parent)
+        if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Div):
+            return True
+        if isinstance(parent, ast.Call):
+            func = parent.func
+            name = func.attr if isinstance(func, ast.Attribute) else \
+                func.id if isinstance(func, ast.Name) else ""
+            return name in r.PATH_CALLS
+        return False
+
+    # -- literals of the benchmark and tests -------------------------------------------------
+    def _literals(self) -> None:
+        per_line: dict[int, set[Literal]] = {}
+        for node in ast.walk(self.tree):
+            value = _number(node) if isinstance(node, ast.BinOp | ast.UnaryOp | ast.Call) \
+                else node.value if isinstance(node, ast.Constant) else None
+            if value is None and isinstance(node, ast.BinOp | ast.JoinedStr):
+                value = fold(node)
+            if value is None or not distinctive(value):
+                continue
+            line = self._line(node)
+            if line is not None and isinstance(value, str | int | float):
+                per_line.setdefault(line, set()).add(value)
+        for line, values in sorted(per_line.items()):
+            hits = literal_hits(values, set(self.watch.literals), self.removed)
+            if hits and ("special-cases-input", line) not in self.found:
+                self.found[("special-cases-input", line)] = Finding(
+                    "special-cases-input", self.path, line,
+                    f"uses literal(s) {hits} that appear in the benchmark or tests")
+
+
+def _number(node: ast.AST) -> int | float | None:
+    """The number an expression of numeric literals always evaluates to (small, safe ops)."""
+    if isinstance(node, ast.Constant):
+        v = node.value
+        return v if isinstance(v, int | float) and not isinstance(v, bool) else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.Invert):
+        v = _number(node.operand)
+        if v is None:
+            return None
+        return -v if isinstance(node.op, ast.USub) else (~v if isinstance(v, int) else None)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+            and node.func.id in ("int", "float") and len(node.args) == 1:
+        text = fold(node.args[0])
+        try:
+            return (int(text, 0) if node.func.id == "int" else float(text)) \
+                if text is not None else None
+        except ValueError:
+            return None
+    if isinstance(node, ast.BinOp):
+        a, b = _number(node.left), _number(node.right)
+        if a is None or b is None:
+            return None
+        try:
+            if isinstance(node.op, ast.Add):
+                return a + b
+            if isinstance(node.op, ast.Sub):
+                return a - b
+            if isinstance(node.op, ast.Mult):
+                return a * b if abs(a * b) < 10**30 else None
+            if isinstance(node.op, ast.FloorDiv):
+                return a // b
+            if isinstance(node.op, ast.BitXor) and isinstance(a, int) and isinstance(b, int):
+                return a ^ b
+            if isinstance(node.op, ast.Pow) and abs(b) <= 64 and abs(a) < 10**6:
+                return a ** b if isinstance(a ** b, int | float) else None
+        except (ZeroDivisionError, OverflowError):
+            return None
+    return None
+
+
+def python_findings(path: str, text: str, added: set[int], watch: Watch,
+                    removed: set[Literal]) -> list[Finding] | None:
+    """Findings of one Python file's new `text` on its `added` lines; None if it does not
+    parse (the caller falls back to line checks)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    return _Checker(path, tree, added, watch, removed).run()
+

@@ -1,0 +1,142 @@
+"""The lab: one fixture repository, candidates committed on its baseline, each verified by the
+real Verifier (gates and objective as subprocesses) and checked by the audit and hygiene."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hone.config.load import parse_config
+from hone.vcs.paths import PathRules
+from hone.verify.audit import audit
+from hone.verify.guard import Guard
+from hone.verify.hygiene import hygiene_failures
+from hone.verify.verifier import StageFailure, Verifier
+from tests.verify.cheats import project
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "lab", "GIT_AUTHOR_EMAIL": "lab@example.com",
+           "GIT_COMMITTER_NAME": "lab", "GIT_COMMITTER_EMAIL": "lab@example.com"}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One candidate. `kind`: "cheat" (must fail, be rejected or be flagged), "neutralised" (a
+    cheat the verifier's set-up makes ineffective: no gain over the baseline), "honest" (must
+    pass with no finding). `gap` names the layer outside verify/ that will catch a cheat this
+    suite shows is not caught yet (the test is then a strict xfail)."""
+
+    name: str
+    category: str
+    edits: dict[str, str | bytes | None]
+    kind: str = "cheat"
+    gap: str = ""
+    sandbox: bool = False  # jailed: always verified, to show what the jail does
+    weak: bool = False  # under a weak config that protects nothing
+    verify: bool = False  # verify even when the static checks already caught it
+
+
+@dataclass(frozen=True)
+class Outcome:
+    failure: StageFailure | None
+    score: float | None
+    findings: list[str] = field(default_factory=list)
+    verified: bool = True
+
+    @property
+    def caught(self) -> bool:
+        return self.failure is not None or bool(self.findings)
+
+    def describe(self) -> str:
+        if self.failure:
+            return f"failed at {self.failure.stage}: {self.failure.reason[:90]}"
+        if self.findings:
+            return ("flagged" + ("" if self.verified else " before verification") + ": "
+                    + "; ".join(f[:70] for f in self.findings[:3]))
+        return f"passed, score {self.score}"
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True, env={**os.environ, **GIT_ENV}).stdout.strip()
+
+
+class Lab:
+    def __init__(self, root: Path) -> None:
+        self.root = root / "repo"
+        self.root.mkdir(parents=True)
+        git("init", "-q", "-b", "main", cwd=self.root)
+        for rel, text in project.FILES.items():
+            path = self.root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        git("add", ".", cwd=self.root)
+        git("commit", "-qm", "baseline", cwd=self.root)
+        self.base = git("rev-parse", "HEAD", cwd=self.root)
+        self.tracked = set(git("ls-files", cwd=self.root).splitlines())
+        self.work = root / "work"
+        git("worktree", "add", "-q", "--detach", str(self.work), self.base, cwd=self.root)
+        # The outer pytest's variables would tell the candidate it runs under pytest.
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        self.logs = root / "logs"
+        self.attempt = 0
+        self.verifiers: dict[tuple[bool, bool], tuple[Verifier, list[str]]] = {}
+        self.watched: dict[tuple[bool, bool], dict[str, str]] = {}
+        self.baseline = self.run(Case("baseline", "", {}, kind="honest")).score
+
+    def verifier(self, sandbox: bool, weak: bool) -> tuple[Verifier, list[str]]:
+        key = (sandbox, weak)
+        if key not in self.verifiers:
+            protect = [] if weak else project.PROTECT
+            config = parse_config(project.config(protect, sandbox))
+            rules = PathRules(config.files.editable, config.files.protect)
+            guard = Guard.snapshot(self.root, self.base, rules, project.HIDDEN)
+            self.verifiers[key] = (Verifier(config, self.logs, env=self.env, guard=guard),
+                                   protect)
+        return self.verifiers[key]
+
+    def commit(self, case: Case) -> str:
+        git("checkout", "-q", "-f", "--detach", self.base, cwd=self.work)
+        git("clean", "-ffdxq", cwd=self.work)
+        for rel, content in case.edits.items():
+            path = self.work / rel
+            if content is None:
+                path.unlink()
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content)
+        git("add", "-A", "-f", cwd=self.work)
+        git("commit", "-q", "--allow-empty", "-m", case.name, cwd=self.work)
+        return git("rev-parse", "HEAD", cwd=self.work)
+
+    def run(self, case: Case) -> Outcome:
+        """Commit `case`, then what the loop would do: hygiene at materialise, the verifier,
+        the audit of the diff."""
+        commit = self.commit(case)
+        verifier, protect = self.verifier(case.sandbox, case.weak)
+        guard = verifier.guard
+        assert guard is not None
+        changed = [p for p in git("diff", "--name-only", "--no-renames", "--diff-filter=d",
+                                  self.base, commit, cwd=self.root).splitlines() if p]
+        findings = hygiene_failures(self.work, changed, baseline_paths=self.tracked)
+        diff = git("diff", "--no-color", self.base, commit, cwd=self.root)
+        files = {p: (self.work / p).read_text(errors="replace") for p in changed
+                 if p.endswith(".py")}
+        key = (case.sandbox, case.weak)
+        if key not in self.watched:
+            self.watched[key] = {p: git("show", f"{self.base}:{p}", cwd=self.root)
+                                 for p in [*guard.protected, *guard.hidden]}
+        watched = self.watched[key]
+        findings += [f"{f.check}: {f.reason}" for f in
+                     audit(diff, watched, files, protect, ["score"])]
+        if findings and case.kind == "cheat" and not (case.verify or case.sandbox):
+            # Caught before anything runs (the loop rejects or holds it); verifying it too
+            # would only make the suite slower.
+            return Outcome(None, None, findings, verified=False)
+        self.attempt += 1
+        verdict = verifier.verify(self.work, self.attempt)
+        return Outcome(verdict.failure, verdict.score, findings)
