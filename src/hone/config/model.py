@@ -74,6 +74,8 @@ class FilesSection(_Section):
     editable: list[str] = Field(default_factory=list)
     protect: list[str] = Field(default_factory=list)
     context: list[str] = Field(default_factory=list)
+    # Binary files a change may add or modify (data, images); bytecode never.
+    allow_binary: list[str] = Field(default_factory=list)
 
 
 class MutatorSection(_Section):

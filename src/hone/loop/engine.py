@@ -36,6 +36,7 @@ from hone.strategies.plan import brief_sections as search_sections
 from hone.vcs import refs
 from hone.vcs.git import git
 from hone.verify.guard import Guard
+from hone.verify.hygiene import hygiene_failures
 from hone.verify.verifier import StageFailure, Verdict
 
 EventHandler = Callable[[Event, Attempt], None]
@@ -247,6 +248,11 @@ class Engine(RunView):
         violations = self.ws.rules.violations(stat.paths)
         if violations:
             return attempt, StageFailure("rules", "; ".join(violations), rejected=True)
+        unclean = hygiene_failures(workdir, [p for p in stat.paths if (workdir / p).exists()],
+                                   self.ws.config.files.allow_binary,
+                                   self.ws.repo.tracked_files(self.guard.baseline))
+        if unclean:
+            return attempt, StageFailure("hygiene", "; ".join(unclean[:3]), rejected=True)
         if self.ws.config.search.dedupe:
             same = novelty.find_duplicate(history, attempt, attempt.extra["diff_key"],
                                           attempt.extra["tree"])
