@@ -15,7 +15,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -151,20 +151,24 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
     and read its logs back. Runs wherever the executor puts it (a local thread, a Ray worker).
     """
     started = time.time()
-    worktrees = Worktrees(Repo(repo_root), worktrees_dir)
+    repo = Repo(repo_root)
+    worktrees = Worktrees(repo, worktrees_dir)
     workdir = worktrees.checkout(slot, job.base)
+    commit: str | None = job.base
     failure = apply_patch(workdir, job.patch)
     if failure is None and job.patch:
         # Committed, so that the worktree is exactly a commit: the verifier's guard cleans
         # everything uncommitted away before it runs anything.
-        worktrees.commit(slot, f"hone attempt #{job.attempt_id}")
+        commit = worktrees.commit(slot, f"hone attempt #{job.attempt_id}")
     logs: dict[str, str] = {}
     if failure is not None:
         verdict = Verdict(failure)
     else:
         logs_dir = scratch / uuid.uuid4().hex
         try:
-            verdict = run_job(job, factory(logs_dir, env), workdir, exclusive)
+            # A clean checkout of `commit`: the guard has nothing to clean up first.
+            tree = repo.blobs(commit) if commit and not job.patch else None
+            verdict = run_job(job, factory(logs_dir, env), workdir, exclusive, tree)
             logs = read_logs(logs_dir / f"{job.attempt_id:05d}")
         finally:
             shutil.rmtree(logs_dir, ignore_errors=True)
@@ -179,12 +183,14 @@ KIND = {Purpose.VERIFY: "objective", Purpose.BASELINE: "objective",
 
 
 def run_job(job: Job, verifier: Verifier, workdir: Path,
-            exclusive: AbstractContextManager[object] | None = None) -> Verdict:
-    """Run `job`'s purpose with `verifier` on `workdir` (already the job's tree)."""
+            exclusive: AbstractContextManager[object] | None = None,
+            tree: Mapping[str, str] | None = None) -> Verdict:
+    """Run `job`'s purpose with `verifier` on `workdir` (already the job's tree; `tree`: its
+    blob ids when it was just checked out cleanly, see `Guard.prepare`)."""
     if job.purpose is Purpose.HOLDOUT:
         # The holdout's own files are present here, and the protected ones as at the baseline.
         if verifier.guard is not None:
-            verifier.guard.prepare(workdir, hide=False)
+            verifier.guard.prepare(workdir, hide=False, tree=tree)
         with exclusive or nullcontext():
             result = holdout.measure(verifier, workdir, job.attempt_id, job.label)
         if isinstance(result, StageFailure):
@@ -192,7 +198,7 @@ def run_job(job: Job, verifier: Verifier, workdir: Path,
         return Verdict(None, result)
     return verifier.verify(workdir, job.attempt_id, job.seeds or None,
                            gates=job.gates and job.purpose.gates, label=job.label,
-                           exclusive=exclusive, kind=KIND[job.purpose])
+                           exclusive=exclusive, kind=KIND[job.purpose], tree=tree)
 
 
 class InlineExecutor(Executor):

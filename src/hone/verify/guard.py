@@ -9,7 +9,7 @@ says which protected file the candidate's code changed while it ran.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,13 +48,18 @@ class Guard:
                 protected[path] = blob
         return cls(commit, protected, tuple(hidden))
 
-    def prepare(self, workdir: Path, hide: bool = True) -> None:
+    def prepare(self, workdir: Path, hide: bool = True,
+                tree: Mapping[str, str] | None = None) -> None:
         """Make `workdir` exactly its commit, protected files as at the baseline, and (with
-        `hide`) no holdout files."""
-        # Ignored files survive `git add --all`: a stale .pyc or a planted .pth must not.
-        git("clean", "-ffdxq", cwd=workdir)
-        if self.protected:
-            git("checkout", self.baseline, "--", *self.protected, cwd=workdir)
+        `hide`) no holdout files. `tree` (path -> blob id) says that `workdir` was just
+        checked out cleanly at a commit with those files: nothing to clean, and only the
+        protected files whose blob differs from the baseline's are restored."""
+        if tree is None:
+            # Ignored files survive `git add --all`: a stale .pyc or a planted .pth must not.
+            git("clean", "-ffdxq", cwd=workdir)
+        stale = [p for p, blob in self.protected.items() if tree is None or tree.get(p) != blob]
+        if stale:
+            git("checkout", self.baseline, "--", *stale, cwd=workdir)
         if hide:
             self.hide(workdir)
 

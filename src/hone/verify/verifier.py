@@ -15,7 +15,7 @@ import shutil
 import statistics
 import tempfile
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,17 +164,18 @@ class Verifier:
     def verify(self, workdir: Path, attempt_id: int,
                seeds: Sequence[int] | None = None, *, gates: bool = True, label: str = "",
                exclusive: AbstractContextManager[object] | None = None,
-               kind: str = "objective") -> Verdict:
+               kind: str = "objective", tree: Mapping[str, str] | None = None) -> Verdict:
         """Gates (unless `gates` is False), then the objective once per seed (the config's
         seeds by default). `exclusive` is held while the objective runs, so that timing
         objectives of parallel slots run one at a time while their gates overlap.
 
         With a guard, the worktree is first made exactly its commit with the baseline's
-        protected files, and a protected file changed during the run rejects the attempt.
+        protected files (`tree`: it was just checked out cleanly with these blobs, see
+        `Guard.prepare`), and a protected file changed during the run rejects the attempt.
         """
         before = {}
         if self.guard:
-            self.guard.prepare(workdir)
+            self.guard.prepare(workdir, tree=tree)
             before = self.guard.fingerprint(workdir)
         verdict = self._gates_then_objective(workdir, attempt_id, seeds, gates, label,
                                              exclusive, kind)
