@@ -46,29 +46,43 @@ def review(decision: Decision, cand: Sequence[Measurement], champ: Sequence[Meas
            cand_cx: Complexity | None, champ_cx: Complexity | None, config: Config,
            simplify_only: bool = False) -> Review:
     """Apply the complexity price, the simplification rule and the tie-breakers."""
-    direction = config.objective.direction
-    acc = config.acceptance
-    added = (cand_cx.nloc - champ_cx.nloc) if cand_cx and champ_cx else 0
     if decision.keep and not simplify_only:
-        price = acc.complexity_weight * max(0, added)
-        gain = relative_gain(decision.score, decision.champion_score, direction)
-        if price > 0 and gain < price:
-            return Review(False, f"gain {fmt_gain(gain)} does not pay for +{added} lines of code "
-                                 f"(complexity_weight asks {price:.2%})")
-        return Review(True, decision.rule, "gain")
+        return _price(decision, cand_cx, champ_cx, config)
     scores = [m.score for m in cand if m.score is not None]
     champ_scores = [m.score for m in champ if m.score is not None]
     if not scores or not champ_scores:
         return Review(False, decision.rule)
+    acc = config.acceptance
     can_simplify = acc.simplify and smaller(cand_cx, champ_cx)
     if not (simplify_only or can_simplify or config.objective.tie_breakers):
         return Review(False, decision.rule)  # nothing could rescue it: skip the noise test
     from hone.decide.noise import within_noise  # numpy: imported only when needed
 
-    if not within_noise(scores, champ_scores, direction, min_effect=acc.min_effect,
-                        confidence=acc.confidence):
+    if not within_noise(scores, champ_scores, config.objective.direction,
+                        min_effect=acc.min_effect, confidence=acc.confidence):
         return Review(False, decision.rule if not simplify_only
                       else "simplification lost score beyond noise")
+    return _within_noise(decision, cand, champ, cand_cx, champ_cx, config, simplify_only,
+                         can_simplify)
+
+
+def _price(decision: Decision, cand_cx: Complexity | None, champ_cx: Complexity | None,
+           config: Config) -> Review:
+    """A keep, unless its gain does not pay for the lines of code it adds."""
+    added = (cand_cx.nloc - champ_cx.nloc) if cand_cx and champ_cx else 0
+    price = config.acceptance.complexity_weight * max(0, added)
+    gain = relative_gain(decision.score, decision.champion_score, config.objective.direction)
+    if price > 0 and gain < price:
+        return Review(False, f"gain {fmt_gain(gain)} does not pay for +{added} lines of code "
+                             f"(complexity_weight asks {price:.2%})")
+    return Review(True, decision.rule, "gain")
+
+
+def _within_noise(decision: Decision, cand: Sequence[Measurement],
+                  champ: Sequence[Measurement], cand_cx: Complexity | None,
+                  champ_cx: Complexity | None, config: Config, simplify_only: bool,
+                  can_simplify: bool) -> Review:
+    """A candidate whose score holds within noise: kept when simpler, or by a tie-breaker."""
     if can_simplify:
         assert cand_cx is not None and champ_cx is not None
         lines, ccn = cand_cx.nloc - champ_cx.nloc, cand_cx.ccn - champ_cx.ccn

@@ -38,17 +38,22 @@ class NoiseFloor:
                    float(data["cv"]), bool(data["deterministic"]))
 
 
+def _reruns_agree(scored: Sequence[Measurement]) -> bool:
+    """Whether some seed was run more than once and every rerun gave the same score."""
+    by_seed: dict[int, list[float]] = {}
+    for m in scored:
+        by_seed.setdefault(m.seed, []).append(float(m.score or 0.0))
+    repeated = [runs for runs in by_seed.values() if len(runs) > 1]
+    return bool(repeated) and all(len(set(runs)) == 1 for runs in repeated)
+
+
 def noise_floor(measurements: Sequence[Measurement]) -> NoiseFloor:
     """The noise floor of repeated measurements of one commit (at least one with a score)."""
     scored = [m for m in measurements if m.score is not None and math.isfinite(m.score)]
     if not scored:
         raise ValueError("no finite score to estimate the noise from")
     scores = [float(m.score) for m in scored if m.score is not None]
-    by_seed: dict[int, set[float]] = {}
-    for m in scored:
-        by_seed.setdefault(m.seed, set()).add(float(m.score or 0.0))
-    repeated = [s for s in by_seed if sum(1 for m in scored if m.seed == s) > 1]
-    deterministic = bool(repeated) and all(len(by_seed[s]) == 1 for s in repeated)
+    deterministic = _reruns_agree(scored)
     mean = statistics.fmean(scores)
     stdev = statistics.stdev(scores) if len(scores) > 1 else 0.0
     if deterministic:

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from hone.decide.base import DECIDERS, Arm, Decider, Decision, Remeasure
 from hone.decide.pooled import Aggregation, finite_scores, pooled_score
-from hone.decide.ranks import boundaries, gains, hodges_lehmann, p_upper, u_for_z, u_statistic, u_z
+from hone.decide.ranks import (
+    Boundaries,
+    boundaries,
+    gains,
+    hodges_lehmann,
+    p_upper,
+    u_for_z,
+    u_statistic,
+    u_z,
+)
 from hone.direction import Direction, relative
 from hone.records import Measurement
 
@@ -146,23 +155,30 @@ class SequentialDecider(Decider):
             hl = hodges_lehmann(g_cand, g_ref, u_for_z(b, n, len(ref)))
             estimate = relative(hl.estimate, ref_median)
             low, high = relative(hl.low, ref_median), relative(hl.high, ref_median)
-            if bounds.crosses(n, z) and estimate >= self.min_effect:
-                keep, rule = True, "better: significant and at least min_effect"
-            elif bounds.futile(n, z):
-                keep, rule = False, ("worse: below the champion" if estimate < 0
-                                     else "not better: fell below the futility line")
-            elif high < self.min_effect:
-                keep, rule = False, "below min_effect: the interval excludes it"
-            elif n >= last:
-                keep, rule = False, "not significant after max_repeats runs"
-            else:
+            verdict = self._look(bounds, n, z, estimate, high, last)
+            if verdict is None:
                 target = n + 1
                 continue
+            keep, rule = verdict
             return self._decision(keep, rule, cand, champ + fresh, base, {
                 "runs": n, "champion_runs": len(fresh), "champion_reference": len(ref),
                 "estimate": estimate, "interval": [_finite(low), _finite(high)],
                 "p_value": p_upper(z), "p_threshold": p_upper(b), "z": z, "boundary": b,
                 "failed_runs": failed})
+
+    def _look(self, bounds: Boundaries, n: int, z: float, estimate: float, high: float,
+              last: int) -> tuple[bool, str] | None:
+        """The verdict at the look with `n` candidate runs; None: measure one more."""
+        if bounds.crosses(n, z) and estimate >= self.min_effect:
+            return True, "better: significant and at least min_effect"
+        if bounds.futile(n, z):
+            return False, ("worse: below the champion" if estimate < 0
+                           else "not better: fell below the futility line")
+        if high < self.min_effect:
+            return False, "below min_effect: the interval excludes it"
+        if n >= last:
+            return False, "not significant after max_repeats runs"
+        return None
 
     def _decision(self, keep: bool, rule: str, cand: list[float], champ: list[float],
                   base: dict[str, Any], evidence: dict[str, Any]) -> Decision:
