@@ -174,3 +174,10 @@ def test_disk_full_while_writing_a_log_fails_the_attempt_only(make_repo: MakeRep
     assert first["status"] == "failed" and first["stage"] == "log"
     assert first["reason"] == "disk full while writing log objective_seed1.out"
     assert len(rest) == 2 and all(a["status"] in ("kept", "discarded") for a in rest)
+
+
+def test_version_prints_and_exits_zero(tmp_path: Path, hone: Hone) -> None:
+    from hone import __version__
+
+    res = hone("--version", cwd=tmp_path)
+    assert res.returncode == 0 and res.stdout.strip() == f"hone {__version__}"

@@ -59,9 +59,19 @@ def _print_json(obj: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from hone import __version__
+
+        typer.echo(f"hone {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False
-          ) -> None:
+def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+          version: Annotated[bool, typer.Option(
+              "--version", callback=_version, is_eager=True,
+              help="Print hone's version and exit.")] = False) -> None:
     state["debug"] = debug
 
 
