@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -107,9 +108,9 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     from hone.plugins import check
     from hone.strategies import make_strategy
 
-    ws = Workspace.open(directory)
-    ws.config = apply_overrides(check(ws.config, ws.config_path.name), **flags)
-    config = ws.config
+    opened = Workspace.open(directory)
+    config = apply_overrides(check(opened.config, opened.config_path.name), **flags)
+    ws = replace(opened, config=config)
     if flags.get("ray_address") and config.executor.kind != "ray":
         raise UsageError("--ray-address needs --executor ray")
     name = run_name or config.run.name

@@ -20,8 +20,11 @@ from hone.verify.verifier import Verifier, build_verifier
 HONE_DIR = ".hone"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Workspace:
+    """A repository opened for hone. Frozen: a command that lays flags over the config makes
+    a new one (`dataclasses.replace`) before anything is built from it."""
+
     repo: Repo
     config_path: Path
     config: Config
