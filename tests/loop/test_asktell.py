@@ -68,6 +68,11 @@ def test_ask_edit_tell_keeps_a_better_change(repo: Path, hone: Hone) -> None:
     assert (Path(second["workdir"]) / "knob.py").read_text().startswith("KNOB = 9")
     brief = Path(second["brief"]).read_text()
     assert "| 1 | 0 | kept | 9 | +200.00% | a bigger knob |" in brief
+    headings = [line for line in brief.splitlines() if line.startswith("# ")]
+    assert headings == ["# Goal", "# Objective", "# Files you may edit",
+                        "# Protected (never edit; an edit there is rejected)",
+                        "# Recent attempts (oldest first)",
+                        "# Ideas already tried (do not repeat them)", "# What to do"]
     (Path(second["workdir"]) / "knob.py").write_text("KNOB = 4  # hone: tune\n")
     told = tell(hone, repo, 2, "smaller")
     assert (told["status"], told["score"], told["champion_score"]) == ("discarded", 4.0, 9.0)

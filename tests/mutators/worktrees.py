@@ -8,6 +8,7 @@ from typing import Any
 from hone.config.model import Config
 from hone.mutators.base import ProposalContext
 from hone.records import Attempt, Status
+from hone.sections import Brief, Section, SectionKind
 from tests.conftest import git
 
 
@@ -31,10 +32,13 @@ def context(repo: Path, attempt_id: int, config: Config, history: list[Attempt],
     git("worktree", "add", "-q", "--detach", str(workdir), parent.commit, cwd=repo)
     brief_path = repo.parent / f"{repo.name}.hone" / "briefs" / "main" / f"{attempt_id:05d}.md"
     brief_path.parent.mkdir(parents=True, exist_ok=True)
-    brief = f"# Goal\n{config.run.goal}\n\nThis is attempt number {attempt_id}.\n"
+    sections = Brief((Section(SectionKind.GOAL, "Goal", (
+        config.run.goal, "", f"This is attempt number {attempt_id}.")),))
+    brief = sections.render()
     brief_path.write_text(brief)
     return ProposalContext("main", attempt_id, parent, parent, history, config, workdir, brief,
-                           brief_path, list(config.files.editable), hints=dict(hints or {}))
+                           brief_path, list(config.files.editable), hints=dict(hints or {}),
+                           sections=sections)
 
 
 def changed(workdir: Path) -> list[str]:

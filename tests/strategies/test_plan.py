@@ -6,6 +6,7 @@ from typing import Any
 
 from hone.config.model import Config
 from hone.records import Attempt, Status
+from hone.sections import SectionKind
 from hone.strategies import make_strategy
 from hone.strategies.plan import brief_sections, plan_attempt
 
@@ -55,6 +56,9 @@ def test_exploration_and_category_reach_the_brief() -> None:
     assert cats == ["structural", "micro_opt", "structural"]
     plan = plan_attempt(greedy, cfg, h, h[1], 5)
     attempt = Attempt("r", 5, 1, None, Status.RUNNING, extra=plan.extra)
-    text = "\n".join(brief_sections(cfg, h, attempt, plan.parent))
+    sections = brief_sections(cfg, h, attempt, plan.parent)
+    assert [s.kind for s in sections] == [SectionKind.EXPLORE, SectionKind.FOCUS]
+    text = "\n".join(s.render() for s in sections)
+    assert text.startswith("# Explore: the search is stuck\n")
     assert "Candidate (p=" in text and "unlikely tail" in text and "last 3 attempts" in text
     assert "category `structural`" in text

@@ -14,15 +14,16 @@ from hone.complexity.policy import review
 from hone.config.model import Config
 from hone.decide.base import Decision
 from hone.records import Attempt, Measurement
+from hone.sections import Section, SectionKind
 from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules
 
-SIMPLIFY_BRIEF = """# This is a simplification pass
+SIMPLIFY_BRIEF = Section(SectionKind.SIMPLIFY, "This is a simplification pass", tuple("""\
 Do not try to raise the score. Make the code smaller or simpler while keeping the score within
 noise of the champion: delete dead code and unused parameters, merge duplicated logic, drop
 earlier changes that no longer pay for themselves, flatten needless branching. The change is
 kept only if the score holds and the code got smaller (fewer lines of code) or simpler (less
-cyclomatic complexity)."""
+cyclomatic complexity).""".splitlines()))
 
 
 class Quality:
@@ -53,5 +54,5 @@ class Quality:
         return replace(decision, keep=verdict.keep, rule=verdict.rule,
                        evidence={**decision.evidence, "kept_as": verdict.kind})
 
-    def brief_sections(self) -> list[str]:
+    def brief_sections(self) -> list[Section]:
         return [SIMPLIFY_BRIEF] if self.simplify_only else []

@@ -1,7 +1,8 @@
 """The brief: what a proposer (agent, person, LLM) needs to know to make the next change.
 
-The same text is the `agent` mutator's prompt, `hone ask`'s brief file and the base of the
-`llm` prompt. It never mentions the holdout.
+A typed `Brief` (`hone.sections`): rendered whole, it is the `agent` mutator's prompt and
+`hone ask`'s brief file; the `llm` prompt renders it for its own audience. It never mentions
+the holdout.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from hone.config.model import Config
 from hone.direction import Direction, fmt_gain
 from hone.records import Attempt, Status
+from hone.sections import Brief, Section, SectionKind
 
 RECENT = 15
 
@@ -41,16 +43,12 @@ def tried_ideas(history: list[Attempt]) -> list[str]:
     return list(seen.values())
 
 
-def build_brief(config: Config, history: list[Attempt], champion: Attempt, parent: Attempt,
-                editable: list[str], workdir: str | None = None,
-                extra_sections: list[str] | None = None) -> str:
-    by_id = {a.id: a for a in history}
+def _objective(config: Config, by_id: dict[int, Attempt], champion: Attempt, parent: Attempt
+               ) -> Section:
     baseline = by_id.get(0)
     direction = config.objective.direction
     gain = fmt_gain(vs_baseline(champion, by_id, direction)) if champion.id != 0 else ""
-    out = [
-        "# Goal", config.run.goal.strip(), "",
-        "# Objective",
+    lines = [
         f"Score: `{config.objective.score}` ({direction.wording}), "
         f"measured by `{config.objective.run}`.",
         f"Baseline (#0) scores {fmt(baseline.score if baseline else None)}; "
@@ -59,40 +57,72 @@ def build_brief(config: Config, history: list[Attempt], champion: Attempt, paren
         f"Your change starts from attempt #{parent.id} (score {fmt(parent.score)}).",
     ]
     if config.gates:
-        out.append("Gates that must pass first: "
-                   + ", ".join(f"`{g.name}` (`{g.run}`)" for g in config.gates) + ".")
-    out += ["", "# Files you may edit", *([f"- {p}" for p in editable] or ["- (none)"])]
+        lines.append("Gates that must pass first: "
+                     + ", ".join(f"`{g.name}` (`{g.run}`)" for g in config.gates) + ".")
+    return Section(SectionKind.OBJECTIVE, "Objective", tuple(lines))
+
+
+def _files(config: Config, editable: list[str]) -> list[Section]:
+    out = [Section(SectionKind.EDITABLE, "Files you may edit",
+                   items=tuple(editable) or ("(none)",))]
     if config.files.protect:
-        out += ["", "# Protected (never edit; an edit there is rejected)",
-                *[f"- {p}" for p in config.files.protect]]
-    recent = [a for a in history if a.id != 0 and a.status is not Status.RUNNING][-RECENT:]
-    if recent:
-        out += ["", "# Recent attempts (oldest first)",
-                "| id | parent | status | score | vs parent | hypothesis |",
-                "|---|---|---|---|---|---|"]
-        for a in recent:
-            hyp = " ".join(a.hypothesis.split())[:140].replace("|", "/")
-            out.append(f"| {a.id} | {a.parent} | {a.status.value} | {fmt(a.score)} | "
-                       f"{fmt_gain(vs_parent(a, by_id, direction))} | {hyp} |")
-        failures = [a for a in recent if a.status in (Status.FAILED, Status.REJECTED)][-5:]
-        if failures:
-            out += ["", "# Why recent attempts failed"]
-            for a in failures:
-                out.append(f"- #{a.id} at stage `{a.stage}`: {a.reason}")
-                tail = "\n".join(a.log_tail.splitlines()[-6:])
-                if tail:
-                    out += ["  ```", *[f"  {line}" for line in tail.splitlines()], "  ```"]
-    ideas = tried_ideas(history)
-    if ideas:
-        out += ["", "# Ideas already tried (do not repeat them)", *[f"- {i}" for i in ideas]]
-    for section in extra_sections or []:
-        out += ["", section.rstrip()]
-    out += ["", "# What to do",
-            "Make one focused change that you expect to improve the score. Keep the code "
-            "correct: the gates must pass. Prefer simple changes; say why you expect a gain."]
+        out.append(Section(SectionKind.PROTECTED,
+                           "Protected (never edit; an edit there is rejected)",
+                           items=tuple(config.files.protect)))
+    return out
+
+
+def _history(recent: list[Attempt], by_id: dict[int, Attempt], direction: Direction
+             ) -> list[Section]:
+    """The table of recent attempts and why the last failures failed (none when no attempt)."""
+    if not recent:
+        return []
+    table = ["| id | parent | status | score | vs parent | hypothesis |",
+             "|---|---|---|---|---|---|"]
+    for a in recent:
+        hyp = " ".join(a.hypothesis.split())[:140].replace("|", "/")
+        table.append(f"| {a.id} | {a.parent} | {a.status.value} | {fmt(a.score)} | "
+                     f"{fmt_gain(vs_parent(a, by_id, direction))} | {hyp} |")
+    out = [Section(SectionKind.HISTORY, "Recent attempts (oldest first)", tuple(table))]
+    failures = [a for a in recent if a.status in (Status.FAILED, Status.REJECTED)][-5:]
+    if failures:
+        lines: list[str] = []
+        for a in failures:
+            lines.append(f"- #{a.id} at stage `{a.stage}`: {a.reason}")
+            tail = "\n".join(a.log_tail.splitlines()[-6:])
+            if tail:
+                lines += ["  ```", *[f"  {line}" for line in tail.splitlines()], "  ```"]
+        out.append(Section(SectionKind.FAILURES, "Why recent attempts failed", tuple(lines)))
+    return out
+
+
+def _task(workdir: str | None) -> Section:
+    lines = ["Make one focused change that you expect to improve the score. Keep the code "
+             "correct: the gates must pass. Prefer simple changes; say why you expect a gain."]
     if workdir:
-        out += [f"Edit the files in place in `{workdir}`; do not commit, hone does that."]
-    return "\n".join(out) + "\n"
+        lines.append(f"Edit the files in place in `{workdir}`; do not commit, hone does that.")
+    return Section(SectionKind.TASK, "What to do", tuple(lines))
+
+
+def build_brief(config: Config, history: list[Attempt], champion: Attempt, parent: Attempt,
+                editable: list[str], workdir: str | None = None,
+                extra_sections: list[Section] | None = None) -> Brief:
+    """The brief for one attempt: goal, objective, files, recent attempts, tried ideas, the
+    `extra_sections` (lessons, search notes, simplification) and what to do."""
+    by_id = {a.id: a for a in history}
+    recent = [a for a in history if a.id != 0 and a.status is not Status.RUNNING][-RECENT:]
+    ideas = tried_ideas(history)
+    sections = [
+        Section(SectionKind.GOAL, "Goal", (config.run.goal.strip(),)),
+        _objective(config, by_id, champion, parent),
+        *_files(config, editable),
+        *_history(recent, by_id, config.objective.direction),
+        *([Section(SectionKind.IDEAS, "Ideas already tried (do not repeat them)",
+                   items=tuple(ideas), noun="ideas")] if ideas else []),
+        *(extra_sections or []),
+        _task(workdir),
+    ]
+    return Brief(tuple(sections))
 
 
 def noise_lines(baseline: Attempt) -> list[str]:

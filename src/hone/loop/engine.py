@@ -176,9 +176,11 @@ class Engine(RunView):
                             + search_sections(self.ws.config, history, attempt, parent)
                             + self.quality.brief_sections())
         brief_path = self.ws.brief_path(self.run, attempt.id)
-        brief_path.write_text(brief, encoding="utf-8")
+        text = brief.render()
+        brief_path.write_text(text, encoding="utf-8")
         ctx = ProposalContext(self.run, attempt.id, parent, champion, history, self.ws.config,
-                              workdir, brief, brief_path, editable, hints=dict(attempt.extra))
+                              workdir, text, brief_path, editable, hints=dict(attempt.extra),
+                              sections=brief, repo=self.ws.repo)
         return str(brief_path), ctx
 
     def editable(self, commit: str) -> list[str]:

@@ -11,6 +11,8 @@ from typing import Any
 from hone.config.model import Config
 from hone.records import Attempt
 from hone.registry import Registry
+from hone.sections import Brief
+from hone.vcs.git import Repo
 
 
 @dataclass(frozen=True)
@@ -24,11 +26,15 @@ class ProposalContext:
     history: list[Attempt]
     config: Config
     workdir: Path
-    brief: str
+    brief: str  # the brief as every section renders for a proposer (`sections.render()`)
     brief_path: Path
     editable: list[str]
     # The plan's notes for this attempt: `explore` (stagnation action), `category`, `island`.
     hints: dict[str, Any] = field(default_factory=dict)
+    # The brief as typed sections, for mutators that render it for their own audience.
+    sections: Brief = field(default_factory=Brief)
+    # The user's repository (its file lists and changes are cached), when the loop gives it.
+    repo: Repo | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from hone.config.model import Config
 from hone.records import Attempt
+from hone.sections import Section, SectionKind
 from hone.strategies.base import Strategy
 from hone.strategies.merge import next_pair
 from hone.strategies.novelty import duplicate_notes
@@ -52,18 +53,20 @@ def plan_attempt(strategy: Strategy, config: Config, history: list[Attempt], cha
 
 
 def brief_sections(config: Config, history: list[Attempt], attempt: Attempt, parent: Attempt
-                   ) -> list[str]:
+                   ) -> list[Section]:
     """What the brief adds for this attempt: repeated proposals, exploration, category."""
     out = []
     notes = duplicate_notes(history)
     if notes:
-        out.append("# Changes already tried (repeats are not evaluated again)\n"
-                   + "\n".join(notes) + "\nPropose something that has not been tried.")
+        out.append(Section(SectionKind.REPEATS,
+                           "Changes already tried (repeats are not evaluated again)",
+                           (*notes, "Propose something that has not been tried.")))
     action = attempt.extra.get("explore")
     if isinstance(action, str):
         out.append(brief_section(action, int(attempt.extra.get("stuck", 0)), parent))
     category = attempt.extra.get("category")
     if isinstance(category, str):
-        out.append(f"# Focus of this attempt\nMake a change of the category `{category}` "
-                   f"(categories rotate across attempts: {', '.join(config.search.categories)}).")
+        out.append(Section(SectionKind.FOCUS, "Focus of this attempt", (
+            f"Make a change of the category `{category}` (categories rotate across attempts: "
+            f"{', '.join(config.search.categories)}).",)))
     return out

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from hone.config.model import SearchSection
 from hone.records import Attempt, Status
+from hone.sections import Section, SectionKind
+
+EXPLORE_TITLE = "Explore: the search is stuck"
 
 VERBALIZED = """\
-# Explore: the search is stuck
 No new champion in the last {stuck} attempts. Begin your answer with five quite different \
 hypotheses, one per line as `Candidate (p=0.25): ...`, where p is your own estimate of the \
 probability that the hypothesis improves the score (the five need not sum to 1). Then \
@@ -21,7 +23,6 @@ implement ONE candidate from the unlikely tail (the lowest p, or any with p < 0.
 the `Hypothesis:` line followed by its edits; avoid the obvious tweaks already tried."""
 
 STUCK = """\
-# Explore: the search is stuck
 No new champion in the last {stuck} attempts. {detail} Prefer a kind of change that has \
 not been tried yet over another variation of the recent ones."""
 
@@ -45,11 +46,14 @@ def exploration(history: list[Attempt], champion: Attempt, search: SearchSection
     return actions[(stuck - search.patience) % len(actions)], stuck
 
 
-def brief_section(action: str, stuck: int, parent: Attempt) -> str:
+def brief_section(action: str, stuck: int, parent: Attempt) -> Section:
+    """What the brief asks of an exploring attempt, by action."""
     if action == "verbalized":
-        return VERBALIZED.format(stuck=stuck)
-    if action == "near_miss":
+        text = VERBALIZED.format(stuck=stuck)
+    elif action == "near_miss":
         detail = (f"This attempt starts from #{parent.id}, a near-miss (score "
                   f"{parent.score:.6g}), not from the champion.")
-        return STUCK.format(stuck=stuck, detail=detail)
-    return STUCK.format(stuck=stuck, detail="Take a bolder step than the recent attempts.")
+        text = STUCK.format(stuck=stuck, detail=detail)
+    else:
+        text = STUCK.format(stuck=stuck, detail="Take a bolder step than the recent attempts.")
+    return Section(SectionKind.EXPLORE, EXPLORE_TITLE, (text,))

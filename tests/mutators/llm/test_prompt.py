@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from hone.config.model import Config
 from hone.loop.brief import build_brief
 from hone.mutators.base import ProposalContext
 from hone.mutators.llm.lessons import lessons_section
-from hone.mutators.llm.prompt import build_prompt
+from hone.mutators.llm.prompt import build_prompt, list_files, related_order
 from hone.mutators.llm.tokens import TokenMeter
 from hone.records import Attempt, Status
-from tests.conftest import MakeRepo
+from hone.vcs.git import Repo
+from tests.conftest import MakeRepo, git
 
 FILES = {
     "src/small.py": "A = 1\n",
@@ -27,10 +30,12 @@ def context(root: Path, budget_files: dict[str, str], history: list[Attempt]) ->
         "run": {"goal": "Speed up src/hot.py"}, "objective": {"run": "python3 bench.py"},
         "files": {"editable": ["src/**"], "context": ["docs/*.md", "hone.toml"]}})
     champion = history[-1] if history[-1].status is Status.KEPT else history[0]
+    stale = lessons_section("- [L1 +1/-0] stale lesson")
+    assert stale is not None
     brief = build_brief(config, history, champion, champion, list(budget_files),
-                        extra_sections=[lessons_section("- [L1 +1/-0] stale lesson")])
+                        extra_sections=[stale])
     return ProposalContext("main", len(history), champion, champion, history, config, root,
-                           brief, root / "brief.md", [])
+                           brief.render(), root / "brief.md", [], sections=brief)
 
 
 def test_everything_fits_whole(make_repo: MakeRepo) -> None:
@@ -78,5 +83,40 @@ def test_a_long_list_of_tried_ideas_is_cut_from_the_oldest(make_repo: MakeRepo) 
     assert parts.tokens <= 6000
     assert "idea number 599:" in parts.user and "idea number 1:" not in parts.user
     assert "older ideas not shown)" in parts.user
+    shown = [int(n) for n in re.findall(r"^- idea number (\d+):", parts.user, re.M)]
+    assert shown == list(range(shown[0], 600))  # the newest ideas, oldest of them first
+    omitted = re.findall(r"^- \((\d+) older ideas not shown\)$", parts.user, re.M)
+    assert omitted == [str(shown[0] - 1)]
     assert "| 599 | 0 | discarded |" in parts.user  # the table of recent attempts stays
     assert "def hot():" in parts.user  # and the code still fits
+
+
+def test_the_brief_lessons_and_task_are_left_out_by_kind(make_repo: MakeRepo) -> None:
+    root = make_repo({k: v for k, v in FILES.items() if k != "src/big_one.py"})
+    hist = [Attempt("main", 0, None, "c", Status.BASELINE, score=1.0)]
+    ctx = context(root, FILES, hist)
+    assert "stale lesson" in ctx.brief and "# What to do" in ctx.brief  # for ask and agent
+    parts = build_prompt(ctx, "", TokenMeter(), 12000)  # no fresh lessons: none at all
+    assert "stale lesson" not in parts.user and "# Lessons learnt" not in parts.user
+    assert "# What to do" not in parts.user and "Make one focused change" not in parts.user
+    assert parts.user.startswith("# Goal\nSpeed up src/hot.py\n\n# Objective\n")
+    assert "# Files you may edit" in parts.user
+
+
+def test_files_and_changes_come_from_the_loops_repository(make_repo: MakeRepo) -> None:
+    root = make_repo({k: v for k, v in FILES.items() if k != "src/big_one.py"}
+                     | {"src/zz_changed.py": "Z = 1\n" + "# pad\n" * 400})
+    first = git("rev-parse", "HEAD", cwd=root)
+    (root / "src/zz_changed.py").write_text("Z = 2\n" + "# pad\n" * 400)
+    git("commit", "-qam", "change zz", cwd=root)
+    second = git("rev-parse", "HEAD", cwd=root)
+    (root / "untracked.py").write_text("U = 1\n")  # not in the parent's commit: not listed
+    hist = [Attempt("main", 0, None, first, Status.BASELINE, score=1.0),
+            Attempt("main", 1, 0, second, Status.KEPT, score=2.0, hypothesis="tweak")]
+    ctx = replace(context(root, FILES, hist), repo=Repo(root))
+    assert list_files(ctx) == sorted(git("ls-files", cwd=root).splitlines())
+    assert "untracked.py" not in list_files(ctx)
+    # the file the last attempt changed comes first, though it is the largest
+    assert related_order(ctx, ["src/small.py", "src/zz_changed.py"])[0] == "src/zz_changed.py"
+    assert related_order(replace(ctx, history=hist[:1]),
+                         ["src/small.py", "src/zz_changed.py"])[0] == "src/small.py"

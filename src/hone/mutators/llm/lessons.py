@@ -19,6 +19,7 @@ from typing import Any
 
 from hone.direction import Direction, fmt_gain
 from hone.records import Attempt, Status
+from hone.sections import Section, SectionKind
 
 MAX_OPS = 4
 MAX_TEXT = 240
@@ -184,14 +185,16 @@ def lessons_path(brief_path: Path, run: str) -> Path:
     return brief_path.parent.parent.parent / "lessons" / f"{run}.json"
 
 
-LESSONS_HEADER = "# Lessons learnt in this run ([id +helpful/-harmful])"
+LESSONS_TITLE = "Lessons learnt in this run ([id +helpful/-harmful])"
 
 
-def lessons_section(text: str) -> str:
-    return f"{LESSONS_HEADER}\n{text.strip()}" if text.strip() else ""
+def lessons_section(text: str) -> Section | None:
+    """The playbook's text as a brief section (None when there is no lesson yet)."""
+    text = text.strip()
+    return Section(SectionKind.LESSONS, LESSONS_TITLE, tuple(text.splitlines())) if text else None
 
 
-def brief_sections(hone_dir: Path, run: str) -> list[str]:
+def brief_sections(hone_dir: Path, run: str) -> list[Section]:
     """The lessons as a section of the brief of `ask` and `agent` ([] when there are none)."""
     section = lessons_section(Playbook(hone_dir / "lessons" / f"{run}.json").text())
     return [section] if section else []

@@ -1,15 +1,15 @@
 """The prompt of the llm mutator: the loop's brief plus code, context, lessons and the format.
 
 The brief (goal, objective, champion, history with deltas, tried ideas) comes from the engine as
-`ctx.brief`; this module adds the editable files (whole when they all fit the token budget,
-otherwise a file map plus the files most related to recent changes), the `[files] context`
-files, the lessons and the answer format. `build_prompt` keeps the whole under the budget.
+typed sections (`ctx.sections`), rendered for the llm audience; this module adds the editable
+files (whole when they all fit the token budget, otherwise a file map plus the files most
+related to recent changes), the `[files] context` files, the lessons and the answer format.
+`build_prompt` keeps the whole under the budget.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +17,11 @@ import pathspec
 
 from hone.config.load import CONFIG_FILE
 from hone.mutators.base import ProposalContext
-from hone.mutators.llm.lessons import LESSONS_HEADER, lessons_section
+from hone.mutators.llm.lessons import lessons_section
 from hone.mutators.llm.tokens import TokenMeter
-from hone.records import Status
-from hone.vcs.git import git
+from hone.records import Attempt, Status
+from hone.sections import Audience, Brief, Section, SectionKind
+from hone.vcs.git import GitError, Repo, git
 from hone.vcs.paths import PathRules
 
 SYSTEM = """\
@@ -65,8 +66,12 @@ class PromptParts:
     context: list[str] = field(default_factory=list)
 
 
-def list_files(workdir: Path) -> list[str]:
-    """Tracked files of the worktree (git), or every file under it outside tool folders."""
+def list_files(ctx: ProposalContext) -> list[str]:
+    """Tracked files at the parent's commit (the loop's repository caches them), else those of
+    the worktree (git), else every file under it outside tool folders."""
+    if ctx.repo is not None and ctx.parent.commit:
+        return sorted(ctx.repo.tracked_files(ctx.parent.commit))
+    workdir = ctx.workdir
     out = git("ls-files", "-z", cwd=workdir, check=False) if (workdir / ".git").exists() else ""
     if out:
         return sorted(p for p in out.split("\0") if p)
@@ -98,28 +103,45 @@ def _read(workdir: Path, rel: str) -> str | None:
     return data.decode("utf-8", errors="replace")
 
 
-def related_order(ctx: ProposalContext, files: list[str]) -> list[str]:
-    """Editable files, most related to recent attempts first (changed by them, named in their
-    reasons and logs), then the rest from the smallest up."""
+def _changed(repo: Repo, attempt: Attempt, by_id: dict[int, Attempt]) -> tuple[str, ...]:
+    """The paths `attempt` changed against its parent (none when either commit is unknown)."""
+    parent = by_id.get(attempt.parent) if attempt.parent is not None else None
+    if not attempt.commit or parent is None or not parent.commit:
+        return ()
+    try:
+        return repo.change(parent.commit, attempt.commit).paths
+    except GitError:  # a commit gone (pruned run): it just says nothing about relatedness
+        return ()
+
+
+def _named(text: str, files: list[str]) -> list[str]:
+    return [p for p in files if p in text or Path(p).name in text]
+
+
+def _relatedness(ctx: ProposalContext, files: list[str]) -> dict[str, float]:
+    """Per file: changed by recent attempts (twice as much), named in their hypotheses, reasons
+    and logs, named in the goal; the more recent the attempt, the more it weighs."""
     score: dict[str, float] = {f: 0.0 for f in files}
+    repo = ctx.repo or Repo(ctx.workdir)
     recent = [a for a in ctx.history if a.status is not Status.BASELINE][-8:]
     by_id = {a.id: a for a in ctx.history}
     for rank, attempt in enumerate(reversed(recent)):
         weight = 1.0 / (1 + rank)
-        parent = by_id.get(attempt.parent) if attempt.parent is not None else None
-        if attempt.commit and parent is not None and parent.commit:
-            changed = git("diff", "--name-only", parent.commit, attempt.commit,
-                          cwd=ctx.workdir, check=False)
-            for path in changed.splitlines():
-                if path in score:
-                    score[path] += 2 * weight
-        text = f"{attempt.hypothesis} {attempt.reason} {attempt.log_tail}"
-        for path in files:
-            if path in text or Path(path).name in text:
-                score[path] += weight
+        for path in _changed(repo, attempt, by_id):
+            if path in score:
+                score[path] += 2 * weight
+        for path in _named(f"{attempt.hypothesis} {attempt.reason} {attempt.log_tail}", files):
+            score[path] += weight
     for path in files:
         if path in ctx.config.run.goal:
             score[path] += 1
+    return score
+
+
+def related_order(ctx: ProposalContext, files: list[str]) -> list[str]:
+    """Editable files, most related to recent attempts first (changed by them, named in their
+    reasons and logs), then the rest from the smallest up."""
+    score = _relatedness(ctx, files)
     sizes = {f: (ctx.workdir / f).stat().st_size if (ctx.workdir / f).exists() else 0
              for f in files}
     return sorted(files, key=lambda f: (-score[f], sizes[f], f))
@@ -130,88 +152,79 @@ def _fence(rel: str, text: str) -> str:
     return f"{rel}\n{ticks}\n{text}{'' if text.endswith(chr(10)) else chr(10)}{ticks}\n"
 
 
-IDEAS_HEADER = "# Ideas already tried"
+def _head(ctx: ProposalContext, lessons: str, meter: TokenMeter, budget: int) -> list[str]:
+    """The brief as the llm prompt shows it, then the fresh `lessons`. The llm audience leaves
+    out the brief's own lessons (the mutator has just updated them) and its task (said again
+    with the answer format at the end); the tried ideas are cut from the oldest to fit half the
+    budget (a long run's list grows without end; the recent ones and the table matter most)."""
+    brief = ctx.sections or Brief((Section(SectionKind.GOAL, "Goal", (ctx.config.run.goal,)),))
+    brief = brief.trimmed(SectionKind.IDEAS, lambda text: meter.count(text) + 20 <= budget // 2,
+                          Audience.LLM_PROMPT)
+    fresh = lessons_section(lessons)
+    return [brief.render(Audience.LLM_PROMPT).strip(), *([fresh.render()] if fresh else [])]
 
 
-def _trim_ideas(brief: str, meter: TokenMeter, limit: int) -> str:
-    """Keep the brief within `limit` tokens by dropping the oldest tried ideas (a long run's
-    list grows without end; the recent ones and the table of attempts matter most)."""
-    start = brief.find(IDEAS_HEADER)
-    if start < 0 or meter.count(brief) <= limit:
-        return brief
-    end = brief.find("\n# ", start + 1)
-    end = len(brief) if end < 0 else end
-    header, *ideas = brief[start:end].rstrip("\n").split("\n")
-    before, after = brief[:start], brief[end:]
-    kept = list(ideas)
-    while kept and meter.count(before + after) + meter.count("\n".join([header, *kept])) \
-            + 20 > limit:
-        kept = kept[max(1, len(kept) // 8):]  # drop the oldest eighth at a time
-    note = f"- ({len(ideas) - len(kept)} older ideas not shown)"
-    return before + "\n".join([header, note, *kept]) + "\n" + after
+def _editable_body(ctx: ProposalContext, texts: dict[str, str], meter: TokenMeter,
+                   parts: PromptParts, room: int) -> tuple[list[str], int]:
+    """The editable files: all in full when they fit `room`, else a file map and the files most
+    related to recent attempts that fit; the blocks and the room left."""
+    cost = {f: meter.count(_fence(f, t)) for f, t in texts.items()}
+    if sum(cost.values()) + 40 <= room:
+        parts.whole = list(texts)
+        return (["## Editable files\n" + "\n".join(_fence(f, texts[f]) for f in texts)],
+                room - sum(cost.values()) - 40)
+    lines = {f: t.count("\n") + (not t.endswith("\n")) for f, t in texts.items()}
+    file_map = "## File map (editable files; those shown below are in full)\n" + "\n".join(
+        f"- {f} ({lines[f]} lines, ~{cost[f]} tokens)" for f in texts)
+    room -= meter.count(file_map) + 40
+    shown = []
+    for f in related_order(ctx, list(texts)):
+        if cost[f] <= room:
+            shown.append(f)
+            room -= cost[f]
+    parts.whole = shown
+    parts.mapped = [f for f in texts if f not in shown]
+    body = [file_map]
+    if shown:
+        body.append("## Editable files most related to recent attempts\n"
+                    + "\n".join(_fence(f, texts[f]) for f in shown))
+    return body, room
+
+
+def _context_body(ctx: ProposalContext, files: list[str], editable: dict[str, str],
+                  meter: TokenMeter, parts: PromptParts, room: int) -> list[str]:
+    """The `[files] context` files that fit `room`. They may be protected (a testbench is worth
+    reading); the config never is shown: it names the holdout, which the proposer must not see."""
+    if not ctx.config.files.context:
+        return []
+    spec = pathspec.PathSpec.from_lines("gitwildmatch", ctx.config.files.context)
+    shown = []
+    for f in files:
+        if (not spec.match_file(f) or f in editable or f == CONFIG_FILE
+                or f.startswith(".hone/")):
+            continue
+        text = _read(ctx.workdir, f)
+        block = _fence(f, text) if text is not None else ""
+        if block and meter.count(block) <= room:
+            shown.append(block)
+            parts.context.append(f)
+            room -= meter.count(block)
+    return ["## Context files (read-only)\n" + "\n".join(shown)] if shown else []
 
 
 def build_prompt(ctx: ProposalContext, lessons: str, meter: TokenMeter,
                  budget: int) -> PromptParts:
+    """The system and user prompt for one attempt, within `budget` tokens: the brief (for the
+    llm audience), the fresh `lessons`, the code, the context files and the answer format."""
     rules = PathRules(ctx.config.files.editable, ctx.config.files.protect)
-    files = list_files(ctx.workdir)
-    editable = editable_files(ctx, files, rules)
-    brief = ctx.brief.strip() or f"# Goal\n{ctx.config.run.goal}"
-    # the engine's brief carries the lessons as they were; the mutator has just updated them
-    brief = re.sub(rf"(?ms)^{re.escape(LESSONS_HEADER)}\n.*?(?=^# |\Z)", "", brief).strip()
-    # "# What to do" is said again, with the answer format, at the end of the prompt
-    brief = re.sub(r"(?ms)^# What to do\n.*?(?=^# |\Z)", "", brief).strip()
-    brief = _trim_ideas(brief, meter, budget // 2)
-    head = [brief]
-    if lessons.strip():
-        head.append(lessons_section(lessons))
-    tail = FORMAT
-    fixed = meter.count(SYSTEM) + meter.count("\n\n".join([*head, tail])) + 16
-    room = budget - fixed
-
-    texts = {f: t for f in editable if (t := _read(ctx.workdir, f)) is not None}
-    cost = {f: meter.count(_fence(f, t)) for f, t in texts.items()}
+    files = list_files(ctx)
+    head = _head(ctx, lessons, meter, budget)
+    room = budget - (meter.count(SYSTEM) + meter.count("\n\n".join([*head, FORMAT])) + 16)
+    texts = {f: t for f in editable_files(ctx, files, rules)
+             if (t := _read(ctx.workdir, f)) is not None}
     parts = PromptParts(SYSTEM, "", 0)
-    body: list[str] = []
-    if sum(cost.values()) + 40 <= room:
-        parts.whole = list(texts)
-        room -= sum(cost.values()) + 40
-        body.append("## Editable files\n" + "\n".join(_fence(f, texts[f]) for f in texts))
-    else:
-        lines = {f: t.count("\n") + (not t.endswith("\n")) for f, t in texts.items()}
-        file_map = "## File map (editable files; those shown below are in full)\n" + "\n".join(
-            f"- {f} ({lines[f]} lines, ~{cost[f]} tokens)" for f in texts)
-        room -= meter.count(file_map) + 40
-        shown = []
-        for f in related_order(ctx, list(texts)):
-            if cost[f] <= room:
-                shown.append(f)
-                room -= cost[f]
-        parts.whole = shown
-        parts.mapped = [f for f in texts if f not in shown]
-        body.append(file_map)
-        if shown:
-            body.append("## Editable files most related to recent attempts\n"
-                        + "\n".join(_fence(f, texts[f]) for f in shown))
-
-    # context files may be protected (a testbench is worth reading); the config never is shown:
-    # it names the holdout, which the proposer must not see
-    context_spec = pathspec.PathSpec.from_lines("gitwildmatch", ctx.config.files.context)
-    context = [f for f in files if ctx.config.files.context and context_spec.match_file(f)
-               and f not in texts and f != CONFIG_FILE and not f.startswith(".hone/")]
-    shown_ctx = []
-    for f in context:
-        text = _read(ctx.workdir, f)
-        if text is None:
-            continue
-        block = _fence(f, text)
-        if meter.count(block) <= room:
-            shown_ctx.append(block)
-            parts.context.append(f)
-            room -= meter.count(block)
-    if shown_ctx:
-        body.append("## Context files (read-only)\n" + "\n".join(shown_ctx))
-
-    parts.user = "\n\n".join([*head, *body, tail]) + "\n"
+    body, room = _editable_body(ctx, texts, meter, parts, room)
+    body += _context_body(ctx, files, texts, meter, parts, room)
+    parts.user = "\n\n".join([*head, *body, FORMAT]) + "\n"
     parts.tokens = meter.count(parts.system) + meter.count(parts.user)
     return parts
