@@ -144,11 +144,12 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
                  f"{fmt(champion.score)}" + (f" ({gain})" if gain and champion.id else "")
                  + "; attempts: "
                  + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
-    tokens_in = sum(int(a.extra.get("tokens_in", 0)) for a in history)
+    costs = [a.cost for a in history if a.cost is not None]
+    tokens_in = sum(c.tokens_in for c in costs)
     if tokens_in:
         printer._out(f"LLM: {tokens_in} tokens in, "
-                     f"{sum(int(a.extra.get('tokens_out', 0)) for a in history)} out, "
-                     f"${sum(float(a.extra.get('usd', 0.0)) for a in history):.4f}")
+                     f"{sum(c.tokens_out for c in costs)} out, "
+                     f"${sum(c.usd for c in costs):.4f}")
     printer._out(end.confirmation.summary() if end.confirmation is not None
                  else "confirmation: the champion is the baseline, nothing to confirm")
     # Name the run when it is not the default, or the hint would show another run.
