@@ -173,7 +173,10 @@ class Noise:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One proposed change: a git commit with its verdict. Id 0 is the baseline."""
+    """One proposed change: a git commit with its verdict. Id 0 is the baseline.
+
+    The sub-records after `parent2` are kept in the journal's `extra` JSON under the key names
+    of `store/extra.py`; None (or a default record) means the attempt has no such value."""
 
     run: str
     id: int
