@@ -76,6 +76,14 @@ class Cost:
     calls: int = 0
 
 
+def spend_json(cost: Cost | None) -> dict[str, Any]:
+    """`tokens_in`, `tokens_out` and `usd` as listings show them; None where nothing was
+    recorded (an attempt no LLM proposed)."""
+    if cost is None:
+        return {"tokens_in": None, "tokens_out": None, "usd": None}
+    return {"tokens_in": cost.tokens_in, "tokens_out": cost.tokens_out, "usd": cost.usd}
+
+
 @dataclass(frozen=True)
 class CodeStats:
     """The size of an attempt's change against its parent and the complexity of its code; None

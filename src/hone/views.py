@@ -12,7 +12,7 @@ from hone.errors import UsageError
 from hone.loop.brief import fmt, vs_baseline, vs_parent
 from hone.loop.view import RunView
 from hone.mutators.llm.lessons import read_lessons
-from hone.records import Attempt, Status
+from hone.records import Attempt, Status, spend_json
 from hone.store.extra import encode as encode_extra
 from hone.vcs import refs
 from hone.vcs.git import git
@@ -93,9 +93,7 @@ class StatusView:
                  "lines_added": a.code.lines_added, "lines_removed": a.code.lines_removed,
                  "files_touched": a.code.files_touched, "complexity": a.code.complexity,
                  "kept_as": a.decision.kept_as if a.decision else None,
-                 "tokens_in": a.cost.tokens_in if a.cost else None,
-                 "tokens_out": a.cost.tokens_out if a.cost else None,
-                 "usd": a.cost.usd if a.cost else None,
+                 **spend_json(a.cost),
                  "seconds": a.seconds, "overfit": a.vetting.overfit,
                  "flags": flags(a), "decision": a.decision.to_json() if a.decision else None}
                 for a in self.attempts
@@ -204,7 +202,7 @@ def print_show(view: dict[str, Any]) -> None:
         from hone.loop.brief import noise_lines
         from hone.records import Attempt, Noise
 
-        noise = Noise(view["extra"]["noise"], str(view["extra"].get("noise_warning") or ""))
+        noise = Noise(view["extra"]["noise"], view["extra"].get("noise_warning", ""))
         for line in noise_lines(Attempt("", 0, None, None, Status.BASELINE, noise=noise)):
             console.print(line, markup=False)
     for m in view["measurements"]:

@@ -95,6 +95,15 @@ def test_values_of_the_wrong_type_in_an_old_row_read_as_unset(tmp_path: Path) ->
         store.close()
 
 
+def test_an_attempt_without_sub_records_writes_no_keys() -> None:
+    from hone.records import Attempt
+    from hone.store.extra import decode, encode
+
+    bare = Attempt("r", 1, 0, None, Status.FAILED)
+    assert encode(bare) == {}  # as the previous hone wrote a bare row: no key, no null
+    assert Attempt("r", 1, 0, None, Status.FAILED, **decode({})) == bare
+
+
 @pytest.mark.slow
 def test_a_run_with_old_rows_resumes(make_repo: MakeRepo, hone: Hone) -> None:
     root = make_repo(KNOB_PROJECT)

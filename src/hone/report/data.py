@@ -17,7 +17,7 @@ from hone.decide.ranks import gains, hodges_lehmann, u_for_z, z_two_sided
 from hone.direction import Direction, relative
 from hone.loop.brief import vs_baseline, vs_parent
 from hone.loop.view import RunView
-from hone.records import Attempt, Measurement, Status
+from hone.records import Attempt, Measurement, Status, spend_json
 from hone.report.diff import diff_html
 from hone.store.extra import encode as encode_extra
 
@@ -91,9 +91,7 @@ def overview(engine: RunView) -> dict[str, Any]:
             "seconds": a.seconds, "depth": depth[a.id],
             "vs_parent": vs_parent(a, by_id, direction),
             "vs_baseline": vs_baseline(a, by_id, direction),
-            "tokens_in": a.cost.tokens_in if a.cost else None,
-            "tokens_out": a.cost.tokens_out if a.cost else None,
-            "usd": a.cost.usd if a.cost else None,
+            **spend_json(a.cost),
             "lines_added": a.code.lines_added,
             "lines_removed": a.code.lines_removed,
             "complexity": a.code.complexity,

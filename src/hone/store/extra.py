@@ -3,6 +3,7 @@ has always written, so journals of older versions load unchanged and unknown key
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from hone.records import (
@@ -63,43 +64,73 @@ def decode(extra: dict[str, Any]) -> dict[str, Any]:
     keys = extra.keys()
     # Sub-records of which the row holds nothing keep their defaults: reading a long history
     # decodes every row once, and most rows (failed, duplicate) carry only a few keys.
-    if not keys.isdisjoint(("tokens_in", "tokens_out", "usd")):
-        fields["cost"] = Cost(int(_num(extra.get("tokens_in")) or 0),
-                              int(_num(extra.get("tokens_out")) or 0),
-                              _num(extra.get("usd")) or 0.0, str(extra.get("model") or ""),
-                              int(_num(extra.get("llm_calls")) or 0))
-    if not keys.isdisjoint(_CODE):
-        fields["code"] = CodeStats(_int(extra.get("lines_added")),
-                                   _int(extra.get("lines_removed")),
-                                   _int(extra.get("files_touched")),
-                                   _dict(extra.get("complexity")))
-    if not keys.isdisjoint(_LINEAGE):
-        fields["lineage"] = Lineage(str(extra.get("diff_key") or ""),
-                                    str(extra.get("tree") or ""))
-    if not keys.isdisjoint(_VETTING):
-        audit = extra.get("audit")
-        fields["vetting"] = VettingRecord(
-            [f for f in audit if isinstance(f, dict)] if isinstance(audit, list) else None,
-            _num(extra.get("gain")), _dict(extra.get("reverified")), _dict(extra.get("holdout")),
-            bool(extra.get("overfit")), bool(extra.get("held_back")),
-            _dict(extra.get("holdout_final")))
-    if not keys.isdisjoint(_HINTS):
-        fields["hints"] = Hints(_str(extra.get("explore")), _int(extra.get("stuck")),
-                                _str(extra.get("category")), _int(extra.get("island")),
-                                _str(extra.get("pick")))
-    decision = _dict(extra.get("decision"))
-    if decision is not None:
-        fields["decision"] = DecisionRecord.from_json(decision)
-    where = _dict(extra.get("eval"))
-    if where is not None:
-        fields["placement"] = Placement(str(where.get("slot", "")), str(where.get("host", "")),
-                                        _num(where.get("start")), _num(where.get("end")))
-    noise = _dict(extra.get("noise"))
-    if noise is not None:
-        fields["noise"] = Noise(noise, str(extra.get("noise_warning") or ""))
-    if "asked" in keys or "told" in keys:
-        fields["asked"], fields["told"] = bool(extra.get("asked")), bool(extra.get("told"))
+    for names, read in _READERS:
+        if not keys.isdisjoint(names):
+            fields.update(read(extra))
     return fields
+
+
+def _cost(extra: dict[str, Any]) -> dict[str, Any]:
+    if extra.keys().isdisjoint(("tokens_in", "tokens_out", "usd")):  # a model name alone
+        return {}
+    return {"cost": Cost(int(_num(extra.get("tokens_in")) or 0),
+                         int(_num(extra.get("tokens_out")) or 0),
+                         _num(extra.get("usd")) or 0.0, str(extra.get("model") or ""),
+                         int(_num(extra.get("llm_calls")) or 0))}
+
+
+def _code(extra: dict[str, Any]) -> dict[str, Any]:
+    return {"code": CodeStats(_int(extra.get("lines_added")), _int(extra.get("lines_removed")),
+                              _int(extra.get("files_touched")), _dict(extra.get("complexity")))}
+
+
+def _lineage(extra: dict[str, Any]) -> dict[str, Any]:
+    return {"lineage": Lineage(str(extra.get("diff_key") or ""), str(extra.get("tree") or ""))}
+
+
+def _vetting(extra: dict[str, Any]) -> dict[str, Any]:
+    audit = extra.get("audit")
+    return {"vetting": VettingRecord(
+        [f for f in audit if isinstance(f, dict)] if isinstance(audit, list) else None,
+        _num(extra.get("gain")), _dict(extra.get("reverified")), _dict(extra.get("holdout")),
+        bool(extra.get("overfit")), bool(extra.get("held_back")),
+        _dict(extra.get("holdout_final")))}
+
+
+def _hints(extra: dict[str, Any]) -> dict[str, Any]:
+    return {"hints": Hints(_str(extra.get("explore")), _int(extra.get("stuck")),
+                           _str(extra.get("category")), _int(extra.get("island")),
+                           _str(extra.get("pick")))}
+
+
+def _decision(extra: dict[str, Any]) -> dict[str, Any]:
+    decision = _dict(extra.get("decision"))
+    return {} if decision is None else {"decision": DecisionRecord.from_json(decision)}
+
+
+def _placement(extra: dict[str, Any]) -> dict[str, Any]:
+    where = _dict(extra.get("eval"))
+    if where is None:
+        return {}
+    return {"placement": Placement(str(where.get("slot", "")), str(where.get("host", "")),
+                                   _num(where.get("start")), _num(where.get("end")))}
+
+
+def _noise(extra: dict[str, Any]) -> dict[str, Any]:
+    noise = _dict(extra.get("noise"))
+    if noise is None:
+        return {}
+    return {"noise": Noise(noise, str(extra.get("noise_warning") or ""))}
+
+
+def _flags(extra: dict[str, Any]) -> dict[str, Any]:
+    return {"asked": bool(extra.get("asked")), "told": bool(extra.get("told"))}
+
+
+_READERS: tuple[tuple[tuple[str, ...], Callable[[dict[str, Any]], dict[str, Any]]], ...] = (
+    (_COST, _cost), (_CODE, _code), (_LINEAGE, _lineage), (_VETTING, _vetting),
+    (_HINTS, _hints), (("decision",), _decision), (("eval",), _placement),
+    (("noise",), _noise), (("asked", "told"), _flags))
 
 
 def _set(out: dict[str, Any], **values: Any) -> None:
