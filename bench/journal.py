@@ -15,11 +15,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from hone.records import Attempt, Measurement, Status
+from hone.records import Attempt, CodeStats, Lineage, Measurement, Status
 from hone.store import RunInfo, SQLiteStore
 
 
-def one_attempt(store: SQLiteStore, extra: dict[str, object]) -> dict[str, float]:
+def one_attempt(store: SQLiteStore, code: CodeStats, lineage: Lineage) -> dict[str, float]:
     took: dict[str, float] = {}
 
     def timed(name: str, call: object, *args: object) -> None:
@@ -28,7 +28,8 @@ def one_attempt(store: SQLiteStore, extra: dict[str, object]) -> dict[str, float
         took[name] = took.get(name, 0.0) + time.perf_counter() - start
 
     aid = store.next_attempt_id("r")
-    a = Attempt("r", aid, 0, None, Status.RUNNING, started=time.time(), extra=extra)
+    a = Attempt("r", aid, 0, None, Status.RUNNING, started=time.time(), code=code,
+                lineage=lineage)
     timed("put_attempt", store.put_attempt, a)
     for i in range(3):
         timed("put_attempt", store.put_attempt, replace(a, commit=f"{i:040d}"))
@@ -44,8 +45,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--attempts", type=int, default=200)
     args = parser.parse_args()
-    extra = {"complexity": {"loc": 120, "cc": 14}, "diff_key": "k" * 32, "tree": "t" * 40,
-             "lines_added": 3, "lines_removed": 1, "files_touched": 1}
+    code = CodeStats(3, 1, 1, {"loc": 120, "cc": 14})
+    lineage = Lineage("k" * 32, "t" * 40)
     counts = {"put_attempt": 4, "put_text": 2, "add_measurement": 1, "list_attempts": 1}
     for threads in (1, 4):
         with tempfile.TemporaryDirectory() as tmp:
@@ -57,7 +58,7 @@ def main() -> None:
             def work(n: int, store: SQLiteStore = store, totals: dict[str, float] = totals,
                      lock: threading.Lock = lock) -> None:
                 for _ in range(n):
-                    took = one_attempt(store, extra)
+                    took = one_attempt(store, code, lineage)
                     with lock:
                         for k, v in took.items():
                             totals[k] = totals.get(k, 0.0) + v

@@ -61,8 +61,8 @@ class ScriptedProposer(Mutator):
     def propose(self, ctx: ProposalContext) -> Proposal:
         rng = random.Random(f"{self.seed}:{ctx.attempt_id}")
         values = {i: self._value(ctx.workdir, i) for i in range(self.knobs)}
-        earlier = [a.extra for a in ctx.history if a.mutator == self.name and "knob" in a.extra
-                   and values.get(int(a.extra["knob"])) == a.extra["old"]]
+        earlier = [a.notes for a in ctx.history if a.mutator == self.name and "knob" in a.notes
+                   and values.get(int(a.notes["knob"])) == a.notes["old"]]
         tried = {(e["knob"], e["old"], e["new"]) for e in earlier}
         move: dict[str, int] = {}
         if earlier and rng.random() < self.repeat:
@@ -81,7 +81,7 @@ class ScriptedProposer(Mutator):
         path = ctx.workdir / f"knobs/k{move['knob']}.py"
         path.write_text(re.sub(r"V = -?\d+", f"V = {move['new']}", path.read_text()))
         return Proposal(f"knob {move['knob']}: {move['old']} -> {move['new']}",
-                        extra={"knob": move["knob"], "old": move["old"], "new": move["new"]})
+                        notes={"knob": move["knob"], "old": move["old"], "new": move["new"]})
 
     @staticmethod
     def _value(root: Path, i: int) -> int:

@@ -164,11 +164,12 @@ def _summary(end: SessionEnd, champion: Attempt, history: list[Attempt],
     lines.append(f"baseline {fmt(history[0].score)} -> champion #{champion.id} "
                  f"{fmt(champion.score)}" + (f" ({gain})" if gain and champion.id else "")
                  + "; attempts: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
-    tokens_in = sum(int(a.extra.get("tokens_in", 0)) for a in history)
+    costs = [a.cost for a in history if a.cost is not None]
+    tokens_in = sum(c.tokens_in for c in costs)
     if tokens_in:
         lines.append(f"LLM: {tokens_in} tokens in, "
-                     f"{sum(int(a.extra.get('tokens_out', 0)) for a in history)} out, "
-                     f"${sum(float(a.extra.get('usd', 0.0)) for a in history):.4f}")
+                     f"{sum(c.tokens_out for c in costs)} out, "
+                     f"${sum(c.usd for c in costs):.4f}")
     lines.append(end.confirmation.summary() if end.confirmation is not None
                  else "confirmation: the champion is the baseline, nothing to confirm")
     return lines

@@ -65,8 +65,126 @@ class Event(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Cost:
+    """What proposing an attempt cost: LLM tokens and dollars (journal keys `tokens_in`,
+    `tokens_out`, `usd`, `model`, `llm_calls`)."""
+
+    tokens_in: int = 0
+    tokens_out: int = 0
+    usd: float = 0.0
+    model: str = ""
+    calls: int = 0
+
+
+def spend_json(cost: Cost | None) -> dict[str, Any]:
+    """`tokens_in`, `tokens_out` and `usd` as listings show them; None where nothing was
+    recorded (an attempt no LLM proposed)."""
+    if cost is None:
+        return {"tokens_in": None, "tokens_out": None, "usd": None}
+    return {"tokens_in": cost.tokens_in, "tokens_out": cost.tokens_out, "usd": cost.usd}
+
+
+@dataclass(frozen=True)
+class CodeStats:
+    """The size of an attempt's change against its parent and the complexity of its code; None
+    where not measured (the baseline has a complexity but no diff)."""
+
+    lines_added: int | None = None
+    lines_removed: int | None = None
+    files_touched: int | None = None
+    complexity: dict[str, Any] | None = None  # `Complexity.to_json()`
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """What identifies an attempt's code: its git tree and the key of its diff (duplicates)."""
+
+    diff_key: str = ""
+    tree: str = ""
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """The rule that decided an attempt, the champion's score it was judged against and the
+    decider's evidence (numbers, plus `kept_as` from the code-cost policy)."""
+
+    rule: str
+    champion_score: float | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kept_as(self) -> str | None:
+        kind = self.evidence.get("kept_as")
+        return kind if isinstance(kind, str) else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The journal's `decision` object: rule and champion score beside the evidence."""
+        return {"rule": self.rule, "champion_score": self.champion_score, **self.evidence}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DecisionRecord:
+        evidence = {k: v for k, v in data.items() if k not in ("rule", "champion_score")}
+        score = data.get("champion_score")
+        return cls(str(data.get("rule", "")),
+                   float(score) if isinstance(score, int | float) else None, evidence)
+
+
+@dataclass(frozen=True)
+class VettingRecord:
+    """What vetting a would-be champion found (audit, gain, clean re-verification, holdout),
+    and the final holdout written on the champion at the end of a run. None: not done."""
+
+    audit: list[dict[str, Any]] | None = None  # findings, as `audit.findings_json` gives them
+    gain: float | None = None  # relative gain over the champion (positive: better)
+    reverified: dict[str, Any] | None = None  # claimed_gain, clean_gain, passed
+    holdout: dict[str, Any] | None = None  # score, vs_champion, vs_baseline (or failed)
+    overfit: bool = False
+    held_back: bool = False
+    holdout_final: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where and when the executor ran an attempt's verification."""
+
+    slot: str
+    host: str = ""
+    start: float | None = None
+    end: float | None = None
+
+
+@dataclass(frozen=True)
+class Hints:
+    """The plan's notes for an attempt: the stagnation action and how long the run is stuck,
+    the category to focus on, the island and why this parent was picked."""
+
+    explore: str | None = None
+    stuck: int | None = None
+    category: str | None = None
+    island: int | None = None
+    pick: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The hints that are set, under their journal keys."""
+        return {k: v for k, v in (("explore", self.explore), ("stuck", self.stuck),
+                                  ("category", self.category), ("island", self.island),
+                                  ("pick", self.pick)) if v is not None}
+
+
+@dataclass(frozen=True)
+class Noise:
+    """The baseline's noise floor (`NoiseFloor.to_json()`) and the warning it led to."""
+
+    floor: dict[str, Any]
+    warning: str = ""
+
+
+@dataclass(frozen=True)
 class Attempt:
-    """One proposed change: a git commit with its verdict. Id 0 is the baseline."""
+    """One proposed change: a git commit with its verdict. Id 0 is the baseline.
+
+    The sub-records after `parent2` are kept in the journal's `extra` JSON under the key names
+    of `store/extra.py`; None (or a default record) means the attempt has no such value."""
 
     run: str
     id: int
@@ -83,7 +201,20 @@ class Attempt:
     started: float = 0.0
     finished: float | None = None
     parent2: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    cost: Cost | None = None
+    code: CodeStats = CodeStats()
+    lineage: Lineage = Lineage()
+    decision: DecisionRecord | None = None
+    vetting: VettingRecord = VettingRecord()
+    placement: Placement | None = None
+    noise: Noise | None = None  # the baseline only
+    hints: Hints = Hints()
+    asked: bool = False  # handed out by `hone ask`, not told yet
+    told: bool = False  # `hone tell` came back for it
+    # Free-form values each written and read by one plugin (classic's site, ablate's hunk,
+    # merge parents, LLM call details), and keys of older journals this version does not know:
+    # kept so that rewriting a row loses nothing.
+    notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def seconds(self) -> float | None:

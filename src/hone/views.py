@@ -12,7 +12,8 @@ from hone.errors import UsageError
 from hone.loop.brief import fmt, vs_baseline, vs_parent
 from hone.loop.view import RunView
 from hone.mutators.llm.lessons import read_lessons
-from hone.records import Attempt, Status
+from hone.records import Attempt, Status, spend_json
+from hone.store.extra import encode as encode_extra
 from hone.vcs import refs
 from hone.vcs.git import git
 
@@ -21,9 +22,9 @@ COLUMNS = ["id", "parent", "status", "score", "delta", "code", "stage", "hypothe
 
 def code_cost(a: Attempt) -> str:
     """The diff's size and the code's complexity, e.g. '+12/-3 loc 240 cc 31'."""
-    cx = a.extra.get("complexity") or {}
-    parts = [f"+{a.extra['lines_added']}/-{a.extra.get('lines_removed', 0)}"
-             if "lines_added" in a.extra else ""]
+    cx = a.code.complexity or {}
+    parts = [f"+{a.code.lines_added}/-{a.code.lines_removed or 0}"
+             if a.code.lines_added is not None else ""]
     if cx:
         parts.append(f"loc {cx.get('nloc')} cc {cx.get('ccn')}")
     return " ".join(p for p in parts if p)
@@ -31,9 +32,9 @@ def code_cost(a: Attempt) -> str:
 
 def flags(a: Attempt) -> list[str]:
     """Why a person should look twice at this attempt: overfit, audit findings."""
-    out = ["overfit: the holdout got worse"] if a.extra.get("overfit") else []
+    out = ["overfit: the holdout got worse"] if a.vetting.overfit else []
     out += [f"audit {f.get('check')}: {f.get('path')}:{f.get('line')}: {f.get('reason')}"
-            for f in a.extra.get("audit", []) if isinstance(f, dict)]
+            for f in a.vetting.audit or []]
     return out
 
 
@@ -67,9 +68,9 @@ class StatusView:
 
     def spend(self) -> tuple[int, int, float]:
         """LLM tokens in, tokens out and dollars over the whole run."""
-        return (sum(int(a.extra.get("tokens_in", 0)) for a in self.attempts),
-                sum(int(a.extra.get("tokens_out", 0)) for a in self.attempts),
-                sum(float(a.extra.get("usd", 0.0)) for a in self.attempts))
+        costs = [a.cost for a in self.attempts if a.cost is not None]
+        return (sum(c.tokens_in for c in costs), sum(c.tokens_out for c in costs),
+                sum(c.usd for c in costs))
 
     def to_json(self) -> dict[str, Any]:
         tokens_in, tokens_out, usd = self.spend()
@@ -80,7 +81,7 @@ class StatusView:
             # Beside "champion", whose keys are a contract: its gain, what to look twice at.
             "direction": self.direction.value,
             "champion_gain": gains.get(self.champion.id, (None, None))[1],
-            "champion_overfit": bool(self.champion.extra.get("overfit")),
+            "champion_overfit": self.champion.vetting.overfit,
             "champion_flags": flags(self.champion),
             "tokens": {"in": tokens_in, "out": tokens_out}, "usd": round(usd, 6),
             "noise": self.meta.get("noise"), "confirmation": self.meta.get("confirmation"),
@@ -89,15 +90,12 @@ class StatusView:
                  "hypothesis": a.hypothesis, "commit": a.commit, "stage": a.stage,
                  "reason": a.reason, "parent2": a.parent2,
                  "vs_parent": gains[a.id][0], "vs_baseline": gains[a.id][1],
-                 "lines_added": a.extra.get("lines_added"),
-                 "lines_removed": a.extra.get("lines_removed"),
-                 "files_touched": a.extra.get("files_touched"),
-                 "complexity": a.extra.get("complexity"),
-                 "kept_as": (a.extra.get("decision") or {}).get("kept_as"),
-                 "tokens_in": a.extra.get("tokens_in"), "tokens_out": a.extra.get("tokens_out"),
-                 "usd": a.extra.get("usd"),
-                 "seconds": a.seconds, "overfit": bool(a.extra.get("overfit")),
-                 "flags": flags(a), "decision": a.extra.get("decision")}
+                 "lines_added": a.code.lines_added, "lines_removed": a.code.lines_removed,
+                 "files_touched": a.code.files_touched, "complexity": a.code.complexity,
+                 "kept_as": a.decision.kept_as if a.decision else None,
+                 **spend_json(a.cost),
+                 "seconds": a.seconds, "overfit": a.vetting.overfit,
+                 "flags": flags(a), "decision": a.decision.to_json() if a.decision else None}
                 for a in self.attempts
             ],
         }
@@ -164,7 +162,7 @@ def show_view(engine: RunView, attempt_id: int) -> dict[str, Any]:
         "vs_baseline": vs_baseline(a, by_id, direction),
         "hypothesis": a.hypothesis, "mutator": a.mutator, "stage": a.stage,
         "reason": a.reason, "log_tail": a.log_tail, "metrics": a.metrics,
-        "seconds": a.seconds, "extra": a.extra,
+        "seconds": a.seconds, "extra": encode_extra(a),  # the journal's record, as stored
         "measurements": [{"seed": m.seed, "score": m.score, "kind": m.kind,
                           "seconds": round(m.seconds, 4), "metrics": m.metrics}
                          for m in engine.store.measurements(engine.run, a.id)],
@@ -202,10 +200,10 @@ def print_show(view: dict[str, Any]) -> None:
         console.print(f"decision: {evidence_line(view['extra']['decision'])}", markup=False)
     if view["extra"].get("noise"):
         from hone.loop.brief import noise_lines
-        from hone.records import Attempt
+        from hone.records import Attempt, Noise
 
-        for line in noise_lines(Attempt("", 0, None, None, Status.BASELINE,
-                                        extra=view["extra"])):
+        noise = Noise(view["extra"]["noise"], view["extra"].get("noise_warning", ""))
+        for line in noise_lines(Attempt("", 0, None, None, Status.BASELINE, noise=noise)):
             console.print(line, markup=False)
     for m in view["measurements"]:
         console.print(f"  {m['kind']} seed {m['seed']}: {fmt(m['score'])} ({m['seconds']}s)")

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from hone.decide.base import Decision
 from hone.decide.chain import Vetting, accept
-from hone.records import Status
+from hone.records import Status, VettingRecord
 
 KEEP = Decision(True, 12.0, 10.0, "better beyond noise")
 DISCARD = Decision(False, 9.0, 10.0, "not better")
@@ -27,10 +27,11 @@ def _recorder(seen: list[Decision], vetting: Vetting) -> Callable[[Decision], Ve
 
 def test_a_keep_that_passes_vetting_is_kept() -> None:
     seen: list[Decision] = []
-    result = accept(KEEP, review=lambda d: d, vet=_recorder(seen, Vetting(extra={"gain": 0.2})))
+    vetting = Vetting(record=VettingRecord(gain=0.2))
+    result = accept(KEEP, review=lambda d: d, vet=_recorder(seen, vetting))
     assert (result.status, result.reason, result.decision.keep) == (
         Status.KEPT, "better beyond noise", True)
-    assert seen == [KEEP] and result.vetting.extra == {"gain": 0.2}
+    assert seen == [KEEP] and result.vetting.record.gain == 0.2
 
 
 def test_the_code_cost_policy_turns_a_keep_into_a_discard_before_vetting() -> None:

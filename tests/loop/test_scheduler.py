@@ -64,10 +64,11 @@ def test_parallel_slots_overlap_and_decide_in_order(make_repo: MakeRepo, hone: H
     finished = [a.finished for a in records[1:]]
     assert finished == sorted(finished)
     # Every attempt was evaluated in a slot, and slots ran at the same time.
-    evals = [a.extra["eval"] for a in records[1:] if "eval" in a.extra]
-    assert len(evals) == 9 and len({e["slot"] for e in evals}) == 3
+    evals = [a.placement for a in records[1:] if a.placement is not None]
+    assert len(evals) == 9 and len({e.slot for e in evals}) == 3
     overlapping = sum(1 for i, a in enumerate(evals) for b in evals[i + 1:]
-                      if a["start"] < b["end"] and b["start"] < a["end"])
+                      if a.start is not None and b.end is not None and a.end is not None
+                      and b.start is not None and a.start < b.end and b.start < a.end)
     assert overlapping >= 3
     # Attempts are commits on their parents, as in the serial loop.
     by_id = {a["id"]: a for a in attempts}

@@ -61,7 +61,7 @@ def test_proposals_remove_the_most_code_first_then_exhaust(make_repo: MakeRepo) 
             break
         seen.append((p.hypothesis, (wt.path("s") / "a.py").read_text()))
         history.append(Attempt("r", attempt_id, 1, None, Status.DISCARDED, mutator="ablate",
-                               extra=p.extra))
+                               notes=p.notes))
     hypotheses = [h for h, _ in seen]
     assert hypotheses[0] == "simplify: drop 8 line(s) at a.py:3"
     assert seen[0][1] == "A = 5\nB = 2\n"

@@ -79,7 +79,7 @@ def test_propose_edits_one_literal_and_names_it(tmp_path: Path) -> None:
     value = changed[0][1].split()[2]
     assert value in neighbours("64")
     assert proposal.hypothesis == f"BLOCK = 64 -> {value} in src/x.py:3"
-    assert proposal.extra == {"site": "src/x.py:3:8", "old": "64", "new": value}
+    assert proposal.notes == {"site": "src/x.py:3:8", "old": "64", "new": value}
     assert not proposal.failure and not proposal.rejected
 
 
@@ -107,7 +107,7 @@ def test_nothing_to_perturb(tmp_path: Path) -> None:
 def test_every_neighbour_tried_from_this_parent(tmp_path: Path) -> None:
     write(tmp_path, {"a.py": "A = 0\n"})  # one literal, one neighbour: 1
     tried = Attempt("r", 1, 0, None, Status.DISCARDED, mutator="classic",
-                    extra={"site": "a.py:1:4", "old": "0", "new": "1"})
+                    notes={"site": "a.py:1:4", "old": "0", "new": "1"})
     with pytest.raises(MutatorExhausted, match="every neighbour"):
         ClassicMutator().propose(context(tmp_path, ["a.py"], 2,
                                          history=[BASELINE, tried]))
@@ -116,7 +116,7 @@ def test_every_neighbour_tried_from_this_parent(tmp_path: Path) -> None:
 def test_climbs_after_a_kept_change(tmp_path: Path) -> None:
     """After a kept +step, proposals from it often push the same literal the same way."""
     kept = Attempt("r", 1, 0, "1" * 40, Status.KEPT, score=2.0, mutator="classic",
-                   extra={"site": "a.py:1:4", "old": "10", "new": "11"})
+                   notes={"site": "a.py:1:4", "old": "10", "new": "11"})
     same_way = 0
     for attempt_id in range(2, 42):
         write(tmp_path, {"a.py": "A = 11\nB = 50\nC = 70\nD = 90\n"})
@@ -131,6 +131,6 @@ def test_history_of_other_parents_does_not_block(tmp_path: Path) -> None:
     write(tmp_path, {"a.py": "A = 0\n"})
     other = replace(BASELINE, id=5, status=Status.KEPT)
     tried = Attempt("r", 6, 5, None, Status.DISCARDED, mutator="classic",
-                    extra={"site": "a.py:1:4", "old": "0", "new": "1"})
+                    notes={"site": "a.py:1:4", "old": "0", "new": "1"})
     p = ClassicMutator().propose(context(tmp_path, ["a.py"], 7, history=[BASELINE, other, tried]))
     assert p.hypothesis == "A = 0 -> 1 in a.py:1"

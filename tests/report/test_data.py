@@ -81,13 +81,13 @@ def test_details_have_a_highlighted_diff_measurements_and_logs(finished_run: Pat
 def test_holdout_and_decision_evidence_are_carried_when_present(finished_run: Path) -> None:
     from dataclasses import replace
 
-    from hone.records import Measurement
+    from hone.records import DecisionRecord, Measurement
 
     engine = engine_for(finished_run)
     champion = engine.champion()
     engine.store.add_measurement(engine.run, Measurement(champion.id, 1, 42.0, kind="holdout"))
-    evidence = {"rule": "better", "estimate": 0.12, "interval": [0.05, None]}
-    engine.store.put_attempt(replace(champion, extra={**champion.extra, "decision": evidence}))
+    evidence = DecisionRecord("better", None, {"estimate": 0.12, "interval": [0.05, None]})
+    engine.store.put_attempt(replace(champion, decision=evidence))
     try:
         data = overview(engine)
         row = next(a for a in data["attempts"] if a["id"] == champion.id)

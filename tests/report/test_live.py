@@ -13,7 +13,7 @@ import sys
 from rich.console import Console
 
 from hone.direction import Direction
-from hone.records import Attempt, Status
+from hone.records import Attempt, Cost, Placement, Status
 from hone.report.live import Limits, LiveView
 from tests.conftest import KNOB_PROJECT, MakeRepo, run_hone
 
@@ -34,7 +34,7 @@ def drawn(view: LiveView) -> str:
 
 def running(i: int, slot: str | None = None) -> Attempt:
     return Attempt("r", i, 0, None, Status.RUNNING, hypothesis=f"idea {i}",
-                   extra={"slot": slot} if slot else {})
+                   placement=Placement(slot) if slot else None)
 
 
 def test_the_view_follows_several_slots_and_the_champion() -> None:
@@ -48,14 +48,14 @@ def test_the_view_follows_several_slots_and_the_champion() -> None:
     for i, slot in ((1, "slot-0"), (2, "slot-1"), (3, "slot-2")):
         view("start", running(i), slot=slot)  # slot as a keyword
     clock.now += 30
-    view("verify", running(2, "slot-1"))  # slot in the attempt's extra
+    view("verify", running(2, "slot-1"))  # slot in the attempt's placement
     out = drawn(view)
     assert re.search(r"slot-0\s+#1\s+proposing\s+30s", out)
     assert re.search(r"slot-1\s+#2\s+verifying\s+30s", out)
     assert re.search(r"slot-2\s+#3\s+proposing", out)
 
     kept = Attempt("r", 2, 0, "c2", Status.KEPT, score=8.0, hypothesis="idea 2",
-                   extra={"slot": "slot-1", "usd": 0.5})
+                   placement=Placement("slot-1"), cost=Cost(usd=0.5))
     view("decided", kept)
     view("champion", kept)
     view("start", running(4), slot="slot-1")
@@ -138,7 +138,7 @@ def test_attempts_in_flight_without_named_slots_get_a_row_each() -> None:
         view("start", running(i))  # the loop names no slot
     clock.now += 5
     view("verify", Attempt("r", 2, 0, "c2", Status.RUNNING, hypothesis="idea 2",
-                           extra={"eval": {"slot": 1}}))  # an executor's slot, named later
+                           placement=Placement("1")))  # an executor's slot, named later
     out = drawn(view)
     assert re.search(r"—\s+#1\s+proposing\s+5s", out)
     assert re.search(r"\b1\s+#2\s+verifying\s+5s", out)  # one row, the time kept

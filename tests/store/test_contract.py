@@ -10,7 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from hone.records import Attempt, Measurement, Status
+from hone.records import (
+    Attempt,
+    CodeStats,
+    Cost,
+    DecisionRecord,
+    Hints,
+    Lineage,
+    Measurement,
+    Noise,
+    Placement,
+    Status,
+    VettingRecord,
+)
 from hone.store import RunInfo, SQLiteStore, Store
 
 # name -> factory(path): a store whose data lives at `path` (a second call with the same path
@@ -45,7 +57,17 @@ def full_attempt(run: str = "r", attempt_id: int = 1) -> Attempt:
                    metrics={"score": 1.5, "ms": 2.0}, hypothesis="N = 1 -> 2 in x.py:1\nwhy",
                    mutator="classic", stage="", reason="better", log_tail="line1\nline2",
                    started=10.0, finished=12.5, parent2=None,
-                   extra={"lines_added": 1, "nested": {"a": [1, 2]}})
+                   cost=Cost(120, 30, 0.0015, "m", 2),
+                   code=CodeStats(1, 0, 1, {"nloc": 10, "ccn": 3, "functions": 2}),
+                   lineage=Lineage("k" * 16, "t" * 40),
+                   decision=DecisionRecord("better", 1.0, {"runs": 3, "kept_as": "simpler"}),
+                   vetting=VettingRecord([{"check": "c", "path": "x.py", "line": 2}], 0.5,
+                                         {"claimed_gain": 0.5, "passed": True},
+                                         {"score": 2.0}, True, False, {"worse": True}),
+                   placement=Placement("slot-1", "host", 10.5, 12.0),
+                   noise=Noise({"runs": 5, "cv": 0.01}, "noisy"),
+                   hints=Hints("temperature", 3, "structural", 1, "top-k"), asked=True,
+                   notes={"nested": {"a": [1, 2]}})
 
 
 def test_run_round_trip_and_listing(opener: Callable[[], Store]) -> None:
@@ -160,7 +182,8 @@ def test_history_read_again_shows_every_later_write(opener: Callable[[], Store])
     writer.put_attempt(full_attempt())
     writer.put_attempt(full_attempt(attempt_id=2))
     assert reader.list_attempts("r") == [full_attempt(), full_attempt(attempt_id=2)]
-    changed = replace(full_attempt(), status=Status.DISCARDED, extra={"nested": {"a": [3]}})
+    changed = replace(full_attempt(), status=Status.DISCARDED, notes={"nested": {"a": [3]}},
+                      cost=None, asked=False, told=True)
     writer.put_attempt(changed)
     for store in (reader, writer):
         assert store.list_attempts("r") == [changed, full_attempt(attempt_id=2)]

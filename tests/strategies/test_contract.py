@@ -58,7 +58,8 @@ def choice(strategy: Strategy, history: list[Attempt], attempt_id: int) -> Selec
 
 
 def key(s: Selection) -> tuple[int, int | None, str]:
-    return s.parent.id, None if s.parent2 is None else s.parent2.id, repr(sorted(s.extra.items()))
+    notes = repr((s.hints, sorted(s.notes.items())))
+    return s.parent.id, None if s.parent2 is None else s.parent2.id, notes
 
 
 @pytest.mark.parametrize("direction", list(Direction))

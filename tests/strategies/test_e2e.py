@@ -152,7 +152,7 @@ def test_strategy_resumes_after_kill_9_as_if_never_stopped(two_knobs: Path, stra
         assert (plan.parent.id, plan.parent2.id if plan.parent2 else None) == \
             (history[k].parent, history[k].parent2), k
         if strategy == "islands":
-            assert history[k].extra["island"] == (k - 1) % 2
+            assert history[k].hints.island == (k - 1) % 2
 
 
 def test_ask_follows_the_configured_strategy(two_knobs: Path, hone: Hone) -> None:

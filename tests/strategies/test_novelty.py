@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hone.records import Attempt, Status
+from hone.records import Attempt, Lineage, Status
 from hone.strategies.novelty import diff_key, find_duplicate
 from hone.vcs.git import Repo
 from tests.conftest import MakeRepo, git
@@ -31,10 +31,10 @@ def test_diff_key_ignores_whitespace_and_position_but_not_content(make_repo: Mak
     assert diff_key(repo, base, other) != key
 
 
-def att(i: int, status: Status, stage: str = "", parent2: int | None = None, **extra: str
-        ) -> Attempt:
+def att(i: int, status: Status, stage: str = "", parent2: int | None = None, diff_key: str = "",
+        tree: str = "") -> Attempt:
     return Attempt("r", i, 0, f"c{i}", status, stage=stage, parent2=parent2,
-                   hypothesis=f"idea {i}", extra=extra)
+                   hypothesis=f"idea {i}", lineage=Lineage(diff_key, tree))
 
 
 def test_only_evaluated_attempts_make_a_duplicate() -> None:

@@ -27,13 +27,13 @@ def test_no_exploration_before_patience_then_actions_take_turns() -> None:
     cfg = config(patience=3)
     greedy = make_strategy("greedy", cfg)
     h = stuck_history(2)
-    assert "explore" not in plan_attempt(greedy, cfg, h, h[1], len(h)).extra
+    assert plan_attempt(greedy, cfg, h, h[1], len(h)).hints.explore is None
     fired = []
     for n in range(3, 9):
         h = stuck_history(n)
         plan = plan_attempt(greedy, cfg, h, h[1], len(h))
-        fired.append(plan.extra["explore"])
-        if plan.extra["explore"] == "near_miss":
+        fired.append(plan.hints.explore)
+        if plan.hints.explore == "near_miss":
             assert plan.parent.id == 2  # the near-miss, not the champion
         else:
             assert plan.parent.id == 1
@@ -44,7 +44,7 @@ def test_without_a_near_miss_the_other_actions_fire() -> None:
     cfg = config(patience=1, explore=["near_miss", "temperature"], near_miss=0.0001)
     greedy = make_strategy("greedy", cfg)
     h = stuck_history(4)
-    assert {plan_attempt(greedy, cfg, h, h[1], k).extra["explore"] for k in range(6, 9)} == {
+    assert {plan_attempt(greedy, cfg, h, h[1], k).hints.explore for k in range(6, 9)} == {
         "temperature"}
 
 
@@ -52,10 +52,10 @@ def test_exploration_and_category_reach_the_brief() -> None:
     cfg = config(patience=1, explore=["verbalized"], categories=["micro_opt", "structural"])
     greedy = make_strategy("greedy", cfg)
     h = stuck_history(3)
-    cats = [plan_attempt(greedy, cfg, h, h[1], k).extra["category"] for k in (5, 6, 7)]
+    cats = [plan_attempt(greedy, cfg, h, h[1], k).hints.category for k in (5, 6, 7)]
     assert cats == ["structural", "micro_opt", "structural"]
     plan = plan_attempt(greedy, cfg, h, h[1], 5)
-    attempt = Attempt("r", 5, 1, None, Status.RUNNING, extra=plan.extra)
+    attempt = Attempt("r", 5, 1, None, Status.RUNNING, hints=plan.hints)
     sections = brief_sections(cfg, h, attempt, plan.parent)
     assert [s.kind for s in sections] == [SectionKind.EXPLORE, SectionKind.FOCUS]
     text = "\n".join(s.render() for s in sections)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from hone.config.model import SearchSection
 from hone.direction import Direction
-from hone.records import Attempt, Status
+from hone.records import Attempt, Hints, Status
 from hone.strategies.islands import IslandsStrategy, island_of
 from hone.strategies.merge import next_pair
 from hone.strategies.population import PopulationStrategy
 
 
 def att(i: int, parent: int | None, status: Status, score: float | None, parent2: int | None
-        = None, **extra: Any) -> Attempt:
+        = None, island: int | None = None) -> Attempt:
     return Attempt("r", i, parent, f"c{i}", status, score=score, parent2=parent2,
-                   hypothesis=f"h{i}", extra=extra)
+                   hypothesis=f"h{i}", hints=Hints(island=island))
 
 
 def history_with_near_miss() -> list[Attempt]:
@@ -65,12 +64,12 @@ def test_islands_evolve_apart_then_migrate() -> None:
     h += [att(1, 0, Status.DISCARDED, 5.0, island=0), att(2, 0, Status.DISCARDED, 3.0, island=1)]
     h += [att(k, 0, Status.DISCARDED, 0.5, island=island_of(k, 2)) for k in range(3, 10)]
     sel = s.select(h, h[0], 9)
-    assert sel.extra["island"] == 0 and sel.parent.id == 1
+    assert sel.hints.island == 0 and sel.parent.id == 1
     assert s.select(h, h[0], 8).parent.id == 2  # island 1 does not see island 0's best yet
     # At attempt 10 the bests migrate around the ring: island 1 now holds #1.
     at10 = s.select(h, h[0], 10)
-    assert at10.extra["island"] == 1 and at10.parent.id == 1
-    assert {"migrate": 1, "from": 0, "to": 1} in at10.extra["island_events"]
+    assert at10.hints.island == 1 and at10.parent.id == 1
+    assert {"migrate": 1, "from": 0, "to": 1} in at10.notes["island_events"]
 
 
 def test_stagnant_island_restarts_from_the_best() -> None:
@@ -80,7 +79,7 @@ def test_stagnant_island_restarts_from_the_best() -> None:
     h += [att(k, 0, Status.DISCARDED, 0.1, island=island_of(k, 4)) for k in range(2, 8)]
     # #1 travels one island per period (0 -> 1 at 4, 1 -> 2 at 8); island 3 has not improved
     # for two periods by attempt 8 and does not hold the best, so it restarts from #1.
-    events = s.select(h, h[0], 8).extra["island_events"]
+    events = s.select(h, h[0], 8).notes["island_events"]
     assert {"restart": 3, "from": 1} in events
     assert not any(e.get("restart") == 2 for e in events)
     assert [m.id for m in s.replay(h, 9).members[3]] == [1]

@@ -6,7 +6,7 @@ import pytest
 
 from hone.direction import Direction
 from hone.errors import UsageError
-from hone.records import Attempt, Status
+from hone.records import Attempt, CodeStats, DecisionRecord, Status
 from hone.vcs.git import Repo
 from hone.vcs.squash import ideas, lineage, squash
 from hone.vcs.worktrees import Worktrees
@@ -40,7 +40,8 @@ def test_squash_writes_commits_on_the_baseline(make_repo: MakeRepo) -> None:
         commits.append(sha)
     history = [Attempt("r", 0, None, base, Status.BASELINE, score=1.0)] + [
         Attempt("r", i + 1, i, c, Status.KEPT, score=float(i + 2), hypothesis=f"K to {i + 2}",
-                extra={"lines_added": 1, "lines_removed": 1, "decision": {"runs": 3}},
+                code=CodeStats(lines_added=1, lines_removed=1),
+                decision=DecisionRecord("better", evidence={"runs": 3}),
                 reason="better")
         for i, c in enumerate(commits)]
     tip = squash(repo, "r", history, history[3], "ideas", Direction.MAX)

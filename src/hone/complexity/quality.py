@@ -39,15 +39,15 @@ class Quality:
         return self.meter.measure(workdir, blobs)
 
     def account(self, attempt: Attempt, workdir: Path, commit: str) -> Attempt:
-        """The attempt with its code's complexity in `extra["complexity"]`."""
+        """The attempt with its code's complexity in `code.complexity`."""
         cx = self.measure(workdir, commit)
-        return replace(attempt, extra={**attempt.extra, "complexity": cx.to_json()})
+        return replace(attempt, code=replace(attempt.code, complexity=cx.to_json()))
 
     def review(self, decision: Decision, attempt: Attempt, champion: Attempt,
                cand: list[Measurement], champ: list[Measurement]) -> Decision:
         verdict = review(decision, cand, champ,
-                         Complexity.from_json(attempt.extra.get("complexity")),
-                         Complexity.from_json(champion.extra.get("complexity")),
+                         Complexity.from_json(attempt.code.complexity),
+                         Complexity.from_json(champion.code.complexity),
                          self.config, simplify_only=self.simplify_only)
         if verdict.keep == decision.keep and verdict.rule == decision.rule:
             return decision

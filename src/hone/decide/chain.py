@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from hone.decide.base import Decision
-from hone.records import Measurement, Status
+from hone.records import Measurement, Status, VettingRecord
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,8 @@ class Vetting:
     status: Status | None = None
     stage: str = ""
     reason: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    # what vetting found, recorded with the attempt
+    record: VettingRecord = field(default_factory=VettingRecord)
     measurements: list[Measurement] | None = None  # clean re-verification, when one ran
 
 

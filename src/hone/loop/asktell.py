@@ -8,13 +8,16 @@ attempt.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hone.errors import HoneError, UsageError
 from hone.loop.engine import Engine
 from hone.mutators.base import Proposal
 from hone.records import Attempt, Event, Purpose, Status
 from hone.verify.verifier import Verdict
+
+if TYPE_CHECKING:
+    from hone.strategies.plan import Plan
 
 
 def ask_slot(run: str, attempt_id: int) -> str:
@@ -36,7 +39,7 @@ class Asked:
 
 def ask(engine: Engine, parent_id: int | None = None) -> Asked:
     engine.start()
-    extra: dict[str, Any] = {}
+    plan: Plan | None = None
     if parent_id is not None:
         parent = engine.get(parent_id)
     else:  # the configured strategy chooses (merges need no proposer, so none is asked for)
@@ -46,12 +49,13 @@ def ask(engine: Engine, parent_id: int | None = None) -> Asked:
         history, config = engine.history(), engine.ws.config
         plan = plan_attempt(make_strategy(config.search.strategy, config), config, history,
                             engine.champion(), len(history), merges=False)
-        parent, extra = plan.parent, plan.extra
+        parent = plan.parent
     if parent.commit is None or parent.status not in (Status.BASELINE, Status.KEPT,
                                                        Status.DISCARDED):
         raise UsageError(f"attempt #{parent.id} ({parent.status.value}) cannot be a parent")
     attempt = engine.open_attempt(engine.store.next_attempt_id(engine.run), parent, "ask",
-                                  asked=True, **extra)
+                                  hints=plan.hints if plan else None,
+                                  notes=plan.notes if plan else None, asked=True)
     history = engine.history()
     brief_path, ctx = engine.prepare(attempt, ask_slot(engine.run, attempt.id), history,
                                      engine.champion(), workdir_hint=True)
@@ -71,9 +75,9 @@ class Told:
 
 def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
     attempt = engine.get(attempt_id)
-    if attempt.extra.get("told"):
+    if attempt.told:
         raise UsageError(f"attempt #{attempt_id} was already told ({attempt.status.value})")
-    if not attempt.extra.get("asked"):
+    if not attempt.asked:
         raise UsageError(f"attempt #{attempt_id} was not made with `hone ask`")
     if attempt.status is not Status.RUNNING:
         raise UsageError(f"attempt #{attempt_id} was already told ({attempt.status.value})")
@@ -82,8 +86,7 @@ def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
         raise HoneError(f"the worktree of attempt #{attempt_id} is gone; `hone ask` again")
     from dataclasses import replace
 
-    attempt = replace(attempt, extra={k: v for k, v in attempt.extra.items() if k != "asked"}
-                      | {"told": True})
+    attempt = replace(attempt, asked=False, told=True)
     result = evaluate(engine, attempt, slot, Proposal(hypothesis or "(no hypothesis given)"))
     engine.ws.worktrees.remove(slot)
     return Told(result, engine.champion())

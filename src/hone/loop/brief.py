@@ -127,7 +127,7 @@ def build_brief(config: Config, history: list[Attempt], champion: Attempt, paren
 
 def noise_lines(baseline: Attempt) -> list[str]:
     """What the noise floor says, for people: the spread, and the warning if any."""
-    noise = baseline.extra.get("noise")
+    noise = baseline.noise.floor if baseline.noise is not None else None
     if not noise:
         return []
     if noise["deterministic"]:
@@ -135,6 +135,6 @@ def noise_lines(baseline: Attempt) -> list[str]:
                  "measured once per attempt"]
     else:
         lines = [f"noise floor: {noise['runs']} runs, CV {noise['cv']:.2%}"]
-    if baseline.extra.get("noise_warning"):
-        lines.append(f"warning: {baseline.extra['noise_warning']}")
+    if baseline.noise is not None and baseline.noise.warning:
+        lines.append(f"warning: {baseline.noise.warning}")
     return lines

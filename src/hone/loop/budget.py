@@ -27,7 +27,7 @@ def budget_spent(history: list[Attempt], budget: Budget, deadline: float | None)
     if deadline is not None and time.monotonic() >= deadline:
         return f"time budget reached ({budget.hours:g} h)"
     if budget.usd is not None:
-        spent = sum(float(a.extra.get("usd", 0.0)) for a in history)
+        spent = sum(a.cost.usd for a in history if a.cost is not None)
         if spent >= budget.usd:
             return f"cost budget reached (${spent:.4f} of ${budget.usd:g})"
     return ""
@@ -35,4 +35,4 @@ def budget_spent(history: list[Attempt], budget: Budget, deadline: float | None)
 
 def _asked_open(attempt: Attempt) -> bool:
     """An attempt `hone ask` handed out and not yet told: not spent until it is."""
-    return attempt.status is Status.RUNNING and bool(attempt.extra.get("asked"))
+    return attempt.status is Status.RUNNING and attempt.asked

@@ -27,7 +27,16 @@ from hone.loop.view import RunView
 from hone.loop.workspace import Workspace
 from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
 from hone.mutators.llm.lessons import brief_sections as lesson_sections
-from hone.records import Attempt, Event, Measurement, Purpose, Status
+from hone.records import (
+    Attempt,
+    DecisionRecord,
+    Event,
+    Hints,
+    Lineage,
+    Measurement,
+    Purpose,
+    Status,
+)
 from hone.store.base import RunInfo
 from hone.strategies import novelty
 from hone.strategies.merge import apply_merge
@@ -96,7 +105,7 @@ class Engine(RunView):
         self.store.create_run(info)
         baseline = Attempt(self.run, self.store.next_attempt_id(self.run), None, head,
                            Status.RUNNING, hypothesis="baseline", started=time.time(),
-                           extra={"tree": repo.tree_of(head)})
+                           lineage=Lineage(tree=repo.tree_of(head)))
         self.store.put_attempt(baseline)
         self.on_event(Event.BASELINE_START, baseline)
         return baseline
@@ -139,7 +148,7 @@ class Engine(RunView):
         """Attempts left `running` by a crash are recorded as interrupted (asked ones wait)."""
         self.ws.worktrees.clear_stale_locks(refs.run_prefix(self.run))
         for a in self.history():
-            if a.status is Status.RUNNING and not a.extra.get("asked"):
+            if a.status is Status.RUNNING and not a.asked:
                 self.store.put_attempt(replace(
                     a, status=Status.FAILED, stage="interrupted",
                     reason="hone stopped during this attempt", finished=a.finished or time.time()))
@@ -152,11 +161,13 @@ class Engine(RunView):
 
     # -- one attempt -------------------------------------------------------------------------
     def open_attempt(self, attempt_id: int, parent: Attempt, mutator: str,
-                     parent2: Attempt | None = None, **extra: Any) -> Attempt:
+                     parent2: Attempt | None = None, hints: Hints | None = None,
+                     notes: dict[str, Any] | None = None, asked: bool = False) -> Attempt:
         """Record attempt `attempt_id` (reserved with `store.next_attempt_id`) as running."""
         attempt = Attempt(self.run, attempt_id, parent.id, None,
                           Status.RUNNING, mutator=mutator, started=time.time(),
-                          parent2=parent2.id if parent2 else None, extra=extra)
+                          parent2=parent2.id if parent2 else None, hints=hints or Hints(),
+                          notes=dict(notes or {}), asked=asked)
         self.store.put_attempt(attempt)
         self.on_event(Event.START, attempt)
         return attempt
@@ -179,8 +190,8 @@ class Engine(RunView):
         text = brief.render()
         brief_path.write_text(text, encoding="utf-8")
         ctx = ProposalContext(self.run, attempt.id, parent, champion, history, self.ws.config,
-                              workdir, text, brief_path, editable, hints=dict(attempt.extra),
-                              sections=brief, repo=self.ws.repo)
+                              workdir, text, brief_path, editable,
+                              hints=attempt.hints.to_json(), sections=brief, repo=self.ws.repo)
         return str(brief_path), ctx
 
     def editable(self, commit: str) -> list[str]:
@@ -222,7 +233,8 @@ class Engine(RunView):
         for name, text in proposal.texts.items():
             self.store.put_text(self.run, attempt.id, name, text)
         attempt = replace(attempt, hypothesis=proposal.hypothesis or attempt.hypothesis,
-                          extra={**attempt.extra, **proposal.extra})
+                          cost=proposal.cost or attempt.cost,
+                          notes={**attempt.notes, **proposal.notes})
         if proposal.failure:
             return attempt, StageFailure("merge" if attempt.parent2 is not None else "propose",
                                          proposal.failure)
@@ -238,11 +250,10 @@ class Engine(RunView):
         repo = self.ws.repo
         repo.set_ref(refs.attempt_ref(self.run, attempt.id), commit)
         stat = repo.diffstat(parent.commit, commit)
-        attempt = replace(attempt, commit=commit, extra={
-            **attempt.extra, "lines_added": stat.added, "lines_removed": stat.removed,
-            "files_touched": stat.files,
-            "diff_key": novelty.diff_key(repo, parent.commit, commit),
-            "tree": repo.tree_of(commit)})
+        code = replace(attempt.code, lines_added=stat.added, lines_removed=stat.removed,
+                       files_touched=stat.files)
+        attempt = replace(attempt, commit=commit, code=code, lineage=Lineage(
+            novelty.diff_key(repo, parent.commit, commit), repo.tree_of(commit)))
         attempt = self.quality.account(attempt, workdir, commit)
         self.store.put_attempt(attempt)
         if proposal.rejected:
@@ -256,8 +267,8 @@ class Engine(RunView):
         if unclean:
             return attempt, StageFailure("hygiene", "; ".join(unclean[:3]), rejected=True)
         if self.ws.config.search.dedupe:
-            same = novelty.find_duplicate(history, attempt, attempt.extra["diff_key"],
-                                          attempt.extra["tree"])
+            same = novelty.find_duplicate(history, attempt, attempt.lineage.diff_key,
+                                          attempt.lineage.tree)
             if same is not None:
                 return attempt, StageFailure("duplicate", f"the same change as #{same.id} "
                                              f"({same.status.value}) was already tried")
@@ -294,7 +305,7 @@ class Engine(RunView):
             decision,
             review=lambda d: self.quality.review(d, attempt, champion, cand, champ),
             vet=lambda d: self.safeguards.vet(attempt, champion, cand, d.champion_score))
-        attempt = replace(attempt, extra={**attempt.extra, **verdict.vetting.extra})
+        attempt = replace(attempt, vetting=verdict.vetting.record)
         result = self._finish(attempt, verdict.status, stage=verdict.stage,
                               score=verdict.decision.score,
                               metrics=cand[-1].metrics if cand else {},
@@ -326,14 +337,12 @@ class Engine(RunView):
                 log_tail: str = "", score: float | None = None,
                 metrics: dict[str, float] | None = None,
                 decision: Decision | None = None) -> Attempt:
-        extra = dict(attempt.extra)
-        if decision is not None:
-            extra["decision"] = {"rule": decision.rule, "champion_score": decision.champion_score,
-                                 **decision.evidence}
         done = replace(attempt, status=status, stage=stage, reason=reason, log_tail=log_tail,
                        score=score if score is not None else attempt.score,
                        metrics=metrics if metrics is not None else attempt.metrics,
-                       finished=time.time(), extra=extra)
+                       finished=time.time(), decision=attempt.decision if decision is None
+                       else DecisionRecord(decision.rule, decision.champion_score,
+                                           dict(decision.evidence)))
         self.store.put_attempt(done)
         self.on_event(Event.DECIDED, done)
         return done

@@ -11,7 +11,7 @@ from hone.config.model import Config
 from hone.decide.confirm import Confirmation, Side, confirm
 from hone.decide.noise import NoiseFloor, noise_floor, plan_warning
 from hone.decide.pooled import pooled_champion
-from hone.records import Attempt, Measurement, Purpose
+from hone.records import Attempt, Measurement, Noise, Purpose
 from hone.verify.verifier import StageFailure
 
 if TYPE_CHECKING:
@@ -35,12 +35,9 @@ def record_noise_floor(engine: Engine, baseline: Attempt, runs: list[Measurement
     floor = noise_floor(runs)
     acc = config.acceptance
     warning = plan_warning(floor, acc.min_effect, acc.max_repeats, acc.confidence)
-    extra = {**baseline.extra, "noise": floor.to_json()}
-    if warning:
-        extra["noise_warning"] = warning
     score = pooled_champion(runs, config.objective.aggregation)
     engine.store.update_run(engine.run, meta={"noise": floor.to_json(), "noise_warning": warning})
-    return replace(baseline, score=score, extra=extra)
+    return replace(baseline, score=score, noise=Noise(floor.to_json(), warning or ""))
 
 
 def run_noise(engine: RunView) -> NoiseFloor | None:

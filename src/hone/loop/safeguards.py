@@ -18,7 +18,7 @@ from hone.decide.chain import Vetting
 from hone.direction import Direction
 from hone.expr.score import ScoreExpr
 from hone.loop.workspace import Workspace
-from hone.records import Attempt, Measurement, Purpose, Status
+from hone.records import Attempt, Measurement, Purpose, Status, VettingRecord
 from hone.verify import audit, holdout
 from hone.verify.guard import Guard, hidden_patterns
 from hone.verify.verifier import StageFailure, aggregate
@@ -71,37 +71,39 @@ class Safeguards:
             final = holdout.compare(scores, baseline, 0, self.config.objective.direction,
                                     self.config.holdout.tolerance).to_json()
             worse = bool(final["worse"])
-        extra = {**champion.extra, "holdout_final": final,
-                 "overfit": bool(champion.extra.get("overfit")) or worse}
-        self.engine.store.put_attempt(replace(champion, extra=extra))
+        vetting = replace(champion.vetting, holdout_final=final,
+                          overfit=champion.vetting.overfit or worse)
+        self.engine.store.put_attempt(replace(champion, vetting=vetting))
         return final
 
     # -- a would-be champion ----------------------------------------------------------------
     def vet(self, attempt: Attempt, champion: Attempt, measured: list[Measurement],
             champion_score: float | None) -> Vetting:
-        extra: dict[str, Any] = {}
+        record = VettingRecord()
         flags = self._audit(attempt)
         if flags:
-            extra["audit"] = flags
+            record = replace(record, audit=[dict(f) for f in flags])
             if self.config.audit.block:
                 return Vetting(Status.REJECTED, "audit", "audit: " + str(flags[0]["reason"]),
-                               extra)
+                               record)
         gain = _gain(aggregate([m.score for m in measured]), champion_score,
                      self.config.objective.direction)
-        extra["gain"] = gain if math.isfinite(gain) else None
+        record = replace(record, gain=gain if math.isfinite(gain) else None)
         clean: list[Measurement] | None = None
         if self._implausible(gain):
             outcome = self._reverify(attempt, champion_score, gain)
-            extra["reverified"] = outcome.extra
+            record = replace(record, reverified=outcome.record.reverified)
             if outcome.status is not None:
-                return replace(outcome, extra=extra)
+                return replace(outcome, record=record)
             clean = outcome.measurements
         if holdout.enabled(self.config):
             outcome = self._vet_holdout(attempt, champion)
-            extra.update(outcome.extra)
+            found = outcome.record
+            record = replace(record, holdout=found.holdout, overfit=found.overfit,
+                             held_back=found.held_back)
             if outcome.status is not None:
-                return replace(outcome, extra=extra, measurements=clean)
-        return Vetting(extra=extra, measurements=clean)
+                return replace(outcome, record=record, measurements=clean)
+        return Vetting(record=record, measurements=clean)
 
     def _audit(self, attempt: Attempt) -> list[dict[str, object]]:
         if not self.config.audit.enabled or attempt.commit is None:
@@ -130,8 +132,8 @@ class Safeguards:
     def _implausible(self, gain: float) -> bool:
         """Far beyond the run's history: `implausible_factor` times the typical kept gain, or,
         before two gains were kept, `implausible_factor` times the champion's score."""
-        history = [float(a.extra["gain"]) for a in self.engine.history()
-                   if a.status is Status.KEPT and isinstance(a.extra.get("gain"), int | float)]
+        history = [a.vetting.gain for a in self.engine.history()
+                   if a.status is Status.KEPT and a.vetting.gain is not None]
         factor = self.config.audit.implausible_factor
         if len(history) < 2:
             return gain > factor
@@ -149,23 +151,23 @@ class Safeguards:
             f = verdict.failure
             return Vetting(Status.REJECTED if f.rejected else Status.FAILED, "reverify",
                            f"failed when re-verified from a clean worktree: {f.reason}",
-                           {"claimed_gain": gain, "passed": False})
+                           VettingRecord(reverified={"claimed_gain": gain, "passed": False}))
         clean_gain = _gain(verdict.score, champion_score, self.config.objective.direction)
         info = {"claimed_gain": gain, "clean_gain": clean_gain,
                 "passed": clean_gain > 0 and clean_gain >= gain / 2}
         if not info["passed"]:
             return Vetting(Status.DISCARDED, "reverify",
                            f"gain of {gain:+.1%} did not hold up from a clean worktree "
-                           f"({clean_gain:+.1%})", info)
-        return Vetting(extra=info, measurements=verdict.measurements)
+                           f"({clean_gain:+.1%})", VettingRecord(reverified=info))
+        return Vetting(record=VettingRecord(reverified=info), measurements=verdict.measurements)
 
     def _vet_holdout(self, attempt: Attempt, champion: Attempt) -> Vetting:
         result = self._holdout(attempt)
         if isinstance(result, StageFailure):
-            failed = {"holdout": {"failed": result.reason}}
+            failed = VettingRecord(holdout={"failed": result.reason})
             if self.config.holdout.gate:
                 return Vetting(Status.DISCARDED, "holdout", HELD_BACK, failed)
-            return Vetting(extra={**failed, "overfit": True})
+            return Vetting(record=replace(failed, overfit=True))
         scores = [m.score for m in result if m.score is not None]
         direction = self.config.objective.direction
         tolerance = self.config.holdout.tolerance
@@ -177,12 +179,12 @@ class Safeguards:
                                                     tolerance).to_json()
         worse_than_champion = bool(comparisons.get("vs_champion", {}).get("worse"))
         overfit = any(bool(c["worse"]) for c in comparisons.values())
-        info: dict[str, Any] = {"holdout": {"score": aggregate(scores), **comparisons},
-                                "overfit": overfit}
+        found = VettingRecord(holdout={"score": aggregate(scores), **comparisons},
+                              overfit=overfit)
         if self.config.holdout.gate and worse_than_champion:
             return Vetting(Status.DISCARDED, "holdout", HELD_BACK,
-                           {**info, "overfit": False, "held_back": True})
-        return Vetting(extra=info)
+                           replace(found, overfit=False, held_back=True))
+        return Vetting(record=found)
 
     def _holdout_scores(self, attempt: Attempt) -> list[float]:
         found = [m.score for m in self.engine.store.measurements(self.engine.run, attempt.id)

@@ -27,7 +27,7 @@ from hone.executors.base import Outcome
 from hone.loop.budget import Budget, budget_spent
 from hone.loop.engine import Engine
 from hone.mutators.base import Mutator, MutatorExhausted
-from hone.records import Attempt, Event, Purpose, Status
+from hone.records import Attempt, Event, Placement, Purpose, Status
 from hone.strategies.base import Strategy
 from hone.strategies.plan import Plan, plan_attempt
 from hone.verify.verifier import StageFailure, Verdict
@@ -131,9 +131,8 @@ class Scheduler:
                 attempt_id = flight.evaluating.pop(fut)
                 outcome: Outcome = fut.result()
                 attempt = self.engine.get(attempt_id)
-                attempt = replace(attempt, extra={**attempt.extra, "eval": {
-                    "slot": outcome.slot, "host": outcome.host,
-                    "start": outcome.started, "end": outcome.finished}})
+                attempt = replace(attempt, placement=Placement(
+                    outcome.slot, outcome.host, outcome.started, outcome.finished))
                 flight.ready[attempt_id] = (attempt, outcome.verdict)
         return stopped
 
@@ -148,7 +147,7 @@ class Scheduler:
         plan = plan_attempt(self.strategy, engine.ws.config, visible, champion, next_id)
         attempt = engine.open_attempt(next_id, plan.parent,
                                       "merge" if plan.is_merge else self.mutator.name,
-                                      plan.parent2, **plan.extra)
+                                      plan.parent2, plan.hints, plan.notes)
         return attempt, visible, champion, plan
 
     def _propose(self, attempt: Attempt, history: list[Attempt], champion: Attempt,

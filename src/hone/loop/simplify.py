@@ -27,7 +27,7 @@ class Simplified:
     stopped_because: str
 
     def cost(self, a: Attempt) -> Complexity | None:
-        return Complexity.from_json(a.extra.get("complexity"))
+        return Complexity.from_json(a.code.complexity)
 
 
 def simplify(engine: Engine, mutator_kind: str | None, attempts: int,

@@ -105,7 +105,7 @@ class AblateMutator(Mutator):
                            cwd=ctx.workdir, input=hunk.patch)
             if proc.returncode == 0:
                 return Proposal(f"simplify: {_describe(hunk)} at {hunk.path}:{hunk.line}",
-                                extra={"hunk": hunk.key})
+                                notes={"hunk": hunk.key})
         raise MutatorExhausted("every piece of the champion's change was tried for removal")
 
     def _untried(self, ctx: ProposalContext, parent: str, baseline: str) -> list[Hunk]:
@@ -113,7 +113,7 @@ class AblateMutator(Mutator):
         in the order to try them."""
         diff = git("diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames",
                    parent, baseline, "--", *ctx.editable, cwd=ctx.workdir)
-        tried = {a.extra.get("hunk") for a in ctx.history
+        tried = {a.notes.get("hunk") for a in ctx.history
                  if a.parent == ctx.parent.id and a.mutator == self.name}
         candidates = [c for h in reverse_hunks(diff + "\n") for c in (h, *blocks(h))]
         # Largest net removal first (what adds the most code is the first suspect), pure

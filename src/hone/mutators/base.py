@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hone.config.model import Config
-from hone.records import Attempt
+from hone.records import Attempt, Cost
 from hone.registry import Registry
 from hone.sections import Brief
 from hone.vcs.git import Repo
@@ -43,14 +43,17 @@ class Proposal:
 
     `failure` (the proposer could not produce a change: unparseable answer, API down) fails the
     attempt; `rejected` (the change broke a rule, e.g. an edit to a protected path) rejects it.
-    `texts` are stored with the attempt (prompt, raw response); `extra` goes into its record.
+    `texts` are stored with the attempt (prompt, raw response); `cost` (tokens, dollars) and
+    `notes` (free-form values that only this mutator reads back, e.g. the site it changed) go
+    into its record.
     """
 
     hypothesis: str
     failure: str = ""
     rejected: str = ""
     texts: dict[str, str] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
+    cost: Cost | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
 
 
 class Mutator(abc.ABC):

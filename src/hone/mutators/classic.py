@@ -137,7 +137,7 @@ class ClassicMutator(Mutator):
         if not sites:
             raise MutatorExhausted("no numeric literal to perturb in the editable files "
                                    f"(mark lines with '# {MARK_TUNE}')")
-        tried = {(a.extra.get("site"), a.extra.get("new")) for a in ctx.history
+        tried = {(a.notes.get("site"), a.notes.get("new")) for a in ctx.history
                  if a.parent == ctx.parent.id and a.mutator == self.name}
         choice = self._follow_success(ctx, sites, tried, rng)
         for _ in range(200):
@@ -160,8 +160,8 @@ class ClassicMutator(Mutator):
         if last.status is not Status.KEPT or last.mutator != self.name or rng.random() < 0.5:
             return None
         by_key = {s.key: s for s in sites}
-        site = by_key.get(str(last.extra.get("site")))
-        old, new = _parse(str(last.extra.get("old"))), _parse(str(last.extra.get("new")))
+        site = by_key.get(str(last.notes.get("site")))
+        old, new = _parse(str(last.notes.get("old"))), _parse(str(last.notes.get("new")))
         if site is None or old is None or new is None or old == new:
             return None
         value = _parse(site.text)
@@ -186,5 +186,5 @@ class ClassicMutator(Mutator):
         name = name_match.group(1) if name_match else line.strip()[:40]
         return Proposal(
             f"{name} = {site.text} -> {new} in {site.path}:{site.line}",
-            extra={"site": site.key, "old": site.text, "new": new},
+            notes={"site": site.key, "old": site.text, "new": new},
         )

@@ -17,8 +17,9 @@ from hone.decide.ranks import gains, hodges_lehmann, u_for_z, z_two_sided
 from hone.direction import Direction, relative
 from hone.loop.brief import vs_baseline, vs_parent
 from hone.loop.view import RunView
-from hone.records import Attempt, Measurement, Status
+from hone.records import Attempt, Measurement, Status, spend_json
 from hone.report.diff import diff_html
+from hone.store.extra import encode as encode_extra
 
 # Diffs above this size are cut in the report so one huge attempt cannot bloat the file.
 MAX_DIFF_CHARS = 200_000
@@ -51,14 +52,6 @@ def _scores(measurements: Sequence[Measurement], kind: str = "objective") -> lis
             if m.kind == kind and m.score is not None and math.isfinite(m.score)]
 
 
-def _extra_number(a: Attempt, *keys: str) -> float | None:
-    for key in keys:
-        value = a.extra.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-    return None
-
-
 def _depths(attempts: list[Attempt]) -> dict[int, int]:
     """Generation of each attempt: the number of parent links up to the baseline."""
     by_id = {a.id: a for a in attempts}
@@ -89,9 +82,6 @@ def overview(engine: RunView) -> dict[str, Any]:
 
     rows = []
     for a in attempts:
-        tokens_in = _extra_number(a, "tokens_in")
-        tokens_out = _extra_number(a, "tokens_out")
-        decision = a.extra.get("decision") if isinstance(a.extra.get("decision"), dict) else None
         rows.append({
             "id": a.id, "parent": a.parent, "parent2": a.parent2, "status": a.status.value,
             "score": _finite(a.score), "hypothesis": a.hypothesis, "mutator": a.mutator,
@@ -101,14 +91,12 @@ def overview(engine: RunView) -> dict[str, Any]:
             "seconds": a.seconds, "depth": depth[a.id],
             "vs_parent": vs_parent(a, by_id, direction),
             "vs_baseline": vs_baseline(a, by_id, direction),
-            "tokens_in": None if tokens_in is None else int(tokens_in),
-            "tokens_out": None if tokens_out is None else int(tokens_out),
-            "usd": _extra_number(a, "usd", "cost_usd"),
-            "lines_added": a.extra.get("lines_added"),
-            "lines_removed": a.extra.get("lines_removed"),
-            "complexity": a.extra.get("complexity"),
-            "slot": a.extra.get("slot"),
-            "decision": decision,
+            **spend_json(a.cost),
+            "lines_added": a.code.lines_added,
+            "lines_removed": a.code.lines_removed,
+            "complexity": a.code.complexity,
+            "slot": a.placement.slot if a.placement else None,
+            "decision": a.decision.to_json() if a.decision else None,
             "holdout": [m.score for m in by_attempt.get(a.id, []) if m.kind == "holdout"],
         })
 
@@ -205,10 +193,8 @@ def details(engine: RunView, attempt_id: int) -> dict[str, Any]:
             if tail:
                 logs[path.name] = tail
     texts = engine.store.get_texts(engine.run, a.id)
+    # The playbook as the proposer saw it (the llm mutator stores it with the attempt's texts).
     lessons = {k: v for k, v in texts.items() if "lesson" in k.lower()}
-    if isinstance(a.extra.get("lessons"), str | list):
-        lessons["lessons"] = (a.extra["lessons"] if isinstance(a.extra["lessons"], str)
-                              else "\n".join(map(str, a.extra["lessons"])))
     return {
         "id": a.id,
         "diff_html": diff_html(diff) if diff else "",
@@ -221,7 +207,7 @@ def details(engine: RunView, attempt_id: int) -> dict[str, Any]:
         "logs": logs,
         "lessons": lessons,
         "texts": {k: v[-20_000:] for k, v in texts.items() if k not in lessons},
-        "extra": {k: v for k, v in a.extra.items() if k != "decision"},
+        "extra": {k: v for k, v in encode_extra(a).items() if k != "decision"},
     }
 
 

@@ -28,13 +28,10 @@ RECENT = 8
 
 
 def _slot_of(attempt: Attempt) -> str:
-    """The slot named in the attempt's extra, else a row of its own (`#ID`), so that attempts
-    in flight at once never share a row even when the loop does not name its slots."""
-    named = attempt.extra.get("slot")
-    evaluation = attempt.extra.get("eval")
-    if not named and isinstance(evaluation, dict):
-        named = evaluation.get("slot")
-    return str(named) if named not in (None, "") else f"#{attempt.id}"
+    """The slot the executor ran the attempt in, else a row of its own (`#ID`), so that
+    attempts in flight at once never share a row even when the loop does not name its slots."""
+    named = attempt.placement.slot if attempt.placement is not None else ""
+    return named or f"#{attempt.id}"
 
 
 @dataclass
@@ -57,7 +54,7 @@ class Limits:
 class LiveView:
     """An `on_event` handler that keeps the state the view shows, and draws it with Rich Live.
 
-    Events are `(event, attempt)`, with the slot given as `slot=` or in `attempt.extra["slot"]`
+    Events are `(event, attempt)`, with the slot given as `slot=` or by `attempt.placement`
     (a row per attempt in flight otherwise), so the same view serves the sequential and the
     parallel loop.
     """
@@ -136,7 +133,7 @@ class LiveView:
             return
         self.done += 1
         self.counts[a.status.value] = self.counts.get(a.status.value, 0) + 1
-        self.usd += float(a.extra.get("usd", 0.0) or 0.0)
+        self.usd += a.cost.usd if a.cost is not None else 0.0
         self.scores[a.id] = a.score
         parent = self.scores.get(a.parent) if a.parent is not None else None
         self.recent.append((a, self._gain(a.score, parent)))

@@ -11,6 +11,8 @@ from typing import Any
 
 from hone.records import Attempt, Measurement, Status
 from hone.store.base import RunInfo, Store
+from hone.store.extra import decode as decode_extra
+from hone.store.extra import encode as encode_extra
 from hone.store.schema import migrate
 
 _ATTEMPT_COLUMNS = ("run, id, parent, commit_sha, status, score, metrics, hypothesis, mutator, "
@@ -140,7 +142,7 @@ class SQLiteStore(Store):
             "extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (a.run, a.id, a.parent, a.parent2, a.commit, a.status.value, a.score,
              json.dumps(a.metrics), a.hypothesis, a.mutator, a.stage, a.reason, a.log_tail,
-             a.started, a.finished, json.dumps(a.extra)))
+             a.started, a.finished, json.dumps(encode_extra(a))))
 
     def get_attempt(self, run: str, attempt_id: int) -> Attempt | None:
         rows = self._exec(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE run = ? AND id = ?",
@@ -153,7 +155,7 @@ class SQLiteStore(Store):
 
     def _attempt(self, row: _Row) -> Attempt:
         """The attempt of `row`, decoded again only when the row differs from last time (the
-        JSON of metrics and extra is most of the cost of reading a long run's history)."""
+        JSON of metrics and the sub-records is most of the cost of reading a long run's history)."""
         key = (row[0], row[1])
         seen = self._decoded.get(key)
         if seen is not None and seen[0] == row:
@@ -208,5 +210,6 @@ def _decode(r: _Row) -> Attempt:
     return Attempt(
         run=r[0], id=r[1], parent=r[2], commit=r[3], status=Status(r[4]), score=r[5],
         metrics=json.loads(r[6]), hypothesis=r[7], mutator=r[8], stage=r[9], reason=r[10],
-        log_tail=r[11], started=r[12], finished=r[13], parent2=r[14], extra=json.loads(r[15]),
+        log_tail=r[11], started=r[12], finished=r[13], parent2=r[14],
+        **decode_extra(json.loads(r[15])),
     )

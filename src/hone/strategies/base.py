@@ -7,18 +7,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hone.config.model import Config
-from hone.records import Attempt
+from hone.records import Attempt, Hints
 from hone.registry import Registry
 
 
 @dataclass(frozen=True)
 class Selection:
     """The parent(s) of the next attempt. With `parent2` the attempt is the three-way merge of
-    the two; `extra` is recorded with the attempt (island, why this parent)."""
+    the two; `hints` (island, why this parent) and `notes` (free-form, read by this strategy
+    alone) are recorded with the attempt."""
 
     parent: Attempt
     parent2: Attempt | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    hints: Hints = field(default_factory=Hints)
+    notes: dict[str, Any] = field(default_factory=dict)
 
 
 class Strategy(abc.ABC):

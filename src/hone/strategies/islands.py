@@ -14,7 +14,7 @@ from typing import Any
 
 from hone.config.model import Config, SearchSection
 from hone.direction import Direction
-from hone.records import Attempt
+from hone.records import Attempt, Hints
 from hone.strategies.base import STRATEGIES, Selection, Strategy
 from hone.strategies.pool import best_first, can_parent, rank_weighted, rng_for
 
@@ -22,8 +22,8 @@ from hone.strategies.pool import best_first, can_parent, rank_weighted, rng_for
 def island_of(attempt: Attempt | int, n: int) -> int:
     """The island an attempt belongs to: the one recorded with it, else by its id."""
     if isinstance(attempt, Attempt):
-        recorded = attempt.extra.get("island")
-        if isinstance(recorded, int):
+        recorded = attempt.hints.island
+        if recorded is not None:
             return recorded % n
         attempt = attempt.id
     return (attempt - 1) % n
@@ -103,7 +103,7 @@ class IslandsStrategy(Strategy):
         members = best_first(arch.members[island], self.direction)[:self.search.population]
         rng = rng_for(history, attempt_id, self.name)
         parent = members[0] if rng.random() < self.search.exploit else rank_weighted(members, rng)
-        extra: dict[str, Any] = {"island": island}
+        notes: dict[str, Any] = {}
         if attempt_id % self.search.migrate_every == 0 and arch.events:
-            extra["island_events"] = arch.events  # recorded once, on the boundary attempt
-        return Selection(parent, extra=extra)
+            notes["island_events"] = arch.events  # recorded once, on the boundary attempt
+        return Selection(parent, hints=Hints(island=island), notes=notes)

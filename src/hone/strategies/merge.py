@@ -9,6 +9,7 @@ the first), so the commit hone makes has both as parents; a conflicting merge is
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from hone.config.model import SearchSection
 from hone.direction import Direction
@@ -83,15 +84,15 @@ def apply_merge(repo: Repo, workdir: Path, ours: Attempt, theirs: Attempt) -> Pr
     hypothesis = (f"merge #{ours.id} and #{theirs.id}: "
                   f"{_first_line(ours.hypothesis)} + {_first_line(theirs.hypothesis)}")
     tree, conflicts = repo.merge_tree(ours.commit, theirs.commit)
-    extra = {"merge": [ours.id, theirs.id]}
+    notes: dict[str, Any] = {"merge": [ours.id, theirs.id]}
     if tree is None:
         return Proposal(hypothesis, failure="merge conflict in " + ", ".join(conflicts[:10]),
-                        extra={**extra, "merge_conflicts": conflicts})
+                        notes={**notes, "merge_conflicts": conflicts})
     try:
         git("merge", "--no-ff", "--no-commit", "--no-edit", theirs.commit, cwd=workdir)
     except GitError as exc:
-        return Proposal(hypothesis, failure=str(exc), extra=extra)
-    return Proposal(hypothesis, extra=extra)
+        return Proposal(hypothesis, failure=str(exc), notes=notes)
+    return Proposal(hypothesis, notes=notes)
 
 
 def _first_line(text: str) -> str:

@@ -45,9 +45,9 @@ def find_duplicate(history: list[Attempt], attempt: Attempt, key: str, tree: str
     for a in history:
         if a.id == attempt.id or not evaluated(a):
             continue
-        if a.extra.get("tree") == tree:
+        if tree and a.lineage.tree == tree:
             return a
-        if attempt.parent2 is None and a.parent2 is None and a.extra.get("diff_key") == key:
+        if attempt.parent2 is None and a.parent2 is None and key and a.lineage.diff_key == key:
             return a
     return None
 

@@ -4,11 +4,11 @@ exploration action, the category and the notes for the brief. A pure function of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hone.config.model import Config
-from hone.records import Attempt
+from hone.records import Attempt, Hints
 from hone.sections import Section, SectionKind
 from hone.strategies.base import Strategy
 from hone.strategies.merge import next_pair
@@ -21,7 +21,8 @@ from hone.strategies.stagnation import brief_section, exploration
 class Plan:
     parent: Attempt
     parent2: Attempt | None = None
-    extra: dict[str, Any] = field(default_factory=dict)  # recorded with the attempt
+    hints: Hints = field(default_factory=Hints)  # recorded with the attempt, shown to the proposer
+    notes: dict[str, Any] = field(default_factory=dict)  # recorded with the attempt
 
     @property
     def is_merge(self) -> bool:
@@ -32,24 +33,24 @@ def plan_attempt(strategy: Strategy, config: Config, history: list[Attempt], cha
                  attempt_id: int, merges: bool = True) -> Plan:
     search, direction = config.search, config.objective.direction
     chosen = strategy.select(history, champion, attempt_id)
-    extra = dict(chosen.extra)
+    hints, notes = chosen.hints, dict(chosen.notes)
     if chosen.parent2 is not None and merges:
-        return Plan(chosen.parent, chosen.parent2, extra)
+        return Plan(chosen.parent, chosen.parent2, hints, notes)
     if merges and strategy.merges and search.merge:
         pair = next_pair(history, champion, search, direction, attempt_id)
         if pair is not None:
-            return Plan(pair[0], pair[1], extra)
+            return Plan(pair[0], pair[1], hints, notes)
     parent = chosen.parent
     near = near_misses(history, champion, search.near_miss)
     explore = exploration(history, champion, search, bool(near))
     if explore is not None:
         action, stuck = explore
-        extra.update(explore=action, stuck=stuck)
+        hints = replace(hints, explore=action, stuck=stuck)
         if action == "near_miss":
             parent = rng_for(history, attempt_id, "near-miss").choice(near)
     if search.categories:
-        extra["category"] = search.categories[attempt_id % len(search.categories)]
-    return Plan(parent, None, extra)
+        hints = replace(hints, category=search.categories[attempt_id % len(search.categories)])
+    return Plan(parent, None, hints, notes)
 
 
 def brief_sections(config: Config, history: list[Attempt], attempt: Attempt, parent: Attempt
@@ -61,11 +62,11 @@ def brief_sections(config: Config, history: list[Attempt], attempt: Attempt, par
         out.append(Section(SectionKind.REPEATS,
                            "Changes already tried (repeats are not evaluated again)",
                            (*notes, "Propose something that has not been tried.")))
-    action = attempt.extra.get("explore")
-    if isinstance(action, str):
-        out.append(brief_section(action, int(attempt.extra.get("stuck", 0)), parent))
-    category = attempt.extra.get("category")
-    if isinstance(category, str):
+    action = attempt.hints.explore
+    if action is not None:
+        out.append(brief_section(action, attempt.hints.stuck or 0, parent))
+    category = attempt.hints.category
+    if category is not None:
         out.append(Section(SectionKind.FOCUS, "Focus of this attempt", (
             f"Make a change of the category `{category}` (categories rotate across attempts: "
             f"{', '.join(config.search.categories)}).",)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from hone.config.model import Config, SearchSection
 from hone.direction import Direction
-from hone.records import Attempt
+from hone.records import Attempt, Hints
 from hone.strategies.base import STRATEGIES, Selection, Strategy
 from hone.strategies.pool import best_first, can_parent, near_misses, rank_weighted, rng_for
 
@@ -39,5 +39,5 @@ class PopulationStrategy(Strategy):
         near = [a for a in near_misses(history, champion, self.search.near_miss)
                 if a.id not in in_top]
         if near and rng.random() >= self.search.exploit:
-            return Selection(rng.choice(near), extra={"pick": "near-miss"})
-        return Selection(rank_weighted(top, rng), extra={"pick": "top-k"})
+            return Selection(rng.choice(near), hints=Hints(pick="near-miss"))
+        return Selection(rank_weighted(top, rng), hints=Hints(pick="top-k"))

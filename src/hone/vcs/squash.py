@@ -64,15 +64,14 @@ def _change(before: float | None, after: float | None, direction: Direction) -> 
 
 
 def _cost(a: Attempt) -> str:
-    added, removed = a.extra.get("lines_added"), a.extra.get("lines_removed")
+    added, removed = a.code.lines_added, a.code.lines_removed
     return f"+{added}/-{removed} lines" if added is not None else ""
 
 
 def idea_message(run: str, idea: Idea, direction: Direction) -> str:
     a = idea.attempt
     title = " ".join(a.hypothesis.split()) or f"attempt #{a.id}"
-    decision = a.extra.get("decision") or {}
-    runs = decision.get("runs")
+    runs = a.decision.evidence.get("runs") if a.decision is not None else None
     body = [_change(idea.before, a.score, direction)
             + (f", measured over {runs} run(s)" if runs else "")
             + (f"; {_cost(a)}" if _cost(a) else ""),

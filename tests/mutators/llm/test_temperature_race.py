@@ -78,5 +78,5 @@ def test_exploring_and_normal_attempts_at_once_each_send_their_temperature(
     for ctx, proposal in zip(contexts, proposals, strict=True):
         assert changed(ctx.workdir) == ["knob.py"]
         assert f"KNOB = {3 + ctx.attempt_id} " in (ctx.workdir / "knob.py").read_text()
-        assert proposal.extra.get("temperature") == (
+        assert proposal.notes.get("temperature") == (
             pytest.approx(hot) if explores[ctx.attempt_id] else None)

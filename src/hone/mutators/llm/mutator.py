@@ -44,7 +44,7 @@ from hone.mutators.llm.providers import (
 )
 from hone.mutators.llm.retry import FailureStreak, RetryLog, RetryPolicy, with_retries
 from hone.mutators.llm.tokens import TokenMeter
-from hone.records import Status
+from hone.records import Cost, Status
 
 # Reflect on at most this many attempts per proposal (after a resume or a batch of ask/tell,
 # older ones are marked seen without a call: lessons come from what is recent).
@@ -67,11 +67,13 @@ class Usage:
         self.tokens_in += completion.tokens_in
         self.tokens_out += completion.tokens_out
 
-    def record(self, model: str, price_in: float, price_out: float) -> dict[str, Any]:
+    def cost(self, model: str, price_in: float, price_out: float) -> Cost:
         usd = self.tokens_in * price_in / 1e6 + self.tokens_out * price_out / 1e6
-        out: dict[str, Any] = {"model": model, "llm_calls": self.calls,
-                               "tokens_in": self.tokens_in, "tokens_out": self.tokens_out,
-                               "usd": round(usd, 8)}
+        return Cost(self.tokens_in, self.tokens_out, round(usd, 8), model, self.calls)
+
+    def notes(self) -> dict[str, Any]:
+        """The retries, the time spent waiting and the last errors, when there were any."""
+        out: dict[str, Any] = {}
         if self.retries:
             out["llm_retries"] = self.retries
             out["llm_waited_s"] = round(self.waited, 3)
@@ -115,22 +117,22 @@ class LLMMutator(Mutator):
             texts["lessons"] = lessons
         parts = build_prompt(ctx, lessons, self.meter, self.settings.prompt_token_budget)
         texts["prompt"] = f"## system\n{parts.system}\n\n## user\n{parts.user}"
-        extra_prompt = {"prompt_tokens_estimate": parts.tokens, "files_whole": parts.whole,
+        prompt_notes = {"prompt_tokens_estimate": parts.tokens, "files_whole": parts.whole,
                         "files_mapped": parts.mapped}
 
         def done(hypothesis: str, failure: str = "", rejected: str = "") -> Proposal:
-            extra = {**usage.record(self.provider.model, self.settings.price_in,
-                                    self.settings.price_out), **extra_prompt}
+            cost = usage.cost(self.provider.model, self.settings.price_in,
+                              self.settings.price_out)
             return Proposal(hypothesis, failure=failure, rejected=rejected, texts=texts,
-                            extra=extra)
+                            cost=cost, notes={**usage.notes(), **prompt_notes})
 
         sampling = Sampling(temperature(self.settings.temperature, ctx.hints.get("explore")))
         if sampling.temperature != self.settings.temperature:
-            extra_prompt["temperature"] = sampling.temperature
+            prompt_notes["temperature"] = sampling.temperature
         try:
             answer = self._call(parts.system, parts.user, usage, sampling)
             answer = self._unless_tried(ctx, parts.system, parts.user, answer, usage, texts,
-                                        extra_prompt, sampling)
+                                        prompt_notes, sampling)
         except CallFailed as exc:
             reason = f"LLM call failed: {exc}"
             if isinstance(exc, Fatal) or self.streak.failure(reason):
@@ -175,12 +177,12 @@ class LLMMutator(Mutator):
 
     # -- novelty -----------------------------------------------------------------------------
     def _unless_tried(self, ctx: ProposalContext, system: str, user: str, answer: Completion,
-                      usage: Usage, texts: dict[str, str], extra: dict[str, Any],
+                      usage: Usage, texts: dict[str, str], notes: dict[str, Any],
                       sampling: Sampling) -> Completion:
         """Send an answer whose hypothesis is a near-duplicate of a tried idea back, once."""
         candidates = verbalized_candidates(answer.text)
         if candidates:
-            extra["verbalized"] = candidates
+            notes["verbalized"] = candidates
         twin = similar_idea(parse_hypothesis(answer.text), ctx.history,
                             ctx.config.search.similarity)
         if twin is None:
@@ -188,7 +190,7 @@ class LLMMutator(Mutator):
         texts["response_first"] = answer.text
         again = user + "\n\n" + already_tried(answer.text, twin)
         texts["prompt_again"] = again
-        extra["near_duplicate_of"] = twin.id
+        notes["near_duplicate_of"] = twin.id
         try:
             return self._call(system, again, usage, sampling)
         except CallFailed as exc:  # the first answer is still a proposal
