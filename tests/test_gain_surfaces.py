@@ -20,9 +20,9 @@ from rich.console import Console
 
 from hone.cli_run import LinePrinter
 from hone.direction import Direction
-from hone.loop.engine import Engine
+from hone.loop.view import RunView
 from hone.loop.workspace import Workspace
-from hone.records import Status
+from hone.records import Event, Status
 from hone.report.data import overview
 from hone.report.live import Limits, LiveView
 from tests.conftest import Hone, MakeRepo, git
@@ -118,7 +118,7 @@ def test_every_surface_shows_the_same_signed_gain(run: tuple[Path, str], hone: H
 
     # The report's data, the line printer and the live view, read from the same journal.
     ws = Workspace.open(root)
-    engine = Engine(ws, "main")
+    engine = RunView(ws, "main")
     history = engine.history()
     data = overview(engine)
     assert data["summary"]["gain"] == pytest.approx(base_gain)
@@ -131,13 +131,13 @@ def test_every_surface_shows_the_same_signed_gain(run: tuple[Path, str], hone: H
     assert champion.status is Status.KEPT
     lines = io.StringIO()
     printer = LinePrinter(Direction(direction), history, stream=lines)
-    printer("champion", champion)
+    printer(Event.CHAMPION, champion)
     assert f"* new champion #2 score {champ} {over_base} over baseline" in lines.getvalue()
 
     log = io.StringIO()
     view = LiveView(Limits(), Direction(direction), history,
                     console=Console(file=log, width=200, color_system=None))
-    view("champion", champion)
+    view(Event.CHAMPION, champion)
     assert f"score {champ} {over_base} over baseline" in log.getvalue()
     drawn = io.StringIO()
     Console(file=drawn, width=200, color_system=None).print(view.render())
