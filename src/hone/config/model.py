@@ -178,10 +178,13 @@ class SandboxSection(_Section):
     env: list[str] = Field(default_factory=list)  # NAME passes it through; NAME=VALUE sets it
     ro_paths: list[str] = Field(default_factory=list)  # hidden paths to show read-only again
     rw_paths: list[str] = Field(default_factory=list)  # writable besides the worktree (caches)
-    memory_mb: int = Field(8192, ge=0)  # address space per process; 0: no limit
+    # Resident memory of all the command's processes (a cgroup); RLIMIT_AS per process only
+    # without a writable cgroup. 0: no limit.
+    memory_mb: int = Field(8192, ge=0)
     cpu_seconds: int = Field(3600, ge=0)
     file_size_mb: int = Field(2048, ge=0)
     processes: int = Field(1024, ge=0)
+    disk_mb: int = Field(0, ge=0)  # what a command may write: /tmp's size, the worktree's quota
 
 
 class HoldoutSection(_Section):

@@ -285,8 +285,8 @@ def _late_masks(workdir: Path, home: Path | None, masked: Sequence[Path],
 def plan_of(settings: SandboxSection) -> limits.Plan:
     """The limits `settings` ask for, in bytes and seconds."""
     mib = limits.MIB
-    # `[sandbox] disk_mb` (when the config has it): the worktree's quota and /tmp's size.
-    disk_mb = int(getattr(settings, "disk_mb", 0) or 0)
+    # `[sandbox] disk_mb`: the worktree's quota and /tmp's size (0: no quota, a default /tmp).
+    disk_mb = settings.disk_mb
     return limits.Plan(memory_bytes=settings.memory_mb * mib, cpu_seconds=settings.cpu_seconds,
                        file_size_bytes=settings.file_size_mb * mib,
                        processes=settings.processes, disk_bytes=disk_mb * mib,
