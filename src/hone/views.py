@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
@@ -16,6 +16,9 @@ from hone.records import Attempt, Status, spend_json
 from hone.store.extra import encode as encode_extra
 from hone.vcs import refs
 from hone.vcs.git import git
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 COLUMNS = ["id", "parent", "status", "score", "delta", "code", "stage", "hypothesis", "flags"]
 
@@ -173,10 +176,23 @@ def show_view(engine: RunView, attempt_id: int) -> dict[str, Any]:
 
 
 def print_show(view: dict[str, Any]) -> None:
+    """Print one attempt's `show` view: header, code, decision, measurements, texts, logs, diff."""
     from rich.console import Console
     from rich.syntax import Syntax
 
     console = Console()
+    _show_header(console, view)
+    _show_decision(console, view)
+    _show_measurements(console, view)
+    _show_texts(console, view)
+    if view["logs"]:
+        console.print("logs: " + ", ".join(view["logs"]), markup=False)
+    if view["diff"]:
+        console.print(Syntax(view["diff"], "diff", theme="ansi_dark"))
+
+
+def _show_header(console: Console, view: dict[str, Any]) -> None:
+    """Print the id line, the gains over parent and baseline, the hypothesis and the code."""
     console.print(f"[bold]#{view['id']}[/] {view['status']}  score {fmt(view['score'])}  "
                   f"parent #{view['parent']}  commit {view['commit']}")
     gains = [f"{fmt_gain(view[key])} {over}" for key, over in (
@@ -185,13 +201,24 @@ def print_show(view: dict[str, Any]) -> None:
     if gains:
         console.print("gain: " + ", ".join(gains), markup=False, highlight=False)
     console.print(f"hypothesis: {view['hypothesis']}")
-    extra = view.get("extra") or {}
+    line = _code_line(view.get("extra") or {})
+    if line:
+        console.print(line, markup=False)
+
+
+def _code_line(extra: dict[str, Any]) -> str:
+    """The 'code: +A/-R lines in N file(s); ...' line, or '' when nothing was measured."""
     cx = extra.get("complexity") or {}
-    if "lines_added" in extra or cx:
-        console.print(f"code: +{extra.get('lines_added', 0)}/-{extra.get('lines_removed', 0)} "
-                      f"lines in {extra.get('files_touched', 0)} file(s)"
-                      + (f"; editable code {cx.get('nloc')} lines, complexity {cx.get('ccn')}, "
-                         f"{cx.get('functions')} functions" if cx else ""), markup=False)
+    if "lines_added" not in extra and not cx:
+        return ""
+    return (f"code: +{extra.get('lines_added', 0)}/-{extra.get('lines_removed', 0)} "
+            f"lines in {extra.get('files_touched', 0)} file(s)"
+            + (f"; editable code {cx.get('nloc')} lines, complexity {cx.get('ccn')}, "
+               f"{cx.get('functions')} functions" if cx else ""))
+
+
+def _show_decision(console: Console, view: dict[str, Any]) -> None:
+    """Print the stage and reason, the flags, the decision's evidence and the noise lines."""
     if view["stage"] or view["reason"]:
         console.print(f"stage: {view['stage']}  reason: {view['reason']}", markup=False)
     for flag in view["flags"]:
@@ -200,11 +227,15 @@ def print_show(view: dict[str, Any]) -> None:
         console.print(f"decision: {evidence_line(view['extra']['decision'])}", markup=False)
     if view["extra"].get("noise"):
         from hone.loop.brief import noise_lines
-        from hone.records import Attempt, Noise
+        from hone.records import Noise
 
         noise = Noise(view["extra"]["noise"], view["extra"].get("noise_warning", ""))
         for line in noise_lines(Attempt("", 0, None, None, Status.BASELINE, noise=noise)):
             console.print(line, markup=False)
+
+
+def _show_measurements(console: Console, view: dict[str, Any]) -> None:
+    """Print one line per measurement, the log tail and the spend (tokens, dollars)."""
     for m in view["measurements"]:
         console.print(f"  {m['kind']} seed {m['seed']}: {fmt(m['score'])} ({m['seconds']}s)")
     if view["log_tail"]:
@@ -213,7 +244,11 @@ def print_show(view: dict[str, Any]) -> None:
     for key in ("tokens_in", "tokens_out", "usd"):
         if key in view["extra"]:
             console.print(f"{key}: {view['extra'][key]}", highlight=False)
-    for name, text in view["texts"].items():  # prompt, response, reflections: in full
+
+
+def _show_texts(console: Console, view: dict[str, Any]) -> None:
+    """Print the stored texts (prompt, response, reflections) in full, then the run's lessons."""
+    for name, text in view["texts"].items():
         console.rule(f"{name} ({len(text)} chars)")
         console.print(text, markup=False, highlight=False)
     if view["lessons"]:
@@ -221,10 +256,6 @@ def print_show(view: dict[str, Any]) -> None:
         for x in view["lessons"]:
             console.print(f"[{x['id']} +{x['helpful']}/-{x['harmful']}] {x['text']}",
                           markup=False, highlight=False)
-    if view["logs"]:
-        console.print("logs: " + ", ".join(view["logs"]), markup=False)
-    if view["diff"]:
-        console.print(Syntax(view["diff"], "diff", theme="ansi_dark"))
 
 
 def best_view(engine: RunView, branch: str | None, squash: str | None = None

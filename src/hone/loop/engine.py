@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from hone.complexity.quality import Quality
@@ -256,23 +257,30 @@ class Engine(RunView):
             novelty.diff_key(repo, parent.commit, commit), repo.tree_of(commit)))
         attempt = self.quality.account(attempt, workdir, commit)
         self.store.put_attempt(attempt)
+        return attempt, self._screen(attempt, proposal, stat.paths, workdir, history)
+
+    def _screen(self, attempt: Attempt, proposal: Proposal, paths: list[str], workdir: Path,
+                history: list[Attempt]) -> StageFailure | None:
+        """The first reason a committed attempt ends before verification, in order: the
+        mutator's refusal, the path rules, file hygiene, a duplicate in `history`. None: verify
+        it."""
         if proposal.rejected:
-            return attempt, StageFailure("rules", proposal.rejected, rejected=True)
-        violations = self.ws.rules.violations(stat.paths)
+            return StageFailure("rules", proposal.rejected, rejected=True)
+        violations = self.ws.rules.violations(paths)
         if violations:
-            return attempt, StageFailure("rules", "; ".join(violations), rejected=True)
-        unclean = hygiene_failures(workdir, [p for p in stat.paths if (workdir / p).exists()],
+            return StageFailure("rules", "; ".join(violations), rejected=True)
+        unclean = hygiene_failures(workdir, [p for p in paths if (workdir / p).exists()],
                                    self.ws.config.files.allow_binary,
                                    self.ws.repo.tracked_files(self.guard.baseline))
         if unclean:
-            return attempt, StageFailure("hygiene", "; ".join(unclean[:3]), rejected=True)
+            return StageFailure("hygiene", "; ".join(unclean[:3]), rejected=True)
         if self.ws.config.search.dedupe:
             same = novelty.find_duplicate(history, attempt, attempt.lineage.diff_key,
                                           attempt.lineage.tree)
             if same is not None:
-                return attempt, StageFailure("duplicate", f"the same change as #{same.id} "
-                                             f"({same.status.value}) was already tried")
-        return attempt, None
+                return StageFailure("duplicate", f"the same change as #{same.id} "
+                                    f"({same.status.value}) was already tried")
+        return None
 
     def seeds(self) -> list[int]:
         """The seeds a new attempt is first measured with."""

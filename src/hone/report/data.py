@@ -10,6 +10,7 @@ import math
 import statistics
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +63,30 @@ def _depths(attempts: list[Attempt]) -> dict[int, int]:
     return depth
 
 
+@dataclass(frozen=True)
+class _Journal:
+    """What every part of the overview reads: the attempts, their measurements, the axis."""
+
+    attempts: list[Attempt]
+    by_id: dict[int, Attempt]
+    by_attempt: dict[int, list[Measurement]]
+    t0: float
+    direction: Direction
+    confidence: float
+
+    @property
+    def baseline(self) -> Attempt | None:
+        return self.by_id.get(0)
+
+    def runs(self, attempt_id: int) -> list[float]:
+        """The finite objective scores measured for one attempt."""
+        return _scores(self.by_attempt.get(attempt_id, []))
+
+
 def overview(engine: RunView) -> dict[str, Any]:
     """Everything but per-attempt details: summary, attempts, champion path, holdout."""
     info = engine.info()
     config = engine.ws.config
-    direction = config.objective.direction
     attempts = engine.history()
     measurements = engine.store.measurements(engine.run)
     by_attempt: dict[int, list[Measurement]] = {}
@@ -74,89 +94,107 @@ def overview(engine: RunView) -> dict[str, Any]:
         by_attempt.setdefault(m.attempt_id, []).append(m)
     by_id = {a.id: a for a in attempts}
     baseline = by_id.get(0)
-    base_score = baseline.score if baseline else None
-    base_runs = _scores(by_attempt.get(0, []))
-    t0 = baseline.started if baseline else info.created
+    j = _Journal(attempts, by_id, by_attempt,
+                 t0=baseline.started if baseline else info.created,
+                 direction=config.objective.direction,
+                 confidence=config.acceptance.confidence)
     depth = _depths(attempts)
-    confidence = config.acceptance.confidence
-
-    rows = []
-    for a in attempts:
-        rows.append({
-            "id": a.id, "parent": a.parent, "parent2": a.parent2, "status": a.status.value,
-            "score": _finite(a.score), "hypothesis": a.hypothesis, "mutator": a.mutator,
-            "stage": a.stage, "reason": a.reason, "commit": a.commit,
-            "started": a.started - t0,
-            "finished": None if a.finished is None else a.finished - t0,
-            "seconds": a.seconds, "depth": depth[a.id],
-            "vs_parent": vs_parent(a, by_id, direction),
-            "vs_baseline": vs_baseline(a, by_id, direction),
-            **spend_json(a.cost),
-            "lines_added": a.code.lines_added,
-            "lines_removed": a.code.lines_removed,
-            "complexity": a.code.complexity,
-            "slot": a.placement.slot if a.placement else None,
-            "decision": a.decision.to_json() if a.decision else None,
-            "holdout": [m.score for m in by_attempt.get(a.id, []) if m.kind == "holdout"],
-        })
-
-    # The champion after each decision, in the order decisions were made (the engine makes a
-    # kept attempt the champion).
-    steps: list[dict[str, Any]] = []
-    if baseline is not None and baseline.score is not None:
-        steps.append({"id": 0, "t": 0.0, "score": baseline.score, "gain": 0.0,
-                      "interval": None})
-    for a in sorted((a for a in attempts if a.status is Status.KEPT and a.finished),
-                    key=lambda a: a.finished or 0.0):
-        steps.append({"id": a.id, "t": (a.finished or t0) - t0, "score": a.score,
-                      "gain": direction.gain(a.score, base_score),
-                      "interval": gain_interval(_scores(by_attempt.get(a.id, [])), base_runs,
-                                                direction, confidence)})
-
-    champion = by_id.get(info.champion, baseline)
-    counts: dict[str, int] = {}
-    for a in attempts[1:]:
-        counts[a.status.value] = counts.get(a.status.value, 0) + 1
-    ends = [a.finished for a in attempts if a.finished] + [a.started for a in attempts]
-    running = any(a.status is Status.RUNNING for a in attempts)
-    elapsed = (max(ends) - t0) if ends else 0.0
-    usd = [r["usd"] for r in rows if r["usd"] is not None]
-    tok_in = [r["tokens_in"] for r in rows if r["tokens_in"] is not None]
-    tok_out = [r["tokens_out"] for r in rows if r["tokens_out"] is not None]
-    champ_runs = _scores(by_attempt.get(champion.id, [])) if champion else []
+    rows = [_attempt_row(j, a, depth[a.id]) for a in attempts]
     return {
         "run": engine.run,
         "repo": str(engine.ws.repo.root),
         "generated": time.time(),
-        "started": t0,
-        "direction": direction,
+        "started": j.t0,
+        "direction": j.direction,
         "score_expr": config.objective.score,
         "objective": config.objective.run,
         "goal": config.run.goal,
-        "confidence": confidence,
+        "confidence": j.confidence,
         # A holdout scored like the objective shares its axis; another metric gets its own.
         "holdout_own_axis": bool(getattr(getattr(config, "holdout", None), "score", "")
                                  not in ("", config.objective.score)),
-        "summary": {
-            "baseline": base_score,
-            "champion": None if champion is None else {"id": champion.id,
-                                                        "score": champion.score},
-            "gain": direction.gain(champion.score if champion else None, base_score),
-            "gain_interval": gain_interval(champ_runs, base_runs, direction, confidence)
-            if champion and champion.id != 0 else None,
-            "attempts": len(attempts) - 1 if attempts else 0,
-            "by_status": counts,
-            "elapsed": elapsed,
-            "running": running,
-            "usd": sum(usd) if usd else None,
-            "tokens_in": sum(tok_in) if tok_in else None,
-            "tokens_out": sum(tok_out) if tok_out else None,
-            "holdout_runs": sum(1 for m in measurements if m.kind == "holdout"),
-        },
+        "summary": _summary(j, rows, by_id.get(info.champion, baseline), measurements),
         "attempts": rows,
-        "champion_steps": steps,
+        "champion_steps": _champion_steps(j),
         "version": _version(attempts, measurements),
     }
+
+
+def _attempt_row(j: _Journal, a: Attempt, depth: int) -> dict[str, Any]:
+    """One attempt's row of the overview: status, score, gains, spend, code size, holdout."""
+    return {
+        "id": a.id, "parent": a.parent, "parent2": a.parent2, "status": a.status.value,
+        "score": _finite(a.score), "hypothesis": a.hypothesis, "mutator": a.mutator,
+        "stage": a.stage, "reason": a.reason, "commit": a.commit,
+        "started": a.started - j.t0,
+        "finished": None if a.finished is None else a.finished - j.t0,
+        "seconds": a.seconds, "depth": depth,
+        "vs_parent": vs_parent(a, j.by_id, j.direction),
+        "vs_baseline": vs_baseline(a, j.by_id, j.direction),
+        **spend_json(a.cost),
+        "lines_added": a.code.lines_added,
+        "lines_removed": a.code.lines_removed,
+        "complexity": a.code.complexity,
+        "slot": a.placement.slot if a.placement else None,
+        "decision": a.decision.to_json() if a.decision else None,
+        "holdout": [m.score for m in j.by_attempt.get(a.id, []) if m.kind == "holdout"],
+    }
+
+
+def _champion_steps(j: _Journal) -> list[dict[str, Any]]:
+    """The champion after each decision, in the order decisions were made (the engine makes a
+    kept attempt the champion), starting from the baseline when it has a score."""
+    baseline = j.baseline
+    base_score = baseline.score if baseline else None
+    base_runs = j.runs(0)
+    steps: list[dict[str, Any]] = []
+    if baseline is not None and baseline.score is not None:
+        steps.append({"id": 0, "t": 0.0, "score": baseline.score, "gain": 0.0,
+                      "interval": None})
+    for a in sorted((a for a in j.attempts if a.status is Status.KEPT and a.finished),
+                    key=lambda a: a.finished or 0.0):
+        steps.append({"id": a.id, "t": (a.finished or j.t0) - j.t0, "score": a.score,
+                      "gain": j.direction.gain(a.score, base_score),
+                      "interval": gain_interval(j.runs(a.id), base_runs, j.direction,
+                                                j.confidence)})
+    return steps
+
+
+def _summary(j: _Journal, rows: list[dict[str, Any]], champion: Attempt | None,
+             measurements: list[Measurement]) -> dict[str, Any]:
+    """The run at a glance: baseline, champion and its gain, counts by status, time, spend."""
+    baseline = j.baseline
+    base_score = baseline.score if baseline else None
+    counts: dict[str, int] = {}
+    for a in j.attempts[1:]:
+        counts[a.status.value] = counts.get(a.status.value, 0) + 1
+    return {
+        "baseline": base_score,
+        "champion": None if champion is None else {"id": champion.id,
+                                                    "score": champion.score},
+        "gain": j.direction.gain(champion.score if champion else None, base_score),
+        "gain_interval": gain_interval(j.runs(champion.id), j.runs(0), j.direction,
+                                       j.confidence)
+        if champion and champion.id != 0 else None,
+        "attempts": len(j.attempts) - 1 if j.attempts else 0,
+        "by_status": counts,
+        "elapsed": _elapsed(j),
+        "running": any(a.status is Status.RUNNING for a in j.attempts),
+        **{key: _total(rows, key) for key in ("usd", "tokens_in", "tokens_out")},
+        "holdout_runs": sum(1 for m in measurements if m.kind == "holdout"),
+    }
+
+
+def _elapsed(j: _Journal) -> float:
+    """Seconds from the run's start to the latest start or finish of any attempt."""
+    ends = [a.finished for a in j.attempts if a.finished] + [a.started for a in j.attempts]
+    return (max(ends) - j.t0) if ends else 0.0
+
+
+def _total(rows: list[dict[str, Any]], key: str) -> Any:
+    """The sum of one spend column over the rows that have it; None when none has."""
+    values = [r[key] for r in rows if r[key] is not None]
+    return sum(values) if values else None
 
 
 def _version(attempts: list[Attempt], measurements: list[Measurement]) -> str:
@@ -185,13 +223,6 @@ def details(engine: RunView, attempt_id: int) -> dict[str, Any]:
     truncated = len(diff) > MAX_DIFF_CHARS
     if truncated:
         diff = diff[:MAX_DIFF_CHARS]
-    logs_dir = engine.logs_dir / f"{a.id:05d}"
-    logs = {}
-    if logs_dir.is_dir():
-        for path in sorted(logs_dir.iterdir()):
-            tail = _tail(path) if path.is_file() else ""
-            if tail:
-                logs[path.name] = tail
     texts = engine.store.get_texts(engine.run, a.id)
     # The playbook as the proposer saw it (the llm mutator stores it with the attempt's texts).
     lessons = {k: v for k, v in texts.items() if "lesson" in k.lower()}
@@ -204,11 +235,22 @@ def details(engine: RunView, attempt_id: int) -> dict[str, Any]:
                          for m in engine.store.measurements(engine.run, a.id)],
         "metrics": a.metrics,
         "log_tail": a.log_tail,
-        "logs": logs,
+        "logs": _log_tails(engine.logs_dir / f"{a.id:05d}"),
         "lessons": lessons,
         "texts": {k: v[-20_000:] for k, v in texts.items() if k not in lessons},
         "extra": {k: v for k, v in encode_extra(a).items() if k != "decision"},
     }
+
+
+def _log_tails(logs_dir: Path) -> dict[str, str]:
+    """The tail of each non-empty log file in `logs_dir`, by file name, in name order."""
+    logs = {}
+    if logs_dir.is_dir():
+        for path in sorted(logs_dir.iterdir()):
+            tail = _tail(path) if path.is_file() else ""
+            if tail:
+                logs[path.name] = tail
+    return logs
 
 
 def all_details(engine: RunView) -> dict[str, dict[str, Any]]:

@@ -170,6 +170,12 @@ class LiveView:
             return self._render()
 
     def _render(self) -> RenderableType:
+        """The whole view: budget bars, champion line, slots table and recent attempts."""
+        return Group(self._budget(), self._champion_line(), Text(""), self._slots_table(),
+                     Text(""), self._recent_table())
+
+    def _budget(self) -> Table:
+        """One progress bar per budget: attempts, time, and dollars once any are set or spent."""
         elapsed = self.clock() - self.t0
         budget = Table.grid(padding=(0, 1))
         budget.add_column(style="bold", width=9)
@@ -183,6 +189,10 @@ class LiveView:
         if lim.usd or self.usd:
             budget.add_row("dollars", *_bar(self.usd, lim.usd, f"${self.usd:.2f}",
                                             f"${lim.usd or 0:.2f}"))
+        return budget
+
+    def _champion_line(self) -> Text:
+        """The champion, its score and gain over the baseline; below it the counts and ETA."""
         eta = self.eta()
         champ = Text("champion ", style="bold")
         if self.champion:
@@ -196,7 +206,10 @@ class LiveView:
         counts = "  ".join(f"{n} {k}" for k, n in sorted(self.counts.items()))
         champ.append(f"\n{counts or 'no attempts decided yet'}"
                      + (f"   ETA {_dur(eta)}" if eta is not None else ""), style="dim")
+        return champ
 
+    def _slots_table(self) -> Table:
+        """What each slot is doing and for how long; one 'idle' row when none is busy."""
         slots = Table(box=None, pad_edge=False, show_edge=False, expand=False)
         for col in ("slot", "attempt", "doing", "for", "hypothesis"):
             slots.add_column(col, style="dim" if col == "for" else "",
@@ -213,7 +226,10 @@ class LiveView:
                           Text(" ".join(s.hypothesis.split())))  # Text: no markup from LLMs
         if not self.slots:
             slots.add_row("—", "", "idle", "", "")
+        return slots
 
+    def _recent_table(self) -> Table:
+        """The last decided attempts: status, score, gain over the parent, hypothesis."""
         recent = Table(box=None, pad_edge=False, show_edge=False, title_justify="left")
         for col in ("#", "status", "score", "vs parent", "hypothesis"):
             recent.add_column(col, justify="right" if col in ("#", "score", "vs parent")
@@ -223,7 +239,7 @@ class LiveView:
             why = f" [{a.stage}]" if a.status in (Status.FAILED, Status.REJECTED) else ""
             recent.add_row(str(a.id), Text(a.status.value, style=STYLES.get(a.status.value, "")),
                            fmt(a.score), delta, Text(" ".join(a.hypothesis.split()) + why))
-        return Group(budget, champ, Text(""), slots, Text(""), recent)
+        return recent
 
     def __enter__(self) -> LiveView:
         self.live.start()
