@@ -16,7 +16,8 @@ from hone.verify.audit.diff import Added, FileChange, added_lines, parse_diff
 from hone.verify.audit.finding import Finding, findings_json
 from hone.verify.audit.lines import line_findings
 from hone.verify.audit.literals import Literal, text_literals, watched_literals
-from hone.verify.audit.python import Watch, python_findings
+from hone.verify.audit.python import python_findings
+from hone.verify.audit.watch import Watch
 
 __all__ = ["Added", "Finding", "added_lines", "audit", "findings_json"]
 
