@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from hone.cli_errors import failure
 from hone.errors import HoneError, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -318,39 +319,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = command.main(args=args, prog_name="hone", standalone_mode=False)
     except (typer.Exit, typer.Abort, typer.TyperException, HoneError, KeyboardInterrupt) as exc:
-        return _failure(exc)
+        return failure(exc, debug=bool(state["debug"] or os.environ.get("HONE_DEBUG")))
     if state.get("interrupted"):
         # Typer turns Ctrl-C into a plain exit code 130; say what happened.
         sys.stderr.write("hone: interrupted; `hone run` resumes\n")
         return 130
     return int(result) if isinstance(result, int) else 0
-
-
-def _failure(exc: BaseException) -> int:
-    """Say why the command stopped, in one line (plus a log tail's context); its exit code.
-    With `--debug` (or HONE_DEBUG) a usage or hone error shows its traceback instead."""
-    debug = state["debug"] or os.environ.get("HONE_DEBUG")
-    if isinstance(exc, typer.Exit):
-        return int(exc.exit_code)
-    if isinstance(exc, typer.Abort):
-        sys.stderr.write("hone: interrupted\n")
-        return 130
-    if isinstance(exc, KeyboardInterrupt):
-        sys.stderr.write("hone: interrupted; `hone run` resumes\n")
-        return 130
-    if debug:
-        raise exc
-    if isinstance(exc, typer.TyperException):  # bad usage: unknown option, missing argument
-        message = (exc.format_message().splitlines() or ["bad usage"])[0]
-        sys.stderr.write(f"hone: error: {message}\n")
-        return 2
-    assert isinstance(exc, HoneError)
-    lines = str(exc).splitlines() or [type(exc).__name__]
-    sys.stderr.write(f"hone: error: {lines[0]}\n")
-    # Extra lines (a failing gate's log tail) are context, indented under the message.
-    for line in lines[1:]:
-        sys.stderr.write(f"  | {line}\n")
-    return exc.exit_code
 
 
 if __name__ == "__main__":
