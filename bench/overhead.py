@@ -144,9 +144,8 @@ def answer(request: Request) -> Text:
 def jail_costs(runs: int) -> dict[str, float] | str:
     """Medians in ms of launching `true` four ways, or why it was not measured."""
     sys.path.insert(0, str(Path(__file__).parent))
-    from sandbox import timed  # bench/sandbox.py: hone's launcher and process runner
+    from sandbox import measure  # bench/sandbox.py: bare, minimal bwrap and hone's jail
 
-    from hone.config.model import SandboxSection
     from hone.verify import sandbox
 
     problem = sandbox.bwrap_problem()
@@ -156,13 +155,14 @@ def jail_costs(runs: int) -> dict[str, float] | str:
         root = Path(tmp) / "repo"
         root.mkdir()
         (root / "bench.py").write_text("print('score: 1')\n")
-        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-        plain = timed("true", root, SandboxSection(enabled=False), runs)
-        jailed = timed("true", root, SandboxSection(enabled=True), runs)
-        bwrap = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                 "--unshare-all", "--die-with-parent", "true"]
-        bare = time_by_hand(bwrap, root, runs) * 1000
-        direct = time_by_hand(["true"], root, runs) * 1000
+        commit_all(root)
+        work = root / ".hone" / "worktrees" / "slot"
+        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(work)], cwd=root,
+                       check=True)
+        t = measure("true", work, runs)
+    # Every way goes through hone's process runner: plain is `true` with no jail.
+    direct = plain = t["bare"]["median"]
+    bare, jailed = t["bwrap"]["median"], t["hone"]["median"]
     return {"direct": direct, "bwrap": bare, "plain": plain, "jailed": jailed}
 
 

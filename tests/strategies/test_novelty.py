@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hone.records import Attempt, Lineage, Status
-from hone.strategies.novelty import diff_key, find_duplicate
+from hone.strategies.novelty import diff_key, find_duplicate, patch_key
 from hone.vcs.git import Repo
 from tests.conftest import MakeRepo, git
 
@@ -29,6 +29,25 @@ def test_diff_key_ignores_whitespace_and_position_but_not_content(make_repo: Mak
     assert diff_key(repo, base, spaced) == key
     assert diff_key(repo, shifted_base, shifted) == key  # same edit at another line number
     assert diff_key(repo, base, other) != key
+
+
+def test_diff_key_matches_keys_made_from_a_plain_zero_context_diff(make_repo: MakeRepo) -> None:
+    """Keys in journals written before came from their own `git diff -U0`: the key read from
+    `Repo.change` must equal it, for edits, new, deleted and oddly named files."""
+    root = make_repo({"f.py": "a = 1\nb = 2\n", "gone.txt": "x\n", "d/é s.py": "k = 1\n"})
+    base = git("rev-parse", "HEAD", cwd=root)
+    (root / "f.py").write_text("a = 1\n\nb  =  3\n")
+    (root / "new file.py").write_text("n = 1\n")
+    (root / "d/é s.py").write_text("k = 2\n")
+    (root / "gone.txt").unlink()
+    git("add", "--all", cwd=root)
+    git("commit", "-qm", "x", cwd=root)
+    head = git("rev-parse", "HEAD", cwd=root)
+    plain = git("diff", "--no-color", "--no-ext-diff", "--no-renames", "-U0", base, head,
+                cwd=root)
+    assert "+++ " in plain and "--- " in plain
+    assert diff_key(Repo(root), base, head) == patch_key(plain)
+    assert diff_key(Repo(root), base, head) != diff_key(Repo(root), head, base)
 
 
 def att(i: int, status: Status, stage: str = "", parent2: int | None = None, diff_key: str = "",

@@ -151,7 +151,9 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
     and read its logs back. Runs wherever the executor puts it (a local thread, a Ray worker).
     """
     started = time.time()
-    repo = Repo(repo_root)
+    # The loop's own Repo when it runs in this process: the proposer's commit is then known
+    # (its file list follows from the parent's), so neither `git clean` nor `git ls-tree` runs.
+    repo = Repo.at(repo_root)
     worktrees = Worktrees(repo, worktrees_dir)
     workdir = worktrees.checkout(slot, job.base)
     commit: str | None = job.base

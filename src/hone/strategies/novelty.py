@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from hone.records import Attempt, Status
-from hone.vcs.git import Repo, git
+from hone.vcs.git import Repo
 
 # Outcomes that do not count as "evaluated": the change never reached the verifier, or was
 # cut short by hone itself, so seeing it again deserves a real evaluation.
@@ -15,11 +15,18 @@ _NOT_EVALUATED = {"propose", "merge", "interrupted", "internal", "rules"}
 
 def diff_key(repo: Repo, old: str, new: str) -> str:
     """A hash of the change from `old` to `new` that ignores line numbers, context, whitespace
-    inside lines and blank lines, so the same edit made from another parent hashes the same."""
-    out = git("diff", "--no-color", "--no-ext-diff", "--no-renames", "-U0", old, new,
-              cwd=repo.root)
+    inside lines and blank lines, so the same edit made from another parent hashes the same.
+    Read from `Repo.change`'s context-free patch: the loop has just asked for it (line counts,
+    paths), so the key costs no git process of its own."""
+    return patch_key(repo.change(old, new).patch)
+
+
+def patch_key(patch: str) -> str:
+    """The key of a patch without context lines (`git diff -U0`): its file headers and changed
+    lines, each with runs of whitespace made one space, blank changed lines left out. Keys
+    already in journals were made from the same lines, so they still match."""
     kept: list[str] = []
-    for line in out.splitlines():
+    for line in patch.splitlines():
         if line.startswith(("+++ ", "--- ")):
             kept.append(line)
         elif line.startswith(("+", "-")):

@@ -66,6 +66,10 @@ def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
     return value
 
 
+# The repositories this process opened with `Repo.at`, by resolved top-level directory.
+_OPEN: dict[Path, Repo] = {}
+
+
 def git(*args: str, cwd: Path, input: str | None = None, check: bool = True) -> str:
     """Run git in `cwd` and return stdout (stripped of the final newline)."""
     proc = run_git(*args, cwd=cwd, input=input)
@@ -103,6 +107,18 @@ class Repo:
         self._logs_all_refs: bool | None = None
 
     @classmethod
+    def at(cls, root: Path) -> Repo:
+        """The one `Repo` of this process for the repository at `root`, so that the loop and
+        an executor in the same process share what they learnt about commits (file lists,
+        trees, changes: facts of immutable objects, never stale). A Ray worker has its own."""
+        key = root.resolve()
+        with _CACHE_LOCK:
+            repo = _OPEN.get(key)
+            if repo is None:
+                repo = _OPEN[key] = cls(root)
+        return repo
+
+    @classmethod
     def find(cls, path: Path) -> Repo:
         if not path.is_dir():
             raise UsageError(f"no such directory: {path}")
@@ -110,7 +126,7 @@ class Repo:
             top = git("rev-parse", "--show-toplevel", cwd=path)
         except GitError:
             raise UsageError(f"not a git repository: {path}") from None
-        return cls(Path(top))
+        return cls.at(Path(top))
 
     def head(self) -> str:
         """The commit at HEAD; UsageError when the repository has no commit yet."""

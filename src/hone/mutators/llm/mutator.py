@@ -49,6 +49,11 @@ from hone.records import Cost, Status
 # Reflect on at most this many attempts per proposal (after a resume or a batch of ask/tell,
 # older ones are marked seen without a call: lessons come from what is recent).
 MAX_REFLECTIONS = 2
+# Reflect once this many decided attempts wait (or at once after a keep, which teaches most):
+# a reflection costs a real model about what a proposal costs, so reflecting after every
+# attempt doubled the calls of a run; in batches of 4 with at most MAX_REFLECTIONS calls, a
+# run of discards makes half a reflection call per attempt.
+REFLECT_EVERY = 4
 
 
 @dataclass
@@ -90,7 +95,8 @@ class LLMMutator(Mutator):
         return cls(config)
 
     def __init__(self, config: Config, provider: Provider | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 reflect_every: int = REFLECT_EVERY) -> None:
         s = config.llm
         self.settings = s
         self.provider = provider or make_provider(s)
@@ -98,6 +104,7 @@ class LLMMutator(Mutator):
         self.policy = RetryPolicy(retries=s.max_retries, base_delay=s.retry_base_delay,
                                   max_delay=s.retry_max_delay)
         self.sleep = sleep
+        self.reflect_every = max(1, reflect_every)
         self.streak = FailureStreak(s.max_consecutive_failures)
         self.meter = TokenMeter()
         self._playbooks: dict[Path, Playbook] = {}
@@ -225,11 +232,14 @@ class LLMMutator(Mutator):
 
     def _reflect(self, ctx: ProposalContext, playbook: Playbook, usage: Usage,
                  texts: dict[str, str]) -> None:
-        """Turn attempts decided since the last call into lesson updates (one call each)."""
+        """Turn attempts decided since the last reflection into lesson updates (one call each),
+        once `reflect_every` of them wait or one of them was kept."""
         fresh = [a for a in ctx.history if a.id != 0 and a.status not in (
             Status.RUNNING, Status.BASELINE) and a.id not in playbook.observed]
         # an attempt without a hypothesis (API down, empty answer) teaches nothing
         worth = [a for a in fresh if a.hypothesis.strip()]
+        if len(worth) < self.reflect_every and not any(a.status is Status.KEPT for a in worth):
+            return  # not yet: they stay unobserved and count towards the next batch
         for attempt in worth[-MAX_REFLECTIONS:]:
             prompt = reflection_prompt(attempt, ctx.history, playbook, ctx.config.run.goal,
                                        ctx.config.objective.direction)
