@@ -98,6 +98,8 @@ class LLMSection(_Section):
     retry_base_delay: float = Field(1.0, ge=0)  # backoff: base * 2**n, capped, Retry-After wins
     retry_max_delay: float = Field(60.0, ge=0)
     lessons: int = Field(12, ge=0)  # size of the lessons playbook; 0 turns reflection off
+    # Reflect on lessons once this many decided attempts wait (at once after a keep).
+    reflect_every: int = Field(4, ge=1)
 
 
 class AcceptanceSection(_Section):

@@ -49,11 +49,10 @@ from hone.records import Cost, Status
 # Reflect on at most this many attempts per proposal (after a resume or a batch of ask/tell,
 # older ones are marked seen without a call: lessons come from what is recent).
 MAX_REFLECTIONS = 2
-# Reflect once this many decided attempts wait (or at once after a keep, which teaches most):
-# a reflection costs a real model about what a proposal costs, so reflecting after every
-# attempt doubled the calls of a run; in batches of 4 with at most MAX_REFLECTIONS calls, a
-# run of discards makes half a reflection call per attempt.
-REFLECT_EVERY = 4
+# `[llm] reflect_every` (default 4): reflect once that many decided attempts wait (or at once
+# after a keep, which teaches most). A reflection costs a real model about what a proposal
+# costs, so reflecting after every attempt doubled the calls of a run; in batches of 4 with at
+# most MAX_REFLECTIONS calls, a run of discards makes half a reflection call per attempt.
 
 
 @dataclass
@@ -96,7 +95,7 @@ class LLMMutator(Mutator):
 
     def __init__(self, config: Config, provider: Provider | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 reflect_every: int = REFLECT_EVERY) -> None:
+                 reflect_every: int | None = None) -> None:
         s = config.llm
         self.settings = s
         self.provider = provider or make_provider(s)
@@ -104,7 +103,7 @@ class LLMMutator(Mutator):
         self.policy = RetryPolicy(retries=s.max_retries, base_delay=s.retry_base_delay,
                                   max_delay=s.retry_max_delay)
         self.sleep = sleep
-        self.reflect_every = max(1, reflect_every)
+        self.reflect_every = max(1, reflect_every or s.reflect_every)
         self.streak = FailureStreak(s.max_consecutive_failures)
         self.meter = TokenMeter()
         self._playbooks: dict[Path, Playbook] = {}
