@@ -23,6 +23,7 @@ from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
 from hone.loop.jobs import Measurer
 from hone.loop.measure import plan_seeds, record_noise_floor, run_noise
+from hone.loop.recover import forget, recover
 from hone.loop.safeguards import Safeguards
 from hone.loop.view import RunView
 from hone.loop.workspace import Workspace
@@ -44,7 +45,6 @@ from hone.strategies.merge import apply_merge
 from hone.strategies.plan import Plan
 from hone.strategies.plan import brief_sections as search_sections
 from hone.vcs import refs
-from hone.vcs.git import git
 from hone.verify.guard import Guard
 from hone.verify.hygiene import hygiene_failures
 from hone.verify.verifier import StageFailure, Verdict
@@ -79,7 +79,7 @@ class Engine(RunView):
             try:
                 self.measure_baseline(baseline)
             except BaseException:
-                self._delete_run()
+                forget(self.ws, self.run)
                 raise
         return self.info()
 
@@ -87,7 +87,7 @@ class Engine(RunView):
         """Resume the run (None), or create it and return its baseline attempt to measure."""
         info = self.store.get_run(self.run)
         if info is not None:
-            self._recover()
+            recover(self.ws, self.run)
             return None
         repo = self.ws.repo
         head = repo.head()
@@ -139,26 +139,6 @@ class Engine(RunView):
         self.ws.repo.set_ref(refs.attempt_ref(self.run, 0), head)
         self.ws.repo.set_ref(refs.best_ref(self.run), head)
         self.on_event(Event.BASELINE, baseline)
-
-    def _delete_run(self) -> None:
-        self.store.delete_run(self.run)
-        for ref in self.ws.repo.refs(refs.run_prefix(self.run)):
-            git("update-ref", "-d", ref, cwd=self.ws.repo.root)
-
-    def _recover(self) -> None:
-        """Attempts left `running` by a crash are recorded as interrupted (asked ones wait)."""
-        self.ws.worktrees.clear_stale_locks(refs.run_prefix(self.run))
-        for a in self.history():
-            if a.status is Status.RUNNING and not a.asked:
-                self.store.put_attempt(replace(
-                    a, status=Status.FAILED, stage="interrupted",
-                    reason="hone stopped during this attempt", finished=a.finished or time.time()))
-        # A crash between recording a keep and naming it champion: every keep is the newest
-        # champion, so the newest kept attempt is the champion.
-        kept = [a for a in self.history() if a.status in (Status.KEPT, Status.BASELINE)]
-        if kept and kept[-1].id != self.info().champion and kept[-1].commit:
-            self.store.update_run(self.run, champion=kept[-1].id)
-            self.ws.repo.set_ref(refs.best_ref(self.run), kept[-1].commit)
 
     # -- one attempt -------------------------------------------------------------------------
     def open_attempt(self, attempt_id: int, parent: Attempt, mutator: str,
