@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,24 @@ def test_tail_lines_bounds_the_failure_tail(tmp_path: Path) -> None:
     v = verifier(tmp_path, objective={"run": "seq 1 100; exit 1"}, logs={"tail_lines": 3})
     f = v.verify(tmp_path, 1).failure
     assert f is not None and f.log_tail == "98\n99\n100"
+
+
+def test_a_new_tree_is_measured_with_its_own_code_not_cached_bytecode(tmp_path: Path) -> None:
+    """Python trusts a .pyc whose source has the same size and modification second; the
+    verifier's bytecode cache must not let a worktree checked out at another commit within the
+    same second run its previous code (two verifiers: executors build one per job)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    knob = work / "knob.py"
+    knob.write_text("KNOB = 10\n")
+    (work / "bench.py").write_text(
+        "import os, sys\nsys.path.insert(0, os.getcwd())\nfrom knob import KNOB\n"
+        "print(f'score: {KNOB}')\n")
+    sections = {"objective": {"run": "python3 bench.py"}, "sandbox": {"enabled": False}}
+    first = verifier(tmp_path, **sections).verify(work, 1)
+    assert [m.score for m in first.measurements] == [10.0]
+    stamp = knob.stat()
+    knob.write_text("KNOB = 30\n")  # same size
+    os.utime(knob, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same modification time
+    second = verifier(tmp_path, **sections).verify(work, 2)
+    assert [m.score for m in second.measurements] == [30.0]

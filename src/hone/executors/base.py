@@ -191,6 +191,7 @@ def run_job(job: Job, verifier: Verifier, workdir: Path,
     blob ids when it was just checked out cleanly, see `Guard.prepare`)."""
     if job.purpose is Purpose.HOLDOUT:
         # The holdout's own files are present here, and the protected ones as at the baseline.
+        verifier.forget_bytecode(workdir)
         if verifier.guard is not None:
             verifier.guard.prepare(workdir, hide=False, tree=tree)
         with exclusive or nullcontext():

@@ -117,6 +117,17 @@ class Verifier:
                     shutil.rmtree(old, ignore_errors=True)
         return shared, own
 
+    def forget_bytecode(self, workdir: Path) -> None:
+        """Drop the shared bytecode of `workdir`'s own files before a new verification there.
+        Python trusts a .pyc whose source has the same size and modification second, and a
+        worktree is checked out at one commit after another within a second: without this, a
+        candidate could be measured with its parent's bytecode. The standard library's and
+        site-packages' bytecode stays warm."""
+        if self._pycache is None:
+            self._pycache = _pycache_root()
+        mirror = self._pycache / "shared" / workdir.resolve().relative_to("/")
+        shutil.rmtree(mirror, ignore_errors=True)
+
     def _run(self, command: str, workdir: Path, attempt_id: int, name: str, timeout: float,
              extra_env: dict[str, str] | None = None) -> CommandResult:
         stem = self.logs_dir / f"{attempt_id:05d}" / name.replace("/", "_").replace(":", "_")
@@ -188,6 +199,7 @@ class Verifier:
         `Guard.prepare`), and a protected file changed during the run rejects the attempt.
         """
         before = {}
+        self.forget_bytecode(workdir)
         if self.guard:
             self.guard.prepare(workdir, tree=tree)
             before = self.guard.fingerprint(workdir)
