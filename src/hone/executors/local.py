@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -40,6 +42,8 @@ class LocalExecutor(SlotExecutor):
         self.gpus = list(gpus or [])
         self.exclusive: AbstractContextManager[object] | None = (
             threading.Lock() if exclusive_objective else None)
+        self._submitted: list[Future[Outcome]] = []
+        self._cancelled = False
 
     @classmethod
     def from_config(cls, config: Config, repo_root: Path, hone_dir: Path, logs_dir: Path,
@@ -61,7 +65,23 @@ class LocalExecutor(SlotExecutor):
         return evaluate_job(job, self.repo_root, self.worktrees_dir, f"exec-{slot}",
                             self.factory, self.slot_env(slot), self.scratch, self.exclusive)
 
+    def submit(self, job: Job) -> Future[Outcome]:
+        future = super().submit(job)
+        self._submitted = [f for f in self._submitted if not f.done()] + [future]
+        return future
+
     def cancel(self) -> None:
         super().cancel()
         # The slots' commands run in this process's threads: end their process trees.
         kill_running()
+        self._cancelled = True
+
+    def close(self) -> None:
+        # After a cancel, a slot that was between two commands (gate, then objective) starts
+        # the next one after the kill: keep killing until every slot has returned.
+        deadline = time.monotonic() + 60
+        while (self._cancelled and time.monotonic() < deadline
+               and not all(f.done() for f in self._submitted)):
+            kill_running()
+            time.sleep(0.1)
+        super().close()
