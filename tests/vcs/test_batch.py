@@ -13,25 +13,13 @@ from hone.vcs import objects, worktrees
 from hone.vcs.git import Repo
 from hone.vcs.worktrees import Worktrees
 from tests.conftest import MakeRepo, git
+from tests.vcs.test_git import _commit_in
 
 
 @pytest.fixture
 def repo(make_repo: MakeRepo) -> Repo:
     return Repo(make_repo({"a.py": "A = 1\n", "src/b.py": "B = 2\nC = 3\n",
                            "data.bin": "\x00\x01", "é t.txt": "x\n"}))
-
-
-def _edit(wt: Worktrees, slot: str, edits: dict[str, str | None]) -> str:
-    for rel, text in edits.items():
-        path = wt.path(slot) / rel
-        if text is None:
-            path.unlink()
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-    sha = wt.commit(slot, "test")
-    assert sha is not None
-    return sha
 
 
 def _ls_tree(root: Path, commit: str) -> dict[str, str]:
@@ -44,7 +32,7 @@ def test_change_matches_git_and_derives_the_new_file_list(repo: Repo) -> None:
     base = repo.head()
     wt.checkout("s", base)
     repo.blobs(base)  # the parent's list is known, so the child's follows from the diff
-    new = _edit(wt, "s", {"src/b.py": "B = 20\nC = 3\nD = 4\n", "a.py": None,
+    new = _commit_in(wt, "s", {"src/b.py": "B = 20\nC = 3\nD = 4\n", "a.py": None,
                           "new dir/n.py": "x\n", "data.bin": "\x00\x02", "é t.txt": "y\n"})
     change = repo.change(base, new)
     assert (change.added, change.removed) == (2 + 1 + 1, 1 + 1 + 1)
@@ -65,7 +53,7 @@ def test_change_matches_git_and_derives_the_new_file_list(repo: Repo) -> None:
 def test_loose_and_packed_objects_read_the_same(repo: Repo) -> None:
     wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
     wt.checkout("s", repo.head())
-    new = _edit(wt, "s", {"a.py": "A = 2\n"})
+    new = _commit_in(wt, "s", {"a.py": "A = 2\n"})
     loose_objects = repo.git_path("objects")
     tree = git("rev-parse", f"{new}^{{tree}}", cwd=repo.root)
     assert objects.commit_tree(loose_objects, new) == tree  # read from disk, no git process
@@ -99,7 +87,7 @@ def test_checkout_cleans_only_when_something_is_stray(repo: Repo,
     wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
     base = repo.head()
     path = wt.checkout("s", base)
-    one = _edit(wt, "s", {"src/b.py": "B = 5\n", "src/c/d.py": "D = 1\n"})
+    one = _commit_in(wt, "s", {"src/b.py": "B = 5\n", "src/c/d.py": "D = 1\n"})
     calls: list[str] = []
     real = worktrees.git
 
@@ -184,8 +172,8 @@ def test_hone_refs_are_written_as_git_would(repo: Repo, monkeypatch: pytest.Monk
 
     wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
     wt.checkout("s", repo.head())
-    one = _edit(wt, "s", {"a.py": "A = 2\n"})
-    two = _edit(wt, "s", {"a.py": "A = 3\n"})
+    one = _commit_in(wt, "s", {"a.py": "A = 2\n"})
+    two = _commit_in(wt, "s", {"a.py": "A = 3\n"})
     repo.set_ref("refs/hone/r/1", one)  # the first call reads the config once
     calls: list[str] = []
     real = git_module.git
