@@ -122,19 +122,25 @@ def test_a_record_pushed_out_of_the_tail_is_still_seen(tmp_path: Path) -> None:
     assert failure is not None and failure.stage == "metrics"
 
 
-def test_in_the_jail_each_attempt_has_its_own_writable_bytecode_folder(tmp_path: Path) -> None:
+def test_in_the_jail_bytecode_is_written_but_never_left_for_the_next_command(
+        tmp_path: Path) -> None:
     require_tool("bwrap")
     v = verifier(tmp_path, sandbox={"enabled": True})
     (tmp_path / "helper.py").write_text("VALUE = 3\n")
     (tmp_path / "probe.py").write_text(
-        "import os, helper\nprint(os.environ['PYTHONPYCACHEPREFIX'])\n")
-    prefixes = []
+        "import importlib.util, os, sys\n"
+        "sys.path.insert(0, os.getcwd())\n"
+        "cached = importlib.util.cache_from_source(os.path.abspath('helper.py'))\n"
+        "before = os.path.exists(cached)\n"
+        "import helper\n"
+        "print(before, os.path.exists(cached), os.environ['PYTHONPYCACHEPREFIX'])\n")
+    seen = []
     for attempt in (1, 1, 2):
         res = v._run(f"{sys.executable} probe.py", tmp_path, attempt, "probe", 60)
         assert res.returncode == 0, res.tail()
-        prefixes.append(Path(res.stdout_tail.strip()))
-    assert prefixes[0] == prefixes[1] != prefixes[2]
-    # Written from inside the jail (so later commands of the attempt reuse it)...
-    assert list(prefixes[0].rglob("helper*.pyc"))
-    # ...and a .pyc one attempt plants there is not where another attempt looks.
-    assert not prefixes[2].is_relative_to(prefixes[0])
+        before, after, prefix = res.stdout_tail.split()
+        seen.append((before, after))
+        assert not Path(prefix).is_relative_to(tmp_path)  # never in the worktree
+    # Written from inside the jail, and gone before the next command, of the same attempt or
+    # another: a .pyc one command plants is never read by the next.
+    assert seen == [("False", "True")] * 3

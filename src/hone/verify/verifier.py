@@ -7,15 +7,9 @@ and with a `guard` the worktree is reset to its commit and the protected files c
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import hashlib
 import math
 import os
-import shutil
 import statistics
-import tempfile
-import threading
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -25,26 +19,10 @@ from hone.config.model import Config
 from hone.expr.constraints import Constraint, check
 from hone.expr.score import ScoreError, ScoreExpr
 from hone.records import Measurement
-from hone.verify import hygiene, sandbox
+from hone.verify import bytecode, hygiene, sandbox
 from hone.verify.guard import Guard
 from hone.verify.metrics import MetricsError, parse_metrics, stdout_text
 from hone.verify.process import CommandResult, run_command
-
-_PYCACHE_KEEP = 16  # per-attempt bytecode folders kept (parallel slots share a verifier)
-_PYCACHE: list[Path] = []  # this process's bytecode root, made on first use
-_PYCACHE_LOCK = threading.Lock()
-
-
-def _pycache_root() -> Path:
-    """One bytecode root per hone process, removed when it exits. Not one per verifier:
-    executors build a verifier per job, and a fresh root made every job recompile every module
-    its commands import (about 100 ms of a small Python objective's 140 ms, measured with
-    bench/overhead.py --no-jail)."""
-    with _PYCACHE_LOCK:
-        if not _PYCACHE:
-            _PYCACHE.append(Path(tempfile.mkdtemp(prefix="hone-pycache-")))
-            atexit.register(shutil.rmtree, _PYCACHE[0], True)
-        return _PYCACHE[0]
 
 
 @dataclass(frozen=True)
@@ -93,40 +71,10 @@ class Verifier:
         self.score_expr = ScoreExpr(config.objective.score)
         self.constraints = [Constraint(c) for c in config.objective.constraints]
         self.guard = guard
-        self._pycache: Path | None = None
-
-    def _pycache_prefixes(self, workdir: Path, attempt_id: int) -> tuple[Path, Path]:
-        """Where Python writes and reads bytecode, never the worktree (so a .pyc planted there
-        is never read): (one folder shared by every unjailed command, one folder per attempt
-        and worktree for jailed ones). In the jail the candidate can write its folder, so no
-        other attempt's command (nor the baseline's, nor a holdout's) ever reads it; unjailed,
-        the candidate can write anywhere anyway, and sharing saves recompiling every import."""
-        if self._pycache is None:
-            self._pycache = _pycache_root()
-        shared = self._pycache / "shared"
-        key = hashlib.sha256(str(workdir.resolve()).encode()).hexdigest()[:12]
-        own = self._pycache / f"{attempt_id:05d}-{key}"
-        if not own.is_dir():
-            shared.mkdir(exist_ok=True)
-            own.mkdir()
-            # Keep the newest few: bytecode of a whole environment is tens of MB.
-            with contextlib.suppress(OSError):
-                folders = sorted((p for p in self._pycache.iterdir() if p != shared),
-                                 key=lambda p: p.stat().st_mtime)
-                for old in folders[:-_PYCACHE_KEEP]:
-                    shutil.rmtree(old, ignore_errors=True)
-        return shared, own
 
     def forget_bytecode(self, workdir: Path) -> None:
-        """Drop the shared bytecode of `workdir`'s own files before a new verification there.
-        Python trusts a .pyc whose source has the same size and modification second, and a
-        worktree is checked out at one commit after another within a second: without this, a
-        candidate could be measured with its parent's bytecode. The standard library's and
-        site-packages' bytecode stays warm."""
-        if self._pycache is None:
-            self._pycache = _pycache_root()
-        mirror = self._pycache / "shared" / workdir.resolve().relative_to("/")
-        shutil.rmtree(mirror, ignore_errors=True)
+        """Drop the shared bytecode of `workdir`'s own files (see `bytecode.BytecodeCache`)."""
+        bytecode.CACHE.forget(workdir)
 
     def _run(self, command: str, workdir: Path, attempt_id: int, name: str, timeout: float,
              extra_env: dict[str, str] | None = None) -> CommandResult:
@@ -135,16 +83,22 @@ class Verifier:
         env = {**self.base_env, "HONE_ATTEMPT": str(attempt_id),
                "HONE_LOGS": str(stem.parent.resolve()), **(extra_env or {})}
         readonly = list(self.guard.protected) if self.guard else []
-        shared, own = self._pycache_prefixes(workdir, attempt_id)
+        shared, own = bytecode.CACHE.shared(), bytecode.CACHE.own(workdir)
+        own.mkdir(exist_ok=True)
         settings = self.config.sandbox.model_copy(
             update={"rw_paths": [*self.config.sandbox.rw_paths, str(own)]})
         with sandbox.launch(command, workdir, settings, env, readonly) as how:
+            if how.sandboxed:
+                bytecode.CACHE.restore(own)
             # Set after the sandbox's allow-list: hygiene is not the user's to pass or not.
             run_env = {**how.env,
                        **hygiene.python_env(str(own if how.sandboxed else shared))}
             run_env.pop("PYTHONDONTWRITEBYTECODE", None)  # the cache is outside the worktree
-            return run_command(how.argv, workdir, stem, timeout, run_env,
-                               self.config.logs.max_bytes, how.preexec)
+            result = run_command(how.argv, workdir, stem, timeout, run_env,
+                                 self.config.logs.max_bytes, how.preexec)
+        if how.sandboxed:
+            bytecode.CACHE.learn(own, workdir, self.config.sandbox.rw_paths)
+        return result
 
     def run_gates(self, workdir: Path, attempt_id: int) -> StageFailure | None:
         """Run every gate in order; the first that fails stops the rest."""

@@ -1,0 +1,206 @@
+"""Where the Python commands hone runs keep their bytecode: never in a worktree, never shared
+writable between jails, and the environment's own modules compiled once per hone process.
+
+Python reads a `.pyc` whenever its header matches the source's size and modification time, so
+whoever can write the bytecode folder can change what another command runs. Hence:
+- Unjailed commands share one folder (`shared`): an unjailed candidate can write anywhere anyway.
+- Each worktree has its own folder for jailed commands (`own`), writable in the jail, and made
+  exactly a copy of `trusted` before every jailed command (`restore`): what one command left
+  there (a forged `.pyc` of `os`, say) is gone before the next command, of this attempt or of
+  any other, runs.
+- `trusted` is written only by hone: after a jailed command, the `.pyc` files it left in `own`
+  name the modules it imported, and hone compiles *those modules' sources from the host* into
+  `trusted` (a candidate's bytecode is never copied, only used as a list of names). So the
+  standard library and site-packages are compiled once per hone process, not once per command
+  (about 60-100 ms of a small Python script's start). Sources a candidate can write (its
+  worktree, the sandbox's writable paths, temporary folders) and the user's repository (its
+  virtual environments excepted) are never compiled.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import os
+import py_compile
+import shutil
+import stat
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hone.verify.jail_paths import repo_hidden, under, user_checkout
+
+MAX_LEARN = 5000  # sources compiled after one command at most (a candidate can name many)
+_TAG = sys.implementation.cache_tag  # bytecode of another interpreter is not ours to compile
+
+
+class BytecodeCache:
+    """One per hone process (`CACHE`): a root folder removed at exit, holding `shared`,
+    `trusted` and one `own-*` folder per worktree. Thread-safe; two commands never run at once
+    in one worktree."""
+
+    def __init__(self) -> None:
+        self._root: Path | None = None
+        self._lock = threading.Lock()
+        self._known: set[Path] = set()  # relative .pyc paths looked at (compiled or refused)
+        self._trusted: set[Path] = set()  # relative .pyc paths compiled into trusted
+
+    @property
+    def root(self) -> Path:
+        with self._lock:
+            if self._root is None:
+                self._root = Path(tempfile.mkdtemp(prefix="hone-pycache-"))
+                (self._root / "shared").mkdir()
+                (self._root / "trusted").mkdir()
+                atexit.register(shutil.rmtree, self._root, True)
+            return self._root
+
+    def shared(self) -> Path:
+        """The folder every unjailed command uses."""
+        return self.root / "shared"
+
+    def own(self, workdir: Path) -> Path:
+        """The folder jailed commands in `workdir` use (call `restore` before each)."""
+        key = hashlib.sha256(str(workdir.resolve()).encode()).hexdigest()[:12]
+        return self.root / f"own-{key}"
+
+    def forget(self, workdir: Path) -> None:
+        """Drop the shared bytecode of `workdir`'s own files before a new verification there.
+        Python trusts a .pyc whose source has the same size and modification second, and a
+        worktree is checked out at one commit after another within a second: without this, a
+        candidate could be measured with its parent's bytecode."""
+        mirror = self.shared() / workdir.resolve().relative_to("/")
+        shutil.rmtree(mirror, ignore_errors=True)
+
+    def restore(self, own: Path) -> None:
+        """Make `own` exactly the trusted bytecode: every other file removed, every trusted file
+        present with the trusted content (compared, not trusted by its name or time). A link,
+        special file or file with other names anywhere in it, or too many files, and the
+        folder is made anew."""
+        trusted = self.root / "trusted"
+        with self._lock:
+            expected = set(self._trusted)
+        found = _plain_files(own, limit=2 * len(expected) + 1000)
+        if found is None:
+            shutil.rmtree(own, ignore_errors=True)
+            found = set()
+        own.mkdir(exist_ok=True)
+        for rel in found - expected:
+            with contextlib.suppress(OSError):
+                (own / rel).unlink()
+        for rel in expected:
+            target = own / rel
+            if rel in found and _same(target, trusted / rel):
+                continue
+            with contextlib.suppress(OSError):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.unlink(missing_ok=True)
+                shutil.copyfile(trusted / rel, target)
+
+    def learn(self, own: Path, workdir: Path, writable: Sequence[str | Path]) -> int:
+        """Compile into `trusted`, from the host's sources, the modules whose bytecode a jailed
+        command left in `own`; returns how many were compiled. Sources under `workdir`, under
+        `writable`, in a temporary folder or in the user's repository are refused."""
+        trusted = self.root / "trusted"
+        found = _plain_files(own, limit=2 * len(self._known) + MAX_LEARN) or set()
+        suffix = f".{_TAG}.pyc"
+        fresh = sorted(rel for rel in found - self._known
+                       if rel.name.endswith(suffix) and rel.name.count(".") == 2)[:MAX_LEARN]
+        if not fresh:
+            return 0
+        barred = _barred(workdir, writable)
+        compiled = 0
+        for rel in fresh:
+            source = _source_of(rel)
+            ok = source is not None and _compile(source, trusted / rel, barred)
+            with self._lock:
+                self._known.add(rel)
+                if ok:
+                    self._trusted.add(rel)
+            compiled += ok
+        return compiled
+
+
+def _plain_files(folder: Path, limit: int) -> set[Path] | None:
+    """The files under `folder`, relative to it; None when it holds anything but folders and
+    single-named regular files, or more than `limit` files."""
+    found: set[Path] = set()
+    for top, dirs, files in os.walk(folder):
+        for name in dirs:
+            if os.path.islink(os.path.join(top, name)):
+                return None
+        for name in files:
+            info = os.lstat(os.path.join(top, name))
+            if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or len(found) >= limit:
+                return None
+            found.add(Path(top, name).relative_to(folder))
+    return found
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+def _source_of(rel: Path) -> Path | None:
+    """The source that a prefix-relative `.pyc` path was compiled from: `a/b/m.TAG.pyc` is
+    `/a/b/m.py`."""
+    stem = rel.name.split(".", 1)[0]
+    return Path("/", rel.parent, stem + ".py") if stem else None
+
+
+@dataclass(frozen=True)
+class _Barred:
+    """Where sources are never compiled from: `places`, and the user's repository except its
+    virtual environments (which the jail shows read-only and hone never checks out)."""
+
+    places: tuple[Path, ...]
+    repos: tuple[Path, ...]
+
+    def refuses(self, path: Path) -> bool:
+        if any(under(path, p) for p in self.places):
+            return True
+        return any(under(path, r) and not _in_venv(path, r) for r in self.repos)
+
+
+def _in_venv(path: Path, top: Path) -> bool:
+    """Whether a folder between `top` (excluded) and `path` is a virtual environment."""
+    return any((p / "pyvenv.cfg").is_file() for p in path.parents if under(p, top) and p != top)
+
+
+def _barred(workdir: Path, writable: Sequence[str | Path]) -> _Barred:
+    places = [workdir, *map(Path, writable), Path(tempfile.gettempdir()), Path("/tmp"),
+              Path("/var/tmp"), Path("/dev/shm")]
+    checkout = user_checkout(workdir)
+    if checkout is not None:
+        places.append(checkout / ".hone")  # hone's worktrees: checked out again and again
+    return _Barred(tuple(p.resolve() for p in places),
+                   tuple(p.resolve() for p in repo_hidden(workdir)))
+
+
+def _compile(source: Path, cfile: Path, barred: _Barred) -> bool:
+    """Compile `source` (a regular file no candidate can write) to `cfile`; False if refused
+    or if it does not compile."""
+    try:
+        real = source.resolve(strict=True)
+    except OSError:
+        return False
+    if not real.is_file() or barred.refuses(real) or barred.refuses(source):
+        return False
+    try:
+        cfile.parent.mkdir(parents=True, exist_ok=True)
+        # dfile: the name Python itself would record when compiling the module in place.
+        py_compile.compile(str(source), cfile=str(cfile), dfile=str(source), doraise=True)
+    except (OSError, py_compile.PyCompileError, ValueError, SyntaxError):
+        return False
+    return True
+
+
+CACHE = BytecodeCache()
