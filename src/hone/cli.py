@@ -19,6 +19,7 @@ import typer
 
 from hone.cli_errors import failure
 from hone.errors import HoneError, UsageError
+from hone.mcp.cli import mcp_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="hone: keep only the changes that make your program truly better.")
@@ -299,6 +300,9 @@ def ui(
     except KeyboardInterrupt:
         state["interrupted"] = False  # stopping the dashboard is its normal end
         typer.echo("hone ui: stopped")
+
+
+app.command("mcp")(mcp_command)
 
 
 def _interrupt(signum: int, frame: object) -> None:
