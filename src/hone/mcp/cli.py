@@ -3,10 +3,23 @@ the MCP SDK loads only when the server starts."""
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+
+class AgentHost(enum.StrEnum):
+    """The agent hosts `hone init --agent` writes instructions for."""
+
+    CLAUDE = "claude"
+    CODEX = "codex"
+    GENERIC = "generic"
+
+
+AgentOpt = Annotated[AgentHost | None, typer.Option(
+    help="Write a coding agent's instructions (alone: on a repository with a config).")]
 
 
 def mcp_command(
