@@ -74,11 +74,10 @@ def build_server(tools: HoneTools) -> MCPServer[Any]:
         return _call(tools.best)
 
     @server.tool()
-    def report(output: Annotated[str | None, Field(
-            description="HTML file to write (default .hone/reports/RUN.html).")] = None
-               ) -> ReportResult:
-        """Write the run's self-contained HTML report for the user; returns its path."""
-        return _call(lambda: tools.report(output))
+    def report() -> ReportResult:
+        """Write the run's self-contained HTML report for the user (.hone/reports/RUN.html);
+        returns its path."""
+        return _call(tools.report)
 
     @server.resource("hone://brief/{attempt_id}", mime_type="text/markdown")
     def brief(attempt_id: str) -> str:

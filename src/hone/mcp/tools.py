@@ -120,14 +120,14 @@ class HoneTools:
                           hypothesis=b["hypothesis"], baseline_score=b["baseline_score"],
                           gain=b["gain"], direction=b["direction"])
 
-    def report(self, output: str | None = None) -> ReportResult:
+    def report(self) -> ReportResult:
+        """The user's report, at `.hone/reports/RUN.html` (where `hone report` writes it).
+        No other path: the report shows the holdout, and it is not the proposer's to place."""
         from hone.report.render import write_report
 
         with self._view() as view:
             view.info()  # a one-line error for a run that does not exist
-            path = Path(output) if output else view.ws.dir / "reports" / f"{view.run}.html"
-            if not path.is_absolute():
-                path = view.ws.repo.root / path
+            path = view.ws.dir / "reports" / f"{view.run}.html"
             return ReportResult(path=str(write_report(view, path)))
 
     def brief(self, attempt_id: int) -> str:
