@@ -19,6 +19,7 @@ import typer
 
 from hone.cli_errors import failure
 from hone.errors import HoneError, UsageError
+from hone.mcp.cli import AgentOpt, mcp_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="hone: keep only the changes that make your program truly better.")
@@ -78,7 +79,8 @@ def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks."
 
 @app.command()
 def init(
-    objective: Annotated[str, typer.Option("--objective", help="Command that prints metrics.")],
+    objective: Annotated[str | None, typer.Option(
+        "--objective", help="Command that prints metrics.")] = None,
     score: Annotated[str, typer.Option(help="Metric name or expression.")] = "score",
     direction: Annotated[str, typer.Option(help="max or min.")] = "max",
     editable: Annotated[list[str] | None, typer.Option(help="Editable glob (repeatable).")] = None,
@@ -87,14 +89,19 @@ def init(
     goal: Annotated[str, typer.Option(help="The goal in your words.")] =
         "Improve the score of the objective.",
     force: Annotated[bool, typer.Option(help="Overwrite an existing hone.toml.")] = False,
+    agent: AgentOpt = None,
     directory: DirOpt = Path("."),
 ) -> None:
-    """Write a commented hone.toml."""
+    """Write a commented hone.toml; --agent alone: only a coding agent's instructions."""
     from hone.init import init_config
+    from hone.mcp.hosts import write_agent_files
 
-    path = init_config(directory, objective, score, direction, editable or [], protect or [],
-                       gate or [], force, goal)
-    typer.echo(f"wrote {path}")
+    if objective is None and agent is None:
+        raise UsageError("Missing option '--objective'.")
+    paths = [init_config(directory, objective, score, direction, editable or [], protect or [],
+                         gate or [], force, goal)] if objective is not None else []
+    for path in paths + (write_agent_files(directory, agent) if agent else []):
+        typer.echo(f"wrote {path}")
 
 
 @app.command()
@@ -299,6 +306,9 @@ def ui(
     except KeyboardInterrupt:
         state["interrupted"] = False  # stopping the dashboard is its normal end
         typer.echo("hone ui: stopped")
+
+
+app.command("mcp")(mcp_command)
 
 
 def _interrupt(signum: int, frame: object) -> None:
