@@ -62,10 +62,10 @@ def test_run_improves_and_keeps_the_users_tree(knob_repo: Path, hone: Hone) -> N
     status_lines = git("status", "--porcelain", "--untracked-files=all", cwd=root).splitlines()
     assert not any(".hone" in line for line in status_lines)
     assert "knob.py" in before and "notes.txt" in before  # the snapshot sees the user's work
-    # hone's worktrees are reused: one for the baseline, one proposer slot and one executor
-    # slot for all 12 attempts.
+    # hone's worktrees are reused: one for the baseline, and one where the serial loop
+    # proposes and verifies all 12 attempts.
     assert sorted(p.name for p in (root / ".hone" / "worktrees").iterdir()) == [
-        "baseline", "exec-0", "propose-0"]
+        "baseline", "propose-0"]
     assert git("stash", "list", cwd=root) == ""
 
     status = json.loads(hone("status", "--json", cwd=root).stdout)

@@ -90,24 +90,32 @@ def test_parallel_runs_are_deterministic(make_repo: MakeRepo, hone: Hone) -> Non
     assert len(parents) > 1  # later attempts build on a kept one
 
 
-def test_baseline_repeats_are_measured_in_parallel(make_repo: MakeRepo, hone: Hone) -> None:
+def test_baseline_repeats_are_measured_in_parallel(make_repo: MakeRepo, hone: Hone,
+                                                   tmp_path: Path) -> None:
     root = knob_repo(make_repo, hone, objective='run = "python3 timed.py"')
     config = root / "hone.toml"
-    # Three repeats and a noise floor of three runs: one parallel round of three slots.
+    # Three repeats and a noise floor of three runs: one parallel round of three slots. Each
+    # run waits (up to a minute) until all three have started: only runs that overlap see 3.
     config.write_text(config.read_text().replace("repeats = 1 ", "repeats = 3 ")
-                      + "\n[acceptance]\nnoise_runs = 3\n")
+                      + "\n[acceptance]\nnoise_runs = 3\n[sandbox]\nenabled = false\n")
+    meet = tmp_path / "meet"
+    meet.mkdir()
     (root / "timed.py").write_text(
-        "import json, time\ns = time.time()\ntime.sleep(0.5)\n"
-        "print(json.dumps({'score': 1, 'start': s, 'end': time.time()}))\n")
+        "import json, os, time\n"
+        f"meet = {str(meet)!r}\n"
+        "open(os.path.join(meet, str(os.getpid())), 'w').close()\n"
+        "deadline = time.time() + 60\n"
+        "while len(os.listdir(meet)) < 3 and time.time() < deadline:\n"
+        "    time.sleep(0.05)\n"
+        "print(json.dumps({'score': 1, 'seen': len(os.listdir(meet))}))\n")
     git("add", "timed.py", cwd=root)
     git("commit", "-qm", "timed objective", cwd=root)
     res = hone("run", "--attempts", "0", "--parallel", "3", cwd=root)
     assert res.returncode == 0, res.stderr
     store = SQLiteStore(root / ".hone" / "hone.db")
-    spans = [(m.metrics["start"], m.metrics["end"]) for m in store.measurements("main", 0)]
+    seen = [m.metrics["seen"] for m in store.measurements("main", 0)]
     store.close()
-    assert len(spans) == 3
-    assert max(s for s, _ in spans) < min(e for _, e in spans)  # all three ran at once
+    assert seen == [3, 3, 3]  # all three ran at once
 
 
 def test_ctrl_c_records_every_attempt_in_flight(make_repo: MakeRepo, hone: Hone,

@@ -204,10 +204,17 @@ def run_job(job: Job, verifier: Verifier, workdir: Path,
                            exclusive=exclusive, kind=KIND[job.purpose], tree=tree)
 
 
+def proposer_slot(index: int) -> str:
+    """The name of the worktree where the scheduler's proposer `index` edits and commits."""
+    return f"propose-{index}"
+
+
 class InlineExecutor(Executor):
     """One slot that evaluates in the caller's thread: `submit` returns a finished Future.
 
     The serial loop's executor: attempt k is verified, and decided, before k+1 is proposed.
+    So it verifies in the proposer's own worktree, which already holds the commit the proposer
+    just made: no second worktree, no checkout per attempt.
     """
 
     name = "inline"
@@ -223,7 +230,7 @@ class InlineExecutor(Executor):
     def submit(self, job: Job) -> Future[Outcome]:
         future: Future[Outcome] = Future()
         try:
-            outcome = evaluate_job(job, self.repo_root, self.worktrees_dir, "exec-0",
+            outcome = evaluate_job(job, self.repo_root, self.worktrees_dir, proposer_slot(0),
                                    self.factory, {**os.environ, "HONE_SLOT": "0"}, self.scratch)
             future.set_result(keep_logs(self.logs_dir, outcome))
         except Exception as exc:  # the executor broke, not the candidate

@@ -23,7 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hone.executors.base import Outcome
+from hone.executors.base import Outcome, proposer_slot
 from hone.loop.budget import Budget, budget_spent
 from hone.loop.engine import Engine
 from hone.mutators.base import Mutator, MutatorExhausted
@@ -59,7 +59,7 @@ class Scheduler:
         self._stopping = threading.Event()
         self._proposer_slots: queue.SimpleQueue[str] = queue.SimpleQueue()
         for i in range(self.slots):
-            self._proposer_slots.put(f"propose-{i}")
+            self._proposer_slots.put(proposer_slot(i))
 
     def run(self) -> str:
         """Make attempts until a budget is spent or the mutator stops; why it stopped."""
