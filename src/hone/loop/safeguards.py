@@ -111,7 +111,10 @@ class Safeguards:
         ws = self.engine.ws
         parent = self.engine.get(attempt.parent if attempt.parent is not None else 0)
         assert parent.commit is not None
-        diff = ws.repo.diff(parent.commit, attempt.commit)
+        # The context-free patch the loop already has (materialise asked for it): the audit
+        # reads added and removed lines by the hunks' line numbers, not context lines.
+        change = ws.repo.change(parent.commit, attempt.commit)
+        diff = change.patch
         guard = self.engine.guard
         watched: dict[str, str] = {}
         for path in [*guard.protected, *guard.hidden]:
@@ -123,7 +126,7 @@ class Safeguards:
         # Whole new texts of the changed Python files: an alias made on an unchanged line
         # still resolves.
         files = {path: data.decode("utf-8", errors="replace") for path in
-                 ws.repo.diffstat(parent.commit, attempt.commit).paths if path.endswith(".py")
+                 change.paths if path.endswith(".py")
                  and (data := ws.repo.show_file(attempt.commit, path)) is not None}
         return audit.findings_json(audit.audit(
             diff, watched, files, ws.rules.protect_patterns,

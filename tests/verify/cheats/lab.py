@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hone.config.load import parse_config
+from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules
 from hone.verify.audit import audit
 from hone.verify.guard import Guard
@@ -123,7 +124,8 @@ class Lab:
         changed = [p for p in git("diff", "--name-only", "--no-renames", "--diff-filter=d",
                                   self.base, commit, cwd=self.root).splitlines() if p]
         findings = hygiene_failures(self.work, changed, baseline_paths=self.tracked)
-        diff = git("diff", "--no-color", self.base, commit, cwd=self.root)
+        # The patch the loop audits: context-free, from the same git call as its line counts.
+        diff = Repo.at(self.root).change(self.base, commit).patch
         files = {p: (self.work / p).read_text(errors="replace") for p in changed
                  if p.endswith(".py")}
         key = (case.sandbox, case.weak)
