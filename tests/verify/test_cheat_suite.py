@@ -76,9 +76,12 @@ def test_the_baseline_passes_clean(lab: Lab) -> None:
 def test_cheat_is_caught(lab: Lab, case: Case) -> None:
     outcome = run(lab, case)
     if case.kind == "neutralised":
-        # The set-up takes the cheat's effect away: it passes with no gain over the baseline.
+        # The set-up takes the cheat's effect away: it passes with no gain over the baseline
+        # beyond one of the score's buckets (a factor 8: a speed near a bucket's edge can
+        # cross it with a loaded machine's noise; these cheats, when they work, gain 64x or
+        # more, two buckets).
         assert outcome.caught or (outcome.score is not None and lab.baseline is not None
-                                  and outcome.score <= lab.baseline), outcome.describe()
+                                  and outcome.score <= lab.baseline + 1), outcome.describe()
     else:
         assert outcome.caught, outcome.describe()
 

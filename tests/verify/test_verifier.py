@@ -128,3 +128,41 @@ def test_a_new_tree_is_measured_with_its_own_code_not_cached_bytecode(tmp_path: 
     os.utime(knob, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same modification time
     second = verifier(tmp_path, **sections).verify(work, 2)
     assert [m.score for m in second.measurements] == [30.0]
+
+
+def _guarded(tmp_path: Path, sections: dict[str, Any]) -> tuple[Verifier, Path]:
+    """A verifier with a guard over a one-commit repository (the worktree is its checkout)."""
+    from hone.vcs.paths import PathRules
+    from hone.verify.guard import Guard
+    from tests.conftest import git
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "knob.txt").write_text("1\n")
+    (work / "bench.sh").write_text("echo protected\n")
+    git("init", "-q", cwd=work)
+    git("add", ".", cwd=work)
+    git("commit", "-qm", "base", cwd=work)
+    base = git("rev-parse", "HEAD", cwd=work)
+    config = parse_config(sections)
+    guard = Guard.snapshot(work, base, PathRules([], ["bench.sh"]), [])
+    return Verifier(config, tmp_path / "logs", guard=guard), work
+
+
+def test_each_command_starts_from_the_committed_tree_plus_declared_outputs(
+        tmp_path: Path) -> None:
+    """What a gate writes is gone before the next stage (a tracked file it rewrote, keeping
+    size and time, is restored) except its declared outputs; what one objective run leaves
+    is gone before the next seed."""
+    gate = ("mkdir -p build && echo built > build/sim && echo cache > answers && "
+            "cp -p knob.txt .ref && echo 9 > knob.txt && touch -r .ref knob.txt")
+    objective = ('echo "score: $(cat knob.txt)"; echo "built: $(cat build/sim | wc -l)"; '
+                 'echo "cached: $(ls answers 2>/dev/null | wc -l)"; '
+                 'echo "memo: $(ls memo 2>/dev/null | wc -l)"; touch memo')
+    v, work = _guarded(tmp_path, {
+        "gates": [{"name": "build", "run": gate, "outputs": ["build/**"]}],
+        "objective": {"run": objective, "seeds": [1, 2]}, "sandbox": {"enabled": False}})
+    verdict = v.verify(work, 1)
+    assert verdict.passed, verdict.failure
+    assert [(m.score, m.metrics["built"], m.metrics["cached"], m.metrics["memo"])
+            for m in verdict.measurements] == [(1.0, 1.0, 0.0, 0.0), (1.0, 1.0, 0.0, 0.0)]

@@ -36,6 +36,9 @@ class ObjectiveSection(_Section):
     # `min luts` decides between candidates whose scores are equal within noise.
     constraints: list[str] = Field(default_factory=list)
     tie_breakers: list[str] = Field(default_factory=list)
+    # What one run leaves for the next (gitignore patterns, e.g. a synthesis cache); every
+    # other file a run writes is gone before the next run.
+    outputs: list[str] = Field(default_factory=list)
 
     @field_validator("constraints")
     @classmethod
@@ -68,6 +71,9 @@ class GateSection(_Section):
     run: str = Field(min_length=1)
     name: str = ""
     timeout: float = Field(600.0, gt=0)
+    # What this gate leaves for later stages (gitignore patterns, e.g. `build/**`); every
+    # other file it writes is gone before the next stage.
+    outputs: list[str] = Field(default_factory=list)
 
 
 class FilesSection(_Section):

@@ -9,7 +9,7 @@ says which protected file the candidate's code changed while it ran.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +60,19 @@ class Guard:
         stale = [p for p, blob in self.protected.items() if tree is None or tree.get(p) != blob]
         if stale:
             git("checkout", self.baseline, "--", *stale, cwd=workdir)
+        if hide:
+            self.hide(workdir)
+
+    def refresh(self, workdir: Path, keep: Sequence[str] = (), hide: bool = True) -> None:
+        """Between two commands of one verification: make `workdir` its commit again (what
+        the last command changed in tracked files is undone, every file it added is removed)
+        except the untracked files matching `keep` (gitignore patterns: the outputs stages
+        declared), with protected files as at the baseline. Git compares the files' stat data,
+        ctime included, so a rewrite that keeps size and modification time is undone too."""
+        git("reset", "--hard", "--quiet", cwd=workdir)
+        git("clean", "-ffdxq", *[a for p in keep for a in ("-e", p)], cwd=workdir)
+        if self.protected:
+            git("checkout", self.baseline, "--", *self.protected, cwd=workdir)
         if hide:
             self.hide(workdir)
 

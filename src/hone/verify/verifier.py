@@ -100,16 +100,6 @@ class Verifier:
             bytecode.CACHE.learn(own, workdir, self.config.sandbox.rw_paths)
         return result
 
-    def run_gates(self, workdir: Path, attempt_id: int) -> StageFailure | None:
-        """Run every gate in order; the first that fails stops the rest."""
-        for gate in self.config.gates:
-            res = self._run(gate.run, workdir, attempt_id, f"gate_{gate.name}", gate.timeout)
-            failure = _command_failure(res, f"gate:{gate.name}", gate.timeout,
-                                       self.config.logs.tail_lines)
-            if failure:
-                return failure
-        return None
-
     def measure(self, workdir: Path, attempt_id: int, seed: int, kind: str = "objective",
                 command: str | None = None, label: str = "", timeout: float | None = None,
                 score_expr: ScoreExpr | None = None) -> Measurement | StageFailure:
@@ -170,17 +160,46 @@ class Verifier:
                               seeds: Sequence[int] | None, gates: bool = True, label: str = "",
                               exclusive: AbstractContextManager[object] | None = None,
                               kind: str = "objective") -> Verdict:
-        failure = self.run_gates(workdir, attempt_id) if gates else None
-        if failure:
-            return Verdict(failure)
+        """Each gate in order (the first that fails stops the rest), then the objective once
+        per seed; with a guard, every command after the first starts from the committed tree
+        plus the `outputs` earlier stages declared (a gate's answer cache, or one objective
+        run's memo for the next, is gone)."""
+        fresh = _FreshTree(self.guard, workdir)
+        for gate in self.config.gates if gates else []:
+            fresh.before()
+            res = self._run(gate.run, workdir, attempt_id, f"gate_{gate.name}", gate.timeout)
+            fresh.after(gate.outputs)
+            failure = _command_failure(res, f"gate:{gate.name}", gate.timeout,
+                                       self.config.logs.tail_lines)
+            if failure:
+                return Verdict(failure)
         measurements: list[Measurement] = []
         with exclusive or nullcontext():
             for seed in seeds if seeds is not None else self.config.objective.seed_list():
+                fresh.before()
                 result = self.measure(workdir, attempt_id, seed, kind=kind, label=label)
+                fresh.after(self.config.objective.outputs)
                 if isinstance(result, StageFailure):
                     return Verdict(result, measurements)
                 measurements.append(result)
         return Verdict(None, measurements)
+
+
+class _FreshTree:
+    """Resets a worktree between the commands of one verification (see `Guard.refresh`)."""
+
+    def __init__(self, guard: Guard | None, workdir: Path) -> None:
+        self.guard, self.workdir = guard, workdir
+        self.ran = False
+        self.keep: list[str] = []
+
+    def before(self) -> None:
+        if self.ran and self.guard is not None:
+            self.guard.refresh(self.workdir, self.keep)
+
+    def after(self, outputs: Sequence[str]) -> None:
+        self.ran = True
+        self.keep += [p for p in outputs if p not in self.keep]
 
 
 def _command_failure(res: CommandResult, stage: str, timeout: float,

@@ -54,6 +54,5 @@ CASES = [
     Case("a memo in /tmp shared by gate and objective, jailed", CAT,
          {"calc.py": memo("/tmp/.hone-cheat-memo.json")}, kind="neutralised", sandbox=True),
     Case("an answer memo the gate leaves in the worktree", CAT, {"calc.py": memo("memo.json")},
-         gap="fresh tree per stage (verifier pipeline refactor): what a gate writes is gone "
-             "before the objective runs"),
+         kind="neutralised"),
 ]
