@@ -6,7 +6,6 @@ Errors for users are one line on stderr (exit 2 for bad usage or config, 1 other
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -17,6 +16,14 @@ from typing import Annotated, Any
 
 import typer
 
+from hone.cli_common import (
+    DirOpt,
+    JsonOpt,
+    RunOpt,
+    normalise_args,
+    open_view,
+    print_json,
+)
 from hone.cli_errors import failure
 from hone.errors import HoneError, UsageError
 
@@ -24,18 +31,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="hone: keep only the changes that make your program truly better.")
 state: dict[str, Any] = {"debug": False}
 
-DirOpt = Annotated[Path, typer.Option("-C", help="Run as if hone was started in DIR.")]
-RunOpt = Annotated[str | None, typer.Option("--run", help="Run name (default: \\[run] name).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-def _view(directory: Path, run: str | None) -> Any:
-    """A read-only view of the run (no git process, no verifier)."""
-    from hone.loop.view import RunView
-    from hone.loop.workspace import Workspace
-
-    ws = Workspace.open(directory)
-    return RunView(ws, run or ws.config.run.name)
+_view = open_view
+_print_json = print_json
 
 
 @contextmanager
@@ -48,16 +45,6 @@ def _engine(directory: Path, run: str | None) -> Iterator[Any]:
     name = run or ws.config.run.name
     with ws.lock(name), open_engine(ws, name) as engine:
         yield engine
-
-
-# The version of every `--json` output's shape: raised when a key changes meaning or goes away
-# (new keys may appear within a version).
-JSON_SCHEMA = 1
-
-
-def _print_json(obj: dict[str, Any]) -> None:
-    out = {"schema_version": JSON_SCHEMA, **obj}
-    sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
 
 
 def _version(value: bool) -> None:
@@ -159,23 +146,30 @@ def status(
     as_json: JsonOpt = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     as_md: Annotated[bool, typer.Option("--md", help="Print a Markdown table.")] = False,
+    columns: Annotated[str | None, typer.Option(help="Columns to show, e.g. id,score,hypothesis.")]
+        = None,
+    only: Annotated[str | None, typer.Option("--status", help="Only these, e.g. kept,held.")]
+        = None,
+    last: Annotated[int | None, typer.Option(help="Only the last N attempts shown.")] = None,
     directory: DirOpt = Path("."),
     run_name: RunOpt = None,
 ) -> None:
-    """The run's attempts and champion."""
+    """The run's attempts and champion, one line each, fitted to the terminal."""
+    from hone.status_table import parse_columns, parse_statuses
     from hone.views import status_view
 
     if as_json + as_csv + as_md > 1:
         raise UsageError("choose one of --json, --csv and --md")
-    view = status_view(_view(directory, run_name))
+    cols = parse_columns(columns)
+    view = status_view(_view(directory, run_name)).select(parse_statuses(only), last)
     if as_json:
         _print_json(view.to_json())
     elif as_csv:
-        sys.stdout.write(view.to_csv())
+        sys.stdout.write(view.to_csv(cols))
     elif as_md:
-        sys.stdout.write(view.to_markdown())
+        sys.stdout.write(view.to_markdown(cols))
     else:
-        view.print_table()
+        view.print_table(cols)
 
 
 @app.command()
@@ -207,6 +201,8 @@ def best(
     run_name: RunOpt = None,
 ) -> None:
     """The champion; --branch NAME turns it into a branch."""
+    from hone.direction import fmt_gain
+    from hone.loop.brief import fmt
     from hone.views import best_view
 
     confirmation = None
@@ -222,9 +218,10 @@ def best(
     if as_json:
         _print_json(view)
     else:
-        typer.echo(f"champion #{view['id']} score {view['score']} commit {view['commit']}")
-        typer.echo(f"baseline score {view['baseline_score']}"
-                   + (f" ({view['gain']} over baseline)" if view["gain"] else ""))
+        gain = fmt_gain(view["gain"])
+        typer.echo(f"champion #{view['id']} score {fmt(view['score'])} commit {view['commit']}")
+        typer.echo(f"baseline score {fmt(view['baseline_score'])}"
+                   + (f" ({gain} over baseline)" if gain else ""))
         if confirm:
             typer.echo(confirmation.summary() if confirmation else
                        "the champion is the baseline: nothing to confirm")
@@ -243,12 +240,15 @@ def ask(as_json: JsonOpt = False,
 
     with _engine(directory, run_name) as engine:
         asked = do_ask(engine, parent)
+        default = engine.ws.config.run.name
     if as_json:
         _print_json(asked.to_json())
     else:
+        # Name the run when it is not the default, or the follow-up would tell another run.
+        which = f" --run {engine.run}" if engine.run != default else ""
         typer.echo(f"attempt #{asked.id} from #{asked.parent}\n"
                    f"edit files in: {asked.workdir}\nbrief: {asked.brief}\n"
-                   f"then: hone tell {asked.id} --hypothesis '...'")
+                   f"then: hone tell {asked.id}{which} --hypothesis '...'")
 
 
 @app.command()
@@ -264,9 +264,12 @@ def tell(attempt_id: Annotated[int, typer.Argument(metavar="ID")],
     if as_json:
         _print_json(told.to_json())
     else:
+        from hone.loop.brief import fmt
+
         a = told.attempt
-        typer.echo(f"#{a.id} {a.status.value} score {a.score} "
-                   f"(champion {told.champion.score}) {a.reason}")
+        typer.echo(f"#{a.id} {a.status.value} score {fmt(a.score)} "
+                   f"(champion #{told.champion.id} {fmt(told.champion.score)})"
+                   + (f" {a.reason}" if a.reason else ""))
 
 
 @app.command()
@@ -313,9 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, _interrupt)
     command = typer.main.get_command(app)
     args = list(argv if argv is not None else sys.argv[1:])
-    # `--squash` works both bare and as `--squash=one`; Typer options need a value, so a bare
-    # one is given its default here.
-    args = ["--squash=ideas" if a == "--squash" else a for a in args]
+    args = normalise_args(args)
     try:
         result = command.main(args=args, prog_name="hone", standalone_mode=False)
     except (typer.Exit, typer.Abort, typer.TyperException, HoneError, KeyboardInterrupt) as exc:
