@@ -25,10 +25,12 @@ from hone.cli_common import (
     print_json,
 )
 from hone.cli_errors import failure
+from hone.cli_views import register as register_views
 from hone.errors import HoneError, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="hone: keep only the changes that make your program truly better.")
+register_views(app)
 state: dict[str, Any] = {"debug": False}
 
 _view = open_view

@@ -14,6 +14,7 @@ from hone.errors import ConfigError
 
 if TYPE_CHECKING:
     from hone.loop.view import RunView
+    from hone.loop.workspace import Workspace
 
 DirOpt = Annotated[Path, typer.Option("-C", help="Run as if hone was started in DIR.")]
 RunOpt = Annotated[str | None, typer.Option("--run", help="Run name (default: \\[run] name).")]
@@ -44,8 +45,21 @@ def open_view(directory: Path, run: str | None) -> RunView:
     return RunView(ws, run or ws.config.run.name)
 
 
-def _from_journal(directory: Path, run: str | None, problem: ConfigError) -> RunView:
-    """The run as its journal recorded it; re-raises `problem` when there is no such run."""
+def open_workspace(directory: Path) -> Workspace:
+    """The repository opened for a command that reads or tidies all its runs (`runs`, `gc`);
+    with a broken config, opened with the config a run of its journal recorded."""
+    from hone.loop.workspace import Workspace
+
+    try:
+        return Workspace.open(directory)
+    except ConfigError as exc:
+        return _from_journal(directory, None, exc, any_run=True).ws
+
+
+def _from_journal(directory: Path, run: str | None, problem: ConfigError,
+                  any_run: bool = False) -> RunView:
+    """The run as its journal recorded it (with `any_run`, the newest when the named one is
+    missing); re-raises `problem` when there is no such run."""
     from hone.config.load import CONFIG_FILE
     from hone.config.model import Config
     from hone.loop.view import RunView
@@ -59,7 +73,7 @@ def _from_journal(directory: Path, run: str | None, problem: ConfigError) -> Run
         raise problem
     runs = {info.name: info for info in SQLiteStore(db).list_runs()}
     name = run or _configured_name(repo.root) or (next(iter(runs)) if len(runs) == 1 else "")
-    info = runs.get(name)
+    info = runs.get(name) or (list(runs.values())[-1] if any_run and runs else None)
     if info is None:
         raise problem
     try:
@@ -67,8 +81,8 @@ def _from_journal(directory: Path, run: str | None, problem: ConfigError) -> Run
     except ValueError:  # a journal older than the config's shape
         raise problem from None
     sys.stderr.write(f"hone: warning: {str(problem).splitlines()[0]}; "
-                     f"showing run {name!r} with the config it started with\n")
-    return RunView(Workspace(repo, repo.root / CONFIG_FILE, config), name)
+                     f"reading run {info.name!r} with the config it started with\n")
+    return RunView(Workspace(repo, repo.root / CONFIG_FILE, config), info.name)
 
 
 def _configured_name(root: Path) -> str | None:

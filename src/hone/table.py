@@ -45,7 +45,7 @@ def cut(text: str, width: int) -> str:
         return "…"[:width]
     room = text[: width - 1]
     space = room.rfind(" ")
-    if space >= width // 2:
+    if text[width - 1] != " " and space >= width // 2:  # else `room` ends with a whole word
         room = room[:space]
     return room.rstrip(" ,;:-") + "…"
 
