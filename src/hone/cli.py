@@ -121,26 +121,9 @@ def simplify(
     run_name: RunOpt = None,
 ) -> None:
     """Make the champion smaller or simpler while its score stays within noise."""
-    from hone.cli_run import LinePrinter
-    from hone.loop.brief import fmt
-    from hone.loop.session import open_engine
-    from hone.loop.simplify import simplify as do_simplify
-    from hone.loop.workspace import Workspace
+    from hone.cli_run import simplify_command
 
-    ws = Workspace.open(directory)
-    name = run_name or ws.config.run.name
-    printer = LinePrinter(ws.config.objective.direction, ws.store.list_attempts(name))
-    with ws.lock(name), open_engine(ws, name, printer, simplify_only=True) as engine:
-        done = do_simplify(engine, mutator, attempts, hours)
-    a, b = done.cost(done.before), done.cost(done.after)
-    printer._out(f"stopped: {done.stopped_because}")
-    if done.after.id == done.before.id:
-        printer._out(f"champion #{done.before.id} unchanged: nothing could be removed")
-    else:
-        printer._out(f"champion #{done.before.id} -> #{done.after.id}: score "
-                     f"{fmt(done.before.score)} -> {fmt(done.after.score)}"
-                     + (f", {a.nloc} -> {b.nloc} lines of code, complexity {a.ccn} -> {b.ccn}"
-                        if a and b else ""))
+    simplify_command(directory, run_name, mutator, attempts, hours)
 
 
 @app.command()

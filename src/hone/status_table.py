@@ -97,7 +97,7 @@ def cells(a: Attempt, by_id: dict[int, Attempt], direction: Direction,
         "decision": decision_cell(a.decision.to_json() if a.decision else None),
         "code": code_cell(a, parent), "stage": a.stage or "",
         "hypothesis": (f"[{a.stage}] " if a.stage and a.status in STOPPED else "")
-        + (a.hypothesis or ""), "flags": flags_cell(a),
+        + (a.hypothesis or a.reason or ""), "flags": flags_cell(a),
     }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 GAP = "  "
 # The flexible column is not squeezed below this many characters; columns are dropped first.
-MIN_FLEXIBLE = 30
+MIN_FLEXIBLE = 36
 
 
 @dataclass(frozen=True)

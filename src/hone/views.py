@@ -225,7 +225,8 @@ def _show_header(console: Console, view: dict[str, Any]) -> None:
         if view[key] is not None and view["id"] != 0]
     if gains:
         console.print("gain: " + ", ".join(gains), markup=False, highlight=False)
-    console.print(f"hypothesis: {view['hypothesis']}")
+    if view["hypothesis"]:
+        console.print(f"hypothesis: {view['hypothesis']}", markup=False)
     line = _code_line(view.get("extra") or {})
     if line:
         console.print(line, markup=False)
