@@ -104,7 +104,9 @@ def test_read_only_commands_survive_a_config_typo(repo: Path,
     toml.write_text(toml.read_text().replace("timeout", "timout", 1))
     code, _, err = hone(capsys, "run", "-C", str(repo))
     assert code == 2 and "did you mean `objective.timeout`?" in err
-    for args in (["status"], ["show", "1"], ["best"], ["runs"], ["diff", "0", "1"]):
+    report = str(repo / "report.html")
+    for args in (["status"], ["show", "1"], ["best"], ["runs"], ["diff", "0", "1"],
+                 ["report", "-o", report]):
         code, out, err = hone(capsys, *args, "-C", str(repo))
         assert code == 0, (args, err)
         assert "warning: hone.toml: unknown key" in err and out
@@ -125,3 +127,26 @@ def test_debug_after_the_command_and_squash_with_a_space(
                           "-C", str(repo))
     assert code == 0, err
     assert "branch tuned" in out and "1 commit(s)" in out
+
+
+def test_flags_show_in_the_table_and_the_report(repo: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from dataclasses import replace
+
+    from hone.cli_common import open_view
+    from hone.records import VettingRecord
+    from hone.report.data import overview
+    from hone.store import SQLiteStore
+    from hone.views import flags
+
+    store = SQLiteStore(repo / ".hone" / "hone.db")
+    one = store.get_attempt("main", 1)
+    assert one is not None
+    finding = {"check": "constants", "path": "knob.py", "line": 1, "reason": "magic number"}
+    store.put_attempt(replace(one, vetting=VettingRecord(audit=[finding], overfit=True)))
+    out = hone(capsys, "status", "--columns", "id,flags", "-C", str(repo))[1]
+    assert "overfit,audit:1" in out.splitlines()[4]
+    row = overview(open_view(repo, None))["attempts"][1]
+    flagged = store.get_attempt("main", 1)
+    assert flagged is not None and row["flags"] == flags(flagged)
+    assert row["flags"][0] == "overfit: the holdout got worse"

@@ -21,6 +21,7 @@ from hone.loop.view import RunView
 from hone.records import Attempt, Measurement, Status, spend_json
 from hone.report.diff import diff_html
 from hone.store.extra import encode as encode_extra
+from hone.views import flags
 
 # Diffs above this size are cut in the report so one huge attempt cannot bloat the file.
 MAX_DIFF_CHARS = 200_000
@@ -138,6 +139,7 @@ def _attempt_row(j: _Journal, a: Attempt, depth: int) -> dict[str, Any]:
         "slot": a.placement.slot if a.placement else None,
         "decision": a.decision.to_json() if a.decision else None,
         "holdout": [m.score for m in j.by_attempt.get(a.id, []) if m.kind == "holdout"],
+        "flags": flags(a),  # overfit, audit findings: what a person should look at twice
     }
 
 
