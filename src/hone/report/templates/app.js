@@ -358,6 +358,9 @@
 
   function select(id) {
     state.selected = id;
+    const picked = state.data.attempts.find((x) => x.id === id);
+    document.dispatchEvent(new CustomEvent("hone:select",
+      { detail: { id, parent: picked ? picked.parent : null } }));
     for (const tr of document.querySelectorAll("#attempts tbody tr")) {
       tr.classList.toggle("selected", Number(tr.dataset.id) === id);
     }
