@@ -150,3 +150,17 @@ def test_flags_show_in_the_table_and_the_report(repo: Path,
     flagged = store.get_attempt("main", 1)
     assert flagged is not None and row["flags"] == flags(flagged)
     assert row["flags"][0] == "overfit: the holdout got worse"
+
+
+def test_runs_says_which_run_is_going(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hone.loop.workspace import Workspace
+
+    ws = Workspace.open(repo)
+    with ws.lock("main"):
+        runs = json.loads(hone(capsys, "runs", "--json", "-C", str(repo))[1])["runs"]
+        assert runs[0]["state"] == "going"
+        out = hone(capsys, "gc", "--dry-run", "-C", str(repo))[1]
+        assert "a run is going" in out and "worktrees/baseline" not in out
+    assert "worktrees/baseline" in hone(capsys, "gc", "--dry-run", "-C", str(repo))[1]
+    runs = json.loads(hone(capsys, "runs", "--json", "-C", str(repo))[1])["runs"]
+    assert runs[0]["state"] == "stopped"
