@@ -143,13 +143,33 @@ def test_flags_show_in_the_table_and_the_report(repo: Path,
     one = store.get_attempt("main", 1)
     assert one is not None
     finding = {"check": "constants", "path": "knob.py", "line": 1, "reason": "magic number"}
-    store.put_attempt(replace(one, vetting=VettingRecord(audit=[finding], overfit=True)))
+    holdout = {"score": 4.0, "vs_baseline": {"reference_id": 0, "score": 4.0, "reference": 5.0,
+                                             "margin": 0.1, "worse": True}}
+    store.put_attempt(replace(one, vetting=VettingRecord(
+        audit=[finding], overfit=True, holdout=holdout,
+        reverified={"claimed_gain": 0.67, "clean_gain": 0.66, "passed": True})))
     out = hone(capsys, "status", "--columns", "id,flags", "-C", str(repo))[1]
     assert "overfit,audit:1" in out.splitlines()[4]
     row = overview(open_view(repo, None))["attempts"][1]
     flagged = store.get_attempt("main", 1)
     assert flagged is not None and row["flags"] == flags(flagged)
     assert row["flags"][0] == "overfit: the holdout got worse"
+    assert row["reverified"]["passed"] and row["holdout_check"]["score"] == 4.0
+
+    # In the page: the flag in the table, the vetting in the attempt's detail.
+    from tests.report.browser import browser_page
+
+    report = repo / "report.html"
+    assert hone(capsys, "report", "-o", str(report), "-C", str(repo))[0] == 0
+    with browser_page() as (page, errors):
+        page.goto(report.as_uri())
+        page.locator("#attempts tbody tr[data-id='1']").click()
+        page.wait_for_selector("#detail .flag-line")
+        assert "overfit" in page.inner_text("#attempts tbody tr[data-id='1'] td.flags")
+        detail = page.inner_text("#detail")
+        assert "passed · claimed +67.00%, clean +66.00%" in detail
+        assert "4 · baseline #0 5 (worse: overfit?)" in detail
+        assert not errors, errors
 
 
 def test_runs_says_which_run_is_going(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -140,6 +140,9 @@ def _attempt_row(j: _Journal, a: Attempt, depth: int) -> dict[str, Any]:
         "decision": a.decision.to_json() if a.decision else None,
         "holdout": [m.score for m in j.by_attempt.get(a.id, []) if m.kind == "holdout"],
         "flags": flags(a),  # overfit, audit findings: what a person should look at twice
+        # What vetting a would-be champion found: a clean re-verification and the holdout.
+        "reverified": a.vetting.reverified, "holdout_check": a.vetting.holdout,
+        "held_back": a.vetting.held_back,
     }
 
 

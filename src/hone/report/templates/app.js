@@ -305,6 +305,15 @@
   function pre(title, text) {
     return text ? `<h3>${esc(title)}</h3><pre>${esc(text)}</pre>` : "";
   }
+  // The holdout on a would-be champion: its score against the champion's and the baseline's.
+  function holdoutLine(h) {
+    if (!h) return "";
+    if (h.failed) return "failed: " + esc(h.failed);
+    const vs = (c, who) => c ? `${who} #${c.reference_id} ${num(c.reference)}` +
+      (c.worse ? " (worse: overfit?)" : "") : "";
+    return [num(h.score), vs(h.vs_champion, "champion"), vs(h.vs_baseline, "baseline")]
+      .filter((x) => x).join(" · ");
+  }
   async function renderDetail() {
     const box = document.getElementById("detail");
     const id = state.selected;
@@ -322,6 +331,10 @@
       ["vs parent", pct(a.vs_parent)], ["vs baseline", pct(a.vs_baseline)],
       ["stage", esc(a.stage)], ["reason", esc(a.reason)],
       ["flags", (a.flags || []).map((f) => `<div class="flag-line">${esc(f)}</div>`).join("")],
+      ["re-verified", a.reverified ? (a.reverified.passed ? "passed" : "FAILED") +
+        ` · claimed ${pct(a.reverified.claimed_gain)}, clean ${pct(a.reverified.clean_gain)}` : ""],
+      ["holdout", holdoutLine(a.holdout_check)],
+      ["held back", a.held_back ? "yes: waits for `hone approve` or `hone veto`" : ""],
       ["decision", dec.rule ? esc(dec.rule) + (dec.estimate != null ? ` · estimate ` +
         `${pct(dec.estimate)} vs champion` : "") + (dec.interval ? ", interval [" +
         dec.interval.map((x) => x == null ? "∞" : pct(x)).join(", ") + "]" : "") +
