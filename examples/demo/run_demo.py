@@ -40,7 +40,7 @@ def main() -> None:
     hone("init", "--objective", "python3 evaluate.py", "--score", "mse", "--direction", "min",
          "--gate", "python3 test_fit.py", "--editable", "fit.py",
          "--goal", "Fit the line better: lower mean squared error.", cwd=work)
-    hone("run", "--mutator", "classic", "--hours", str(seconds / 3600), "--attempts", "400",
+    hone("run", "--mutator", "classic", "--hours", f"{seconds / 3600:.4g}", "--attempts", "400",
          cwd=work)
     hone("status", cwd=work)
     hone("best", cwd=work)

@@ -2,4 +2,12 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+# The name on PyPI ("hone" there is an unrelated package); the command and the import stay hone.
+DISTRIBUTION = "hone-loop"
+
+try:
+    __version__ = version(DISTRIBUTION)
+except PackageNotFoundError:  # a source tree that was never installed (PYTHONPATH=src)
+    __version__ = "0+unknown"

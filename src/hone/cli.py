@@ -6,7 +6,6 @@ Errors for users are one line on stderr (exit 2 for bad usage or config, 1 other
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -17,26 +16,26 @@ from typing import Annotated, Any
 
 import typer
 
+from hone.cli_common import (
+    DirOpt,
+    JsonOpt,
+    RunOpt,
+    normalise_args,
+    open_view,
+    print_json,
+)
 from hone.cli_errors import failure
+from hone.cli_views import register as register_views
 from hone.errors import HoneError, UsageError
 from hone.mcp.cli import AgentOpt, mcp_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="hone: keep only the changes that make your program truly better.")
+register_views(app)
 state: dict[str, Any] = {"debug": False}
 
-DirOpt = Annotated[Path, typer.Option("-C", help="Run as if hone was started in DIR.")]
-RunOpt = Annotated[str | None, typer.Option("--run", help="Run name (default: \\[run] name).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-def _view(directory: Path, run: str | None) -> Any:
-    """A read-only view of the run (no git process, no verifier)."""
-    from hone.loop.view import RunView
-    from hone.loop.workspace import Workspace
-
-    ws = Workspace.open(directory)
-    return RunView(ws, run or ws.config.run.name)
+_view = open_view
+_print_json = print_json
 
 
 @contextmanager
@@ -49,16 +48,6 @@ def _engine(directory: Path, run: str | None) -> Iterator[Any]:
     name = run or ws.config.run.name
     with ws.lock(name), open_engine(ws, name) as engine:
         yield engine
-
-
-# The version of every `--json` output's shape: raised when a key changes meaning or goes away
-# (new keys may appear within a version).
-JSON_SCHEMA = 1
-
-
-def _print_json(obj: dict[str, Any]) -> None:
-    out = {"schema_version": JSON_SCHEMA, **obj}
-    sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
 
 
 def _version(value: bool) -> None:
@@ -139,26 +128,9 @@ def simplify(
     run_name: RunOpt = None,
 ) -> None:
     """Make the champion smaller or simpler while its score stays within noise."""
-    from hone.cli_run import LinePrinter
-    from hone.loop.brief import fmt
-    from hone.loop.session import open_engine
-    from hone.loop.simplify import simplify as do_simplify
-    from hone.loop.workspace import Workspace
+    from hone.cli_run import simplify_command
 
-    ws = Workspace.open(directory)
-    name = run_name or ws.config.run.name
-    printer = LinePrinter(ws.config.objective.direction, ws.store.list_attempts(name))
-    with ws.lock(name), open_engine(ws, name, printer, simplify_only=True) as engine:
-        done = do_simplify(engine, mutator, attempts, hours)
-    a, b = done.cost(done.before), done.cost(done.after)
-    printer._out(f"stopped: {done.stopped_because}")
-    if done.after.id == done.before.id:
-        printer._out(f"champion #{done.before.id} unchanged: nothing could be removed")
-    else:
-        printer._out(f"champion #{done.before.id} -> #{done.after.id}: score "
-                     f"{fmt(done.before.score)} -> {fmt(done.after.score)}"
-                     + (f", {a.nloc} -> {b.nloc} lines of code, complexity {a.ccn} -> {b.ccn}"
-                        if a and b else ""))
+    simplify_command(directory, run_name, mutator, attempts, hours)
 
 
 @app.command()
@@ -166,23 +138,30 @@ def status(
     as_json: JsonOpt = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     as_md: Annotated[bool, typer.Option("--md", help="Print a Markdown table.")] = False,
+    columns: Annotated[str | None, typer.Option(help="Columns to show, e.g. id,score,hypothesis.")]
+        = None,
+    only: Annotated[str | None, typer.Option("--status", help="Only these, e.g. kept,held.")]
+        = None,
+    last: Annotated[int | None, typer.Option(help="Only the last N attempts shown.")] = None,
     directory: DirOpt = Path("."),
     run_name: RunOpt = None,
 ) -> None:
-    """The run's attempts and champion."""
+    """The run's attempts and champion, one line each, fitted to the terminal."""
+    from hone.status_table import parse_columns, parse_statuses
     from hone.views import status_view
 
     if as_json + as_csv + as_md > 1:
         raise UsageError("choose one of --json, --csv and --md")
-    view = status_view(_view(directory, run_name))
+    cols = parse_columns(columns)
+    view = status_view(_view(directory, run_name)).select(parse_statuses(only), last)
     if as_json:
         _print_json(view.to_json())
     elif as_csv:
-        sys.stdout.write(view.to_csv())
+        sys.stdout.write(view.to_csv(cols))
     elif as_md:
-        sys.stdout.write(view.to_markdown())
+        sys.stdout.write(view.to_markdown(cols))
     else:
-        view.print_table()
+        view.print_table(cols)
 
 
 @app.command()
@@ -214,6 +193,8 @@ def best(
     run_name: RunOpt = None,
 ) -> None:
     """The champion; --branch NAME turns it into a branch."""
+    from hone.direction import fmt_gain
+    from hone.loop.brief import fmt
     from hone.views import best_view
 
     confirmation = None
@@ -229,9 +210,10 @@ def best(
     if as_json:
         _print_json(view)
     else:
-        typer.echo(f"champion #{view['id']} score {view['score']} commit {view['commit']}")
-        typer.echo(f"baseline score {view['baseline_score']}"
-                   + (f" ({view['gain']} over baseline)" if view["gain"] else ""))
+        gain = fmt_gain(view["gain"])
+        typer.echo(f"champion #{view['id']} score {fmt(view['score'])} commit {view['commit']}")
+        typer.echo(f"baseline score {fmt(view['baseline_score'])}"
+                   + (f" ({gain} over baseline)" if gain else ""))
         if confirm:
             typer.echo(confirmation.summary() if confirmation else
                        "the champion is the baseline: nothing to confirm")
@@ -250,12 +232,15 @@ def ask(as_json: JsonOpt = False,
 
     with _engine(directory, run_name) as engine:
         asked = do_ask(engine, parent)
+        default = engine.ws.config.run.name
     if as_json:
         _print_json(asked.to_json())
     else:
+        # Name the run when it is not the default, or the follow-up would tell another run.
+        which = f" --run {engine.run}" if engine.run != default else ""
         typer.echo(f"attempt #{asked.id} from #{asked.parent}\n"
                    f"edit files in: {asked.workdir}\nbrief: {asked.brief}\n"
-                   f"then: hone tell {asked.id} --hypothesis '...'")
+                   f"then: hone tell {asked.id}{which} --hypothesis '...'")
 
 
 @app.command()
@@ -271,9 +256,12 @@ def tell(attempt_id: Annotated[int, typer.Argument(metavar="ID")],
     if as_json:
         _print_json(told.to_json())
     else:
+        from hone.loop.brief import fmt
+
         a = told.attempt
-        typer.echo(f"#{a.id} {a.status.value} score {a.score} "
-                   f"(champion {told.champion.score}) {a.reason}")
+        typer.echo(f"#{a.id} {a.status.value} score {fmt(a.score)} "
+                   f"(champion #{told.champion.id} {fmt(told.champion.score)})"
+                   + (f" {a.reason}" if a.reason else ""))
 
 
 @app.command()
@@ -323,9 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, _interrupt)
     command = typer.main.get_command(app)
     args = list(argv if argv is not None else sys.argv[1:])
-    # `--squash` works both bare and as `--squash=one`; Typer options need a value, so a bare
-    # one is given its default here.
-    args = ["--squash=ideas" if a == "--squash" else a for a in args]
+    args = normalise_args(args)
     try:
         result = command.main(args=args, prog_name="hone", standalone_mode=False)
     except (typer.Exit, typer.Abort, typer.TyperException, HoneError, KeyboardInterrupt) as exc:

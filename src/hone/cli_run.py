@@ -14,6 +14,7 @@ from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
 from hone.loop.brief import fmt, noise_lines
 from hone.records import Attempt, Event, Status
+from hone.table import cut
 
 if TYPE_CHECKING:
     from hone.loop.session import SessionEnd
@@ -69,10 +70,10 @@ class LinePrinter:
             mark = {"kept": "+", "discarded": "-", "failed": "x", "rejected": "!",
                     "duplicate": "="}.get(
                 a.status.value, "?")
-            why = f" [{a.stage}: {a.reason}]" if a.status in (Status.FAILED,
+            why = f"[{a.stage}: {a.reason}]" if a.status in (Status.FAILED,
                                                                Status.REJECTED) else ""
             self._out(f"{clock} {mark} #{a.id:<4} {a.status.value:<9} score {fmt(a.score):>10}"
-                      f"  {a.hypothesis[:70]}{why[:120]}")
+                      f"  {cut(a.hypothesis, 70)}" + (f" {cut(why, 120)}" if why else ""))
         elif event == Event.CHAMPION:
             gain = fmt_gain(self.direction.gain(a.score, self.baseline))
             self._out(f"{clock} * new champion #{a.id} score {fmt(a.score)}"
@@ -173,3 +174,26 @@ def _summary(end: SessionEnd, champion: Attempt, history: list[Attempt],
     lines.append(end.confirmation.summary() if end.confirmation is not None
                  else "confirmation: the champion is the baseline, nothing to confirm")
     return lines
+
+
+def simplify_command(directory: Path, run_name: str | None, mutator: str | None, attempts: int,
+                     hours: float | None) -> None:
+    """`hone simplify`: shrink the champion under the run's lock, then say what changed."""
+    from hone.loop.session import open_engine
+    from hone.loop.simplify import simplify as do_simplify
+    from hone.loop.workspace import Workspace
+
+    ws = Workspace.open(directory)
+    name = run_name or ws.config.run.name
+    printer = LinePrinter(ws.config.objective.direction, ws.store.list_attempts(name))
+    with ws.lock(name), open_engine(ws, name, printer, simplify_only=True) as engine:
+        done = do_simplify(engine, mutator, attempts, hours)
+    a, b = done.cost(done.before), done.cost(done.after)
+    printer._out(f"stopped: {done.stopped_because}")
+    if done.after.id == done.before.id:
+        printer._out(f"champion #{done.before.id} unchanged: nothing could be removed")
+    else:
+        printer._out(f"champion #{done.before.id} -> #{done.after.id}: score "
+                     f"{fmt(done.before.score)} -> {fmt(done.after.score)}"
+                     + (f", {a.nloc} -> {b.nloc} lines of code, complexity {a.ccn} -> {b.ccn}"
+                        if a and b else ""))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from hone.direction import Direction, fmt_gain
@@ -13,7 +13,9 @@ from hone.loop.brief import fmt, vs_baseline, vs_parent
 from hone.loop.view import RunView
 from hone.mutators.llm.lessons import read_lessons
 from hone.records import Attempt, Status, spend_json
+from hone.status_table import cells, render
 from hone.store.extra import encode as encode_extra
+from hone.table import cut, terminal_width
 from hone.vcs import refs
 from hone.vcs.git import git
 
@@ -21,16 +23,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 COLUMNS = ["id", "parent", "status", "score", "delta", "code", "stage", "hypothesis", "flags"]
-
-
-def code_cost(a: Attempt) -> str:
-    """The diff's size and the code's complexity, e.g. '+12/-3 loc 240 cc 31'."""
-    cx = a.code.complexity or {}
-    parts = [f"+{a.code.lines_added}/-{a.code.lines_removed or 0}"
-             if a.code.lines_added is not None else ""]
-    if cx:
-        parts.append(f"loc {cx.get('nloc')} cc {cx.get('ccn')}")
-    return " ".join(p for p in parts if p)
 
 
 def flags(a: Attempt) -> list[str]:
@@ -44,13 +36,27 @@ def flags(a: Attempt) -> list[str]:
 @dataclass(frozen=True)
 class StatusView:
     """A run's attempts for `hone status`. Gains (`delta`: over the parent; the champion's
-    over the baseline) come from `Direction.gain`: positive means better in every format."""
+    over the baseline) come from `Direction.gain`: positive means better in every format.
+    `attempts` is the whole run (gains need parents); `shown` the ids a filter kept (None:
+    all)."""
 
     run: str
     champion: Attempt
     attempts: list[Attempt]
     direction: Direction
     meta: dict[str, Any] = field(default_factory=dict)
+    shown_ids: frozenset[int] | None = None
+
+    def select(self, statuses: set[Status] | None = None, last: int | None = None
+               ) -> StatusView:
+        """The view showing only attempts of `statuses`, then only the `last` of those."""
+        picked = [a for a in self.attempts if statuses is None or a.status in statuses]
+        if last is not None:
+            picked = picked[-last:] if last > 0 else []
+        return replace(self, shown_ids=frozenset(a.id for a in picked))
+
+    def shown(self) -> list[Attempt]:
+        return [a for a in self.attempts if self.shown_ids is None or a.id in self.shown_ids]
 
     def gains(self) -> dict[int, tuple[float | None, float | None]]:
         """Each attempt's gain over its parent and over the baseline."""
@@ -61,13 +67,12 @@ class StatusView:
     def champion_gain(self) -> float | None:
         return self.gains().get(self.champion.id, (None, None))[1]
 
-    def rows(self) -> list[dict[str, Any]]:
-        gains = self.gains()
-        return [{"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
-                 "delta": fmt_gain(gains[a.id][0]), "code": code_cost(a), "stage": a.stage,
-                 "hypothesis": a.hypothesis,
-                 "flags": "; ".join(flags(a))}
-                for a in self.attempts]
+    def rows(self, columns: list[str] | None = None) -> list[dict[str, str]]:
+        """The shown attempts as text cells (the human table's, '' for nothing)."""
+        by_id = {a.id: a for a in self.attempts}
+        names = columns or COLUMNS
+        return [{k: v for k, v in cells(a, by_id, self.direction, -1).items() if k in names}
+                for a in self.shown()]
 
     def spend(self) -> tuple[int, int, float]:
         """LLM tokens in, tokens out and dollars over the whole run."""
@@ -99,49 +104,68 @@ class StatusView:
                  **spend_json(a.cost),
                  "seconds": a.seconds, "overfit": a.vetting.overfit,
                  "flags": flags(a), "decision": a.decision.to_json() if a.decision else None}
-                for a in self.attempts
+                for a in self.shown()
             ],
         }
 
-    def to_csv(self) -> str:
+    def to_csv(self, columns: list[str] | None = None) -> str:
+        """CSV of the shown attempts; the score in full precision, gains as text."""
+        names = columns or COLUMNS
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(buf, fieldnames=names, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.rows())
+        scores = {a.id: a.score for a in self.shown()}
+        for a, row in zip(self.shown(), self.rows(names), strict=True):
+            writer.writerow({**row, **({"score": scores[a.id]} if "score" in names else {})})
         return buf.getvalue()
 
-    def to_markdown(self) -> str:
-        lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-        for r in self.rows():
-            cells = [fmt(r[c]) if c == "score" else str(r[c] if r[c] is not None else "")
-                     for c in COLUMNS]
+    def to_markdown(self, columns: list[str] | None = None) -> str:
+        names = columns or COLUMNS
+        lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+        for r in self.rows(names):
             # A pipe or a line break inside a cell (a multi-line hypothesis) breaks the table.
-            lines.append("| " + " | ".join(" ".join(c.replace("|", "/").split()) for c in cells)
-                         + " |")
+            lines.append("| " + " | ".join(" ".join(r[c].replace("|", "/").split())
+                                           for c in names) + " |")
         return "\n".join(lines) + "\n"
 
-    def print_table(self) -> None:
-        from rich.console import Console
-        from rich.table import Table
-
-        tokens_in, tokens_out, usd = self.spend()
-        caption = (f"LLM: {tokens_in:,} tokens in, {tokens_out:,} out, ${usd:.4f}"
-                   if tokens_in or tokens_out else None)
+    def title(self) -> list[str]:
+        """'run R: champion #N score S (+x% over baseline)' and 'A attempts: 3 kept, ...'."""
         gain = fmt_gain(self.champion_gain()) if self.champion.id != 0 else ""
-        table = Table(title=f"run {self.run}: champion #{self.champion.id} "
-                            f"score {fmt(self.champion.score)}"
-                            + (f" ({gain} over baseline)" if gain else ""), caption=caption)
-        for col in COLUMNS:
-            table.add_column(col, overflow="fold", justify="right" if col in (
-                "id", "parent", "score", "delta") else "left")
+        counts: dict[str, int] = {}
+        for a in self.attempts[1:]:
+            counts[a.status.value] = counts.get(a.status.value, 0) + 1
+        shown = len(self.shown())
+        return [f"run {self.run}: champion #{self.champion.id} score "
+                f"{fmt(self.champion.score)}" + (f" ({gain} over baseline)" if gain else ""),
+                f"{len(self.attempts) - 1} attempts"
+                + (": " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+                   if counts else "")
+                + (f"; showing {shown}" if shown != len(self.attempts) else "")]
+
+    def print_table(self, columns: list[str] | None = None, width: int | None = None) -> None:
+        """The title, one line per shown attempt and the LLM spend, each fitting `width`
+        (default: the terminal's, or 80 in a pipe); coloured only on a terminal."""
+        from rich.console import Console
+        from rich.text import Text
+
+        width = width or terminal_width()
+        lines = render(self.shown(), self.attempts, self.direction, self.champion.id, width,
+                       columns)
+        status_of = {a.id: a.status.value for a in self.shown()}
         style = {"kept": "green", "baseline": "cyan", "failed": "red", "rejected": "magenta",
-                 "discarded": "dim"}
-        for r in self.rows():
-            table.add_row(*[fmt(r[c]) if c == "score" else str(r[c] if r[c] is not None else "")
-                            for c in COLUMNS],
-                          style="bold green" if r["id"] == self.champion.id
-                          else style.get(r["status"], ""))
-        Console().print(table)
+                 "held": "yellow", "discarded": "dim"}
+        console = Console(width=width, highlight=False)
+        for line in self.title():
+            console.print(Text(cut(line, width), style="bold"), no_wrap=True, crop=True)
+        console.print(Text(lines[0], style="bold"), no_wrap=True, crop=True)
+        for a, line in zip(self.shown(), lines[1:], strict=True):
+            champion = a.id == self.champion.id
+            console.print(Text(line, style="bold green" if champion
+                               else style.get(status_of[a.id], "")), no_wrap=True, crop=True)
+        tokens_in, tokens_out, usd = self.spend()
+        if tokens_in or tokens_out:
+            console.print(f"LLM: {tokens_in:,} tokens in, {tokens_out:,} out, ${usd:.4f}",
+                          no_wrap=True, crop=True)
 
 
 def status_view(engine: RunView) -> StatusView:
@@ -193,14 +217,16 @@ def print_show(view: dict[str, Any]) -> None:
 
 def _show_header(console: Console, view: dict[str, Any]) -> None:
     """Print the id line, the gains over parent and baseline, the hypothesis and the code."""
-    console.print(f"[bold]#{view['id']}[/] {view['status']}  score {fmt(view['score'])}  "
-                  f"parent #{view['parent']}  commit {view['commit']}")
+    parent = f"  parent #{view['parent']}" if view["parent"] is not None else ""
+    console.print(f"[bold]#{view['id']}[/] {view['status']}  score {fmt(view['score'])}"
+                  f"{parent}  commit {view['commit'] or '—'}", highlight=False)
     gains = [f"{fmt_gain(view[key])} {over}" for key, over in (
         ("vs_parent", f"over parent #{view['parent']}"), ("vs_baseline", "over baseline"))
         if view[key] is not None and view["id"] != 0]
     if gains:
         console.print("gain: " + ", ".join(gains), markup=False, highlight=False)
-    console.print(f"hypothesis: {view['hypothesis']}")
+    if view["hypothesis"]:
+        console.print(f"hypothesis: {view['hypothesis']}", markup=False)
     line = _code_line(view.get("extra") or {})
     if line:
         console.print(line, markup=False)
@@ -220,7 +246,8 @@ def _code_line(extra: dict[str, Any]) -> str:
 def _show_decision(console: Console, view: dict[str, Any]) -> None:
     """Print the stage and reason, the flags, the decision's evidence and the noise lines."""
     if view["stage"] or view["reason"]:
-        console.print(f"stage: {view['stage']}  reason: {view['reason']}", markup=False)
+        console.print("  ".join(f"{k}: {view[k]}" for k in ("stage", "reason") if view[k]),
+                      markup=False)
     for flag in view["flags"]:
         console.print(f"[bold yellow]flag[/] {flag}", highlight=False)
     if view["extra"].get("decision"):
@@ -279,10 +306,10 @@ def best_view(engine: RunView, branch: str | None, squash: str | None = None
                           cwd=engine.ws.repo.root))
     if branch:
         engine.ws.repo.create_branch(branch, tip)
-    # "gain" is the text people read ('+20.00%', '' when unknown), "vs_baseline" the number.
+    # "gain" and "vs_baseline": the same number (0.2 for 20% better; None when unknown).
     return {"run": engine.run, "id": champion.id, "score": champion.score,
             "commit": champion.commit, "hypothesis": champion.hypothesis,
-            "baseline_score": baseline.score, "gain": fmt_gain(gain), "vs_baseline": gain,
+            "baseline_score": baseline.score, "gain": gain, "vs_baseline": gain,
             "direction": direction.value, "branch": branch,
             "branch_commit": tip if branch else None, "squash": squash, "commits": commits,
             "status": champion.status.value if champion.status is not Status.RUNNING else ""}

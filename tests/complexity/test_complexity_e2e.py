@@ -62,7 +62,8 @@ def test_status_carries_lines_and_complexity(repo: Path, hone: Hone) -> None:
     assert (last["lines_added"], last["lines_removed"]) == (1 + HELPER.count("\n"), 1)
     assert last["complexity"] == {"nloc": 7, "ccn": 3, "functions": 1, "files": 1}
     table = hone("status", cwd=repo, env={"COLUMNS": "200"}).stdout
-    assert "loc 7 cc 3" in table
+    # The change, not the totals: the totals are in --json, `show` and the report.
+    assert f"+{1 + HELPER.count(chr(10))}/-1 cc+3" in table
     show = hone("show", str(told["id"]), cwd=repo, env={"COLUMNS": "200"}).stdout
     assert "editable code 7 lines, complexity 3, 1 functions" in show
     report = repo / "report.html"

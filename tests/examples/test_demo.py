@@ -17,6 +17,7 @@ DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo" / "run_demo.py"
 def test_demo_runs_offline_and_improves(tmp_path: Path) -> None:
     env = {**os.environ, "HONE_DEMO_SECONDS": "4", "TMPDIR": str(tmp_path),
            "OPENAI_API_KEY": "", "OPENAI_BASE_URL": "http://127.0.0.1:9"}  # no LLM reachable
+    env.pop("COLUMNS", None)  # a pipe: the table fits 80 columns
     res = subprocess.run([sys.executable, str(DEMO)], capture_output=True, text=True,
                          env=env, timeout=300)
     assert res.returncode == 0, res.stderr
@@ -24,6 +25,9 @@ def test_demo_runs_offline_and_improves(tmp_path: Path) -> None:
     assert "mutator: classic (offline, no LLM)" in out
     assert "mode:       offline, classic mutator" in out
     assert "run main: champion #" in out  # the status table
+    assert "--hours 0.001111 " in out  # not 0.0011111111111111111
+    table = out.split("$ hone status\n")[1].split("$ hone best")[0].splitlines()
+    assert len(table) > 3 and all(len(line) <= 80 for line in table), table
 
     def grab(pattern: str) -> str:
         found = re.search(pattern, out)

@@ -65,7 +65,7 @@ def test_every_json_output_says_its_schema_version(make_repo: MakeRepo, hone: Ho
     assert hone("run", "--attempts", "1", cwd=root).returncode == 0
     for args in (["status", "--json"], ["show", "0", "--json"], ["best", "--json"]):
         out = json.loads(hone(*args, cwd=root).stdout)
-        assert out["schema_version"] == 1, args
+        assert out["schema_version"] == 2, args
     db = root / ".hone" / "hone.db"
     _set_version(db, VERSION + 1)
     res = hone("status", cwd=root)

@@ -59,3 +59,14 @@ def test_squash_writes_commits_on_the_baseline(make_repo: MakeRepo) -> None:
         "hone run r: score 1 -> 4 (+300.00%)"
     with pytest.raises(UsageError, match="nothing to squash"):
         squash(repo, "r", history, history[0], "ideas", Direction.MAX)
+
+
+def test_a_long_hypothesis_is_cut_at_a_word_and_kept_whole_in_the_body() -> None:
+    from hone.vcs.squash import Idea, idea_message
+
+    long = "Cache the compiled regular expressions per rule set so the inline parser stops " \
+           "recompiling them for every paragraph"
+    a = Attempt("r", 4, 0, "c4", Status.KEPT, score=12.0, hypothesis=long)
+    subject, _, body = idea_message("r", Idea(a, (), 10.0), Direction.MAX).partition("\n\n")
+    assert len(subject) <= 72 and subject.endswith(" the inline…")
+    assert body.splitlines()[0] == long

@@ -45,11 +45,50 @@ def _first_problem(exc: ValidationError) -> str:
     err = exc.errors()[0]
     key = ".".join(str(p) for p in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
-        return f"unknown key '{key}'"
+        return f"unknown key '{key}'" + _suggest(err["loc"])
     if err["type"] == "missing":
         return f"missing required key '{key}'"
     msg = err["msg"].removeprefix("Value error, ")
     return f"'{key}': {msg}" if err["loc"] else msg
+
+
+def _suggest(loc: tuple[int | str, ...]) -> str:
+    """' (did you mean `objective.timeout`?)' for an unknown key: the nearest key of its own
+    section, else the nearest key of any section with the same name."""
+    from hone.suggest import did_you_mean, nearest
+
+    model: Any = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue  # an item of a list of sections ([[gates]]): same model as its siblings
+        model = _section_model(model, str(part))
+        if model is None:
+            return ""
+    prefix = ".".join(str(p) for p in loc[:-1])
+    name = str(loc[-1])
+    match = nearest(name, model.model_fields)
+    if match:
+        return did_you_mean(f"{prefix}.{name}" if prefix else name,
+                            [f"{prefix}.{match}" if prefix else match])
+    dotted = [f"{section}.{key}" for section in Config.model_fields
+              for key in getattr(_section_model(Config, section), "model_fields", {})]
+    match = nearest(name, [d.rsplit(".", 1)[1] for d in dotted], cutoff=0.75)  # be surer
+    hit = next((d for d in dotted if d.endswith(f".{match}")), None) if match else None
+    return f" (did you mean `{hit}`?)" if hit else ""
+
+
+def _section_model(model: Any, name: str) -> Any:
+    """The pydantic model of field `name` of `model` (the item's for a list); None if none."""
+    import typing
+
+    field = getattr(model, "model_fields", {}).get(name)
+    if field is None:
+        return None
+    kind = field.annotation
+    for arg in (kind, *typing.get_args(kind)):
+        if isinstance(arg, type) and hasattr(arg, "model_fields"):
+            return arg
+    return None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

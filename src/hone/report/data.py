@@ -21,6 +21,7 @@ from hone.loop.view import RunView
 from hone.records import Attempt, Measurement, Status, spend_json
 from hone.report.diff import diff_html
 from hone.store.extra import encode as encode_extra
+from hone.views import flags
 
 # Diffs above this size are cut in the report so one huge attempt cannot bloat the file.
 MAX_DIFF_CHARS = 200_000
@@ -138,6 +139,10 @@ def _attempt_row(j: _Journal, a: Attempt, depth: int) -> dict[str, Any]:
         "slot": a.placement.slot if a.placement else None,
         "decision": a.decision.to_json() if a.decision else None,
         "holdout": [m.score for m in j.by_attempt.get(a.id, []) if m.kind == "holdout"],
+        "flags": flags(a),  # overfit, audit findings: what a person should look at twice
+        # What vetting a would-be champion found: a clean re-verification and the holdout.
+        "reverified": a.vetting.reverified, "holdout_check": a.vetting.holdout,
+        "held_back": a.vetting.held_back,
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from hone.errors import HoneError, UsageError
 from hone.loop.view import RunView
+from hone.report.compare import changed_files
 from hone.report.data import all_details, overview
 from hone.report.diff import diff_css
 
@@ -36,8 +37,8 @@ def _json_for_script(obj: Any) -> str:
 
 
 def render_page(data: dict[str, Any] | None, mode: Mode, title: str) -> str:
-    """The page; `data` ({"overview", "details"}) is embedded for a static report, while the
-    live page fetches it from the dashboard's endpoints."""
+    """The page; `data` ({"overview", "details", "files"}) is embedded for a static report,
+    while the live page fetches it from the dashboard's endpoints."""
     parts = {
         "__TITLE__": html.escape(title),
         "__MODE__": mode,
@@ -45,6 +46,7 @@ def render_page(data: dict[str, Any] | None, mode: Mode, title: str) -> str:
         "__DATA__": _json_for_script(data or {}),
         "__PLOTLY__": plotly_js(),
         "__APP__": _template("app.js"),
+        "__COMPARE__": _template("compare.js"),
     }
     page = _template("page.html")
     # One pass over the placeholders, so that text inserted for one is never re-scanned.
@@ -64,7 +66,8 @@ def render_page(data: dict[str, Any] | None, mode: Mode, title: str) -> str:
 
 def build_report(engine: RunView) -> str:
     """The self-contained report of the engine's run."""
-    data = {"overview": overview(engine), "details": all_details(engine)}
+    data = {"overview": overview(engine), "details": all_details(engine),
+            "files": changed_files(engine)}
     return render_page(data, "static", engine.run)
 
 

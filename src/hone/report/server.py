@@ -1,7 +1,8 @@
 """`hone ui`: the report's views served on 127.0.0.1, refreshed from the journal while a run goes.
 
 The page polls `api/overview` (cheap: no git) and fetches `api/attempt/ID` when an attempt is
-opened. Standard-library HTTP server: one page, two JSON endpoints, loopback only.
+opened, and `api/files` (the changed files' versions) when two attempts are compared.
+Standard-library HTTP server: one page, three JSON endpoints, loopback only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, TextIO
 
 from hone.errors import HoneError, UsageError
 from hone.loop.view import RunView
+from hone.report.compare import changed_files
 from hone.report.data import details, overview
 from hone.report.render import render_page
 
@@ -46,6 +48,8 @@ def _handler(dash: Dashboard) -> type[BaseHTTPRequestHandler]:
                     self._send(200, "text/html; charset=utf-8", dash.page)
                 elif path == "/api/overview":
                     self._json(200, dash.overview())
+                elif path == "/api/files":
+                    self._json(200, changed_files(dash.engine))
                 elif m := re.fullmatch(r"/api/attempt/(\d+)", path):
                     self._json(200, dash.attempt(int(m.group(1))))
                 else:

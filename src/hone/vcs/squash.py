@@ -16,6 +16,7 @@ from typing import Literal
 from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
 from hone.records import Attempt, Status
+from hone.table import cut
 from hone.vcs.git import Repo, git
 
 SquashMode = Literal["ideas", "one"]
@@ -71,14 +72,15 @@ def _cost(a: Attempt) -> str:
 def idea_message(run: str, idea: Idea, direction: Direction) -> str:
     a = idea.attempt
     title = " ".join(a.hypothesis.split()) or f"attempt #{a.id}"
+    subject = cut(title, 72)  # at a word; the whole hypothesis then opens the body
     runs = a.decision.evidence.get("runs") if a.decision is not None else None
-    body = [_change(idea.before, a.score, direction)
+    body = [title if subject != title else "", _change(idea.before, a.score, direction)
             + (f", measured over {runs} run(s)" if runs else "")
             + (f"; {_cost(a)}" if _cost(a) else ""),
             f"kept because: {a.reason}" if a.reason else "",
             *[f"includes #{f.id}: {' '.join(f.hypothesis.split())}" for f in idea.folded],
             f"hone run {run}, attempt #{a.id} ({a.mutator}), commit {a.commit}"]
-    return title[:72] + "\n\n" + "\n".join(line for line in body if line) + "\n"
+    return subject + "\n\n" + "\n".join(line for line in body if line) + "\n"
 
 
 def summary_message(run: str, baseline: Attempt, champion: Attempt, found: list[Idea],
@@ -90,7 +92,7 @@ def summary_message(run: str, baseline: Attempt, champion: Attempt, found: list[
     for idea in found:
         a = idea.attempt
         gain = fmt_gain(direction.gain(a.score, idea.before))
-        hyp = " ".join(a.hypothesis.split())[:100].replace("|", "/")
+        hyp = cut(a.hypothesis, 100).replace("|", "/")
         lines.append(f"| {a.id} | {hyp} | {a.score:.6g} | {gain} | {_cost(a)} |"
                      if a.score is not None else f"| {a.id} | {hyp} | | | {_cost(a)} |")
     return "\n".join(lines) + "\n"

@@ -3,14 +3,15 @@
 "use strict";
 (function () {
   const COLORS = { baseline: "#17becf", kept: "#2ca02c", discarded: "#9aa0a6",
-    failed: "#d62728", rejected: "#9467bd", running: "#ff7f0e", duplicate: "#bcbd22" };
+    failed: "#d62728", rejected: "#9467bd", running: "#ff7f0e", duplicate: "#bcbd22",
+    held: "#e6ab02", vetoed: "#7f7f7f" };
   const STATUSES = Object.keys(COLORS);
   const COLUMNS = [
     ["id", "#", "num"], ["parent", "parent", "num"], ["status", "status", ""],
     ["score", "score", "num"], ["vs_parent", "vs parent", "num"],
     ["vs_baseline", "vs baseline", "num"], ["stage", "stage", ""],
     ["seconds", "time", "num"], ["tokens", "tokens", "num"], ["usd", "$", "num"],
-    ["hypothesis", "hypothesis", "hyp"]];
+    ["flags", "flags", "flags"], ["hypothesis", "hypothesis", "hyp"]];
   const root = document.body;
   const live = root.dataset.mode === "live";
   const embedded = JSON.parse(document.getElementById("hone-data").textContent || "{}");
@@ -237,6 +238,8 @@
       case "seconds": return dur(a.seconds);
       case "tokens": { const t = tokens(a); return t == null ? "" : String(t); }
       case "usd": return a.usd == null ? "" : a.usd.toFixed(4);
+      case "flags": return (a.flags || []).map((f) =>
+        `<span class="flag" title="${esc(f)}">${esc(f.split(":")[0])}</span>`).join(" ");
       case "stage": return esc(a.stage) + (a.reason && a.status !== "kept" &&
         a.status !== "discarded" ? `<div class="muted">${esc(a.reason.slice(0, 80))}</div>` :
         "");
@@ -247,6 +250,7 @@
   }
   function sortValue(a, key) {
     if (key === "tokens") return tokens(a);
+    if (key === "flags") return (a.flags || []).length || null;
     return a[key];
   }
   function renderTable() {
@@ -301,6 +305,15 @@
   function pre(title, text) {
     return text ? `<h3>${esc(title)}</h3><pre>${esc(text)}</pre>` : "";
   }
+  // The holdout on a would-be champion: its score against the champion's and the baseline's.
+  function holdoutLine(h) {
+    if (!h) return "";
+    if (h.failed) return "failed: " + esc(h.failed);
+    const vs = (c, who) => c ? `${who} #${c.reference_id} ${num(c.reference)}` +
+      (c.worse ? " (worse: overfit?)" : "") : "";
+    return [num(h.score), vs(h.vs_champion, "champion"), vs(h.vs_baseline, "baseline")]
+      .filter((x) => x).join(" · ");
+  }
   async function renderDetail() {
     const box = document.getElementById("detail");
     const id = state.selected;
@@ -317,6 +330,11 @@
       ["score", num(a.score)],
       ["vs parent", pct(a.vs_parent)], ["vs baseline", pct(a.vs_baseline)],
       ["stage", esc(a.stage)], ["reason", esc(a.reason)],
+      ["flags", (a.flags || []).map((f) => `<div class="flag-line">${esc(f)}</div>`).join("")],
+      ["re-verified", a.reverified ? (a.reverified.passed ? "passed" : "FAILED") +
+        ` · claimed ${pct(a.reverified.claimed_gain)}, clean ${pct(a.reverified.clean_gain)}` : ""],
+      ["holdout", holdoutLine(a.holdout_check)],
+      ["held back", a.held_back ? "yes: waits for `hone approve` or `hone veto`" : ""],
       ["decision", dec.rule ? esc(dec.rule) + (dec.estimate != null ? ` · estimate ` +
         `${pct(dec.estimate)} vs champion` : "") + (dec.interval ? ", interval [" +
         dec.interval.map((x) => x == null ? "∞" : pct(x)).join(", ") + "]" : "") +
@@ -353,6 +371,9 @@
 
   function select(id) {
     state.selected = id;
+    const picked = state.data.attempts.find((x) => x.id === id);
+    document.dispatchEvent(new CustomEvent("hone:select",
+      { detail: { id, parent: picked ? picked.parent : null } }));
     for (const tr of document.querySelectorAll("#attempts tbody tr")) {
       tr.classList.toggle("selected", Number(tr.dataset.id) === id);
     }
