@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hone.direction import fmt_gain
 from hone.errors import UsageError
 from hone.mcp.redact import redact
 
@@ -118,7 +119,7 @@ class HoneTools:
             b = best_view(view, None)
         return BestResult(id=b["id"], score=b["score"], commit=b["commit"],
                           hypothesis=b["hypothesis"], baseline_score=b["baseline_score"],
-                          gain=b["gain"], direction=b["direction"])
+                          gain=fmt_gain(b["gain"]), direction=b["direction"])
 
     def report(self) -> ReportResult:
         """The user's report, at `.hone/reports/RUN.html` (where `hone report` writes it).
