@@ -80,12 +80,17 @@ def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
     if engine.store.get_run(engine.run) is not None:
         engine.start()  # resume: a crash may have left the baseline or the refs unfinished
     attempt = engine.get(attempt_id)
+    slot = ask_slot(engine.run, attempt_id)
+    present = (engine.ws.worktrees.path(slot) / ".git").exists()
+    if attempt.status is not Status.RUNNING and attempt.told and present:
+        # The earlier tell decided and recorded it, then stopped before clearing up.
+        engine.ws.worktrees.remove(slot)
+        return Told(attempt, engine.champion())
     if attempt.status is not Status.RUNNING:
         raise UsageError(f"attempt #{attempt_id} was already told ({attempt.status.value})")
     if not (attempt.asked or attempt.told):
         raise UsageError(f"attempt #{attempt_id} was not made with `hone ask`")
-    slot = ask_slot(engine.run, attempt_id)
-    if not (engine.ws.worktrees.path(slot) / ".git").exists():
+    if not present:
         raise HoneError(f"the worktree of attempt #{attempt_id} is gone; `hone ask` again")
     parent = engine.get(attempt.parent if attempt.parent is not None else 0)
     if parent.commit and engine.ws.worktrees.head(slot) != parent.commit:

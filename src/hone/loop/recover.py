@@ -69,9 +69,29 @@ def reconcile(ws: Workspace, run: str) -> list[str]:
     recording the commit is adopted into it; a ref the journal has no attempt for is
     removed; `best` follows the champion. Attempts an owner may still finish are left alone.
     """
-    notes: list[str] = []
     have = ws.repo.refs(refs.run_prefix(run))
     attempts = {a.id: a for a in ws.store.list_attempts(run)}
+    notes = _numbered_refs(ws, run, have, attempts)
+    for a in attempts.values():
+        ref = refs.attempt_ref(run, a.id)
+        if a.commit and not owned(a) and have.get(ref) != a.commit:
+            ws.repo.set_ref(ref, a.commit)
+            notes.append(f"set {ref} to attempt #{a.id}'s commit")
+    info = ws.store.get_run(run)
+    champion = attempts.get(info.champion) if info is not None else None
+    best = refs.best_ref(run)
+    if champion is not None and champion.commit and have.get(best) != champion.commit:
+        ws.repo.set_ref(best, champion.commit)
+        if best in have:  # a fresh baseline's best ref is no news
+            notes.append(f"set {best} to the champion #{champion.id}")
+    return notes
+
+
+def _numbered_refs(ws: Workspace, run: str, have: dict[str, str],
+                   attempts: dict[int, Attempt]) -> list[str]:
+    """Refs of attempts the journal does not know are removed; a commit a crash kept from
+    being recorded is adopted into its (finished) attempt, updating `attempts`."""
+    notes: list[str] = []
     for ref, sha in sorted(have.items()):
         tail = ref[len(refs.run_prefix(run)):]
         if not tail.isdigit():
@@ -84,18 +104,6 @@ def reconcile(ws: Workspace, run: str) -> list[str]:
             attempts[a.id] = replace(a, commit=sha)
             ws.store.put_attempt(attempts[a.id])
             notes.append(f"adopted {ref} into attempt #{a.id} ({a.status.value})")
-    for a in attempts.values():
-        ref = refs.attempt_ref(run, a.id)
-        if a.commit and not owned(a) and have.get(ref) != a.commit:
-            ws.repo.set_ref(ref, a.commit)
-            notes.append(f"set {ref} to attempt #{a.id}'s commit")
-    info = ws.store.get_run(run)
-    champion = attempts.get(info.champion) if info is not None else None
-    if champion is not None and champion.commit and \
-            have.get(refs.best_ref(run)) != champion.commit:
-        ws.repo.set_ref(refs.best_ref(run), champion.commit)
-        if refs.best_ref(run) in have:  # a fresh baseline's best ref is no news
-            notes.append(f"set {refs.best_ref(run)} to the champion #{champion.id}")
     return notes
 
 
