@@ -86,3 +86,17 @@ def test_tell_killed_and_told_again(project: Path, tmp_path: Path, point: str) -
     best = git("show", f"refs/hone/{run}/best:knob.py", cwd=project)
     assert best.startswith("KNOB = 9"), best
     check_consistent(project, run, attempts_budget=None)
+
+
+@pytest.mark.slow
+def test_an_ask_killed_before_its_worktree_is_not_left_running(project: Path,
+                                                               tmp_path: Path) -> None:
+    """Nobody can tell an attempt whose ask died before making its worktree: the next start
+    records it as interrupted instead of leaving it pending for ever."""
+    run = "ask-killed"
+    assert run_hone("run", "--run", run, "--attempts", "0", cwd=project).returncode == 0
+    killed("ask", "--json", "--run", run, cwd=project, fault=Fault("git=worktree:1"),
+           scratch=tmp_path)
+    resumed = run_hone("run", "--run", run, "--attempts", "2", cwd=project)
+    assert resumed.returncode == 0, resumed.stderr
+    check_consistent(project, run, attempts_budget=2)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from hone.errors import HoneError, UsageError
 from hone.loop.engine import Engine
+from hone.loop.recover import ask_slot
 from hone.mutators.base import Proposal
 from hone.records import Attempt, Event, Purpose, Status
 from hone.vcs.git import git
@@ -19,11 +20,6 @@ from hone.verify.verifier import Verdict
 
 if TYPE_CHECKING:
     from hone.strategies.plan import Plan
-
-
-def ask_slot(run: str, attempt_id: int) -> str:
-    # The run's name is part of it: two runs' pending asks must not share a worktree.
-    return f"ask-{run}-{attempt_id}"
 
 
 @dataclass(frozen=True)

@@ -37,10 +37,25 @@ def resume(ws: Workspace, run: str) -> Attempt | None:
     return again
 
 
+def ask_slot(run: str, attempt_id: int) -> str:
+    """The worktree of an asked attempt. The run's name is part of it: two runs' pending asks
+    must not share a worktree."""
+    return f"ask-{run}-{attempt_id}"
+
+
 def owned(a: Attempt) -> bool:
     """An attempt that someone other than `hone run` finishes: handed out by `hone ask`, or
     being told (a `tell` cut short is told again)."""
     return a.status is Status.RUNNING and (a.asked or a.told)
+
+
+def _orphaned(ws: Workspace, a: Attempt) -> bool:
+    """A running attempt nobody can finish: not owned, or owned but its ask worktree is gone
+    (an `ask` killed before it made it; `tell` needs it). Resume runs under the repository's
+    lock, so no live `ask` or `tell` is half-way through it."""
+    if a.status is not Status.RUNNING or a.id == 0:
+        return False
+    return not owned(a) or not (ws.worktrees.path(ask_slot(a.run, a.id)) / ".git").exists()
 
 
 def recover(ws: Workspace, run: str) -> None:
@@ -49,9 +64,9 @@ def recover(ws: Workspace, run: str) -> None:
     journal are reconciled."""
     ws.worktrees.clear_stale_locks(refs.run_prefix(run))
     for a in ws.store.list_attempts(run):
-        if a.status is Status.RUNNING and a.id != 0 and not owned(a):
+        if _orphaned(ws, a):
             ws.store.put_attempt(replace(
-                a, status=Status.FAILED, stage="interrupted",
+                a, status=Status.FAILED, stage="interrupted", asked=False,
                 reason="hone stopped during this attempt", finished=a.finished or time.time()))
     # Every keep is the newest champion, so the newest kept attempt is the champion.
     kept = [a for a in ws.store.list_attempts(run) if a.status in (Status.KEPT, Status.BASELINE)]
