@@ -1,5 +1,5 @@
-"""`hone run` and `hone tell` killed with SIGKILL at 33 points, each resumed: no attempt lost,
-duplicated or stuck, refs and journal agree, the baseline measured (see harness.py).
+"""`hone run`, `hone tell` and `hone ask` killed with SIGKILL at 34 points, each resumed: no
+attempt lost, duplicated or stuck, refs and journal agree, the baseline measured (harness.py).
 
 The points, in the order a fresh `hone run --attempts 2` reaches them: inside each journal
 write of the baseline and of an attempt (`journal:<write>:N`), just after a ref was written
