@@ -76,8 +76,11 @@ def test_a_missing_journal_is_refused_while_refs_remain(
 
 
 def test_a_corrupt_journal_is_one_line(ran: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A new file: this process still holds the old one, whose last close would checkpoint
+    # the run's pages back over garbage written in place (another process would not).
+    for side in ("", "-wal", "-shm"):
+        _journal(ran).with_name("hone.db" + side).unlink(missing_ok=True)
     _journal(ran).write_bytes(b"not a journal at all\n" * 300)
-    _journal(ran).with_name("hone.db-wal").unlink(missing_ok=True)
     assert main(["run", "-C", str(ran), "--attempts", "2"]) == 1
     _one_line_error(capsys, "corrupt")
 
@@ -85,7 +88,7 @@ def test_a_corrupt_journal_is_one_line(ran: Path, capsys: pytest.CaptureFixture[
 def test_a_truncated_journal_does_not_take_over_old_refs(
         ran: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An empty file opens as an empty journal: the run's refs say it was not always so."""
-    for side in ("", "-wal", "-shm"):  # (a new file: this process still holds the old one)
+    for side in ("", "-wal", "-shm"):  # a new file, as above
         _journal(ran).with_name("hone.db" + side).unlink(missing_ok=True)
     _journal(ran).write_bytes(b"")
     before = git("for-each-ref", "refs/hone/", cwd=ran)
