@@ -191,7 +191,7 @@ def run_hone(root: Path, shim: Path, jail: bool, attempts: int, profile: str | N
 
 def journal_figures(root: Path) -> dict[str, float | str]:
     """From the run's journal: attempts, their span and the objective's recorded seconds."""
-    db = sqlite3.connect(root / ".hone" / "hone.db")
+    db = sqlite3.connect(root / ".git" / "hone" / "hone.db")
     rows = db.execute("SELECT id, status, started, finished FROM attempts WHERE id > 0 "
                       "ORDER BY id").fetchall()
     (obj_runs, obj_seconds), = db.execute(
@@ -305,7 +305,7 @@ def run_sleep(attempts: int, sleep: float) -> None:
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"hone run failed ({proc.returncode}): {proc.stderr.strip()}")
-    db = sqlite3.connect(root / ".hone" / "hone.db")
+    db = sqlite3.connect(root / ".git" / "hone" / "hone.db")
     (runs, seconds), = db.execute("SELECT count(*), sum(seconds) FROM measurements")
     (made,), = db.execute("SELECT count(*) FROM attempts WHERE id > 0")
     ratio = wall / seconds

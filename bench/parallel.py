@@ -87,7 +87,7 @@ def one_run(base: Path, server: LLMServer, executor: str, slots: int, attempts: 
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"hone run ({executor}, {slots}) failed: {proc.stderr.strip()}")
-    db = sqlite3.connect(root / ".hone" / "hone.db")
+    db = sqlite3.connect(root / ".git" / "hone" / "hone.db")
     busy = db.execute("SELECT sum(seconds) FROM measurements").fetchone()[0]
     spans = []
     for (extra,) in db.execute("SELECT extra FROM attempts WHERE id > 0"):

@@ -139,7 +139,7 @@ def test_flags_show_in_the_table_and_the_report(repo: Path,
     from hone.store import SQLiteStore
     from hone.views import flags
 
-    store = SQLiteStore(repo / ".hone" / "hone.db")
+    store = SQLiteStore(repo / ".git" / "hone" / "hone.db")
     one = store.get_attempt("main", 1)
     assert one is not None
     finding = {"check": "constants", "path": "knob.py", "line": 1, "reason": "magic number"}

@@ -51,7 +51,7 @@ def main() -> None:
         "mode:       offline, classic mutator (no LLM, no network)",
         f"repository: {work}",
         f"report:     {report} (open it in a browser)",
-        f"journal:    {work / '.hone' / 'hone.db'} (hone status / hone show ID)",
+        f"journal:    {work / '.git' / 'hone' / 'hone.db'} (hone status / hone show ID)",
         f"logs:       {work / '.hone' / 'logs'}",
         f"git refs:   git -C {work} for-each-ref refs/hone/",
         f"try:        .venv/bin/hone show 1 -C {work}",

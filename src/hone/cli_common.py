@@ -68,7 +68,10 @@ def _from_journal(directory: Path, run: str | None, problem: ConfigError,
     from hone.vcs.git import Repo
 
     repo = Repo.find(directory)
-    db = repo.root / HONE_DIR / "hone.db"
+    # The journal's place (store/location.py), or the working tree's before it moved.
+    db = repo.git_path("hone") / "hone.db"
+    if not db.is_file():
+        db = repo.root / HONE_DIR / "hone.db"
     if not db.is_file():
         raise problem
     runs = {info.name: info for info in SQLiteStore(db).list_runs()}

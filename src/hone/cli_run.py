@@ -52,8 +52,9 @@ class LinePrinter:
     over the baseline (from `history` when resuming, else from the baseline event)."""
 
     def __init__(self, direction: Direction, history: list[Attempt] | None = None,
-                 stream: Any = sys.stdout) -> None:
-        self.direction, self.stream = direction, stream
+                 stream: Any = None) -> None:
+        # sys.stdout when called, not at import: an in-process caller may have replaced it.
+        self.direction, self.stream = direction, stream or sys.stdout
         self.baseline = next((a.score for a in history or [] if a.id == 0), None)
         self.t0 = time.monotonic()
 

@@ -38,4 +38,4 @@ def test_demo_runs_offline_and_improves(tmp_path: Path) -> None:
     report = Path(grab(r"report:\s+(\S+)"))
     assert report.is_file() and report.read_text().lstrip().lower().startswith("<!doctype html")
     repo = Path(grab(r"repository: (\S+)"))
-    assert repo.is_relative_to(tmp_path) and (repo / ".hone" / "hone.db").is_file()
+    assert repo.is_relative_to(tmp_path) and (repo / ".git" / "hone" / "hone.db").is_file()

@@ -32,7 +32,7 @@ def knob_repo(make_repo: MakeRepo, hone: Hone, name: str = "repo",
 
 
 def journal(root: Path) -> list[Attempt]:
-    store = SQLiteStore(root / ".hone" / "hone.db")
+    store = SQLiteStore(root / ".git" / "hone" / "hone.db")
     try:
         return store.list_attempts("main")
     finally:
@@ -112,7 +112,7 @@ def test_baseline_repeats_are_measured_in_parallel(make_repo: MakeRepo, hone: Ho
     git("commit", "-qm", "timed objective", cwd=root)
     res = hone("run", "--attempts", "0", "--parallel", "3", cwd=root)
     assert res.returncode == 0, res.stderr
-    store = SQLiteStore(root / ".hone" / "hone.db")
+    store = SQLiteStore(root / ".git" / "hone" / "hone.db")
     seen = [m.metrics["seen"] for m in store.measurements("main", 0)]
     store.close()
     assert seen == [3, 3, 3]  # all three ran at once

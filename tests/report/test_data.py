@@ -99,7 +99,7 @@ def test_holdout_and_decision_evidence_are_carried_when_present(finished_run: Pa
         # Measurements are append-only; remove the test's holdout row directly.
         import sqlite3
 
-        db = sqlite3.connect(finished_run / ".hone" / "hone.db")
+        db = sqlite3.connect(finished_run / ".git" / "hone" / "hone.db")
         db.execute("DELETE FROM measurements WHERE kind = 'holdout'")
         db.commit()
         db.close()

@@ -139,6 +139,16 @@ def test_measurements_in_the_order_taken(opener: Callable[[], Store]) -> None:
     assert store.measurements("r", 9) == []
 
 
+def test_delete_measurements_of_one_attempt(opener: Callable[[], Store]) -> None:
+    store = opener()
+    make_run(store)
+    for m in (Measurement(0, 1, 1.0), Measurement(1, 1, 2.0), Measurement(0, 2, 3.0)):
+        store.add_measurement("r", m)
+    store.delete_measurements("r", 0)
+    assert store.measurements("r") == [Measurement(1, 1, 2.0)]
+    assert opener().measurements("r", 0) == []
+
+
 def test_texts(opener: Callable[[], Store]) -> None:
     store = opener()
     make_run(store)

@@ -110,7 +110,7 @@ def test_a_run_with_old_rows_resumes(make_repo: MakeRepo, hone: Hone) -> None:
     assert hone("init", "--objective", "python3 score.py", "--gate", "python3 test_knob.py",
                 cwd=root).returncode == 0
     assert hone("run", "--attempts", "2", cwd=root).returncode == 0
-    db = root / ".hone" / "hone.db"
+    db = root / ".git" / "hone" / "hone.db"
     # Every row gets a key this version does not know, and an attempt the previous hone left
     # running when it was killed (its typed values from the old JSON).
     with sqlite3.connect(db) as con:

@@ -46,7 +46,7 @@ def test_a_journal_of_hone_0_1_resumes(make_repo: MakeRepo, hone: Hone) -> None:
     root = make_repo(KNOB_PROJECT)
     assert hone("init", "--objective", "python3 score.py", cwd=root).returncode == 0
     assert hone("run", "--attempts", "2", cwd=root).returncode == 0
-    db = root / ".hone" / "hone.db"
+    db = root / ".git" / "hone" / "hone.db"
     _set_version(db, 0)  # hone 0.1 wrote these very tables, without a version
 
     status = hone("status", "--json", cwd=root)
@@ -66,7 +66,7 @@ def test_every_json_output_says_its_schema_version(make_repo: MakeRepo, hone: Ho
     for args in (["status", "--json"], ["show", "0", "--json"], ["best", "--json"]):
         out = json.loads(hone(*args, cwd=root).stdout)
         assert out["schema_version"] == 2, args
-    db = root / ".hone" / "hone.db"
+    db = root / ".git" / "hone" / "hone.db"
     _set_version(db, VERSION + 1)
     res = hone("status", cwd=root)
     assert res.returncode != 0 and len(res.stderr.strip().splitlines()) == 1

@@ -138,7 +138,7 @@ def test_strategy_resumes_after_kill_9_as_if_never_stopped(two_knobs: Path, stra
     assert res.returncode == 0, res.stderr
     assert "resuming run 'main'" in res.stdout
 
-    store = SQLiteStore(root / ".hone" / "hone.db")
+    store = SQLiteStore(root / ".git" / "hone" / "hone.db")
     history = store.list_attempts("main")
     assert [a.id for a in history] == list(range(13))
     assert all(a.status is not Status.RUNNING for a in history)

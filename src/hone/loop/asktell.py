@@ -7,22 +7,19 @@ attempt.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from hone.errors import HoneError, UsageError
 from hone.loop.engine import Engine
+from hone.loop.recover import ask_slot
 from hone.mutators.base import Proposal
 from hone.records import Attempt, Event, Purpose, Status
+from hone.vcs.git import git
 from hone.verify.verifier import Verdict
 
 if TYPE_CHECKING:
     from hone.strategies.plan import Plan
-
-
-def ask_slot(run: str, attempt_id: int) -> str:
-    # The run's name is part of it: two runs' pending asks must not share a worktree.
-    return f"ask-{run}-{attempt_id}"
 
 
 @dataclass(frozen=True)
@@ -74,18 +71,27 @@ class Told:
 
 
 def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
+    """Commit, verify and decide the asked attempt. A `tell` that a crash cut short is told
+    again: the same change is committed and verified afresh (the run is resumed first)."""
+    if engine.store.get_run(engine.run) is not None:
+        engine.start()  # resume: a crash may have left the baseline or the refs unfinished
     attempt = engine.get(attempt_id)
-    if attempt.told:
-        raise UsageError(f"attempt #{attempt_id} was already told ({attempt.status.value})")
-    if not attempt.asked:
-        raise UsageError(f"attempt #{attempt_id} was not made with `hone ask`")
+    slot = ask_slot(engine.run, attempt_id)
+    present = (engine.ws.worktrees.path(slot) / ".git").exists()
+    if attempt.status is not Status.RUNNING and attempt.told and present:
+        # The earlier tell decided and recorded it, then stopped before clearing up.
+        engine.ws.worktrees.remove(slot)
+        return Told(attempt, engine.champion())
     if attempt.status is not Status.RUNNING:
         raise UsageError(f"attempt #{attempt_id} was already told ({attempt.status.value})")
-    slot = ask_slot(engine.run, attempt_id)
-    if not (engine.ws.worktrees.path(slot) / ".git").exists():
+    if not (attempt.asked or attempt.told):
+        raise UsageError(f"attempt #{attempt_id} was not made with `hone ask`")
+    if not present:
         raise HoneError(f"the worktree of attempt #{attempt_id} is gone; `hone ask` again")
-    from dataclasses import replace
-
+    parent = engine.get(attempt.parent if attempt.parent is not None else 0)
+    if parent.commit and engine.ws.worktrees.head(slot) != parent.commit:
+        # An earlier tell committed the change and stopped: uncommit it, keep the files.
+        git("reset", "--soft", parent.commit, cwd=engine.ws.worktrees.path(slot))
     attempt = replace(attempt, asked=False, told=True)
     result = evaluate(engine, attempt, slot, Proposal(hypothesis or "(no hypothesis given)"))
     engine.ws.worktrees.remove(slot)

@@ -3,8 +3,8 @@
 An attempt goes through the loop's steps in order: select parent (the scheduler), propose,
 materialise (commit), check the rules, verify (an executor job), decide, record. Every step's
 outcome is written to the journal before the next begins, so a crash (even `kill -9`) loses at
-most the attempts in flight, which the next start records as interrupted. Every measurement is
-a job through the run's `Measurer`: the engine never runs a command itself.
+most the attempts in flight, which the next start records as interrupted (loop/recover.py).
+Every measurement is a job through the run's `Measurer`: the engine never runs a command itself.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
 from hone.loop.jobs import Measurer
 from hone.loop.measure import plan_seeds, record_noise_floor, run_noise
-from hone.loop.recover import forget, recover
+from hone.loop.recover import forget, refuse_stale_refs, resume
 from hone.loop.safeguards import Safeguards
 from hone.loop.view import RunView
 from hone.loop.workspace import Workspace
@@ -76,6 +76,7 @@ class Engine(RunView):
         """Resume the run, or create it and measure the baseline at HEAD."""
         baseline = self.begin()
         if baseline is not None:
+            self.on_event(Event.BASELINE_START, baseline)
             try:
                 self.measure_baseline(baseline)
             except BaseException:
@@ -84,11 +85,10 @@ class Engine(RunView):
         return self.info()
 
     def begin(self) -> Attempt | None:
-        """Resume the run (None), or create it and return its baseline attempt to measure."""
-        info = self.store.get_run(self.run)
-        if info is not None:
-            recover(self.ws, self.run)
-            return None
+        """Resume the run, or create it; its baseline attempt when it must be measured."""
+        if self.store.get_run(self.run) is not None:
+            return resume(self.ws, self.run)
+        refuse_stale_refs(self.ws, self.run)
         repo = self.ws.repo
         head = repo.head()
         editable = self.ws.rules.editable_files(repo.tracked_files(head))
@@ -108,7 +108,6 @@ class Engine(RunView):
                            Status.RUNNING, hypothesis="baseline", started=time.time(),
                            lineage=Lineage(tree=repo.tree_of(head)))
         self.store.put_attempt(baseline)
-        self.on_event(Event.BASELINE_START, baseline)
         return baseline
 
     def measure_baseline(self, baseline: Attempt) -> None:

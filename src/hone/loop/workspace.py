@@ -11,7 +11,8 @@ from filelock import FileLock, Timeout
 from hone.config.load import load_config
 from hone.config.model import Config
 from hone.errors import RunLocked
-from hone.store import SQLiteStore, Store
+from hone.store import Store
+from hone.store.location import open_journal
 from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules
 from hone.vcs.worktrees import Worktrees
@@ -44,9 +45,16 @@ class Workspace:
     def dir(self) -> Path:
         return self.repo.root / HONE_DIR
 
+    @property
+    def journal_path(self) -> Path:
+        """The journal: in the common git dir, shared by linked worktrees and out of reach of
+        `git clean` (see store/location.py)."""
+        return self.repo.git_path("hone") / "hone.db"
+
     @cached_property
     def store(self) -> Store:
-        return SQLiteStore(self.dir / "hone.db")
+        return open_journal(self.journal_path, self.dir / "hone.db",
+                            lambda: list(self.repo.refs("refs/hone/")))
 
     @cached_property
     def worktrees(self) -> Worktrees:

@@ -69,6 +69,11 @@ class Store(abc.ABC):
         """Measurements in the order they were taken, for one attempt or the whole run."""
 
     @abc.abstractmethod
+    def delete_measurements(self, run: str, attempt_id: int) -> None:
+        """Forget an attempt's measurements (a baseline that a crash interrupted is measured
+        again from scratch)."""
+
+    @abc.abstractmethod
     def put_text(self, run: str, attempt_id: int, name: str, text: str) -> None:
         """Store a text artifact (prompt, response, brief, diff) under a name."""
 

@@ -1,16 +1,22 @@
-"""SQLite (WAL) journal in `.hone/hone.db`; safe for one writer and many readers."""
+"""SQLite (WAL) journal (`<git common dir>/hone/hone.db`); safe for one writer and many readers.
+
+Every SQLite error leaves as a one-line `JournalError`; a journal removed or truncated under a
+running hone stops the next write instead of letting it vanish with the process."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from hone import faults
 from hone.records import Attempt, Measurement, Status
 from hone.store.base import RunInfo, Store
+from hone.store.errors import JournalError, from_sqlite
 from hone.store.extra import decode as decode_extra
 from hone.store.extra import encode as encode_extra
 from hone.store.schema import migrate
@@ -33,9 +39,14 @@ class SQLiteStore(Store):
         self._local = threading.local()
         self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._decoded: dict[tuple[str, int], tuple[_Row, Attempt]] = {}
-        db = self._db
-        db.execute("PRAGMA journal_mode=WAL")
-        migrate(db, str(path))
+        try:
+            db = self._db
+            db.execute("PRAGMA journal_mode=WAL")
+            migrate(db, str(path))
+        except sqlite3.Error as exc:
+            self.close()
+            raise from_sqlite(exc, path) from None
+        self._identity = _identity(path)
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -58,30 +69,50 @@ class SQLiteStore(Store):
         return db
 
     def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> list[_Row]:
-        return self._db.execute(sql, args).fetchall()
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise from_sqlite(exc, self.path) from None
 
-    def _put(self, sql: str, args: tuple[Any, ...]) -> None:
-        with self._write:
-            self._db.execute(sql, args)
+    def _put(self, sql: str, args: tuple[Any, ...], op: str = "write") -> None:
+        self._transaction((sql, args), op=op)
 
-    def _transaction(self, *statements: tuple[str, tuple[Any, ...]]) -> None:
+    def _transaction(self, *statements: tuple[str, tuple[Any, ...]], op: str = "write") -> None:
+        self._write_with(lambda db: [db.execute(sql, args) for sql, args in statements], op)
+
+    def _write_with(self, body: Any, op: str) -> Any:
+        """Run `body(db)` in one write transaction, all or nothing; what it returns. The
+        fault point `journal:<op>` sits inside the transaction, before its commit."""
         with self._write:
+            self._check_present()
             db = self._db
-            db.execute("BEGIN IMMEDIATE")
             try:
-                for sql, args in statements:
-                    db.execute(sql, args)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    result = body(db)
+                    faults.point(f"journal:{op}")
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise from_sqlite(exc, self.path) from None
+            return result
+
+    def _check_present(self) -> None:
+        """Refuse to write to a journal that was removed, replaced or truncated since it was
+        opened: the writes would go to a file nobody will read again."""
+        if _identity(self.path) != self._identity:
+            raise JournalError(f"the journal {self.path} was removed or replaced while hone "
+                               "was running; hone stops rather than record into a lost file")
 
     # runs
     def create_run(self, info: RunInfo) -> None:
         self._put("INSERT INTO runs (name, baseline_commit, champion, created, config, meta) "
                   "VALUES (?, ?, ?, ?, ?, ?)",
                   (info.name, info.baseline_commit, info.champion, info.created,
-                   json.dumps(info.config), json.dumps(info.meta)))
+                   json.dumps(info.config), json.dumps(info.meta)), op="create_run")
 
     def get_run(self, name: str) -> RunInfo | None:
         rows = self._exec(f"SELECT {_RUN_COLUMNS} FROM runs WHERE name = ?", (name,))
@@ -91,7 +122,8 @@ class SQLiteStore(Store):
         """Forget a run that never got a baseline (its baseline failed)."""
         self._transaction(*((f"DELETE FROM {table} WHERE {key} = ?", (name,))
                             for table, key in (("runs", "name"), ("attempts", "run"),
-                                               ("measurements", "run"), ("texts", "run"))))
+                                               ("measurements", "run"), ("texts", "run"))),
+                          op="delete_run")
         with self._write:
             for key in [k for k in self._decoded if k[0] == name]:
                 del self._decoded[key]
@@ -102,38 +134,27 @@ class SQLiteStore(Store):
 
     def update_run(self, name: str, *, champion: int | None = None,
                    meta: dict[str, Any] | None = None) -> None:
-        with self._write:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                if champion is not None:
-                    db.execute("UPDATE runs SET champion = ? WHERE name = ?", (champion, name))
-                if meta:
-                    row = db.execute("SELECT meta FROM runs WHERE name = ?", (name,)).fetchone()
-                    merged = {**json.loads(row[0]), **meta}
-                    db.execute("UPDATE runs SET meta = ? WHERE name = ?",
-                               (json.dumps(merged), name))
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        def body(db: sqlite3.Connection) -> None:
+            if champion is not None:
+                db.execute("UPDATE runs SET champion = ? WHERE name = ?", (champion, name))
+            if meta:
+                row = db.execute("SELECT meta FROM runs WHERE name = ?", (name,)).fetchone()
+                merged = {**json.loads(row[0]), **meta}
+                db.execute("UPDATE runs SET meta = ? WHERE name = ?", (json.dumps(merged), name))
+
+        self._write_with(body, "update_run")
 
     # attempts
     def next_attempt_id(self, run: str) -> int:
-        with self._write:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                row = db.execute(
-                    "SELECT max(next_id, coalesce((SELECT max(id) + 1 FROM attempts "
-                    "WHERE run = ?), 0)) FROM runs WHERE name = ?", (run, run)).fetchone()
-                n = int(row[0]) if row else 0
-                db.execute("UPDATE runs SET next_id = ? WHERE name = ?", (n + 1, run))
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        return n
+        def body(db: sqlite3.Connection) -> int:
+            row = db.execute(
+                "SELECT max(next_id, coalesce((SELECT max(id) + 1 FROM attempts "
+                "WHERE run = ?), 0)) FROM runs WHERE name = ?", (run, run)).fetchone()
+            n = int(row[0]) if row else 0
+            db.execute("UPDATE runs SET next_id = ? WHERE name = ?", (n + 1, run))
+            return n
+
+        return int(self._write_with(body, "next_attempt_id"))
 
     def put_attempt(self, a: Attempt) -> None:
         self._put(
@@ -142,7 +163,7 @@ class SQLiteStore(Store):
             "extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (a.run, a.id, a.parent, a.parent2, a.commit, a.status.value, a.score,
              json.dumps(a.metrics), a.hypothesis, a.mutator, a.stage, a.reason, a.log_tail,
-             a.started, a.finished, json.dumps(encode_extra(a))))
+             a.started, a.finished, json.dumps(encode_extra(a))), op="put_attempt")
 
     def get_attempt(self, run: str, attempt_id: int) -> Attempt | None:
         rows = self._exec(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE run = ? AND id = ?",
@@ -169,7 +190,7 @@ class SQLiteStore(Store):
         self._put("INSERT INTO measurements (run, attempt_id, seed, score, metrics, seconds, "
                   "kind, taken) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                   (run, m.attempt_id, m.seed, m.score, json.dumps(m.metrics), m.seconds,
-                   m.kind, time.time()))
+                   m.kind, time.time()), op="add_measurement")
 
     def measurements(self, run: str, attempt_id: int | None = None) -> list[Measurement]:
         columns = "attempt_id, seed, score, metrics, seconds, kind"
@@ -181,10 +202,14 @@ class SQLiteStore(Store):
                               "attempt_id = ? ORDER BY seq", (run, attempt_id))
         return [Measurement(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
 
+    def delete_measurements(self, run: str, attempt_id: int) -> None:
+        self._put("DELETE FROM measurements WHERE run = ? AND attempt_id = ?", (run, attempt_id),
+                  op="delete_measurements")
+
     # texts
     def put_text(self, run: str, attempt_id: int, name: str, text: str) -> None:
         self._put("INSERT OR REPLACE INTO texts (run, attempt_id, name, text) "
-                  "VALUES (?, ?, ?, ?)", (run, attempt_id, name, text))
+                  "VALUES (?, ?, ?, ?)", (run, attempt_id, name, text), op="put_text")
 
     def get_texts(self, run: str, attempt_id: int) -> dict[str, str]:
         rows = self._exec("SELECT name, text FROM texts WHERE run = ? AND attempt_id = ? "
@@ -213,3 +238,13 @@ def _decode(r: _Row) -> Attempt:
         log_tail=r[11], started=r[12], finished=r[13], parent2=r[14],
         **decode_extra(json.loads(r[15])),
     )
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The journal file's device and inode, None when it is gone or shorter than SQLite's
+    header (truncated)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if st.st_size >= 100 else None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from hone import faults
 from hone.errors import HoneError, UsageError
 from hone.vcs import objects, refs
 from hone.vcs.change import ARGS as CHANGE_ARGS
@@ -235,6 +236,7 @@ class Repo:
                                       cwd=self.root, check=False).lower() == "always"
         if self._logs_all_refs or not refs.write_loose(self.git_path(""), ref, sha):
             git("update-ref", ref, sha, cwd=self.root)
+        faults.point("git:update-ref")  # the ref is written, the journal may not know it
 
     def set_refs(self, updates: dict[str, str]) -> None:
         """Point several refs at once (one git process, all or none), e.g. an attempt's ref
