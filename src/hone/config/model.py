@@ -94,7 +94,8 @@ class AgentSection(_Section):
     timeout: float = Field(1800.0, gt=0)  # per attempt
     jail: bool | Literal["auto"] = "auto"  # as `[sandbox] enabled`
     network: bool = True  # an agent calls its model over the network
-    env: list[str] = Field(default_factory=list)  # NAME passes it through; NAME=VALUE sets it
+    # NAME passes it through, NAME=VALUE sets it; the default is the default command's key
+    env: list[str] = Field(default_factory=lambda: ["ANTHROPIC_API_KEY"])
     ro_paths: list[str] = Field(default_factory=list)  # its binary, its login folder
     rw_paths: list[str] = Field(default_factory=list)  # folders it must write (its state)
     max_consecutive_failures: int = Field(5, ge=1)  # then the run stops (resumable)
