@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint sysdeps bench clean
+.PHONY: demo test lint sysdeps agent-clis bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 sysdeps:
 	@bash .ci/sysdeps
 
+# The coding-agent CLIs the agent mutator's tests drive (aider in its own venv; Claude Code,
+# Codex and OpenCode from npm), under .cache/agent-clis; skipped with a warning offline.
+agent-clis:
+	@bash .ci/agent-clis .cache/agent-clis
+
 demo: $(VENV)/.installed
 	$(BIN)/python examples/demo/run_demo.py
 
@@ -30,7 +35,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-test: sysdeps $(VENV)/.installed-dev lint
+test: sysdeps agent-clis $(VENV)/.installed-dev lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev

@@ -8,7 +8,7 @@ against their registries by `hone.plugins.check`, a layer above (and again when 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -86,8 +86,28 @@ class FilesSection(_Section):
 
 class MutatorSection(_Section):
     kind: str = "classic"  # a registered mutator
-    agent_command: str = 'claude -p "$(cat {brief})" --permission-mode acceptEdits'
-    agent_timeout: float = Field(1800.0, gt=0)
+
+
+class AgentSection(_Section):
+    """The `agent` mutator: a coding-agent CLI, run in hone's jail (see mutators/agent/).
+
+    The jail is the one of `[sandbox]` (its limits too) but with this section's network,
+    environment and extra paths: the agent's API key is passed only when `env` names it.
+    """
+
+    command: str = ('claude -p "$(cat {brief})" --permission-mode acceptEdits '
+                    "--output-format json")
+    timeout: float = Field(1800.0, gt=0)  # per attempt
+    jail: bool | Literal["auto"] = "auto"  # as `[sandbox] enabled`
+    network: bool = True  # an agent calls its model over the network
+    # NAME passes it through, NAME=VALUE sets it; the default is the default command's key
+    env: list[str] = Field(default_factory=lambda: ["ANTHROPIC_API_KEY"])
+    ro_paths: list[str] = Field(default_factory=list)  # its binary, its login folder
+    rw_paths: list[str] = Field(default_factory=list)  # folders it must write (its state)
+    max_consecutive_failures: int = Field(5, ge=1)  # then the run stops (resumable)
+    # $ per million tokens, for agents that report tokens but no dollars (Codex)
+    price_in: float = Field(0.0, ge=0)
+    price_out: float = Field(0.0, ge=0)
 
 
 class LLMSection(_Section):
@@ -223,6 +243,7 @@ class Config(_Section):
     gates: list[GateSection] = Field(default_factory=list)
     files: FilesSection = Field(default_factory=lambda: FilesSection())
     mutator: MutatorSection = Field(default_factory=lambda: MutatorSection())
+    agent: AgentSection = Field(default_factory=lambda: AgentSection())
     llm: LLMSection = Field(default_factory=lambda: LLMSection())
     acceptance: AcceptanceSection = AcceptanceSection()
     search: SearchSection = Field(default_factory=lambda: SearchSection())
@@ -232,6 +253,24 @@ class Config(_Section):
     sandbox: SandboxSection = Field(default_factory=lambda: SandboxSection())
     holdout: HoldoutSection = Field(default_factory=lambda: HoldoutSection())
     audit: AuditSection = Field(default_factory=lambda: AuditSection())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _agent_keys_of_old(cls, raw: Any) -> Any:
+        """`[mutator] agent_command` / `agent_timeout` (hone before `[agent]`) still work."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("mutator"), dict):
+            return raw
+        mutator = dict(raw["mutator"])
+        moved = {new: mutator.pop(old) for old, new in (("agent_command", "command"),
+                                                         ("agent_timeout", "timeout"))
+                 if old in mutator}
+        if not moved:
+            return raw
+        agent = dict(raw.get("agent") or {})
+        if set(moved) & set(agent):
+            raise ValueError("the agent's command and timeout are set twice: keep [agent] "
+                             "command/timeout and drop [mutator] agent_command/agent_timeout")
+        return {**raw, "mutator": mutator, "agent": {**agent, **moved}}
 
     @model_validator(mode="after")
     def _name_gates(self) -> Config:

@@ -13,7 +13,7 @@ import re
 import stat
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 # Credential stores under $HOME: hidden even inside a path that is shown again.
@@ -28,6 +28,7 @@ HOME_SECRETS = (".ssh", ".aws", ".gnupg", ".netrc", ".docker", ".kube", ".pypirc
 GIT_NAMES = ("git", "git-shell", "git-receive-pack", "git-upload-pack", "git-upload-archive",
              "git-cvsserver", "gitk", "scalar")
 GIT_EXEC_DIRS = (Path("/usr/lib/git-core"), Path("/usr/libexec/git-core"))
+RESOLV_CONF = Path("/etc/resolv.conf")
 _WORKTREE = re.compile(r"^\s*worktree\s*=\s*(.+?)\s*$", re.MULTILINE)
 
 
@@ -210,6 +211,30 @@ def _venv_base(venv: Path) -> list[Path]:
             home = Path(value.strip())
             return [home.parent] if home.is_absolute() and home.is_dir() else []
     return []
+
+
+def secrets_shown(workdir: Path, home: Path | None, shown: Sequence[Path],
+                  named: Sequence[Path]) -> list[Path]:
+    """The home's credential stores that the jail would show and must mask again.
+
+    All of them when the home folder is not masked (`home` None), else those under a path
+    shown again (`shown`). A store that the config names itself (`ro_paths = ["~/.claude"]`,
+    or a path inside it: `named`) is the user's choice and stays shown, as does one that holds
+    or lies in the worktree.
+    """
+    if home is None:
+        secrets: Sequence[Path] = home_secrets(Path(os.path.expanduser("~")))
+    else:
+        secrets = [s for s in home_secrets(home) if any(under(s, p) for p in shown)]
+    return [s for s in secrets if not any(under(p, s) for p in named)
+            and not under(s, workdir) and not under(workdir, s)]
+
+
+def resolver() -> Path | None:
+    """Where /etc/resolv.conf leads when it links elsewhere (often into /run, which the jail
+    masks): to show again when the jail has the network, or DNS fails. None otherwise."""
+    target = RESOLV_CONF.resolve()
+    return target if target != RESOLV_CONF and target.is_file() else None
 
 
 def home_secrets(home: Path) -> tuple[Path, ...]:

@@ -193,14 +193,11 @@ def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
     jail, masked = _base_masks(env, tmp)
     home = _home_of(env)
     path_var = env.get("PATH", "")
-    shown: list[Path] = []
     # Before the repository masks: a writable cache that contains the repository does not
     # expose it.
-    for extra in settings.rw_paths:
-        p = Path(extra).expanduser()
-        if p.is_absolute() and p.exists():
-            jail += ["--bind", str(p), str(p)]
-            shown.append(p.resolve())
+    binds, named = _named_binds(settings.rw_paths, "--bind", None)
+    jail += binds
+    shown = list(named)
     repos = jail_paths.repo_hidden(workdir)
     jail += [a for d in repos for a in ("--tmpfs", str(d))]
     # Toolchains the masks above hide (a venv in $HOME or in the repository, anything under
@@ -212,14 +209,14 @@ def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
     # The worktree is bound after the masks above so that it shows through them.
     jail += ["--bind", str(workdir), str(workdir)]
     root = jail_paths.user_checkout(workdir) or workdir
-    for extra in settings.ro_paths:
-        p = Path(extra).expanduser()
-        p = p if p.is_absolute() else root / p
-        if p.exists():
-            jail += ["--ro-bind", str(p), str(p)]
-            shown.append(p.resolve())
+    binds, ro_named = _named_binds(settings.ro_paths, "--ro-bind", root)
+    jail += binds
+    shown += ro_named
+    named += ro_named  # paths the config names: a credential store named itself shows
+    resolver = jail_paths.resolver() if settings.network else None
+    jail += ["--ro-bind", str(resolver), str(resolver)] if resolver else []
     jail += _masks_inside(workdir, readonly, hide)
-    jail += _late_masks(workdir, home, [*masked, *repos], shown)
+    jail += _late_masks(workdir, home, [*masked, *repos], shown, named)
     # No --new-session (it cost about 5 ms per command here): run_command starts bwrap in a
     # session of its own with stdin from /dev/null, so the jail has no controlling terminal to
     # inject keystrokes into (what --new-session guards against, CVE-2017-5226).
@@ -261,19 +258,33 @@ def _masks_inside(workdir: Path, readonly: Sequence[str], hide: Sequence[str]) -
     return out
 
 
+def _named_binds(paths: Sequence[str], flag: str, root: Path | None
+                 ) -> tuple[list[str], list[Path]]:
+    """`flag` (`--bind`, `--ro-bind`) for each of the config's extra paths that exists, and
+    those paths resolved. A relative path lies under `root` (None: it is ignored)."""
+    args: list[str] = []
+    found: list[Path] = []
+    for extra in paths:
+        p = Path(extra).expanduser()
+        if not p.is_absolute():
+            if root is None:
+                continue
+            p = root / p
+        if p.exists():
+            args += [flag, str(p), str(p)]
+            found.append(p.resolve())
+    return args, found
+
+
 def _late_masks(workdir: Path, home: Path | None, masked: Sequence[Path],
-                shown: Sequence[Path]) -> list[str]:
-    """Credential files that a shown-again path exposes, and host unix sockets."""
-    out: list[str] = []
-    if home is None:  # nothing masks the home folder: mask its credential stores one by one
-        secrets: Sequence[Path] = jail_paths.home_secrets(
-            Path(os.path.expanduser("~")))
-    else:
-        secrets = [s for s in jail_paths.home_secrets(home)
-                   if any(under(s, p) for p in shown)]
-    for s in secrets:
-        if not under(s, workdir) and not under(workdir, s):
-            out += _mask(s)
+                shown: Sequence[Path], named: Sequence[Path] = ()) -> list[str]:
+    """Credential files that a shown-again path exposes, and host unix sockets.
+
+    A credential store that the config names itself (`ro_paths = ["~/.claude"]`, or a path
+    inside it) is the user's choice and stays shown; one inside a named folder is masked.
+    """
+    out = [a for secret in jail_paths.secrets_shown(workdir, home, shown, named)
+           for a in _mask(secret)]
     for sock in jail_paths.unix_sockets():
         hidden = any(under(sock, m) for m in masked)
         if under(sock, workdir) or (hidden and not any(under(sock, p) for p in shown)):
