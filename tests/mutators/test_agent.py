@@ -167,8 +167,8 @@ def test_a_missing_agent_is_one_line_before_the_run_starts(make_repo: MakeRepo,
     err = res.stderr.strip()
     assert err == ("hone: error: [agent] command: 'no-such-agent-7f3' is not installed or not on "
                    "PATH; install it or change [agent] command (nothing was run)")
-    assert not (root / ".hone" / "hone.db").exists() or not SQLiteStore(
-        root / ".hone" / "hone.db").list_attempts("main")
+    assert not (root / ".git" / "hone" / "hone.db").exists() or not SQLiteStore(
+        root / ".git" / "hone" / "hone.db").list_attempts("main")
 
 
 def test_an_agent_binary_the_jail_hides_is_named_with_the_fix(
@@ -201,7 +201,7 @@ def test_a_broken_agent_stops_the_run_after_the_failures_in_a_row(make_repo: Mak
                       '[agent]\ncommand = "sh -c \'echo no key >&2; exit 1\'"\n'
                       'max_consecutive_failures = 3\n'})
     assert _run(root, "--attempts", "50") == 0
-    attempts = SQLiteStore(root / ".hone" / "hone.db").list_attempts("main")
+    attempts = SQLiteStore(root / ".git" / "hone" / "hone.db").list_attempts("main")
     assert [a.status for a in attempts[1:]] == [Status.FAILED] * 3
     assert attempts[-1].reason.startswith("3 agent runs failed in a row, last: agent exited "
                                           "with code 1: no key")

@@ -124,7 +124,7 @@ def test_aider_template_runs_for_real_and_its_edit_lands_as_an_attempt(
         monkeypatch.setenv("OPENAI_API_KEY", "loopback")
         assert main(["run", "-C", str(root), "--attempts", "1"]) == 0
         prompts = [r.prompt for r in server.requests]
-    attempt = SQLiteStore(root / ".hone" / "hone.db").list_attempts("main")[1]
+    attempt = SQLiteStore(root / ".git" / "hone" / "hone.db").list_attempts("main")[1]
     assert attempt.hypothesis == "a bigger knob scores more", attempt.reason
     assert attempt.score == 4
     assert attempt.cost is not None and (attempt.cost.tokens_in, attempt.cost.tokens_out) == (

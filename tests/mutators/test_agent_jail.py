@@ -37,7 +37,7 @@ STANDIN = textwrap.dedent('''\
             found[name] = "ERR " + type(exc).__name__
     read("holdout_in_repo", os.path.join(repo, "holdout_eval.py"))
     read("holdout_in_worktree", "holdout_eval.py")
-    read("journal", os.path.join(repo, ".hone", "hone.db"))
+    read("journal", os.path.join(repo, ".git", "hone", "hone.db"))
     read("brief", brief)
     read("baseline_worktree", os.path.join(repo, ".hone", "worktrees", "baseline", "knob.py"))
     try:
@@ -100,7 +100,7 @@ def _findings(root: Path, monkeypatch: pytest.MonkeyPatch, server: LLMServer,
     monkeypatch.setenv("ANTHROPIC_API_KEY", PASSED)
     monkeypatch.setenv("LLM_URL", server.url.removesuffix("/v1"))
     assert main(["run", "-C", str(root), "--mutator", "agent", "--attempts", "1"]) == 0
-    store = SQLiteStore(root / ".hone" / "hone.db")
+    store = SQLiteStore(root / ".git" / "hone" / "hone.db")
     attempt = store.list_attempts("main")[1]
     assert attempt.hypothesis == "a bigger knob", attempt.reason
     out = store.get_texts("main", 1)["agent_output"]
