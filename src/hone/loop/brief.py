@@ -132,7 +132,9 @@ def noise_lines(baseline: Attempt) -> list[str]:
         return []
     if noise["deterministic"]:
         lines = [f"noise floor: {noise['runs']} runs, no spread: deterministic objective, "
-                 "measured once per attempt"]
+                 "measured once per attempt",
+                 "deterministic: any strict gain is kept ([acceptance] min_effect applies to "
+                 "noisy objectives only); a simplification must hold the score exactly"]
     else:
         lines = [f"noise floor: {noise['runs']} runs, CV {noise['cv']:.2%}"]
     if baseline.noise is not None and baseline.noise.warning:

@@ -33,10 +33,13 @@ def rank_weighted(ranked: Sequence[Attempt], rng: random.Random) -> Attempt:
 
 def near_misses(history: Sequence[Attempt], champion: Attempt, distance: float,
                 recent: int = 30) -> list[Attempt]:
-    """Recent discarded attempts that scored within `distance` (relative) of the champion."""
+    """Recent discarded attempts that scored within `distance` (relative) of the champion,
+    but not exactly as well: an exact tie is the champion's score again (a no-op or a stale
+    lineage), not an idea that almost worked."""
     if champion.score is None:
         return []
     scale = abs(champion.score) or 1.0
     window = [a for a in history if a.status is not Status.RUNNING][-recent:]
     return [a for a in window if a.status is Status.DISCARDED and can_parent(a)
+            and a.score != champion.score
             and abs((a.score or 0.0) - champion.score) <= distance * scale]
