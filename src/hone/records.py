@@ -76,6 +76,14 @@ class Cost:
     calls: int = 0
 
 
+def added_cost(a: Cost | None, b: Cost) -> Cost:
+    """`a` and `b` together (one attempt's calls made at two moments)."""
+    if a is None:
+        return b
+    return Cost(a.tokens_in + b.tokens_in, a.tokens_out + b.tokens_out, a.usd + b.usd,
+                a.model or b.model, a.calls + b.calls)
+
+
 def spend_json(cost: Cost | None) -> dict[str, Any]:
     """`tokens_in`, `tokens_out` and `usd` as listings show them; None where nothing was
     recorded (an attempt no LLM proposed)."""
