@@ -31,6 +31,8 @@ class NoiseFloor:
     `cv` is the coefficient of variation (standard deviation over |mean|; the standard deviation
     itself when the mean is zero). `deterministic` is true when every seed that was run more
     than once gave the same score each time: such an objective is measured once per seed.
+    `seconds` is the median time of one run of the objective (None: not recorded), which
+    proposers are told beside the timeout.
     """
 
     runs: int
@@ -38,14 +40,17 @@ class NoiseFloor:
     stdev: float
     cv: float
     deterministic: bool
+    seconds: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NoiseFloor:
+        seconds = data.get("seconds")
         return cls(int(data["runs"]), float(data["mean"]), float(data["stdev"]),
-                   float(data["cv"]), bool(data["deterministic"]))
+                   float(data["cv"]), bool(data["deterministic"]),
+                   float(seconds) if isinstance(seconds, int | float) else None)
 
 
 def _reruns_agree(scored: Sequence[Measurement]) -> bool:
@@ -71,7 +76,9 @@ def noise_floor(measurements: Sequence[Measurement]) -> NoiseFloor:
         # Seeds may differ from each other (nextpnr seeds do), but a rerun changes nothing.
         stdev = 0.0
     cv = stdev / abs(mean) if mean else stdev
-    return NoiseFloor(len(scores), mean, stdev, cv, deterministic)
+    times = [m.seconds for m in scored if m.seconds > 0]
+    return NoiseFloor(len(scores), mean, stdev, cv, deterministic,
+                      statistics.median(times) if times else None)
 
 
 def runs_needed(cv: float, effect: float, confidence: float = 0.95, power: float = 0.8) -> int:

@@ -20,14 +20,14 @@ from hone.sections import Section, SectionKind
 EXPLORE_TITLE = "Explore: the search is stuck"
 
 VERBALIZED = """\
-No new champion in the last {stuck} attempts. Begin your answer with five quite different \
-hypotheses, one per line as `Candidate (p=0.25): ...`, where p is your own estimate of the \
-probability that the hypothesis improves the score (the five need not sum to 1). Then \
+No score gain in the last {stuck} attempts. Before the `Hypothesis:` line, list five quite \
+different hypotheses, one per line as `Candidate (p=0.25): ...`, where p is your own estimate \
+of the probability that the hypothesis improves the score (the five need not sum to 1). Then \
 implement ONE candidate from the unlikely tail (the lowest p, or any with p < 0.15): give it as \
 the `Hypothesis:` line followed by its edits; avoid the obvious tweaks already tried."""
 
 STUCK = """\
-No new champion in the last {stuck} attempts. {detail} Prefer a kind of change that has \
+No score gain in the last {stuck} attempts. {detail} Prefer a kind of change that has \
 not been tried yet over another variation of the recent ones."""
 
 
