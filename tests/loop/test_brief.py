@@ -31,11 +31,12 @@ One run of the objective takes about 1.5 s (timeout 10 min).
 # Protected (never edit; an edit there is rejected)
 - tests/**
 
-# Attempts so far (oldest first): what each tried, and why it ended
-- #1 (from #0) kept, score 80 (+20.00% vs parent): cache the parse; why: better: +20.00% \
+# Attempts so far (oldest first): status at score (change against the parent): what it tried; \
+why it ended
+- #1 (from #0) kept at 80 (+20.00%): cache the parse; why: better: +20.00% \
 [+15.00%, +25.00%], significant and at least min_effect 1.00%
 - #2 (from #1) failed: inline | loop; why: gate:tests exited with code 1: E assert 1 == 2
-- #3 (from #1) discarded, score 79.9 (+0.12% vs parent): unroll; why: tried: +0.12% < \
+- #3 (from #1) discarded at 79.9 (+0.12%): unroll; why: tried: +0.12% < \
 min_effect 1.00%: the interval [-0.50%, +0.70%] excludes it
 
 # Logs of the last failures

@@ -61,18 +61,19 @@ def _files(config: Config, editable: list[str]) -> list[Section]:
     return out
 
 
-HISTORY_TITLE = "Attempts so far (oldest first): what each tried, and why it ended"
+HISTORY_TITLE = ("Attempts so far (oldest first): status at score (change against the parent): "
+                 "what it tried; why it ended")
 
 
 def history_row(a: Attempt, by_id: dict[int, Attempt], direction: Direction) -> str:
     """One attempt as the history shows it: parent, status, score and change against the
     parent, hypothesis, and why it ended."""
     parents = f"#{a.parent}" + (f" + #{a.parent2}" if a.parent2 is not None else "")
-    score = "" if a.score is None else f", score {fmt(a.score)}"
+    score = "" if a.score is None else f" at {fmt(a.score)}"
     gain = fmt_gain(vs_parent(a, by_id, direction))
     hypothesis = " ".join(a.hypothesis.split())[:160] or "(no hypothesis)"
-    return (f"#{a.id} (from {parents}) {a.status.value}{score}"
-            f"{f' ({gain} vs parent)' if gain else ''}: {hypothesis}; why: {why(a)}")
+    return (f"#{a.id} (from {parents}) {a.status.value}{score}{f' ({gain})' if gain else ''}: "
+            f"{hypothesis}; why: {why(a)}")
 
 
 def _history(done: list[Attempt], by_id: dict[int, Attempt], direction: Direction

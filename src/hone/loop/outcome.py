@@ -53,6 +53,8 @@ def why(attempt: Attempt) -> str:
         stage = attempt.stage or "failed"
         text = reason if reason and stage in reason else ": ".join(filter(None, (stage, reason)))
         return f"{text}: {line}" if line and line not in reason else text
+    if status is Status.DUPLICATE:
+        return f"not evaluated: {reason}"
     if status is Status.REJECTED:
         return f"rejected ({attempt.stage}): {reason}" if attempt.stage else f"rejected: {reason}"
     return reason or status.value

@@ -137,8 +137,8 @@ def test_llm_run_keeps_improvements_and_survives_faults(make_repo: MakeRepo, hon
     fifth = prompt_for(5)
     assert "lower the knob to 5" in fifth and "-58.33%" in fifth
     assert "does not match the file" in fifth  # why #4 failed reaches the next prompt
-    assert "- #2 (from #1) kept, score 12 (+50.00% vs parent): raise the knob to 12" in fifth
-    assert "- #3 (from #2) discarded, score 5 (-58.33% vs parent): lower the knob to 5; " \
+    assert "- #2 (from #1) kept at 12 (+50.00%): raise the knob to 12" in fifth
+    assert "- #3 (from #2) discarded at 5 (-58.33%): lower the knob to 5; " \
            "why: tried: deterministic: worse by -58.33%" in fifth
     assert "Ideas already tried" not in fifth
     last = prompt_for(8)
