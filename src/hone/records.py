@@ -35,6 +35,7 @@ class Measurement:
     metrics: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
     kind: str = "objective"  # objective | holdout | confirm
+    feedback: str = ""  # the `feedback` text of its JSON record (not kept by the store)
 
 
 class Purpose(enum.StrEnum):
@@ -217,6 +218,7 @@ class Attempt:
     placement: Placement | None = None
     noise: Noise | None = None  # the baseline only
     hints: Hints = Hints()
+    feedback: str = ""  # what the objective said of its last decided run (`feedback` text)
     asked: bool = False  # handed out by `hone ask`, not told yet
     told: bool = False  # `hone tell` came back for it
     # Free-form values each written and read by one plugin (classic's site, ablate's hunk,

@@ -48,6 +48,9 @@ def _objective(config: Config, by_id: dict[int, Attempt], champion: Attempt, par
         lines.append("Gates that must pass first: "
                      + ", ".join(f"`{g.name}` (`{g.run}`)" for g in config.gates) + ".")
     lines += judging_lines(config, baseline)
+    if parent.feedback:
+        lines += [f"The objective's feedback on #{parent.id}, your starting point:",
+                  *(f"    {line}" for line in parent.feedback.splitlines())]
     return Section(SectionKind.OBJECTIVE, "Objective", tuple(lines))
 
 

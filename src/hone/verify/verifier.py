@@ -27,7 +27,7 @@ from hone.expr.score import ScoreError, ScoreExpr
 from hone.records import Measurement
 from hone.verify import hygiene, sandbox
 from hone.verify.guard import Guard
-from hone.verify.metrics import MetricsError, parse_metrics, stdout_text
+from hone.verify.metrics import MetricsError, parse_feedback, parse_metrics, stdout_text
 from hone.verify.process import CommandResult, run_command
 
 _PYCACHE_KEEP = 16  # per-attempt bytecode folders kept (parallel slots share a verifier)
@@ -168,9 +168,9 @@ class Verifier:
         failure = _command_failure(res, kind, timeout, self.config.logs.tail_lines)
         if failure:
             return failure
+        stdout = stdout_text(res.stdout_path, res.stdout_tail, self.config.logs.max_bytes)
         try:
-            metrics = parse_metrics(stdout_text(res.stdout_path, res.stdout_tail,
-                                                self.config.logs.max_bytes))
+            metrics = parse_metrics(stdout)
         except MetricsError as exc:
             return StageFailure("metrics", str(exc), res.tail(self.config.logs.tail_lines))
         try:
@@ -184,7 +184,8 @@ class Verifier:
         violated = check(self.constraints, metrics) if command is None else None
         if violated:
             return StageFailure("constraint", violated, res.tail(self.config.logs.tail_lines))
-        return Measurement(attempt_id, seed, score, metrics, res.seconds, kind)
+        return Measurement(attempt_id, seed, score, metrics, res.seconds, kind,
+                           parse_feedback(stdout))
 
     def verify(self, workdir: Path, attempt_id: int,
                seeds: Sequence[int] | None = None, *, gates: bool = True, label: str = "",
