@@ -55,7 +55,7 @@ ANSWERS = [
     edit(9, 3, "lower the knob to 3"),                                   # 9 discarded
     edit(9, 10, "raise the knob to 10"),                                 # 10: its prompt
 ]
-# The prompt of attempt 10 (system and user) measured 3,434 characters when this test was
+# The prompt of attempt 10 (system and user) measured about 3,360 characters when this test was
 # written; the bound leaves room for wording, and fails if the history or a section starts
 # repeating itself (the old "ideas already tried" list was 27% of a real 24k-character prompt).
 MAX_PROMPT_CHARS = 5000
