@@ -32,3 +32,18 @@ def test_an_exact_tie_is_not_a_near_miss() -> None:
     h = [Attempt("r", 0, None, "c0", Status.BASELINE, score=10.0), champion,
          _discarded(2, 20.0), _discarded(3, 19.9), _discarded(4, 12.0)]
     assert [a.id for a in near_misses(h, champion, 0.05)] == [3]
+
+
+def test_a_near_miss_is_measured_close_not_a_lucky_draw() -> None:
+    champion = _kept(1, 20.0)
+
+    def measured(k: int, interval: list[float | None]) -> Attempt:
+        return Attempt("r", k, 1, f"c{k}", Status.DISCARDED, score=19.9,
+                       decision=DecisionRecord("r", evidence={"interval": interval}))
+
+    h = [Attempt("r", 0, None, "c0", Status.BASELINE, score=10.0), champion,
+         measured(2, [None, 0.02]),  # two runs, stopped early: the interval is open below
+         measured(3, [-0.03, 0.01]),  # within 5% below, by its runs
+         measured(4, [-0.20, 0.01]),  # its median is close, its runs are not
+         _discarded(5, 19.9)]  # no interval recorded: judged on its score
+    assert [a.id for a in near_misses(h, champion, 0.05)] == [3, 5]
