@@ -51,9 +51,8 @@ class LinePrinter:
     over the baseline (from `history` when resuming, else from the baseline event)."""
 
     def __init__(self, direction: Direction, history: list[Attempt] | None = None,
-                 stream: Any = None) -> None:
-        # sys.stdout as it is now, not at import: in-process callers (tests) swap it
-        self.direction, self.stream = direction, stream if stream is not None else sys.stdout
+                 stream: Any = sys.stdout) -> None:
+        self.direction, self.stream = direction, stream
         self.baseline = next((a.score for a in history or [] if a.id == 0), None)
         self.t0 = time.monotonic()
 
