@@ -76,7 +76,7 @@ def test_every_surface_shows_the_same_signed_gain(run: tuple[Path, str], hone: H
     asked = json.loads(cli(hone, root, "ask", "--json"))
     brief = Path(asked["brief"]).read_text()
     assert f"champion #2 scores {champ} ({over_base} over baseline)." in brief
-    assert f"| 2 | 1 | kept | {champ} | {over_parent} | second step |" in brief
+    assert f"- #2 (from #1) kept at {champ} ({over_parent}): second step; why: " in brief
 
     # `hone status`, in every format.
     table = cli(hone, root, "status")

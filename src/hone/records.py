@@ -35,6 +35,7 @@ class Measurement:
     metrics: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
     kind: str = "objective"  # objective | holdout | confirm
+    feedback: str = ""  # the `feedback` text of its JSON record (not kept by the store)
 
 
 class Purpose(enum.StrEnum):
@@ -74,6 +75,14 @@ class Cost:
     usd: float = 0.0
     model: str = ""
     calls: int = 0
+
+
+def added_cost(a: Cost | None, b: Cost) -> Cost:
+    """`a` and `b` together (one attempt's calls made at two moments)."""
+    if a is None:
+        return b
+    return Cost(a.tokens_in + b.tokens_in, a.tokens_out + b.tokens_out, a.usd + b.usd,
+                a.model or b.model, a.calls + b.calls)
 
 
 def spend_json(cost: Cost | None) -> dict[str, Any]:
@@ -209,6 +218,7 @@ class Attempt:
     placement: Placement | None = None
     noise: Noise | None = None  # the baseline only
     hints: Hints = Hints()
+    feedback: str = ""  # what the objective said of its last decided run (`feedback` text)
     asked: bool = False  # handed out by `hone ask`, not told yet
     told: bool = False  # `hone tell` came back for it
     # Free-form values each written and read by one plugin (classic's site, ablate's hunk,

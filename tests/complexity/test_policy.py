@@ -50,7 +50,7 @@ def test_simplification_within_noise_is_kept() -> None:
     r = review(DROP, runs(100, 101, 99), runs(100, 100.5, 99.5), cx(80, 10), cx(100, 12),
                config())
     assert r.keep and r.kind == "simplification"
-    assert r.rule == "simplification: score within noise, -20 lines of code, -2 complexity"
+    assert r.rule == "simplification: -20 lines of code, -2 complexity, score held within noise"
     # Same lines, less branching, counts as simpler.
     assert review(DROP, runs(100), runs(100), cx(100, 9), cx(100, 12), config()).keep
 

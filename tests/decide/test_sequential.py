@@ -75,7 +75,9 @@ def test_runs_are_interleaved_and_bounded() -> None:
 def test_evidence_is_recorded() -> None:
     keep, evidence = _decide(SequentialDecider(), np.random.default_rng(1), 0.2, 0.02)
     assert keep
-    assert evidence["rule"] == "better: significant and at least min_effect"
+    rule = str(evidence["rule"])
+    assert rule.startswith("better: +") and rule.endswith(
+        "], significant and at least min_effect 1.00%")
     low, high = evidence["interval"]  # type: ignore[misc]
     assert 0 < low <= evidence["estimate"] <= high  # type: ignore[operator]
     assert 0 <= evidence["p_value"] <= evidence["p_threshold"] < 0.05  # type: ignore[operator]
@@ -102,7 +104,8 @@ def test_deterministic_objective_is_decided_without_remeasuring() -> None:
     better = decider.decide([_m(103.0)], [_m(100.0)] * 5, Direction.MAX, remeasure)
     same = decider.decide([_m(100.0)], [_m(100.0)] * 5, Direction.MAX, remeasure)
     tiny = decider.decide([_m(100.5)], [_m(100.0)] * 5, Direction.MAX, remeasure)
-    assert better.keep and not same.keep and not tiny.keep
+    # min_effect is a margin against noise: a deterministic +0.5% is as real as a +3%
+    assert better.keep and not same.keep and tiny.keep
     assert better.evidence["runs"] == 1 and better.evidence["deterministic"] is True
 
 
@@ -131,3 +134,18 @@ def test_without_a_window_drift_of_the_machine_cancels() -> None:
 
     assert keeps(0) <= 10  # 5% expected
     assert keeps(30) >= 50  # the pool's staleness shows: why `window` is a setting
+
+
+def test_worse_only_when_measured_worse() -> None:
+    """"worse" means measured worse (significant at the confidence); a futility stop that is
+    not says "not better, stopped early"; a gain short of min_effect names both numbers."""
+    rng = np.random.default_rng(5)
+    rules: dict[str, list[float]] = {}
+    for effect, cv in [(-0.3, 0.05)] * 10 + [(-0.01, 0.05)] * 30 + [(0.005, 0.001)] * 10:
+        _, evidence = _decide(SequentialDecider(), rng, effect, cv)
+        rule = str(evidence["rule"])
+        kind = "short" if "< min_effect 1.00%" in rule else rule.split(":")[0].split(",")[0]
+        rules.setdefault(kind, []).append(float(evidence["z"]))  # type: ignore[arg-type]
+    assert {"worse", "not better", "short"} <= set(rules), rules.keys()
+    assert all(z < -1.96 for z in rules["worse"]) and len(rules["worse"]) >= 10
+    assert all(z >= -1.96 for z in rules["not better"])

@@ -67,12 +67,14 @@ def test_ask_edit_tell_keeps_a_better_change(repo: Path, hone: Hone) -> None:
     assert (second["id"], second["parent"]) == (2, 1)
     assert (Path(second["workdir"]) / "knob.py").read_text().startswith("KNOB = 9")
     brief = Path(second["brief"]).read_text()
-    assert "| 1 | 0 | kept | 9 | +200.00% | a bigger knob |" in brief
+    assert ("- #1 (from #0) kept at 9 (+200.00%): a bigger knob; why: "
+            "deterministic: better by +200.00%") in brief
     headings = [line for line in brief.splitlines() if line.startswith("# ")]
     assert headings == ["# Goal", "# Objective", "# Files you may edit",
                         "# Protected (never edit; an edit there is rejected)",
-                        "# Recent attempts (oldest first)",
-                        "# Ideas already tried (do not repeat them)", "# What to do"]
+                        "# Attempts so far (oldest first): status at score (change against "
+                        "the parent): what it tried; why it ended",
+                        "# What to do"]
     (Path(second["workdir"]) / "knob.py").write_text("KNOB = 4  # hone: tune\n")
     told = tell(hone, repo, 2, "smaller")
     assert (told["status"], told["score"], told["champion_score"]) == ("discarded", 4.0, 9.0)

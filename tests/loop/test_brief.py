@@ -1,12 +1,14 @@
-"""The brief's text for `hone ask` and the agent mutator (a contract: goal, objective, editable
-files, history, tried ideas, lessons, what to do), built from typed sections."""
+"""The brief's text for `hone ask` and the agent mutator (a contract: goal, objective with its
+thresholds, editable files, every attempt with why it ended, lessons, what to do), built from
+typed sections."""
 
 from __future__ import annotations
 
 from hone.config.model import Config
+from hone.decide.noise import NoiseFloor
 from hone.loop.brief import build_brief
 from hone.mutators.llm.lessons import lessons_section
-from hone.records import Attempt, Status
+from hone.records import Attempt, Noise, Status
 from hone.sections import Audience, SectionKind
 
 EXPECTED = """\
@@ -18,6 +20,10 @@ Score: `score` (lower is better), measured by `python3 bench.py`.
 Baseline (#0) scores 100; champion #1 scores 80 (+20.00% over baseline).
 Your change starts from attempt #1 (score 80).
 Gates that must pass first: `tests` (`pytest -q`).
+The objective is noisy (runs vary by 2.00%): a change is kept when it is better by at least \
+min_effect 1.00%, significant at 95% (re-measured up to 16 times); a change that removes code \
+(fewer lines, or less branching) is kept when its score holds within noise.
+One run of the objective takes about 1.5 s (timeout 10 min).
 
 # Files you may edit
 - src/a.py
@@ -25,29 +31,28 @@ Gates that must pass first: `tests` (`pytest -q`).
 # Protected (never edit; an edit there is rejected)
 - tests/**
 
-# Recent attempts (oldest first)
-| id | parent | status | score | vs parent | hypothesis |
-|---|---|---|---|---|---|
-| 1 | 0 | kept | 80 | +20.00% | cache the parse |
-| 2 | 1 | failed | — |  | inline / loop |
+# Attempts so far (oldest first): status at score (change against the parent): what it tried; \
+why it ended
+- #1 (from #0) kept at 80 (+20.00%): cache the parse; why: better: +20.00% \
+[+15.00%, +25.00%], significant and at least min_effect 1.00%
+- #2 (from #1) failed: inline | loop; why: gate:tests exited with code 1: E assert 1 == 2
+- #3 (from #1) discarded at 79.9 (+0.12%): unroll; why: tried: +0.12% < \
+min_effect 1.00%: the interval [-0.50%, +0.70%] excludes it
 
-# Why recent attempts failed
-- #2 at stage `gate:tests`: tests failed
+# Logs of the last failures
+- #2 at stage `gate:tests`: gate:tests exited with code 1
   ```
   E assert 1 == 2
   FAILED test_x
   ```
-
-# Ideas already tried (do not repeat them)
-- cache the parse [kept]
-- inline | loop [failed]
 
 # Lessons learnt in this run ([id +helpful/-harmful])
 - [L1 +1/-0] caching pays
 
 # What to do
 Make one focused change that you expect to improve the score. Keep the code correct: the \
-gates must pass. Prefer simple changes; say why you expect a gain.
+gates must pass. Prefer simple changes; say why you expect a gain. Every idea in the history \
+was tried: take one up again only with a change that addresses why it ended.
 Edit the files in place in `/w/slot0`; do not commit, hone does that.
 """
 
@@ -58,11 +63,17 @@ def brief_for_a_small_run() -> tuple[Config, list[Attempt]]:
         "objective": {"run": "python3 bench.py", "direction": "min"},
         "gates": [{"name": "tests", "run": "pytest -q"}],
         "files": {"editable": ["src/**"], "protect": ["tests/**"]}})
+    floor = NoiseFloor(5, 100.0, 2.0, 0.02, False, 1.5).to_json()
     history = [
-        Attempt("r", 0, None, "c", Status.BASELINE, score=100.0),
-        Attempt("r", 1, 0, "d", Status.KEPT, score=80.0, hypothesis="cache the parse"),
+        Attempt("r", 0, None, "c", Status.BASELINE, score=100.0, noise=Noise(floor)),
+        Attempt("r", 1, 0, "d", Status.KEPT, score=80.0, hypothesis="cache the parse",
+                reason="better: +20.00% [+15.00%, +25.00%], significant and at least "
+                       "min_effect 1.00%"),
         Attempt("r", 2, 1, None, Status.FAILED, hypothesis="inline | loop", stage="gate:tests",
-                reason="tests failed", log_tail="E assert 1 == 2\nFAILED test_x")]
+                reason="gate:tests exited with code 1",
+                log_tail="E assert 1 == 2\nFAILED test_x"),
+        Attempt("r", 3, 1, "e", Status.DISCARDED, score=79.9, hypothesis="unroll",
+                reason="+0.12% < min_effect 1.00%: the interval [-0.50%, +0.70%] excludes it")]
     return config, history
 
 
@@ -74,7 +85,7 @@ def test_the_proposer_brief_reads_as_it_always_has() -> None:
     assert brief.render() == EXPECTED
     assert [s.kind for s in brief.sections] == [
         SectionKind.GOAL, SectionKind.OBJECTIVE, SectionKind.EDITABLE, SectionKind.PROTECTED,
-        SectionKind.HISTORY, SectionKind.FAILURES, SectionKind.IDEAS, SectionKind.LESSONS,
+        SectionKind.HISTORY, SectionKind.FAILURES, SectionKind.LESSONS,
         SectionKind.TASK]
 
 
@@ -93,5 +104,5 @@ def test_a_run_without_attempts_or_files_says_so() -> None:
     text = build_brief(config, h[:1], h[0], h[0], []).render()
     assert "# Files you may edit\n- (none)\n" in text
     assert "Baseline (#0) scores 100; champion #0 scores 100.\n" in text
-    assert "# Recent attempts" not in text and "# Ideas already tried" not in text
+    assert "# Attempts so far" not in text and "# Logs of the last failures" not in text
     assert "Edit the files in place" not in text  # no work folder given

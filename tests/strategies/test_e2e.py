@@ -70,7 +70,8 @@ def test_a_repeated_change_is_a_duplicate_and_the_next_brief_says_so(
     assert back["status"] == "duplicate" and "#0" in str(back["reason"])
     asked = json.loads(hone("ask", "--json", cwd=root).stdout)
     brief = Path(asked["brief"]).read_text()
-    assert f"#{again['id']} was not evaluated" in brief and "raise A once more" in brief
+    row = next(line for line in brief.splitlines() if line.startswith(f"- #{again['id']} "))
+    assert "duplicate: raise A once more; why: not evaluated: the same change as #1" in row
     status = json.loads(hone("status", "--json", cwd=root).stdout)
     assert [a["status"] for a in status["attempts"]] == [
         "baseline", "kept", "duplicate", "duplicate", "running"]

@@ -52,18 +52,33 @@ def review(decision: Decision, cand: Sequence[Measurement], champ: Sequence[Meas
     champ_scores = [m.score for m in champ if m.score is not None]
     if not scores or not champ_scores:
         return Review(False, decision.rule)
-    acc = config.acceptance
-    can_simplify = acc.simplify and smaller(cand_cx, champ_cx)
+    can_simplify = config.acceptance.simplify and smaller(cand_cx, champ_cx)
     if not (simplify_only or can_simplify or config.objective.tie_breakers):
         return Review(False, decision.rule)  # nothing could rescue it: skip the noise test
-    from hone.decide.noise import within_noise  # numpy: imported only when needed
-
-    if not within_noise(scores, champ_scores, config.objective.direction,
-                        min_effect=acc.min_effect, confidence=acc.confidence):
-        return Review(False, decision.rule if not simplify_only
-                      else "simplification lost score beyond noise")
+    if not _holds(decision, scores, champ_scores, config):
+        return Review(False, _lost(decision) if simplify_only else decision.rule)
     return _within_noise(decision, cand, champ, cand_cx, champ_cx, config, simplify_only,
                          can_simplify)
+
+
+def _lost(decision: Decision) -> str:
+    return ("simplification lost score" if decision.deterministic
+            else "simplification lost score beyond noise")
+
+
+def _holds(decision: Decision, scores: list[float], champ_scores: list[float],
+           config: Config) -> bool:
+    """The candidate's score holds against the champion's: exactly (beyond float resolution)
+    when the decider found the objective deterministic, else within noise and `min_effect`."""
+    from hone.decide.noise import holds_exactly, within_noise  # numpy: only when needed
+
+    direction = config.objective.direction
+    if decision.deterministic:
+        return (decision.score is not None and decision.champion_score is not None
+                and holds_exactly(decision.score, decision.champion_score, direction))
+    acc = config.acceptance
+    return within_noise(scores, champ_scores, direction, min_effect=acc.min_effect,
+                        confidence=acc.confidence)
 
 
 def _price(decision: Decision, cand_cx: Complexity | None, champ_cx: Complexity | None,
@@ -86,8 +101,9 @@ def _within_noise(decision: Decision, cand: Sequence[Measurement],
     if can_simplify:
         assert cand_cx is not None and champ_cx is not None
         lines, ccn = cand_cx.nloc - champ_cx.nloc, cand_cx.ccn - champ_cx.ccn
-        return Review(True, f"simplification: score within noise, {lines:+d} lines of code, "
-                            f"{ccn:+d} complexity", "simplification")
+        held = "score held" if decision.deterministic else "score held within noise"
+        return Review(True, f"simplification: {lines:+d} lines of code, {ccn:+d} complexity, "
+                            f"{held}", "simplification")
     if simplify_only:
         return Review(False, "within noise but not smaller or simpler")
     broken = tie_break(config, cand, champ, cand_cx, champ_cx)

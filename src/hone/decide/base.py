@@ -22,13 +22,16 @@ Remeasure = Callable[[Arm], Measurement | None]
 
 @dataclass(frozen=True)
 class Decision:
-    """Keep or not, with the estimates and the evidence behind it."""
+    """Keep or not, with the estimates and the evidence behind it. `deterministic`: decided
+    as a deterministic objective (scores compared as they are, no noise and no `min_effect`),
+    which the review after the decider must honour too (a simplification may lose nothing)."""
 
     keep: bool
     score: float | None
     champion_score: float | None
     rule: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    deterministic: bool = False
 
 
 class Decider(abc.ABC):

@@ -13,6 +13,16 @@ from hone.decide.ranks import gains, hodges_lehmann, u_for_z, u_statistic, u_z, 
 from hone.direction import Direction, relative
 from hone.records import Measurement
 
+# Relative difference below which two scores count as the same: float rounding, not a change.
+# A deterministic objective is one whose re-runs agree to this resolution; its decisions compare
+# scores to this resolution too (any larger gain is kept, any larger loss is a loss).
+RESOLUTION = 1e-9
+
+
+def same_score(a: float, b: float) -> bool:
+    """Whether `a` and `b` are equal up to `RESOLUTION` (relative to the larger magnitude)."""
+    return abs(a - b) <= RESOLUTION * max(abs(a), abs(b), 1e-300)
+
 
 @dataclass(frozen=True)
 class NoiseFloor:
@@ -21,6 +31,8 @@ class NoiseFloor:
     `cv` is the coefficient of variation (standard deviation over |mean|; the standard deviation
     itself when the mean is zero). `deterministic` is true when every seed that was run more
     than once gave the same score each time: such an objective is measured once per seed.
+    `seconds` is the median time of one run of the objective (None: not recorded), which
+    proposers are told beside the timeout.
     """
 
     runs: int
@@ -28,23 +40,27 @@ class NoiseFloor:
     stdev: float
     cv: float
     deterministic: bool
+    seconds: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NoiseFloor:
+        seconds = data.get("seconds")
         return cls(int(data["runs"]), float(data["mean"]), float(data["stdev"]),
-                   float(data["cv"]), bool(data["deterministic"]))
+                   float(data["cv"]), bool(data["deterministic"]),
+                   float(seconds) if isinstance(seconds, int | float) else None)
 
 
 def _reruns_agree(scored: Sequence[Measurement]) -> bool:
-    """Whether some seed was run more than once and every rerun gave the same score."""
+    """Whether some seed was run more than once and every rerun gave the same score (up to
+    `RESOLUTION`: a sum that rounds differently is not noise)."""
     by_seed: dict[int, list[float]] = {}
     for m in scored:
         by_seed.setdefault(m.seed, []).append(float(m.score or 0.0))
     repeated = [runs for runs in by_seed.values() if len(runs) > 1]
-    return bool(repeated) and all(len(set(runs)) == 1 for runs in repeated)
+    return bool(repeated) and all(same_score(min(runs), max(runs)) for runs in repeated)
 
 
 def noise_floor(measurements: Sequence[Measurement]) -> NoiseFloor:
@@ -60,7 +76,9 @@ def noise_floor(measurements: Sequence[Measurement]) -> NoiseFloor:
         # Seeds may differ from each other (nextpnr seeds do), but a rerun changes nothing.
         stdev = 0.0
     cv = stdev / abs(mean) if mean else stdev
-    return NoiseFloor(len(scores), mean, stdev, cv, deterministic)
+    times = [m.seconds for m in scored if m.seconds > 0]
+    return NoiseFloor(len(scores), mean, stdev, cv, deterministic,
+                      statistics.median(times) if times else None)
 
 
 def runs_needed(cv: float, effect: float, confidence: float = 0.95, power: float = 0.8) -> int:
@@ -109,3 +127,11 @@ def within_noise(candidate: Sequence[float], champion: Sequence[float],
     hl = hodges_lehmann(cand, champ, u_for_z(z_crit, n, m))
     significantly_worse = u_z(u_statistic(cand, champ), n, m) < -z_crit
     return not significantly_worse and relative(hl.high, reference) >= -min_effect
+
+
+def holds_exactly(candidate: float, champion: float, direction: Direction) -> bool:
+    """For a deterministic objective: the candidate's score is not worse than the champion's
+    at all (beyond `RESOLUTION`). What a simplification must show there: no noise can hide a
+    loss, so none is tolerated."""
+    return (direction.oriented(candidate) >= direction.oriented(champion)
+            or same_score(candidate, champion))

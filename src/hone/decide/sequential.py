@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from hone.decide.base import DECIDERS, Arm, Decider, Decision, Remeasure
+from hone.decide.noise import RESOLUTION
 from hone.decide.pooled import Aggregation, finite_scores, pooled_score
 from hone.decide.ranks import (
     Boundaries,
@@ -16,8 +17,9 @@ from hone.decide.ranks import (
     u_for_z,
     u_statistic,
     u_z,
+    z_two_sided,
 )
-from hone.direction import Direction, relative
+from hone.direction import Direction, fmt_gain, relative
 from hone.records import Measurement
 
 if TYPE_CHECKING:
@@ -56,8 +58,13 @@ class SequentialDecider(Decider):
     runs per arm it is too discrete and too narrow.
 
     Deterministic objectives (`deterministic=True`, set from the noise floor) are decided on the
-    runs they have (one per seed): keep if and only if the aggregate is better by at least
-    `min_effect` (and by more than zero).
+    runs they have (one per seed): keep if and only if the aggregate is strictly better, beyond
+    float resolution (`noise.RESOLUTION`). `min_effect` is a margin against noise and applies
+    to noisy objectives only: on a deterministic objective a +0.3% is as real as a +30%.
+
+    The rule of every decision says what was measured, with numbers: "worse" only when the
+    interval excludes a gain; "not better, stopped early" when the futility line stopped a
+    candidate whose interval still reached above zero.
     """
 
     @classmethod
@@ -112,12 +119,14 @@ class SequentialDecider(Decider):
         assert champ_score is not None and cand_score is not None
         effect = relative(direction.oriented(cand_score) - direction.oriented(champ_score),
                           champ_score)
-        keep = effect > 0 and effect >= self.min_effect
-        rule = ("deterministic: better by at least min_effect" if keep
-                else "deterministic: not better by min_effect")
+        keep = effect > RESOLUTION
+        rule = (f"deterministic: better by {_pct(effect)}" if keep
+                else f"deterministic: worse by {_pct(effect)}" if effect < -RESOLUTION
+                else "deterministic: same score")
         return Decision(keep, cand_score, champ_score, rule, {
-            **base, "rule": rule, "deterministic": True, "runs": len(cand), "champion_runs": 0,
-            "estimate": effect, "interval": [effect, effect], "p_value": None})
+            **base, "min_effect": 0.0, "rule": rule, "deterministic": True, "runs": len(cand),
+            "champion_runs": 0, "estimate": effect, "interval": [effect, effect],
+            "p_value": None}, deterministic=True)
 
     def _sequential(self, cand: list[float], champ: list[float],
                     direction: Direction, remeasure: Remeasure,
@@ -155,7 +164,7 @@ class SequentialDecider(Decider):
             hl = hodges_lehmann(g_cand, g_ref, u_for_z(b, n, len(ref)))
             estimate = relative(hl.estimate, ref_median)
             low, high = relative(hl.low, ref_median), relative(hl.high, ref_median)
-            verdict = self._look(bounds, n, z, estimate, high, last)
+            verdict = self._look(bounds, n, z, (estimate, low, high), last)
             if verdict is None:
                 target = n + 1
                 continue
@@ -166,18 +175,27 @@ class SequentialDecider(Decider):
                 "p_value": p_upper(z), "p_threshold": p_upper(b), "z": z, "boundary": b,
                 "failed_runs": failed})
 
-    def _look(self, bounds: Boundaries, n: int, z: float, estimate: float, high: float,
-              last: int) -> tuple[bool, str] | None:
-        """The verdict at the look with `n` candidate runs; None: measure one more."""
+    def _look(self, bounds: Boundaries, n: int, z: float,
+              shift: tuple[float, float, float], last: int) -> tuple[bool, str] | None:
+        """The verdict at the look with `n` candidate runs, from the relative `shift`
+        (estimate, low, high); None: measure one more."""
+        estimate, low, high = shift
+        measured = f"{_pct(estimate)} [{_pct(low)}, {_pct(high)}]"
         if bounds.crosses(n, z) and estimate >= self.min_effect:
-            return True, "better: significant and at least min_effect"
+            return True, (f"better: {measured}, significant and at least min_effect "
+                          f"{self.min_effect:.2%}")
         if bounds.futile(n, z):
-            return False, ("worse: below the champion" if estimate < 0
-                           else "not better: fell below the futility line")
+            # "worse" is a finding (significant at `confidence`, two-sided), not just the
+            # futility line, which a candidate crosses after 2 runs on an unbounded interval.
+            return False, (f"worse: {_pct(estimate)}, measured below the champion at "
+                           f"{self.confidence:.0%} after {n} run(s)"
+                           if z < -z_two_sided(self.confidence)
+                           else f"not better, stopped early after {n} run(s): {measured}")
         if high < self.min_effect:
-            return False, "below min_effect: the interval excludes it"
+            return False, (f"{_pct(estimate)} < min_effect {self.min_effect:.2%}: the interval "
+                           f"[{_pct(low)}, {_pct(high)}] excludes it")
         if n >= last:
-            return False, "not significant after max_repeats runs"
+            return False, f"not significant after {n} runs: {measured}"
         return None
 
     def _decision(self, keep: bool, rule: str, cand: list[float], champ: list[float],
@@ -190,6 +208,11 @@ def _score(m: Measurement | None) -> float | None:
     if m is None or m.score is None or not math.isfinite(m.score):
         return None
     return float(m.score)
+
+
+def _pct(x: float) -> str:
+    """A relative shift for a rule: '+0.49%', or 'unbounded' for an open end of an interval."""
+    return fmt_gain(x) or "unbounded"
 
 
 def _finite(x: float) -> float | None:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from hone.config.model import Config
 from hone.direction import Direction, fmt_gain
+from hone.loop.outcome import judging_lines, why
 from hone.records import Attempt, Status
 from hone.sections import Brief, Section, SectionKind
-
-RECENT = 15
 
 
 def fmt(score: float | None) -> str:
@@ -32,17 +31,6 @@ def vs_baseline(attempt: Attempt, by_id: dict[int, Attempt], direction: Directio
     return direction.gain(attempt.score, baseline.score if baseline else None)
 
 
-def tried_ideas(history: list[Attempt]) -> list[str]:
-    """Every hypothesis so far, deduplicated, with its outcome, oldest first."""
-    seen: dict[str, str] = {}
-    for a in history:
-        text = " ".join(a.hypothesis.split())
-        if a.id == 0 or not text or a.status is Status.RUNNING:
-            continue
-        seen[text.lower()] = f"{text} [{a.status.value}]"
-    return list(seen.values())
-
-
 def _objective(config: Config, by_id: dict[int, Attempt], champion: Attempt, parent: Attempt
                ) -> Section:
     baseline = by_id.get(0)
@@ -59,6 +47,10 @@ def _objective(config: Config, by_id: dict[int, Attempt], champion: Attempt, par
     if config.gates:
         lines.append("Gates that must pass first: "
                      + ", ".join(f"`{g.name}` (`{g.run}`)" for g in config.gates) + ".")
+    lines += judging_lines(config, baseline)
+    if parent.feedback:
+        lines += [f"The objective's feedback on #{parent.id}, your starting point:",
+                  *(f"    {line}" for line in parent.feedback.splitlines())]
     return Section(SectionKind.OBJECTIVE, "Objective", tuple(lines))
 
 
@@ -72,33 +64,46 @@ def _files(config: Config, editable: list[str]) -> list[Section]:
     return out
 
 
-def _history(recent: list[Attempt], by_id: dict[int, Attempt], direction: Direction
+HISTORY_TITLE = ("Attempts so far (oldest first): status at score (change against the parent): "
+                 "what it tried; why it ended")
+
+
+def history_row(a: Attempt, by_id: dict[int, Attempt], direction: Direction) -> str:
+    """One attempt as the history shows it: parent, status, score and change against the
+    parent, hypothesis, and why it ended."""
+    parents = f"#{a.parent}" + (f" + #{a.parent2}" if a.parent2 is not None else "")
+    score = "" if a.score is None else f" at {fmt(a.score)}"
+    gain = fmt_gain(vs_parent(a, by_id, direction))
+    hypothesis = " ".join(a.hypothesis.split())[:160] or "(no hypothesis)"
+    return (f"#{a.id} (from {parents}) {a.status.value}{score}{f' ({gain})' if gain else ''}: "
+            f"{hypothesis}; why: {why(a)}")
+
+
+def _history(done: list[Attempt], by_id: dict[int, Attempt], direction: Direction
              ) -> list[Section]:
-    """The table of recent attempts and why the last failures failed (none when no attempt)."""
-    if not recent:
+    """Every decided attempt, one line each (the llm prompt drops the oldest to fit), and
+    the logs of the last failures (none when no attempt)."""
+    if not done:
         return []
-    table = ["| id | parent | status | score | vs parent | hypothesis |",
-             "|---|---|---|---|---|---|"]
-    for a in recent:
-        hyp = " ".join(a.hypothesis.split())[:140].replace("|", "/")
-        table.append(f"| {a.id} | {a.parent} | {a.status.value} | {fmt(a.score)} | "
-                     f"{fmt_gain(vs_parent(a, by_id, direction))} | {hyp} |")
-    out = [Section(SectionKind.HISTORY, "Recent attempts (oldest first)", tuple(table))]
-    failures = [a for a in recent if a.status in (Status.FAILED, Status.REJECTED)][-5:]
+    rows = tuple(history_row(a, by_id, direction) for a in done)
+    out = [Section(SectionKind.HISTORY, HISTORY_TITLE, items=rows, noun="attempts")]
+    failures = [a for a in done if a.status in (Status.FAILED, Status.REJECTED)][-5:]
+    failures = [a for a in failures if a.log_tail.strip()]
     if failures:
         lines: list[str] = []
         for a in failures:
             lines.append(f"- #{a.id} at stage `{a.stage}`: {a.reason}")
             tail = "\n".join(a.log_tail.splitlines()[-6:])
-            if tail:
-                lines += ["  ```", *[f"  {line}" for line in tail.splitlines()], "  ```"]
-        out.append(Section(SectionKind.FAILURES, "Why recent attempts failed", tuple(lines)))
+            lines += ["  ```", *[f"  {line}" for line in tail.splitlines()], "  ```"]
+        out.append(Section(SectionKind.FAILURES, "Logs of the last failures", tuple(lines)))
     return out
 
 
 def _task(workdir: str | None) -> Section:
     lines = ["Make one focused change that you expect to improve the score. Keep the code "
-             "correct: the gates must pass. Prefer simple changes; say why you expect a gain."]
+             "correct: the gates must pass. Prefer simple changes; say why you expect a gain. "
+             "Every idea in the history was tried: take one up again only with a change that "
+             "addresses why it ended."]
     if workdir:
         lines.append(f"Edit the files in place in `{workdir}`; do not commit, hone does that.")
     return Section(SectionKind.TASK, "What to do", tuple(lines))
@@ -107,18 +112,16 @@ def _task(workdir: str | None) -> Section:
 def build_brief(config: Config, history: list[Attempt], champion: Attempt, parent: Attempt,
                 editable: list[str], workdir: str | None = None,
                 extra_sections: list[Section] | None = None) -> Brief:
-    """The brief for one attempt: goal, objective, files, recent attempts, tried ideas, the
-    `extra_sections` (lessons, search notes, simplification) and what to do."""
+    """The brief for one attempt: goal, objective (with the thresholds of the decision),
+    files, every attempt with why it ended, the `extra_sections` (lessons, search notes,
+    simplification) and what to do."""
     by_id = {a.id: a for a in history}
-    recent = [a for a in history if a.id != 0 and a.status is not Status.RUNNING][-RECENT:]
-    ideas = tried_ideas(history)
+    done = [a for a in history if a.id != 0 and a.status is not Status.RUNNING]
     sections = [
         Section(SectionKind.GOAL, "Goal", (config.run.goal.strip(),)),
         _objective(config, by_id, champion, parent),
         *_files(config, editable),
-        *_history(recent, by_id, config.objective.direction),
-        *([Section(SectionKind.IDEAS, "Ideas already tried (do not repeat them)",
-                   items=tuple(ideas), noun="ideas")] if ideas else []),
+        *_history(done, by_id, config.objective.direction),
         *(extra_sections or []),
         _task(workdir),
     ]
@@ -132,7 +135,9 @@ def noise_lines(baseline: Attempt) -> list[str]:
         return []
     if noise["deterministic"]:
         lines = [f"noise floor: {noise['runs']} runs, no spread: deterministic objective, "
-                 "measured once per attempt"]
+                 "measured once per attempt",
+                 "deterministic: any strict gain is kept ([acceptance] min_effect applies to "
+                 "noisy objectives only); a simplification must hold the score exactly"]
     else:
         lines = [f"noise floor: {noise['runs']} runs, CV {noise['cv']:.2%}"]
     if baseline.noise is not None and baseline.noise.warning:

@@ -129,8 +129,9 @@ class Engine(RunView):
         for m in verdict.measurements:
             self.store.add_measurement(self.run, m)
         baseline = record_noise_floor(self, baseline, verdict.measurements)
-        baseline = replace(baseline, status=Status.BASELINE,
-                           metrics=verdict.measurements[-1].metrics, finished=time.time())
+        last = verdict.measurements[-1]
+        baseline = replace(baseline, status=Status.BASELINE, metrics=last.metrics,
+                           feedback=last.feedback, finished=time.time())
         self.safeguards.baseline_holdout(baseline)
         self.store.put_attempt(baseline)
         head = baseline.commit
@@ -292,7 +293,8 @@ class Engine(RunView):
             decision,
             review=lambda d: self.quality.review(d, attempt, champion, cand, champ),
             vet=lambda d: self.safeguards.vet(attempt, champion, cand, d.champion_score))
-        attempt = replace(attempt, vetting=verdict.vetting.record)
+        attempt = replace(attempt, vetting=verdict.vetting.record,
+                          feedback=cand[-1].feedback if cand else "")
         result = self._finish(attempt, verdict.status, stage=verdict.stage,
                               score=verdict.decision.score,
                               metrics=cand[-1].metrics if cand else {},

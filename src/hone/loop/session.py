@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hone.decide.confirm import Confirmation
@@ -23,8 +23,9 @@ from hone.loop.measure import confirm_champion
 from hone.loop.safeguards import make_guard
 from hone.loop.scheduler import Scheduler
 from hone.loop.workspace import Workspace
-from hone.mutators.base import Mutator
+from hone.mutators.base import Mutator, RunEnd
 from hone.plugins import check
+from hone.records import added_cost
 from hone.strategies.base import Strategy
 
 
@@ -62,5 +63,21 @@ def run_session(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Bu
     the champion and its confirmation against the baseline."""
     engine.start()
     stopped = Scheduler(engine, mutator, strategy, budget).run()
+    finish_mutator(engine, mutator)
     final = engine.safeguards.final_holdout()
     return SessionEnd(stopped, final, confirm_champion(engine))
+
+
+def finish_mutator(engine: Engine, mutator: Mutator) -> None:
+    """Let the mutator take in the run's last outcomes (`Mutator.finish`); what that wrote
+    and cost is recorded with the last decided attempt, so budgets and `hone show` see it."""
+    history = engine.history()
+    done = mutator.finish(RunEnd(engine.run, history, engine.ws.config, engine.ws.dir))
+    decided = [a for a in history if a.id != 0 and a.status.decided]
+    if done is None or not decided:
+        return
+    last = decided[-1]
+    for name, text in done.texts.items():
+        engine.store.put_text(engine.run, last.id, name, text)
+    if done.cost is not None:
+        engine.store.put_attempt(replace(last, cost=added_cost(last.cost, done.cost)))

@@ -56,6 +56,17 @@ class Proposal:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RunEnd:
+    """What a mutator sees when a run's session stops: the whole history, the config, and the
+    run's `.hone` folder (where a mutator keeps what it learnt, e.g. the llm's lessons)."""
+
+    run: str
+    history: list[Attempt]
+    config: Config
+    hone_dir: Path
+
+
 class Mutator(abc.ABC):
     """Proposes one change per call. Must not commit; must edit only inside `ctx.workdir`.
 
@@ -81,6 +92,13 @@ class Mutator(abc.ABC):
 
     @abc.abstractmethod
     def propose(self, ctx: ProposalContext) -> Proposal: ...
+
+    def finish(self, end: RunEnd) -> Proposal | None:
+        """Called once when a run's session stops, after the last decision: a mutator that
+        learns from outcomes takes in the last ones here (no later `propose` would). Returns
+        what that wrote and cost (`texts`, `cost`), which the loop records with the last
+        attempt; None (the default) when it did nothing."""
+        return None
 
 
 class MutatorExhausted(Exception):

@@ -23,7 +23,7 @@ _CODE = ("lines_added", "lines_removed", "files_touched", "complexity")
 _LINEAGE = ("diff_key", "tree")
 _VETTING = ("audit", "gain", "reverified", "holdout", "overfit", "held_back", "holdout_final")
 _HINTS = ("explore", "stuck", "category", "island", "pick")
-_OTHER = ("decision", "eval", "noise", "noise_warning", "asked", "told")
+_OTHER = ("decision", "eval", "noise", "noise_warning", "asked", "told", "feedback")
 KNOWN = frozenset(_COST + _CODE + _LINEAGE + _VETTING + _HINTS + _OTHER)
 
 
@@ -53,7 +53,7 @@ def encode(a: Attempt) -> dict[str, Any]:
         out["noise"] = a.noise.floor
         if a.noise.warning:
             out["noise_warning"] = a.noise.warning
-    _set(out, asked=a.asked or None, told=a.told or None)
+    _set(out, asked=a.asked or None, told=a.told or None, feedback=a.feedback or None)
     return out
 
 
@@ -123,6 +123,10 @@ def _noise(extra: dict[str, Any]) -> dict[str, Any]:
     return {"noise": Noise(noise, str(extra.get("noise_warning") or ""))}
 
 
+def _feedback(extra: dict[str, Any]) -> dict[str, Any]:
+    return {"feedback": str(extra.get("feedback") or "")}
+
+
 def _flags(extra: dict[str, Any]) -> dict[str, Any]:
     return {"asked": bool(extra.get("asked")), "told": bool(extra.get("told"))}
 
@@ -130,7 +134,7 @@ def _flags(extra: dict[str, Any]) -> dict[str, Any]:
 _READERS: tuple[tuple[tuple[str, ...], Callable[[dict[str, Any]], dict[str, Any]]], ...] = (
     (_COST, _cost), (_CODE, _code), (_LINEAGE, _lineage), (_VETTING, _vetting),
     (_HINTS, _hints), (("decision",), _decision), (("eval",), _placement),
-    (("noise",), _noise), (("asked", "told"), _flags))
+    (("noise",), _noise), (("asked", "told"), _flags), (("feedback",), _feedback))
 
 
 def _set(out: dict[str, Any], **values: Any) -> None:

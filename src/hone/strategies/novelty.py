@@ -57,10 +57,3 @@ def find_duplicate(history: list[Attempt], attempt: Attempt, key: str, tree: str
         if attempt.parent2 is None and a.parent2 is None and key and a.lineage.diff_key == key:
             return a
     return None
-
-
-def duplicate_notes(history: list[Attempt], limit: int = 5) -> list[str]:
-    """Lines telling the proposer which of its recent proposals repeated a tried change."""
-    dups = [a for a in history if a.status is Status.DUPLICATE][-limit:]
-    return [f"- #{a.id} was not evaluated: {a.reason}. Hypothesis was: "
-            f"{' '.join(a.hypothesis.split())[:160]}" for a in dups]

@@ -12,7 +12,6 @@ from hone.records import Attempt, Hints
 from hone.sections import Section, SectionKind
 from hone.strategies.base import Strategy
 from hone.strategies.merge import next_pair
-from hone.strategies.novelty import duplicate_notes
 from hone.strategies.pool import near_misses, rng_for
 from hone.strategies.stagnation import brief_section, exploration
 
@@ -55,13 +54,9 @@ def plan_attempt(strategy: Strategy, config: Config, history: list[Attempt], cha
 
 def brief_sections(config: Config, history: list[Attempt], attempt: Attempt, parent: Attempt
                    ) -> list[Section]:
-    """What the brief adds for this attempt: repeated proposals, exploration, category."""
+    """What the brief adds for this attempt: exploration, category. (A repeated proposal is
+    in the history, marked `duplicate` and "not evaluated", not in a second list.)"""
     out = []
-    notes = duplicate_notes(history)
-    if notes:
-        out.append(Section(SectionKind.REPEATS,
-                           "Changes already tried (repeats are not evaluated again)",
-                           (*notes, "Propose something that has not been tried.")))
     action = attempt.hints.explore
     if action is not None:
         out.append(brief_section(action, attempt.hints.stuck or 0, parent))

@@ -1,4 +1,8 @@
-"""Stagnation: no new champion in `patience` attempts switches the proposer to exploration.
+"""Stagnation: no score gain in `patience` attempts switches the proposer to exploration.
+
+Stagnation counts from the last attempt that raised the score: a champion kept as a
+simplification (less code, score held) or by a tie-breaker is welcome, but it is not progress
+on the objective, so it does not switch exploration off.
 
 The actions take turns while the run stays stuck: `verbalized` (the brief asks for several
 hypotheses, each with the model's own probability, and for one from the unlikely tail),
@@ -16,21 +20,33 @@ from hone.sections import Section, SectionKind
 EXPLORE_TITLE = "Explore: the search is stuck"
 
 VERBALIZED = """\
-No new champion in the last {stuck} attempts. Begin your answer with five quite different \
-hypotheses, one per line as `Candidate (p=0.25): ...`, where p is your own estimate of the \
-probability that the hypothesis improves the score (the five need not sum to 1). Then \
+No score gain in the last {stuck} attempts. Before the `Hypothesis:` line, list five quite \
+different hypotheses, one per line as `Candidate (p=0.25): ...`, where p is your own estimate \
+of the probability that the hypothesis improves the score (the five need not sum to 1). Then \
 implement ONE candidate from the unlikely tail (the lowest p, or any with p < 0.15): give it as \
 the `Hypothesis:` line followed by its edits; avoid the obvious tweaks already tried."""
 
 STUCK = """\
-No new champion in the last {stuck} attempts. {detail} Prefer a kind of change that has \
+No score gain in the last {stuck} attempts. {detail} Prefer a kind of change that has \
 not been tried yet over another variation of the recent ones."""
 
 
+def gained_score(a: Attempt) -> bool:
+    """A kept attempt that raised the score (not one kept as a simplification or by a
+    tie-breaker; a keep recorded without `kept_as` was a gain)."""
+    if a.status is not Status.KEPT:
+        return False
+    kind = a.decision.kept_as if a.decision is not None else None
+    return kind in (None, "gain")
+
+
 def stuck_for(history: list[Attempt], champion: Attempt) -> int:
-    """Decided attempts since the champion was made (duplicates are not attempts at the
-    objective, so they do not count)."""
-    return sum(1 for a in history if a.id > champion.id and a.status.decided
+    """Decided attempts since the last score gain (the baseline when none; duplicates are not
+    attempts at the objective, so they do not count). `champion` bounds it from below, for
+    histories that show the champion but not the attempts before it."""
+    last = max([champion.id if gained_score(champion) else 0,
+                *(a.id for a in history if gained_score(a))])
+    return sum(1 for a in history if a.id > last and a.status.decided
                and a.status is not Status.DUPLICATE)
 
 

@@ -53,6 +53,25 @@ def parse_metrics(stdout: str) -> dict[str, float]:
     return named
 
 
+MAX_FEEDBACK = 2000
+
+
+def parse_feedback(stdout: str) -> str:
+    """The `feedback` text of the JSON metric record on the last non-empty line ('' when
+    there is none): what the objective tells the proposer about this run (per-case results,
+    a hint), shown in the next brief of the lineage. Only a string counts, cut to
+    `MAX_FEEDBACK` characters."""
+    lines = [line.strip() for line in stdout.splitlines() if line.strip()]
+    if not lines or not lines[-1].startswith("{"):
+        return ""
+    try:
+        obj = json.loads(lines[-1])
+    except (ValueError, RecursionError):
+        return ""
+    text = obj.get("feedback") if isinstance(obj, dict) else None
+    return text.strip()[:MAX_FEEDBACK] if isinstance(text, str) else ""
+
+
 def stdout_text(stdout_path: Path, tail: str, max_bytes: int) -> str:
     """The objective's whole stdout as far as it was kept: the log (its first `max_bytes`),
     plus the rolling tail when the log was cut. A record hidden past the tail's window is

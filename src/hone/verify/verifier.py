@@ -21,7 +21,7 @@ from hone.expr.score import ScoreError, ScoreExpr
 from hone.records import Measurement
 from hone.verify import bytecode, hygiene, sandbox
 from hone.verify.guard import Guard
-from hone.verify.metrics import MetricsError, parse_metrics, stdout_text
+from hone.verify.metrics import MetricsError, parse_feedback, parse_metrics, stdout_text
 from hone.verify.process import CommandResult, run_command
 
 
@@ -112,9 +112,9 @@ class Verifier:
         failure = _command_failure(res, kind, timeout, self.config.logs.tail_lines)
         if failure:
             return failure
+        stdout = stdout_text(res.stdout_path, res.stdout_tail, self.config.logs.max_bytes)
         try:
-            metrics = parse_metrics(stdout_text(res.stdout_path, res.stdout_tail,
-                                                self.config.logs.max_bytes))
+            metrics = parse_metrics(stdout)
         except MetricsError as exc:
             return StageFailure("metrics", str(exc), res.tail(self.config.logs.tail_lines))
         try:
@@ -128,7 +128,8 @@ class Verifier:
         violated = check(self.constraints, metrics) if command is None else None
         if violated:
             return StageFailure("constraint", violated, res.tail(self.config.logs.tail_lines))
-        return Measurement(attempt_id, seed, score, metrics, res.seconds, kind)
+        return Measurement(attempt_id, seed, score, metrics, res.seconds, kind,
+                           parse_feedback(stdout))
 
     def verify(self, workdir: Path, attempt_id: int,
                seeds: Sequence[int] | None = None, *, gates: bool = True, label: str = "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hone.direction import Direction
-from hone.mutators.llm.lessons import Playbook, parse_ops, reflection_prompt
+from hone.mutators.llm.lessons import DECAY, GRACE, Playbook, parse_ops, reflection_prompt
 from hone.records import Attempt, Status
 
 
@@ -28,19 +28,77 @@ def test_delta_operations(tmp_path: Path) -> None:
     assert again.text() == book.text() and again.observed == {4} and again.next_id == 3
 
 
-def test_bounded_and_harmful_lessons_drop(tmp_path: Path) -> None:
+def _add(book: Playbook, *texts: str) -> list[str]:
+    return book.apply([{"op": "add", "text": t} for t in texts])
+
+
+ADVICE = ["Smaller tiles fit the cache.", "Branch-free code runs faster here.",
+          "Numpy beats Python loops for sums.", "Precompute the lookup table once.",
+          "Avoid copying arrays inside the loop.", "Inline the hot helper function.",
+          "Sort the keys before merging buckets.", "Batch the writes to the log file."]
+
+
+def test_bounded_and_harmful_lessons_drop() -> None:
     book = Playbook(None, limit=3)
-    book.apply([{"op": "add", "text": t} for t in (
-        "Smaller tiles fit the cache.", "Branch-free code runs faster here.",
-        "Numpy beats Python loops for sums.")])
+    _add(book, *ADVICE[:3])
     book.apply([{"op": "helpful", "id": "L1"}, {"op": "helpful", "id": "L3"}])
-    book.apply([{"op": "add", "text": "a fourth, quite different, piece of advice"}])
+    for _ in range(GRACE):
+        book.apply([])
+    assert _add(book, "a fourth, quite different, piece of advice") == ["added L4 (evicted L2)"]
     assert [x.id for x in book.lessons] == ["L1", "L3", "L4"]  # the weakest (L2) went
     for _ in range(5):
         book.apply([{"op": "harmful", "id": "L4"}])
     assert "L4" not in [x.id for x in book.lessons]  # it hurt more than it helped
-    done = book.apply([{"op": "add", "text": f"advice {chr(97 + n) * 12}"} for n in range(9)])
+    done = _add(book, *(f"advice {chr(97 + n) * 12}" for n in range(9)))
     assert len(done) == 4 and len(book.lessons) == 3  # 4 operations per call, 3 kept
+
+
+def test_new_lessons_survive_their_grace_rounds_and_the_limit_holds() -> None:
+    """The failure this prevents: older lessons at +2 and every new one at +1, so each new
+    lesson was evicted by the next addition and the playbook froze on early lessons."""
+    book = Playbook(None, limit=4)
+    _add(book, *ADVICE[:2])
+    alive: dict[str, int] = {}  # lesson id -> rounds survived after its own
+    for n in range(2, 30):
+        strong = [{"op": "helpful", "id": "L1"}, {"op": "helpful", "id": "L2"}]
+        done = book.apply([*strong, {"op": "add", "text": f"{ADVICE[n % 8]} (case {n})"}])
+        assert len(book.lessons) <= 4, done
+        for lesson in book.lessons:
+            alive[lesson.id] = book.round - lesson.born
+    added = [k for k in alive if k not in ("L1", "L2")]
+    assert len(added) > 6  # the playbook keeps taking new lessons
+    # every lesson added before the last GRACE rounds lived at least GRACE rounds
+    assert all(alive[k] >= GRACE for k in added[:-GRACE])
+    # a playbook full of lessons still in their grace rounds declines a new one
+    young = Playbook(None, limit=2)
+    assert _add(young, *ADVICE[:3]) == ["added L1", "added L2",
+                                        "declined: every lesson is still new"]
+
+
+def test_weights_decay_with_age() -> None:
+    book = Playbook(None, limit=3)
+    _add(book, ADVICE[0])
+    book.apply([{"op": "helpful", "id": "L1"}])  # L1 at +2, then never confirmed again
+    rounds = 0
+    _add(book, ADVICE[1], ADVICE[2])  # fresh lessons at +1
+    while book.find("L1").weight >= 1.0:  # type: ignore[union-attr]
+        book.apply([])
+        rounds += 1
+    assert 2 <= rounds <= 6  # an unconfirmed +2 falls below a fresh +1 within a few rounds
+    for _ in range(GRACE):
+        book.apply([{"op": "helpful", "id": "L2"}, {"op": "helpful", "id": "L3"}])
+    assert book.text().splitlines()[-1].startswith("- [L1 +2/-0]")  # now the weakest
+    assert _add(book, ADVICE[3]) == ["added L4 (evicted L1)"]
+
+
+def test_an_older_playbook_loads(tmp_path: Path) -> None:
+    path = tmp_path / "l.json"
+    path.write_text('{"lessons": [{"id": "L1", "text": "Old advice here.", "helpful": 3, '
+                    '"harmful": 1}], "next_id": 2, "observed": [1, 2]}')
+    book = Playbook(path, limit=5)
+    assert book.find("L1").weight == 2.0 and book.round == 0  # type: ignore[union-attr]
+    book.apply([])
+    assert book.find("L1").weight == 2.0 * DECAY  # type: ignore[union-attr]
 
 
 def test_parse_ops_is_liberal() -> None:

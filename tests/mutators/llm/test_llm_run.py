@@ -120,7 +120,7 @@ def test_llm_run_keeps_improvements_and_survives_faults(make_repo: MakeRepo, hon
     assert first.headers["authorization"] == "Bearer test-key"
     assert "KNOB = 3  # hone: tune" in first.prompt  # the editable file, whole
     assert "Hypothesis:" in first.prompt and "<<<<<<< SEARCH" in first.prompt
-    assert "Recent attempts" not in first.prompt
+    assert "Attempts so far" not in first.prompt
 
     # From the second request on, the prompt carries earlier hypotheses, statuses and deltas.
     def prompt_for(attempt: int) -> str:
@@ -131,14 +131,16 @@ def test_llm_run_keeps_improvements_and_survives_faults(make_repo: MakeRepo, hon
     second = prompt_for(2)
     assert "raise the knob to 8" in second
     row = next(line for line in second.splitlines() if "raise the knob to 8" in line
-               and line.startswith("|"))
-    assert "kept" in row and "+166.67%" in row
+               and line.startswith("- #1 "))
+    assert "kept" in row and "+166.67%" in row and "why: deterministic: better" in row
     assert "KNOB = 8  # hone: tune" in second  # the parent's file, not the baseline's
     fifth = prompt_for(5)
     assert "lower the knob to 5" in fifth and "-58.33%" in fifth
     assert "does not match the file" in fifth  # why #4 failed reaches the next prompt
-    ideas = fifth.split("Ideas already tried")[1]
-    assert "raise the knob to 12 [kept]" in ideas and "lower the knob to 5 [discarded]" in ideas
+    assert "- #2 (from #1) kept at 12 (+50.00%): raise the knob to 12" in fifth
+    assert "- #3 (from #2) discarded at 5 (-58.33%): lower the knob to 5; " \
+           "why: tried: deterministic: worse by -58.33%" in fifth
+    assert "Ideas already tried" not in fifth
     last = prompt_for(8)
     assert "protected path score.py" in last and "unreadable response" in last
     # lessons: added after #1, strengthened after #2, shown in later prompts

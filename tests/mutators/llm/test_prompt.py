@@ -73,7 +73,7 @@ def test_meter_learns_from_reported_tokens() -> None:
     assert meter.count("x" * 400) == 100
 
 
-def test_a_long_list_of_tried_ideas_is_cut_from_the_oldest(make_repo: MakeRepo) -> None:
+def test_a_long_history_is_cut_from_the_oldest(make_repo: MakeRepo) -> None:
     root = make_repo({k: v for k, v in FILES.items() if k != "src/big_one.py"})
     hist = [Attempt("main", 0, None, "c", Status.BASELINE, score=1.0)] + [
         Attempt("main", i, 0, None, Status.DISCARDED, score=0.5,
@@ -82,12 +82,12 @@ def test_a_long_list_of_tried_ideas_is_cut_from_the_oldest(make_repo: MakeRepo) 
     parts = build_prompt(context(root, FILES, hist), "", TokenMeter(), 6000)
     assert parts.tokens <= 6000
     assert "idea number 599:" in parts.user and "idea number 1:" not in parts.user
-    assert "older ideas not shown)" in parts.user
-    shown = [int(n) for n in re.findall(r"^- idea number (\d+):", parts.user, re.M)]
-    assert shown == list(range(shown[0], 600))  # the newest ideas, oldest of them first
-    omitted = re.findall(r"^- \((\d+) older ideas not shown\)$", parts.user, re.M)
+    assert "older attempts not shown)" in parts.user
+    shown = [int(n) for n in re.findall(r"^- #(\d+) \(from #0\) discarded", parts.user, re.M)]
+    assert shown == list(range(shown[0], 600))  # the newest attempts, oldest of them first
+    omitted = re.findall(r"^- \((\d+) older attempts not shown\)$", parts.user, re.M)
     assert omitted == [str(shown[0] - 1)]
-    assert "| 599 | 0 | discarded |" in parts.user  # the table of recent attempts stays
+    assert "Ideas already tried" not in parts.user  # one list, not two
     assert "def hot():" in parts.user  # and the code still fits
 
 

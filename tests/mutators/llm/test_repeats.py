@@ -45,8 +45,9 @@ def test_same_edit_twice_is_a_duplicate_and_a_near_duplicate_is_sent_back(
     prompts = [r.prompt for r in router.proposal_requests]
     assert len(prompts) == 4
     # The prompt after the duplicate says that it was tried and not evaluated.
-    assert "#2 was not evaluated: the same change as #1" in prompts[2]
-    assert "#2 was not evaluated" not in prompts[1]
+    assert "- #2 (from #0) duplicate: " in prompts[2]
+    assert "; why: not evaluated: the same change as #1" in prompts[2]
+    assert "not evaluated" not in prompts[1]
     # The near-duplicate hypothesis went back once with what was already tried.
     assert "already tried: #1" in prompts[3] and "lower the knob to 2" in prompts[3]
     assert "already tried: #" not in prompts[2]

@@ -4,6 +4,11 @@ After each decided attempt a short reflection call returns operations on the pla
 `helpful`, `harmful`, `remove`), never a rewrite, so it neither bloats nor collapses: additions
 that repeat a lesson strengthen it instead, lessons that hurt more than they help are dropped,
 and at the size limit the weakest lesson goes. The playbook is a JSON file that survives restarts.
+
+Each reflection is a round. A lesson's weight is its votes, each worth `DECAY` less per round
+of age, so an early lesson nobody confirms any more fades below a fresh one instead of
+freezing the playbook; and a new lesson cannot be evicted during its first `GRACE` rounds
+(a full playbook of lessons that young declines further additions instead of exceeding `limit`).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from hone.sections import Section, SectionKind
 
 MAX_OPS = 4
 MAX_TEXT = 240
+GRACE = 3  # reflection rounds after its own during which a new lesson cannot be evicted
+DECAY = 0.85  # what a vote is still worth after one more round
 
 REFLECT_SYSTEM = """\
 You maintain a short playbook of lessons for an automatic code-improvement loop. Given one \
@@ -37,14 +44,27 @@ Do not restate a lesson that is already there: mark it helpful instead. {"ops": 
 
 @dataclass
 class Lesson:
+    """One lesson: its votes (`helpful`, `harmful`, for people), the round that added it
+    (`born`) and its decayed weight (`score`; None in playbooks written before decay, whose
+    weight is then the plain vote count)."""
+
     id: str
     text: str
     helpful: int = 0
     harmful: int = 0
+    born: int = 0
+    score: float | None = None
 
     @property
-    def weight(self) -> int:
-        return self.helpful - self.harmful
+    def weight(self) -> float:
+        return float(self.helpful - self.harmful) if self.score is None else self.score
+
+    def vote(self, delta: int) -> None:
+        self.score = self.weight + delta
+        if delta > 0:
+            self.helpful += delta
+        else:
+            self.harmful -= delta
 
 
 def _norm(text: str) -> str:
@@ -52,12 +72,13 @@ def _norm(text: str) -> str:
 
 
 class Playbook:
-    """The lessons of one run. `path` None keeps them in memory only."""
+    """The lessons of one run, never more than `limit`. `path` None keeps them in memory."""
 
     def __init__(self, path: Path | None = None, limit: int = 12) -> None:
         self.path, self.limit = path, limit
         self.lessons: list[Lesson] = []
         self.next_id = 1
+        self.round = 0  # reflection rounds applied so far
         self.observed: set[int] = set()  # attempt ids already reflected on (resume-safe)
         if path is not None and path.exists():
             self._load(path)
@@ -67,6 +88,7 @@ class Playbook:
             data = json.loads(path.read_text())
             self.lessons = [Lesson(**x) for x in data.get("lessons", [])]
             self.next_id = int(data.get("next_id", len(self.lessons) + 1))
+            self.round = int(data.get("round", 0))
             self.observed = {int(x) for x in data.get("observed", [])}
         except (OSError, ValueError, TypeError):
             self.lessons, self.next_id, self.observed = [], 1, set()  # unreadable: start over
@@ -76,7 +98,7 @@ class Playbook:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"lessons": [asdict(x) for x in self.lessons], "next_id": self.next_id,
-                "observed": sorted(self.observed)}
+                "round": self.round, "observed": sorted(self.observed)}
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lessons-")
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, indent=1)
@@ -86,7 +108,11 @@ class Playbook:
         return next((x for x in self.lessons if x.id == str(lesson_id).strip()), None)
 
     def apply(self, ops: list[dict[str, Any]]) -> list[str]:
-        """Apply up to MAX_OPS operations; returns what was done, one line each."""
+        """One reflection round: age every weight, then apply up to MAX_OPS operations;
+        returns what was done, one line each."""
+        self.round += 1
+        for aged in self.lessons:
+            aged.score = aged.weight * DECAY
         done: list[str] = []
         for op in ops[:MAX_OPS]:
             kind = str(op.get("op", "")).lower()
@@ -97,36 +123,46 @@ class Playbook:
             if lesson is None:
                 continue
             if kind in ("helpful", "strengthen"):
-                lesson.helpful += 1
+                lesson.vote(1)
                 done.append(f"+ {lesson.id}")
             elif kind in ("harmful", "weaken"):
-                lesson.harmful += 1
+                lesson.vote(-1)
                 done.append(f"- {lesson.id}")
             elif kind == "remove":
                 self.lessons.remove(lesson)
                 done.append(f"removed {lesson.id}")
-        self._prune()
+        self.lessons = [x for x in self.lessons if x.harmful < x.helpful + 3]
+        while len(self.lessons) > self.limit and self._evict() is not None:
+            pass  # a playbook saved under a larger limit
         return [d for d in done if d]
 
     def _add(self, text: str) -> str:
         text = " ".join(text.split())[:MAX_TEXT]
-        if len(text) < 8:
+        if len(text) < 8 or self.limit <= 0:
             return ""
         for lesson in self.lessons:  # a repeated lesson strengthens the one we have
             if difflib.SequenceMatcher(None, _norm(lesson.text), _norm(text)).ratio() > 0.8:
-                lesson.helpful += 1
+                lesson.vote(1)
                 return f"+ {lesson.id} (repeated)"
-        lesson = Lesson(f"L{self.next_id}", text, helpful=1)
+        evicted = None
+        if len(self.lessons) >= self.limit:
+            evicted = self._evict()
+            if evicted is None:
+                return "declined: every lesson is still new"
+        lesson = Lesson(f"L{self.next_id}", text, helpful=1, born=self.round, score=1.0)
         self.next_id += 1
         self.lessons.append(lesson)
-        return f"added {lesson.id}"
+        return f"added {lesson.id}" + (f" (evicted {evicted.id})" if evicted else "")
 
-    def _prune(self) -> None:
-        self.lessons = [x for x in self.lessons if x.harmful < x.helpful + 3]
-        while len(self.lessons) > self.limit:
-            # the weakest goes; among equals the oldest, so fresh lessons get a chance
-            weakest = min(self.lessons, key=lambda x: (x.weight, int(x.id[1:] or 0)))
-            self.lessons.remove(weakest)
+    def _evict(self) -> Lesson | None:
+        """Drop the weakest lesson past its grace rounds (among equals the oldest); None when
+        every lesson is still in its grace rounds."""
+        old = [x for x in self.lessons if self.round - x.born > GRACE]
+        if not old:
+            return None
+        weakest = min(old, key=lambda x: (x.weight, int(x.id[1:] or 0)))
+        self.lessons.remove(weakest)
+        return weakest
 
     def text(self) -> str:
         ranked = sorted(self.lessons, key=lambda x: -x.weight)
@@ -180,9 +216,14 @@ def reflection_prompt(attempt: Attempt, history: list[Attempt], playbook: Playbo
     return "\n".join(lines)
 
 
+def playbook_path(hone_dir: Path, run: str) -> Path:
+    """Where a run's playbook lives: `.hone/lessons/RUN.json`."""
+    return hone_dir / "lessons" / f"{run}.json"
+
+
 def lessons_path(brief_path: Path, run: str) -> Path:
-    """Where a run's playbook lives: `.hone/lessons/RUN.json`, next to `.hone/briefs/RUN/`."""
-    return brief_path.parent.parent.parent / "lessons" / f"{run}.json"
+    """The playbook's path from a brief's (`.hone/briefs/RUN/ID.md`)."""
+    return playbook_path(brief_path.parent.parent.parent, run)
 
 
 LESSONS_TITLE = "Lessons learnt in this run ([id +helpful/-harmful])"
@@ -196,11 +237,11 @@ def lessons_section(text: str) -> Section | None:
 
 def brief_sections(hone_dir: Path, run: str) -> list[Section]:
     """The lessons as a section of the brief of `ask` and `agent` ([] when there are none)."""
-    section = lessons_section(Playbook(hone_dir / "lessons" / f"{run}.json").text())
+    section = lessons_section(Playbook(playbook_path(hone_dir, run)).text())
     return [section] if section else []
 
 
 def read_lessons(hone_dir: Path, run: str) -> list[dict[str, Any]]:
     """The run's lessons, strongest first, for `hone show` and briefs ([] when none)."""
-    book = Playbook(hone_dir / "lessons" / f"{run}.json")
+    book = Playbook(playbook_path(hone_dir, run))
     return [asdict(x) for x in sorted(book.lessons, key=lambda x: -x.weight)]

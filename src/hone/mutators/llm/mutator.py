@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from hone.config.model import Config
-from hone.mutators.base import MUTATORS, Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.mutators.base import (
+    MUTATORS,
+    Mutator,
+    MutatorExhausted,
+    Proposal,
+    ProposalContext,
+    RunEnd,
+)
 from hone.mutators.llm.edits import (
     EditFailed,
     EditRejected,
@@ -31,6 +38,7 @@ from hone.mutators.llm.lessons import (
     Playbook,
     lessons_path,
     parse_ops,
+    playbook_path,
     reflection_prompt,
 )
 from hone.mutators.llm.prompt import build_prompt
@@ -44,7 +52,7 @@ from hone.mutators.llm.providers import (
 )
 from hone.mutators.llm.retry import FailureStreak, RetryLog, RetryPolicy, with_retries
 from hone.mutators.llm.tokens import TokenMeter
-from hone.records import Cost, Status
+from hone.records import Attempt, Cost, Status
 
 # Reflect on at most this many attempts per proposal (after a resume or a batch of ask/tell,
 # older ones are marked seen without a call: lessons come from what is recent).
@@ -117,7 +125,7 @@ class LLMMutator(Mutator):
         with self._lessons_lock:
             playbook = self._playbook(ctx)
             if playbook is not None:
-                self._reflect(ctx, playbook, usage, texts)
+                self._reflect(ctx.history, ctx.config, playbook, usage, texts)
             lessons = playbook.text() if playbook is not None else ""
         if lessons:
             texts["lessons"] = lessons
@@ -221,27 +229,46 @@ class LLMMutator(Mutator):
         return answer
 
     # -- lessons -----------------------------------------------------------------------------
+    def finish(self, end: RunEnd) -> Proposal | None:
+        """Reflect on the attempts decided since the last reflection, the last one included,
+        whatever `reflect_every` says (no later proposal would). Not after the model failed
+        the last call: the run stopped because it is unreachable."""
+        if self.settings.lessons <= 0 or self.streak.count:
+            return None
+        usage = Usage()
+        texts: dict[str, str] = {}
+        with self._lessons_lock:
+            playbook = self._playbook_at(playbook_path(end.hone_dir, end.run))
+            self._reflect(end.history, end.config, playbook, usage, texts, final=True)
+        if not usage.calls:
+            return None
+        return Proposal("", texts=texts, cost=usage.cost(self.provider.model,
+                                                          self.settings.price_in,
+                                                          self.settings.price_out))
+
     def _playbook(self, ctx: ProposalContext) -> Playbook | None:
         if self.settings.lessons <= 0:
             return None
-        path = lessons_path(ctx.brief_path, ctx.run)
+        return self._playbook_at(lessons_path(ctx.brief_path, ctx.run))
+
+    def _playbook_at(self, path: Path) -> Playbook:
         if path not in self._playbooks:
             self._playbooks[path] = Playbook(path, self.settings.lessons)
         return self._playbooks[path]
 
-    def _reflect(self, ctx: ProposalContext, playbook: Playbook, usage: Usage,
-                 texts: dict[str, str]) -> None:
+    def _reflect(self, history: list[Attempt], config: Config, playbook: Playbook,
+                 usage: Usage, texts: dict[str, str], final: bool = False) -> None:
         """Turn attempts decided since the last reflection into lesson updates (one call each),
-        once `reflect_every` of them wait or one of them was kept."""
-        fresh = [a for a in ctx.history if a.id != 0 and a.status not in (
-            Status.RUNNING, Status.BASELINE) and a.id not in playbook.observed]
+        once `reflect_every` of them wait or one of them was kept (or at the `final` one)."""
+        fresh = unobserved(history, playbook)
         # an attempt without a hypothesis (API down, empty answer) teaches nothing
         worth = [a for a in fresh if a.hypothesis.strip()]
-        if len(worth) < self.reflect_every and not any(a.status is Status.KEPT for a in worth):
+        if (len(worth) < self.reflect_every and not final
+                and not any(a.status is Status.KEPT for a in worth)):
             return  # not yet: they stay unobserved and count towards the next batch
         for attempt in worth[-MAX_REFLECTIONS:]:
-            prompt = reflection_prompt(attempt, ctx.history, playbook, ctx.config.run.goal,
-                                       ctx.config.objective.direction)
+            prompt = reflection_prompt(attempt, history, playbook, config.run.goal,
+                                       config.objective.direction)
             texts[f"reflection_prompt_{attempt.id}"] = prompt
             try:
                 answer = self._call(REFLECT_SYSTEM, prompt, usage, retries=1)
@@ -254,3 +281,9 @@ class LLMMutator(Mutator):
         if fresh:
             playbook.observed.update(a.id for a in fresh)
             playbook.save()
+
+
+def unobserved(history: list[Attempt], playbook: Playbook) -> list[Attempt]:
+    """The decided attempts the playbook has not reflected on yet."""
+    return [a for a in history if a.id != 0 and a.status not in (
+        Status.RUNNING, Status.BASELINE) and a.id not in playbook.observed]

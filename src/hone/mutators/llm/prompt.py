@@ -1,6 +1,6 @@
 """The prompt of the llm mutator: the loop's brief plus code, context, lessons and the format.
 
-The brief (goal, objective, champion, history with deltas, tried ideas) comes from the engine as
+The brief (goal, objective and thresholds, champion, every attempt with why it ended) comes as
 typed sections (`ctx.sections`), rendered for the llm audience; this module adds the editable
 files (whole when they all fit the token budget, otherwise a file map plus the files most
 related to recent changes), the `[files] context` files, the lessons and the answer format.
@@ -26,14 +26,15 @@ from hone.vcs.paths import PathRules
 
 SYSTEM = """\
 You improve a program, one focused change at a time, inside an automatic loop that measures \
-every change and keeps it only if the score truly improves. You see the goal, the score, the \
-history of earlier attempts (with their outcome and why they failed) and lessons learnt so far. \
-Prefer ideas that have not been tried; never special-case the benchmark's inputs."""
+every change and keeps it only if the score truly improves. You see the goal, the score and \
+the thresholds a change must clear, every earlier attempt with why it ended, and lessons learnt \
+so far. Prefer ideas that have not been tried; never special-case the benchmark's inputs."""
 
 FORMAT = """\
 ## How to answer
-Propose ONE focused change that you expect to improve the score; do not repeat an idea from the \
-history unless you fix what made it fail. Answer with, first, one line
+Propose ONE focused change that you expect to improve the score. Every idea in the history \
+was tried: take one up again only with a change that addresses why it ended. Answer with one \
+line (after the `Candidate` lines, when a section above asks for them)
 
 Hypothesis: <what you change and why it should improve the score, in one sentence>
 
@@ -155,11 +156,11 @@ def _fence(rel: str, text: str) -> str:
 def _head(ctx: ProposalContext, lessons: str, meter: TokenMeter, budget: int) -> list[str]:
     """The brief as the llm prompt shows it, then the fresh `lessons`. The llm audience leaves
     out the brief's own lessons (the mutator has just updated them) and its task (said again
-    with the answer format at the end); the tried ideas are cut from the oldest to fit half the
-    budget (a long run's list grows without end; the recent ones and the table matter most)."""
+    with the answer format at the end); the history is cut from the oldest attempt to fit half
+    the budget (a long run's history grows without end; the recent attempts matter most)."""
     brief = ctx.sections or Brief((Section(SectionKind.GOAL, "Goal", (ctx.config.run.goal,)),))
-    brief = brief.trimmed(SectionKind.IDEAS, lambda text: meter.count(text) + 20 <= budget // 2,
-                          Audience.LLM_PROMPT)
+    brief = brief.trimmed(SectionKind.HISTORY,
+                          lambda text: meter.count(text) + 20 <= budget // 2, Audience.LLM_PROMPT)
     fresh = lessons_section(lessons)
     return [brief.render(Audience.LLM_PROMPT).strip(), *([fresh.render()] if fresh else [])]
 
