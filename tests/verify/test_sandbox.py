@@ -316,7 +316,10 @@ def test_a_submodule_checkout_is_hidden(tmp_path: Path, make_repo: MakeRepo) -> 
     git("worktree", "add", "-q", "--detach", str(work), cwd=sub)
     common = top / ".git" / "modules" / "sub"
     assert (common / "worktrees").is_dir()
-    out = _probe_repository(work, [sub / ".hone" / "hone.db", sub / "holdout.txt",
+    (common / "hone").mkdir()  # where the journal lives now (store/location.py)
+    (common / "hone" / "hone.db").write_text("journal-content\n")
+    out = _probe_repository(work, [sub / ".hone" / "hone.db", common / "hone" / "hone.db",
+                                   sub / "holdout.txt",
                                    common / "config", top / ".git" / "config",
                                    top / "README"])
     for leak in ("journal-content", "holdout-answers", "[core]", "top\n"):
@@ -335,7 +338,10 @@ def test_a_linked_worktree_repository_is_hidden(tmp_path: Path, make_repo: MakeR
     (linked / ".hone" / "hone.db").write_text("journal-content\n")
     work = linked / ".hone" / "worktrees" / "slot"
     git("worktree", "add", "-q", "--detach", str(work), cwd=linked)
-    out = _probe_repository(work, [linked / ".hone" / "hone.db", main / "holdout.txt",
+    (main / ".git" / "hone").mkdir()  # where the journal lives now (store/location.py)
+    (main / ".git" / "hone" / "hone.db").write_text("journal-content\n")
+    out = _probe_repository(work, [linked / ".hone" / "hone.db",
+                                   main / ".git" / "hone" / "hone.db", main / "holdout.txt",
                                    linked / "holdout.txt", main / ".git" / "config",
                                    main / ".git" / "worktrees" / "slot" / "gitdir"])
     for leak in ("journal-content", "holdout-answers", "[core]", str(work)):
