@@ -84,3 +84,36 @@ def test_printed_credentials_reach_no_brief_show_tell_or_report(
             texts[str(path)] = path.read_bytes().decode("utf-8", "replace")
     assert texts["show"] and texts["report"]
     assert {name: _leaks(text) for name, text in texts.items() if _leaks(text)} == {}
+
+
+def test_the_llm_prompt_after_a_leaky_failure_holds_no_credential(
+        make_repo: MakeRepo, home: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Unjailed, with the loopback LLM: attempt 1 prints the credentials and fails; the
+    prompt of attempt 2 (which reports that failure) reaches the server scrubbed."""
+    from tests.support.llm_server import LLMServer
+
+    score = ("from knob import KNOB\nif KNOB == 99:\n"
+             + "".join("    " + line + "\n" for line in LEAKY.splitlines())
+             + "print(f'score: {KNOB}')\n")
+
+    def edit(old: int, new: int) -> str:
+        return (f"Hypothesis: set the knob to {new}\n\n```python\nknob.py\n<<<<<<< SEARCH\n"
+                f"KNOB = {old}  # hone: tune\n=======\nKNOB = {new}  # hone: tune\n"
+                ">>>>>>> REPLACE\n```\n")
+
+    with LLMServer() as server:
+        root = make_repo({**KNOB_PROJECT, "score.py": score, "hone.toml": (
+            '[objective]\nrun = "python3 score.py"\n[files]\neditable = ["knob.py"]\n'
+            f'[llm]\nbase_url = "{server.url}"\nmax_retries = 0\n'
+            "[sandbox]\nenabled = false\n")})
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-loopback-not-a-real-key-000")
+        server.script(edit(3, 99), edit(3, 5))
+        assert main(["run", "--mutator", "llm", "--model", "M", "--attempts", "2",
+                     "-C", str(root)]) == 0
+        capsys.readouterr()
+        prompts = [json.dumps(r.body) for r in server.requests]
+    assert len(prompts) == 2
+    assert "exited with code 1" in prompts[1]  # the failure is reported ...
+    assert "[scrubbed]" in prompts[1]  # ... with its log tail, scrubbed
+    assert [_leaks(p) for p in prompts] == [[], []]
