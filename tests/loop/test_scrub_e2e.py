@@ -91,7 +91,7 @@ def test_the_llm_prompt_after_a_leaky_failure_holds_no_credential(
         capsys: pytest.CaptureFixture[str]) -> None:
     """Unjailed, with the loopback LLM: attempt 1 prints the credentials and fails; the
     prompt of attempt 2 (which reports that failure) reaches the server scrubbed."""
-    from tests.support.llm_server import LLMServer
+    from tests.support.llm_server import LLMServer, Request
 
     score = ("from knob import KNOB\nif KNOB == 99:\n"
              + "".join("    " + line + "\n" for line in LEAKY.splitlines())
@@ -102,18 +102,23 @@ def test_the_llm_prompt_after_a_leaky_failure_holds_no_credential(
                 f"KNOB = {old}  # hone: tune\n=======\nKNOB = {new}  # hone: tune\n"
                 ">>>>>>> REPLACE\n```\n")
 
-    with LLMServer() as server:
+    replies = [edit(3, 99), edit(3, 5)]
+
+    def reply(request: Request) -> str:  # reflections (when enabled) learn nothing
+        return '{"ops": []}' if "playbook of lessons" in request.prompt else replies.pop(0)
+
+    with LLMServer(default=reply) as server:
         root = make_repo({**KNOB_PROJECT, "score.py": score, "hone.toml": (
             '[objective]\nrun = "python3 score.py"\n[files]\neditable = ["knob.py"]\n'
             f'[llm]\nbase_url = "{server.url}"\nmax_retries = 0\n'
             "[sandbox]\nenabled = false\n")})
         monkeypatch.setenv("OPENAI_API_KEY", "sk-loopback-not-a-real-key-000")
-        server.script(edit(3, 99), edit(3, 5))
         assert main(["run", "--mutator", "llm", "--model", "M", "--attempts", "2",
                      "-C", str(root)]) == 0
         capsys.readouterr()
         prompts = [json.dumps(r.body) for r in server.requests]
-    assert len(prompts) == 2
-    assert "exited with code 1" in prompts[1]  # the failure is reported ...
-    assert "[scrubbed]" in prompts[1]  # ... with its log tail, scrubbed
-    assert [_leaks(p) for p in prompts] == [[], []]
+    assert not replies and len(prompts) >= 2
+    later = " ".join(prompts[1:])
+    assert "exited with code 1" in later  # the failure is reported ...
+    assert "[scrubbed]" in later  # ... with its log tail, scrubbed
+    assert [p for p in prompts if _leaks(p)] == []
