@@ -18,6 +18,7 @@ from hone.store.extra import encode as encode_extra
 from hone.table import cut, terminal_width
 from hone.vcs import refs
 from hone.vcs.git import git
+from hone.verify.scrub import scrub
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -188,7 +189,7 @@ def show_view(engine: RunView, attempt_id: int) -> dict[str, Any]:
         "vs_parent": vs_parent(a, by_id, direction),
         "vs_baseline": vs_baseline(a, by_id, direction),
         "hypothesis": a.hypothesis, "mutator": a.mutator, "stage": a.stage,
-        "reason": a.reason, "log_tail": a.log_tail, "metrics": a.metrics,
+        "reason": scrub(a.reason), "log_tail": scrub(a.log_tail), "metrics": a.metrics,
         "seconds": a.seconds, "extra": encode_extra(a),  # the journal's record, as stored
         "measurements": [{"seed": m.seed, "score": m.score, "kind": m.kind,
                           "seconds": round(m.seconds, 4), "metrics": m.metrics}

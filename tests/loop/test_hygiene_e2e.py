@@ -49,3 +49,32 @@ def test_an_allowed_binary_is_measured_like_any_change(root: Path) -> None:
         (Path(asked.workdir) / "assets" / "logo.png").write_bytes(b"\x89PNG\x00\x00" * 32)
         told = tell(engine, asked.id, "a logo").attempt
     assert told.status.value in ("kept", "discarded"), told
+
+
+@pytest.mark.parametrize(("name", "target", "why"), [
+    ("zero.py", "/dev/zero", "leaves the worktree"),
+    ("x", "/etc/passwd", "leaves the worktree"),
+    ("up", "../../outside.txt", "leaves the worktree"),
+])
+def test_a_symlink_out_of_the_worktree_is_rejected_and_the_run_goes_on(
+        root: Path, name: str, target: str, why: str) -> None:
+    ws = Workspace.open(root)
+    with open_engine(ws, "main") as engine:
+        asked = ask(engine)
+        (Path(asked.workdir) / name).symlink_to(target)
+        told = tell(engine, asked.id, f"link {name}").attempt
+        assert (told.status.value, told.stage) == ("rejected", "hygiene"), told
+        assert name in told.reason and why in told.reason
+        # The run goes on: the next attempt is measured as usual.
+        nxt = ask(engine)
+        (Path(nxt.workdir) / "knob.py").write_text("KNOB = 4  # hone: tune\n")
+        assert tell(engine, nxt.id, "raise the knob").attempt.status.value == "kept"
+
+
+def test_a_symlink_inside_the_worktree_is_measured(root: Path) -> None:
+    ws = Workspace.open(root)
+    with open_engine(ws, "main") as engine:
+        asked = ask(engine)
+        (Path(asked.workdir) / "alias.py").symlink_to("knob.py")
+        told = tell(engine, asked.id, "an alias").attempt
+    assert told.status.value in ("kept", "discarded"), told

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from hone.safe_read import read_capped
+
 MAX_BYTES = 1_000_000
 
 
@@ -67,12 +69,7 @@ class ComplexityMeter:
 
     @staticmethod
     def _file(file: Path, path: str) -> Complexity:
-        try:
-            if file.stat().st_size > MAX_BYTES:
-                return Complexity()
-            data = file.read_bytes()
-        except OSError:
-            return Complexity()
-        if b"\0" in data[:8192]:
+        data = read_capped(file, MAX_BYTES)  # never a symlink, a device or a huge file
+        if data is None or b"\0" in data[:8192]:
             return Complexity()  # binary
         return measure_text(path, data.decode("utf-8", errors="replace"))

@@ -9,6 +9,7 @@ Every measurement is a job through the run's `Measurer`: the engine never runs a
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -249,7 +250,7 @@ class Engine(RunView):
         violations = self.ws.rules.violations(paths)
         if violations:
             return StageFailure("rules", "; ".join(violations), rejected=True)
-        unclean = hygiene_failures(workdir, [p for p in paths if (workdir / p).exists()],
+        unclean = hygiene_failures(workdir, [p for p in paths if os.path.lexists(workdir / p)],
                                    self.ws.config.files.allow_binary,
                                    self.ws.repo.tracked_files(self.guard.baseline))
         if unclean:

@@ -21,6 +21,7 @@ from hone.loop.view import RunView
 from hone.records import Attempt, Measurement, Status, spend_json
 from hone.report.diff import diff_html
 from hone.store.extra import encode as encode_extra
+from hone.verify.scrub import scrub
 from hone.views import flags
 
 # Diffs above this size are cut in the report so one huge attempt cannot bloat the file.
@@ -218,7 +219,7 @@ def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
             text = f.read().decode("utf-8", "replace")
     except OSError:
         return ""
-    return "\n".join(text.rstrip().splitlines()[-lines:])
+    return scrub("\n".join(text.rstrip().splitlines()[-lines:]))
 
 
 def details(engine: RunView, attempt_id: int) -> dict[str, Any]:
@@ -239,7 +240,7 @@ def details(engine: RunView, attempt_id: int) -> dict[str, Any]:
                           "seconds": round(m.seconds, 4), "metrics": m.metrics}
                          for m in engine.store.measurements(engine.run, a.id)],
         "metrics": a.metrics,
-        "log_tail": a.log_tail,
+        "log_tail": scrub(a.log_tail),
         "logs": _log_tails(engine.logs_dir / f"{a.id:05d}"),
         "lessons": lessons,
         "texts": {k: v[-20_000:] for k, v in texts.items() if k not in lessons},

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import os
 import pkgutil
 import site
 import sys
@@ -19,6 +20,8 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 import pathspec
+
+from hone.safe_read import read_capped
 
 # Names some distributions install at top level by mistake; a project's own folder of that
 # name is not shadowing anything anyone imports.
@@ -90,18 +93,36 @@ def binaries(workdir: Path, paths: Iterable[str], allow: Sequence[str] = ()) -> 
     return out
 
 
+def escapes(workdir: Path, paths: Iterable[str]) -> list[str]:
+    """Reasons, one per path that is a symlink leaving `workdir` (absolute, or `..` out of
+    it) or that is or leads to a special file (a device, FIFO or socket): hone and the
+    commands would act on something outside the candidate's own files."""
+    root = workdir.resolve()
+    out: list[str] = []
+    for path in paths:
+        file = workdir / path
+        if file.is_symlink():
+            target = os.readlink(file)
+            resolved = (file.parent / target).resolve()
+            if os.path.isabs(target) or not resolved.is_relative_to(root):
+                out.append(f"{path} is a symlink that leaves the worktree ({target})")
+                continue
+            file = resolved
+        if file.exists() and not (file.is_file() or file.is_dir()):
+            out.append(f"{path} is a special file (a device, FIFO or socket)")
+    return out
+
+
 def hygiene_failures(workdir: Path, changed_paths: Iterable[str], allow: Sequence[str] = (),
                      baseline_paths: Collection[str] = ()) -> list[str]:
     """Why a change must be rejected before anything runs: files in `changed_paths` (added,
-    renamed or modified, relative to `workdir`) that shadow a module, and committed bytecode
-    or binaries not matched by `allow`. Empty when the change is clean."""
+    renamed or modified, relative to `workdir`) that are symlinks leaving it or special files,
+    that shadow a module, and committed bytecode or binaries not matched by `allow`. Empty
+    when the change is clean."""
     paths = list(dict.fromkeys(changed_paths))
-    return shadowing(paths, baseline_paths) + binaries(workdir, paths, allow)
+    return (escapes(workdir, paths) + shadowing(paths, baseline_paths)
+            + binaries(workdir, paths, allow))
 
 
 def _is_binary(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            return b"\0" in fh.read(_SNIFF)
-    except OSError:
-        return False
+    return b"\0" in (read_capped(path, _SNIFF, head=True) or b"")

@@ -23,11 +23,13 @@ from hone.verify import bytecode, hygiene, sandbox
 from hone.verify.guard import Guard
 from hone.verify.metrics import MetricsError, parse_feedback, parse_metrics, stdout_text
 from hone.verify.process import CommandResult, run_command
+from hone.verify.scrub import scrub
 
 
 @dataclass(frozen=True)
 class StageFailure:
-    """Where and why verification stopped."""
+    """Where and why verification stopped. `reason` and `log_tail` are scrubbed of secrets
+    (verify/scrub.py) here, once, so no failure carries one to a brief, a prompt or a report."""
 
     stage: str
     reason: str
@@ -35,6 +37,10 @@ class StageFailure:
     # Set when the objective printed metrics but not one the score names: a config mistake.
     unknown_metric: str = ""
     rejected: bool = False  # broke a rule (changed a protected file), not merely failed
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", scrub(self.reason))
+        object.__setattr__(self, "log_tail", scrub(self.log_tail))
 
 
 @dataclass(frozen=True)

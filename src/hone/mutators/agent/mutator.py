@@ -21,6 +21,7 @@ from hone.records import Cost
 from hone.verify import sandbox
 from hone.verify.metrics import stdout_text
 from hone.verify.process import CommandResult, run_command
+from hone.verify.scrub import scrub
 
 _HYPOTHESIS = re.compile(r"^\s*\**\s*hypothesis\s*\**\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 
@@ -79,7 +80,7 @@ class AgentMutator(Mutator):
             return f"agent stopped: {res.killed}"
         if res.returncode != 0:
             return (f"agent exited with code {res.returncode}: "
-                    + res.tail(3).replace("\n", " | "))
+                    + scrub(res.tail(3)).replace("\n", " | "))
         return ""
 
     def _cost(self, report: AgentReport) -> Cost | None:

@@ -20,6 +20,7 @@ from hone.mutators.base import ProposalContext
 from hone.mutators.llm.lessons import lessons_section
 from hone.mutators.llm.tokens import TokenMeter
 from hone.records import Attempt, Status
+from hone.safe_read import read_capped
 from hone.sections import Audience, Brief, Section, SectionKind
 from hone.vcs.git import GitError, Repo, git
 from hone.vcs.paths import PathRules
@@ -95,11 +96,8 @@ def editable_files(ctx: ProposalContext, files: list[str], rules: PathRules) -> 
 
 
 def _read(workdir: Path, rel: str) -> str | None:
-    try:
-        data = (workdir / rel).read_bytes()
-    except OSError:
-        return None
-    if b"\0" in data[:8192]:
+    data = read_capped(workdir / rel)  # never a symlink, a device or a huge file
+    if data is None or b"\0" in data[:8192]:
         return None  # binary
     return data.decode("utf-8", errors="replace")
 
