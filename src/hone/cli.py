@@ -17,11 +17,11 @@ from typing import Annotated, Any
 import typer
 
 from hone.cli_common import (
-    MAX_ID,
     DirOpt,
     IdArg,
     JsonOpt,
     RunOpt,
+    in_range,
     normalise_args,
     open_view,
     print_json,
@@ -124,8 +124,8 @@ def run(
 def simplify(
     mutator: Annotated[str | None, typer.Option(
         help="ablate (offline: undo pieces of the run's work), llm or agent.")] = None,
-    attempts: Annotated[int, typer.Option(help="Simplification attempts to make.", min=0,
-                                          max=MAX_ID)] = 10,
+    attempts: Annotated[int, typer.Option(help="Simplification attempts to make.",
+                                          callback=in_range)] = 10,
     hours: Annotated[float | None, typer.Option(help="Wall-clock hours for this call.")] = None,
     directory: DirOpt = Path("."),
     run_name: RunOpt = None,
@@ -145,8 +145,8 @@ def status(
         = None,
     only: Annotated[str | None, typer.Option("--status", help="Only these, e.g. kept,held.")]
         = None,
-    last: Annotated[int | None, typer.Option(help="Only the last N attempts shown.", min=0,
-                                             max=MAX_ID)] = None,
+    last: Annotated[int | None, typer.Option(help="Only the last N attempts shown.",
+                                             callback=in_range)] = None,
     directory: DirOpt = Path("."),
     run_name: RunOpt = None,
 ) -> None:
@@ -229,7 +229,7 @@ def best(
 @app.command()
 def ask(as_json: JsonOpt = False,
         parent: Annotated[int | None, typer.Option(help="Parent attempt (default champion).",
-                                                   min=0, max=MAX_ID)]
+                                                   callback=in_range)]
         = None,
         directory: DirOpt = Path("."), run_name: RunOpt = None) -> None:
     """Reserve an attempt for an outside proposer: a worktree and a brief."""

@@ -29,12 +29,13 @@ TWO_KNOBS = {
 def two_knobs(make_repo: MakeRepo, hone: Hone, tmp_path: Path) -> Path:
     root = make_repo(TWO_KNOBS)
     # The objective counts its own runs in a file outside the repository.
-    (tmp_path / "out").mkdir()
-    objective = f"echo x >> {tmp_path}/out/runs.log && python3 score.py"
+    out = tmp_path / "out"  # not tmp_path itself: a folder holding the repository is refused
+    out.mkdir()
+    objective = f"echo x >> {out}/runs.log && python3 score.py"
     assert hone("init", "--objective", objective, cwd=root).returncode == 0
     # The jailed objective may write only its worktree and the paths named here.
     with (root / "hone.toml").open("a") as fh:
-        fh.write(f'\n[sandbox]\nrw_paths = ["{tmp_path / 'out'}"]\n')
+        fh.write(f'\n[sandbox]\nrw_paths = ["{out}"]\n')
     return root
 
 
