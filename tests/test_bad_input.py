@@ -65,7 +65,7 @@ def test_good_run_names_pass(name: str) -> None:
 @pytest.mark.parametrize("name", ["a..b", "x.lock", "../../pwned", "@"])
 def test_bad_run_name_on_the_command_line(repo: Path, capsys: pytest.CaptureFixture[str],
                                           name: str) -> None:
-    for command in ("status", "run", "ask"):
+    for command in ("status", "run", "ask", "mcp"):
         assert_usage_error(hone(capsys, command, "--run", name, "-C", str(repo)), "--run")
     assert not (repo.parent / "pwned").exists()
 
