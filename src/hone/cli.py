@@ -18,8 +18,10 @@ import typer
 
 from hone.cli_common import (
     DirOpt,
+    IdArg,
     JsonOpt,
     RunOpt,
+    in_range,
     normalise_args,
     open_view,
     print_json,
@@ -122,7 +124,8 @@ def run(
 def simplify(
     mutator: Annotated[str | None, typer.Option(
         help="ablate (offline: undo pieces of the run's work), llm or agent.")] = None,
-    attempts: Annotated[int, typer.Option(help="Simplification attempts to make.")] = 10,
+    attempts: Annotated[int, typer.Option(help="Simplification attempts to make.",
+                                          callback=in_range)] = 10,
     hours: Annotated[float | None, typer.Option(help="Wall-clock hours for this call.")] = None,
     directory: DirOpt = Path("."),
     run_name: RunOpt = None,
@@ -142,7 +145,8 @@ def status(
         = None,
     only: Annotated[str | None, typer.Option("--status", help="Only these, e.g. kept,held.")]
         = None,
-    last: Annotated[int | None, typer.Option(help="Only the last N attempts shown.")] = None,
+    last: Annotated[int | None, typer.Option(help="Only the last N attempts shown.",
+                                             callback=in_range)] = None,
     directory: DirOpt = Path("."),
     run_name: RunOpt = None,
 ) -> None:
@@ -165,7 +169,7 @@ def status(
 
 
 @app.command()
-def show(attempt_id: Annotated[int, typer.Argument(metavar="ID")], as_json: JsonOpt = False,
+def show(attempt_id: IdArg, as_json: JsonOpt = False,
          directory: DirOpt = Path("."), run_name: RunOpt = None) -> None:
     """Hypothesis, diff, measurements and logs of one attempt."""
     from hone.views import show_view
@@ -224,7 +228,8 @@ def best(
 
 @app.command()
 def ask(as_json: JsonOpt = False,
-        parent: Annotated[int | None, typer.Option(help="Parent attempt (default champion).")]
+        parent: Annotated[int | None, typer.Option(help="Parent attempt (default champion).",
+                                                   callback=in_range)]
         = None,
         directory: DirOpt = Path("."), run_name: RunOpt = None) -> None:
     """Reserve an attempt for an outside proposer: a worktree and a brief."""
@@ -244,7 +249,7 @@ def ask(as_json: JsonOpt = False,
 
 
 @app.command()
-def tell(attempt_id: Annotated[int, typer.Argument(metavar="ID")],
+def tell(attempt_id: IdArg,
          hypothesis: Annotated[str, typer.Option(help="What you changed and why.")] = "",
          as_json: JsonOpt = False, directory: DirOpt = Path("."),
          run_name: RunOpt = None) -> None:

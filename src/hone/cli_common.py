@@ -16,8 +16,34 @@ if TYPE_CHECKING:
     from hone.loop.view import RunView
     from hone.loop.workspace import Workspace
 
+
+
+def _run_name(name: str | None) -> str | None:
+    """`--run` checked as `[run] name` is: it becomes a git ref and a folder name."""
+    from hone.config.names import run_name_problem
+
+    problem = run_name_problem(name) if name is not None else None
+    if problem:
+        raise typer.BadParameter(problem)
+    return name
+
+
+# Ids and counts fit SQLite's integers: `show 99999999999999999999` is bad usage, not a crash.
+MAX_ID = 2**63 - 1
+
+
+def in_range(value: int | None) -> int | None:
+    """A callback for ids and counts: `value` when it is between 0 and MAX_ID (checked by
+    hand rather than by a Click range, whose bounds would widen every help page)."""
+    if value is not None and not 0 <= value <= MAX_ID:
+        raise typer.BadParameter(f"{value} is not between 0 and {MAX_ID}")
+    return value
+
+
 DirOpt = Annotated[Path, typer.Option("-C", help="Run as if hone was started in DIR.")]
-RunOpt = Annotated[str | None, typer.Option("--run", help="Run name (default: \\[run] name).")]
+RunOpt = Annotated[str | None, typer.Option("--run", callback=_run_name, metavar="NAME",
+                                            help="Run name (default: \\[run] name).")]
+IdArg = Annotated[int, typer.Argument(metavar="ID", callback=in_range)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 # The version of every `--json` output's shape: raised when a key changes meaning or goes away

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from hone.cli_common import DirOpt, JsonOpt, RunOpt, open_view, open_workspace, print_json
+from hone.cli_common import (
+    DirOpt,
+    JsonOpt,
+    RunOpt,
+    in_range,
+    open_view,
+    open_workspace,
+    print_json,
+)
 
 
 def runs(as_json: JsonOpt = False, directory: DirOpt = Path(".")) -> None:
@@ -38,8 +46,8 @@ def runs(as_json: JsonOpt = False, directory: DirOpt = Path(".")) -> None:
         typer.echo(line)
 
 
-def diff(a: Annotated[int, typer.Argument(metavar="A")],
-         b: Annotated[int, typer.Argument(metavar="B")],
+def diff(a: Annotated[int, typer.Argument(metavar="A", callback=in_range)],
+         b: Annotated[int, typer.Argument(metavar="B", callback=in_range)],
          stat: Annotated[bool, typer.Option("--stat", help="Only files and line counts.")]
          = False,
          directory: DirOpt = Path("."), run_name: RunOpt = None) -> None:

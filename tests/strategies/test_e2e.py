@@ -29,11 +29,13 @@ TWO_KNOBS = {
 def two_knobs(make_repo: MakeRepo, hone: Hone, tmp_path: Path) -> Path:
     root = make_repo(TWO_KNOBS)
     # The objective counts its own runs in a file outside the repository.
-    objective = f"echo x >> {tmp_path}/runs.log && python3 score.py"
+    out = tmp_path / "out"  # not tmp_path itself: a folder holding the repository is refused
+    out.mkdir()
+    objective = f"echo x >> {out}/runs.log && python3 score.py"
     assert hone("init", "--objective", objective, cwd=root).returncode == 0
     # The jailed objective may write only its worktree and the paths named here.
     with (root / "hone.toml").open("a") as fh:
-        fh.write(f'\n[sandbox]\nrw_paths = ["{tmp_path}"]\n')
+        fh.write(f'\n[sandbox]\nrw_paths = ["{out}"]\n')
     return root
 
 
@@ -50,7 +52,7 @@ def ask_edit_tell(hone: Hone, root: Path, edits: dict[str, tuple[str, str]], hyp
 
 
 def runs(tmp_path: Path) -> int:
-    return len((tmp_path / "runs.log").read_text().splitlines())
+    return len((tmp_path / "out" / "runs.log").read_text().splitlines())
 
 
 @pytest.mark.slow

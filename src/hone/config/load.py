@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hone.config.model import Config
+from hone.config.paths import check_jail_paths
 from hone.errors import ConfigError
 
 CONFIG_FILE = "hone.toml"
@@ -31,7 +32,11 @@ def find_config(root: Path) -> tuple[Path, dict[str, Any]]:
 def load_config(root: Path) -> tuple[Path, Config]:
     """Load and validate; every problem is a one-line ConfigError naming the key."""
     path, raw = find_config(root)
-    return path, parse_config(raw, source=path.name)
+    config = parse_config(raw, source=path.name)
+    check_jail_paths([(f"{section}.{key}", getattr(getattr(config, section), key))
+                      for section in ("sandbox", "agent") for key in ("ro_paths", "rw_paths")],
+                     root, source=path.name)
+    return path, config
 
 
 def parse_config(raw: dict[str, Any], source: str = CONFIG_FILE) -> Config:
@@ -98,3 +103,5 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path.name}: not UTF-8 text") from None
+    except RecursionError:  # tables or arrays nested thousands deep
+        raise ConfigError(f"{path.name}: not valid TOML: nested too deeply") from None

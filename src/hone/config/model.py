@@ -8,29 +8,62 @@ against their registries by `hone.plugins.check`, a layer above (and again when 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hone.config.names import check_run_name
+from hone.config.paths import jail_path_problem
 from hone.direction import Direction
+
+# Bounds on numbers, so that a typo cannot overflow a timer, SQLite or a resource limit.
+MAX_INT = 2**63 - 1  # what SQLite and git's tools hold
+MAX_SECONDS = 366 * 86400.0  # a timeout of at most a year
+MAX_REPEATS = 1000  # runs of one command for one measurement
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No inf or nan anywhere: `timeout = inf` would never time out.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _ints_fit(cls, value: Any) -> Any:
+        """Every integer (alone or in a list) fits in 64 bits."""
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(v, int) and not -MAX_INT <= v <= MAX_INT for v in items):
+            raise ValueError("a number beyond 64 bits")
+        return value
+
+
+def _jail_paths(paths: list[str]) -> list[str]:
+    """`paths` when none is `/` (the repository is checked where it is known, see
+    `hone.config.paths.check_jail_paths`)."""
+    for text in paths:
+        problem = jail_path_problem(text, None)
+        if problem:
+            raise ValueError(problem)
+    return paths
 
 
 class RunSection(_Section):
-    name: str = Field("main", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str = "main"
     goal: str = "Improve the score of the objective."
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_ref(cls, name: str) -> str:
+        return check_run_name(name)
 
 
 class ObjectiveSection(_Section):
     run: str = Field(min_length=1)
     score: str = "score"
     direction: Direction = Direction.MAX
-    timeout: float = Field(600.0, gt=0)
-    seeds: list[int] | None = None
-    repeats: int = Field(1, ge=1)
+    timeout: float = Field(600.0, gt=0, le=MAX_SECONDS)
+    seeds: list[Annotated[int, Field(ge=0, le=MAX_INT)]] | None = Field(
+        None, max_length=MAX_REPEATS)
+    repeats: int = Field(1, ge=1, le=MAX_REPEATS)
     aggregation: Literal["median", "mean", "min", "max"] = "median"
     # Secondary metrics: `luts <= 6000` must hold on every run (else stage `constraint`);
     # `min luts` decides between candidates whose scores are equal within noise.
@@ -70,7 +103,7 @@ class ObjectiveSection(_Section):
 class GateSection(_Section):
     run: str = Field(min_length=1)
     name: str = ""
-    timeout: float = Field(600.0, gt=0)
+    timeout: float = Field(600.0, gt=0, le=MAX_SECONDS)
     # What this gate leaves for later stages (gitignore patterns, e.g. `build/**`); every
     # other file it writes is gone before the next stage.
     outputs: list[str] = Field(default_factory=list)
@@ -97,7 +130,7 @@ class AgentSection(_Section):
 
     command: str = ('claude -p "$(cat {brief})" --permission-mode acceptEdits '
                     "--output-format json")
-    timeout: float = Field(1800.0, gt=0)  # per attempt
+    timeout: float = Field(1800.0, gt=0, le=MAX_SECONDS)  # per attempt
     jail: bool | Literal["auto"] = "auto"  # as `[sandbox] enabled`
     network: bool = True  # an agent calls its model over the network
     # NAME passes it through, NAME=VALUE sets it; the default is the default command's key
@@ -109,20 +142,26 @@ class AgentSection(_Section):
     price_in: float = Field(0.0, ge=0)
     price_out: float = Field(0.0, ge=0)
 
+    @field_validator("ro_paths", "rw_paths")
+    @classmethod
+    def _not_root(cls, paths: list[str]) -> list[str]:
+        return _jail_paths(paths)
+
 
 class LLMSection(_Section):
     model: str = ""
     base_url: str = ""
     temperature: float | None = 0.7
     max_tokens: int = Field(4096, ge=1)
-    timeout: float = Field(120.0, gt=0)
+    timeout: float = Field(120.0, gt=0, le=MAX_SECONDS)
     max_retries: int = Field(5, ge=0)
     max_consecutive_failures: int = Field(5, ge=1)
     price_in: float = Field(0.0, ge=0)
     price_out: float = Field(0.0, ge=0)
     prompt_token_budget: int = Field(12000, ge=500)
-    retry_base_delay: float = Field(1.0, ge=0)  # backoff: base * 2**n, capped, Retry-After wins
-    retry_max_delay: float = Field(60.0, ge=0)
+    # backoff: base * 2**n, capped, Retry-After wins
+    retry_base_delay: float = Field(1.0, ge=0, le=MAX_SECONDS)
+    retry_max_delay: float = Field(60.0, ge=0, le=MAX_SECONDS)
     lessons: int = Field(12, ge=0)  # size of the lessons playbook; 0 turns reflection off
     # Reflect on lessons once this many decided attempts wait (at once after a keep).
     reflect_every: int = Field(4, ge=1)
@@ -133,9 +172,9 @@ class AcceptanceSection(_Section):
 
     min_effect: float = Field(default=0.01, ge=0)
     confidence: float = Field(default=0.95, gt=0.5, lt=1)
-    max_repeats: int = Field(default=16, ge=1)
-    initial_repeats: int = Field(default=2, ge=1)
-    noise_runs: int = Field(default=5, ge=1)
+    max_repeats: int = Field(default=16, ge=1, le=MAX_REPEATS)
+    initial_repeats: int = Field(default=2, ge=1, le=MAX_REPEATS)
+    noise_runs: int = Field(default=5, ge=1, le=MAX_REPEATS)
     # Earlier champion runs a decision may compare with (0: only the fresh interleaved ones,
     # immune to drift of the machine but about half as sensitive).
     window: int = Field(default=30, ge=0)
@@ -180,7 +219,7 @@ class ExecutorSection(_Section):
     `exclusive_objective`: gates of parallel slots overlap, objectives run one at a time."""
 
     kind: str = "local"  # a registered executor
-    parallel: int = Field(1, ge=1)
+    parallel: int = Field(1, ge=1, le=1024)
     ray_address: str = ""
     gpus: list[int] = Field(default_factory=list)
     exclusive_objective: bool = False
@@ -189,7 +228,7 @@ class ExecutorSection(_Section):
 
 class BudgetSection(_Section):
     attempts: int | None = Field(None, ge=0)
-    hours: float | None = Field(None, gt=0)
+    hours: float | None = Field(None, gt=0, le=MAX_SECONDS / 3600)
     usd: float | None = Field(None, ge=0)
 
 
@@ -208,11 +247,17 @@ class SandboxSection(_Section):
     rw_paths: list[str] = Field(default_factory=list)  # writable besides the worktree (caches)
     # Resident memory of all the command's processes (a cgroup); RLIMIT_AS per process only
     # without a writable cgroup. 0: no limit.
-    memory_mb: int = Field(8192, ge=0)
-    cpu_seconds: int = Field(3600, ge=0)
-    file_size_mb: int = Field(2048, ge=0)
-    processes: int = Field(1024, ge=0)
-    disk_mb: int = Field(0, ge=0)  # what a command may write: /tmp's size, the worktree's quota
+    memory_mb: int = Field(8192, ge=0, le=2**40)
+    cpu_seconds: int = Field(3600, ge=0, le=2**40)
+    file_size_mb: int = Field(2048, ge=0, le=2**40)
+    processes: int = Field(1024, ge=0, le=2**22)
+    # what a command may write: /tmp's size, the worktree's quota
+    disk_mb: int = Field(0, ge=0, le=2**40)
+
+    @field_validator("ro_paths", "rw_paths")
+    @classmethod
+    def _not_root(cls, paths: list[str]) -> list[str]:
+        return _jail_paths(paths)
 
 
 class HoldoutSection(_Section):
@@ -221,8 +266,8 @@ class HoldoutSection(_Section):
     run: str = ""
     score: str = ""  # default: the objective's score
     files: list[str] = Field(default_factory=list)  # hidden from the proposer's worktree
-    timeout: float = Field(600.0, gt=0)
-    repeats: int = Field(3, ge=1)
+    timeout: float = Field(600.0, gt=0, le=MAX_SECONDS)
+    repeats: int = Field(3, ge=1, le=MAX_REPEATS)
     gate: bool = False
     tolerance: float = Field(0.0, ge=0)  # relative drop tolerated on top of the noise
 

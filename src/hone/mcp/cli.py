@@ -29,8 +29,13 @@ def mcp_command(
         "--run", help="Run name (default: \\[run] name).")] = None,
 ) -> None:
     """Serve the loop as MCP tools over stdio, for coding agents (ask, tell, status, ...)."""
+    from hone.config.names import run_name_problem
+    from hone.errors import UsageError
     from hone.loop.workspace import Workspace
     from hone.mcp.server import serve
 
+    problem = run_name_problem(run_name) if run_name is not None else None
+    if problem:
+        raise UsageError(f"--run: {problem}")
     Workspace.open(directory)  # no repository or config: one line and exit 2, not a server
     serve(directory, run_name)

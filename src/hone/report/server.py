@@ -39,10 +39,30 @@ class Dashboard:
         return details(self.engine, attempt_id)
 
 
+_LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]", HOST)
+
+
+def host_allowed(header: str | None, port: int | None) -> bool:
+    """Whether a request's Host header names this server: a loopback name, with no port or
+    the port the server is bound to."""
+    if not header:
+        return False
+    name, _, given = header.strip().lower().rpartition(":")
+    if not name or given.endswith("]"):
+        name, given = header.strip().lower(), ""  # no port (an IPv6 literal has colons)
+    return name in _LOCAL_NAMES and given in ("", str(port))
+
+
 def _handler(dash: Dashboard) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # the name http.server dispatches to
             path = self.path.split("?", 1)[0]
+            port = getattr(self.server, "server_port", None)
+            if not host_allowed(self.headers.get("Host"), port):
+                # A page of another site whose name resolves to 127.0.0.1 (DNS rebinding)
+                # would otherwise read the run's logs.
+                self._json(403, {"error": "this dashboard answers only to localhost"})
+                return
             try:
                 if path in ("/", "/index.html"):
                     self._send(200, "text/html; charset=utf-8", dash.page)
@@ -50,7 +70,7 @@ def _handler(dash: Dashboard) -> type[BaseHTTPRequestHandler]:
                     self._json(200, dash.overview())
                 elif path == "/api/files":
                     self._json(200, changed_files(dash.engine))
-                elif m := re.fullmatch(r"/api/attempt/(\d+)", path):
+                elif (m := re.fullmatch(r"/api/attempt/(\d{1,18})", path)):
                     self._json(200, dash.attempt(int(m.group(1))))
                 else:
                     self._json(404, {"error": f"no such page: {path}"})

@@ -26,11 +26,12 @@ def test_same_edit_twice_is_a_duplicate_and_a_near_duplicate_is_sent_back(
     with LLMServer(default=router) as server:
         root = setup(make_repo, server.url)
         toml = root / "hone.toml"
-        log = tmp_path / "objective.log"
+        log = tmp_path / "out" / "objective.log"
+        log.parent.mkdir()
         toml.write_text(toml.read_text().replace(
             'run = "python3 score.py"', f'run = "echo run >> {log} && python3 score.py"')
             # The jailed objective may write only its worktree and the paths named here.
-            + f'\n[sandbox]\nrw_paths = ["{tmp_path}"]\n')
+            + f'\n[sandbox]\nrw_paths = ["{log.parent}"]\n')
         res = hone("run", "--mutator", "llm", "--model", "M", "--attempts", "3", cwd=root)
         assert res.returncode == 0, res.stdout + res.stderr
 
