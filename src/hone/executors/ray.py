@@ -4,7 +4,7 @@ The repository goes to the cluster once per base commit, as a git bundle in Ray'
 store; each job travels as base commit + patch. A worker clones the bundle once (per machine),
 builds the tree in its own worktree and runs the same verifier. Ray retries a task whose worker
 died (`max_retries`); a candidate's failure is a result, not an exception, so it is not retried.
-Ray is imported only here, only when this executor is used (`pip install 'hone[ray]'`).
+Ray is imported only here, only when this executor is used (`pip install 'hone-loop[ray]'`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def import_ray() -> Any:
     try:
         import ray
     except ImportError:
-        raise UsageError("--executor ray needs Ray: pip install 'hone[ray]'") from None
+        raise UsageError("--executor ray needs Ray: pip install 'hone-loop[ray]'") from None
     return ray
 
 

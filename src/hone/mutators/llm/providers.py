@@ -204,7 +204,7 @@ class AnthropicProvider(Provider):
             import anthropic
         except ImportError:
             raise UsageError("anthropic/ models need the anthropic SDK: "
-                             "pip install 'hone[anthropic]'") from None
+                             "pip install 'hone-loop[anthropic]'") from None
         self._sdk = anthropic
         url = (settings.base_url or os.environ.get("ANTHROPIC_BASE_URL") or "").removesuffix(
             "/v1") or None
