@@ -89,16 +89,14 @@ def _from_journal(directory: Path, run: str | None, problem: ConfigError,
     from hone.config.load import CONFIG_FILE
     from hone.config.model import Config
     from hone.loop.view import RunView
-    from hone.loop.workspace import HONE_DIR, Workspace
+    from hone.loop.workspace import Workspace, journal_paths
     from hone.store import SQLiteStore
     from hone.vcs.git import Repo
 
     repo = Repo.find(directory)
-    # The journal's place (store/location.py), or the working tree's before it moved.
-    db = repo.git_path("hone") / "hone.db"
-    if not db.is_file():
-        db = repo.root / HONE_DIR / "hone.db"
-    if not db.is_file():
+    # The journal's place, or the working tree's before it moved.
+    db = next((p for p in journal_paths(repo) if p.is_file()), None)
+    if db is None:
         raise problem
     runs = {info.name: info for info in SQLiteStore(db).list_runs()}
     name = run or _configured_name(repo.root) or (next(iter(runs)) if len(runs) == 1 else "")

@@ -21,6 +21,12 @@ from hone.verify.verifier import Verifier, build_verifier
 HONE_DIR = ".hone"
 
 
+def journal_paths(repo: Repo) -> tuple[Path, Path]:
+    """(the journal: in the common git dir, shared by linked worktrees and out of reach of
+    `git clean`; where older hones kept it, in the working tree). See store/location.py."""
+    return repo.git_path("hone") / "hone.db", repo.root / HONE_DIR / "hone.db"
+
+
 @dataclass(frozen=True)
 class Workspace:
     """A repository opened for hone. Frozen: a command that lays flags over the config makes
@@ -47,13 +53,11 @@ class Workspace:
 
     @property
     def journal_path(self) -> Path:
-        """The journal: in the common git dir, shared by linked worktrees and out of reach of
-        `git clean` (see store/location.py)."""
-        return self.repo.git_path("hone") / "hone.db"
+        return journal_paths(self.repo)[0]
 
     @cached_property
     def store(self) -> Store:
-        return open_journal(self.journal_path, self.dir / "hone.db",
+        return open_journal(*journal_paths(self.repo),
                             lambda: list(self.repo.refs("refs/hone/")))
 
     @cached_property

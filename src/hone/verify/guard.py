@@ -49,14 +49,15 @@ class Guard:
         return cls(commit, protected, tuple(hidden))
 
     def prepare(self, workdir: Path, hide: bool = True,
-                tree: Mapping[str, str] | None = None) -> None:
+                tree: Mapping[str, str] | None = None, keep: Sequence[str] = ()) -> None:
         """Make `workdir` exactly its commit, protected files as at the baseline, and (with
         `hide`) no holdout files. `tree` (path -> blob id) says that `workdir` was just
         checked out cleanly at a commit with those files: nothing to clean, and only the
-        protected files whose blob differs from the baseline's are restored."""
+        protected files whose blob differs from the baseline's are restored. Untracked files
+        matching `keep` (gitignore patterns) stay."""
         if tree is None:
             # Ignored files survive `git add --all`: a stale .pyc or a planted .pth must not.
-            git("clean", "-ffdxq", cwd=workdir)
+            git("clean", "-ffdxq", *[a for p in keep for a in ("-e", p)], cwd=workdir)
         stale = [p for p, blob in self.protected.items() if tree is None or tree.get(p) != blob]
         if stale:
             git("checkout", self.baseline, "--", *stale, cwd=workdir)
@@ -70,11 +71,7 @@ class Guard:
         declared), with protected files as at the baseline. Git compares the files' stat data,
         ctime included, so a rewrite that keeps size and modification time is undone too."""
         git("reset", "--hard", "--quiet", cwd=workdir)
-        git("clean", "-ffdxq", *[a for p in keep for a in ("-e", p)], cwd=workdir)
-        if self.protected:
-            git("checkout", self.baseline, "--", *self.protected, cwd=workdir)
-        if hide:
-            self.hide(workdir)
+        self.prepare(workdir, hide, keep=keep)
 
     def hide(self, workdir: Path) -> None:
         for rel in self.hidden:

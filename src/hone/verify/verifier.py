@@ -103,6 +103,8 @@ class Verifier:
             result = run_command(how.argv, workdir, stem, timeout, run_env,
                                  self.config.logs.max_bytes, how.preexec)
         if how.sandboxed:
+            # Walked again by `restore` before the next command, not trusted from this walk:
+            # a process that outlived the command could still write there.
             bytecode.CACHE.learn(own, workdir, self.config.sandbox.rw_paths)
         return result
 
