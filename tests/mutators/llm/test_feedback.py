@@ -10,9 +10,10 @@ import pytest
 
 from hone.cli import main
 from hone.verify.metrics import MAX_FEEDBACK, parse_feedback
-from tests.conftest import MakeRepo, git
+from tests.conftest import MakeRepo
+from tests.mutators.llm.scripted import run_llm
 from tests.mutators.llm.test_llm_run import edit
-from tests.support.llm_server import LLMServer, Request
+from tests.support.llm_server import Request
 
 PROJECT = {
     "knob.py": "KNOB = 3  # hone: tune\n",
@@ -56,14 +57,7 @@ def test_feedback_reaches_the_next_prompt_of_the_lineage_and_show(
         prompts.append(request.prompt)
         return answers.popleft()
 
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    with LLMServer(default=model) as server:
-        root = make_repo(PROJECT)
-        (root / "hone.toml").write_text(CONFIG.format(url=server.url))
-        git("add", "hone.toml", cwd=root)
-        git("commit", "-qm", "hone config", cwd=root)
-        assert main(["run", "--mutator", "llm", "--model", "M", "--attempts", "2",
-                     "-C", str(root)]) == 0
+    root = run_llm(make_repo, monkeypatch, PROJECT, CONFIG, model, 2)
     capsys.readouterr()
     assert "The objective's feedback on #0, your starting point:\n" \
            "    case small: ok\n    case large: 17 short of 20" in prompts[0]

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from hone.cli import main
-from tests.conftest import KNOB_PROJECT, MakeRepo, git
+from tests.conftest import KNOB_PROJECT, MakeRepo
+from tests.mutators.llm.scripted import run_llm
 from tests.mutators.llm.test_llm_run import edit
-from tests.support.llm_server import LLMServer, Request
+from tests.support.llm_server import Request
 
 LIMIT = 6
 CONFIG = f"""\
@@ -69,14 +70,7 @@ def test_forty_attempts_keep_lessons_alive_and_bounded(
         make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     model = Model()
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    with LLMServer(default=model) as server:
-        root = make_repo(KNOB_PROJECT)
-        (root / "hone.toml").write_text(CONFIG.format(url=server.url))
-        git("add", "hone.toml", cwd=root)
-        git("commit", "-qm", "hone config", cwd=root)
-        assert main(["run", "--mutator", "llm", "--model", "M", "--attempts", "40",
-                     "-C", str(root)]) == 0
+    root = run_llm(make_repo, monkeypatch, KNOB_PROJECT, CONFIG, model, 40)
     capsys.readouterr()
     shown = [re.findall(r"^- \[(L\d+) \+", p, re.MULTILINE) for p in model.reflections]
     rounds = len(model.reflections)

@@ -9,15 +9,15 @@ from collections import deque
 
 import pytest
 
-from hone.cli import main
 from hone.loop.outcome import why
 from hone.loop.workspace import Workspace
 from hone.mutators.llm.prompt import FORMAT
 from hone.records import Status
 from hone.strategies.stagnation import VERBALIZED
-from tests.conftest import KNOB_PROJECT, MakeRepo, git
+from tests.conftest import KNOB_PROJECT, MakeRepo
+from tests.mutators.llm.scripted import run_llm
 from tests.mutators.llm.test_llm_run import edit
-from tests.support.llm_server import LLMServer, Request
+from tests.support.llm_server import Request
 
 UNUSED = "\n\ndef unused(x):\n    if x > 1:\n        return x\n    return 0\n"
 PROJECT = {**KNOB_PROJECT, "knob.py": KNOB_PROJECT["knob.py"] + UNUSED}
@@ -72,14 +72,7 @@ def test_a_late_prompt_says_why_each_attempt_ended(
         prompts.append(request.prompt)
         return answers.popleft()
 
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    with LLMServer(default=model) as server:
-        root = make_repo(PROJECT)
-        (root / "hone.toml").write_text(CONFIG.format(url=server.url))
-        git("add", "hone.toml", cwd=root)
-        git("commit", "-qm", "hone config", cwd=root)
-        assert main(["run", "--mutator", "llm", "--model", "M", "--attempts", "10",
-                     "-C", str(root)]) == 0
+    root = run_llm(make_repo, monkeypatch, PROJECT, CONFIG, model, 10)
     capsys.readouterr()
     attempts = Workspace.open(root).store.list_attempts("main")
     assert [a.status for a in attempts[1:10]] == [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hone.config.load import parse_config
+from hone.config.model import Config
 from hone.mutators.llm.mutator import LLMMutator
 from hone.records import Attempt, Status
 from tests.conftest import KNOB_PROJECT, MakeRepo
@@ -14,6 +15,12 @@ from tests.mutators.worktrees import baseline, context
 from tests.support.llm_server import LLMServer, Request
 
 REFLECT = "playbook of lessons"  # words of the reflection prompt, not of a proposal's
+
+
+def llm_config(url: str) -> Config:
+    return parse_config({
+        "objective": {"run": "python3 score.py"}, "files": {"editable": ["knob.py"]},
+        "llm": {"base_url": url, "model": "M", "max_retries": 0, "timeout": 60}})
 
 
 def test_reflection_waits_for_a_batch_of_discards_but_not_after_a_keep(
@@ -28,9 +35,7 @@ def test_reflection_waits_for_a_batch_of_discards_but_not_after_a_keep(
         return edit(3, 4, "set the knob to 4")
 
     with LLMServer(default=answer) as server:
-        config = parse_config({
-            "objective": {"run": "python3 score.py"}, "files": {"editable": ["knob.py"]},
-            "llm": {"base_url": server.url, "model": "M", "max_retries": 0, "timeout": 60}})
+        config = llm_config(server.url)
         mutator = LLMMutator(config, reflect_every=3)
         history: list[Attempt] = [baseline(repo)]
         reflections: list[int] = []
@@ -56,9 +61,7 @@ def test_a_keep_is_reflected_on_at_once(make_repo: MakeRepo) -> None:
         return '{"ops": []}' if REFLECT in request.prompt else edit(3, 4, "set the knob to 4")
 
     with LLMServer(default=answer) as server:
-        config = parse_config({
-            "objective": {"run": "python3 score.py"}, "files": {"editable": ["knob.py"]},
-            "llm": {"base_url": server.url, "model": "M", "max_retries": 0, "timeout": 60}})
+        config = llm_config(server.url)
         mutator = LLMMutator(config, reflect_every=10)
         history: list[Attempt] = [baseline(repo)]
         history.append(replace(history[0], id=1, parent=0, status=Status.KEPT,
