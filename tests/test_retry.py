@@ -146,6 +146,10 @@ def test_retry_verifies_a_gate_failure_again_and_records_the_link(
         code, out, err = hone(capsys, "retry", done, "-C", str(root))
         assert code == 2 and len(err.strip().splitlines()) == 1 and "retried" in err, err
     assert not (root / ".hone" / "worktrees" / "retry-main").exists()
+    code, _, err = hone(capsys, "retry", "1", "--run", "other", "-C", str(root))
+    assert code == 1 and "no run named 'other'" in err  # and no such run was started
+    assert [r["name"] for r in json.loads(hone(capsys, "runs", "--json", "-C", str(root))[1])
+            ["runs"]] == ["main"]
 
     # While another hone process holds the run, a retry says so and waits for no one.
     with Workspace.open(root).lock("main"):

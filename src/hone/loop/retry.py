@@ -42,6 +42,7 @@ def retry_slot(run: str) -> str:
 def retry(engine: Engine, attempt_id: int) -> Attempt:
     """Verify attempt `attempt_id`'s change again as a new attempt (`retry_of` it), decided
     like any other; the new attempt as recorded. UsageError when it cannot be retried."""
+    engine.info()  # a run that does not exist is an error, not one to start
     engine.start()  # resume: a crash may have left attempts or refs to put in order
     original = engine.get(attempt_id)
     problem = refusal(original)
