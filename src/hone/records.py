@@ -189,6 +189,19 @@ class Noise:
 
 
 @dataclass(frozen=True)
+class GateFlake:
+    """A gate that both failed and passed on the same code: `passed` of its `runs` runs
+    passed (see `[[gates]] retries`). Shown as a flag: the test, or the machine, is flaky."""
+
+    gate: str
+    passed: int
+    runs: int
+
+    def __str__(self) -> str:
+        return f"flaky gate {self.gate}: passed {self.passed} of {self.runs} runs"
+
+
+@dataclass(frozen=True)
 class Attempt:
     """One proposed change: a git commit with its verdict. Id 0 is the baseline.
 
@@ -221,6 +234,8 @@ class Attempt:
     feedback: str = ""  # what the objective said of its last decided run (`feedback` text)
     asked: bool = False  # handed out by `hone ask`, not told yet
     told: bool = False  # `hone tell` came back for it
+    flakes: tuple[GateFlake, ...] = ()  # gates that failed and passed on this code
+    retry_of: int | None = None  # the attempt whose change `hone retry` verified again
     # Free-form values each written and read by one plugin (classic's site, ablate's hunk,
     # merge parents, LLM call details), and keys of older journals this version does not know:
     # kept so that rewriting a row loses nothing.

@@ -81,6 +81,8 @@ def flags_cell(a: Attempt) -> str:
     parts = ["overfit"] if a.vetting.overfit else []
     if a.vetting.audit:
         parts.append(f"audit:{len(a.vetting.audit)}")
+    parts += [f"flaky:{f.gate}" for f in a.flakes]
+    parts += [f"retry:{a.retry_of}"] if a.retry_of is not None else []
     return ",".join(parts)
 
 

@@ -27,8 +27,11 @@ COLUMNS = ["id", "parent", "status", "score", "delta", "code", "stage", "hypothe
 
 
 def flags(a: Attempt) -> list[str]:
-    """Why a person should look twice at this attempt: overfit, audit findings."""
+    """Why a person should look twice at this attempt: overfit, audit findings, flaky gates,
+    and that it verifies again a change that failed before (`hone retry`)."""
     out = ["overfit: the holdout got worse"] if a.vetting.overfit else []
+    out += [str(f) for f in a.flakes]
+    out += [f"retry of #{a.retry_of}"] if a.retry_of is not None else []
     out += [f"audit {f.get('check')}: {f.get('path')}:{f.get('line')}: {f.get('reason')}"
             for f in a.vetting.audit or []]
     return out
@@ -97,7 +100,7 @@ class StatusView:
             "attempts": [
                 {"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
                  "hypothesis": a.hypothesis, "commit": a.commit, "stage": a.stage,
-                 "reason": a.reason, "parent2": a.parent2,
+                 "reason": a.reason, "parent2": a.parent2, "retry_of": a.retry_of,
                  "vs_parent": gains[a.id][0], "vs_baseline": gains[a.id][1],
                  "lines_added": a.code.lines_added, "lines_removed": a.code.lines_removed,
                  "files_touched": a.code.files_touched, "complexity": a.code.complexity,

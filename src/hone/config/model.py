@@ -104,6 +104,9 @@ class GateSection(_Section):
     run: str = Field(min_length=1)
     name: str = ""
     timeout: float = Field(600.0, gt=0, le=MAX_SECONDS)
+    # Runs again after a failure (a timeout too), up to this many times; a pass that comes
+    # only after a failure must then repeat this many times in a row (verify/retries.py).
+    retries: int = Field(0, ge=0, le=100)
     # What this gate leaves for later stages (gitignore patterns, e.g. `build/**`); every
     # other file it writes is gone before the next stage.
     outputs: list[str] = Field(default_factory=list)

@@ -255,7 +255,7 @@ class Engine(RunView):
                                    self.ws.repo.tracked_files(self.guard.baseline))
         if unclean:
             return StageFailure("hygiene", "; ".join(unclean[:3]), rejected=True)
-        if self.ws.config.search.dedupe:
+        if self.ws.config.search.dedupe and attempt.retry_of is None:  # asked for again
             same = novelty.find_duplicate(history, attempt, attempt.lineage.diff_key,
                                           attempt.lineage.tree)
             if same is not None:
@@ -269,6 +269,7 @@ class Engine(RunView):
 
     def conclude(self, attempt: Attempt, verdict: Verdict) -> Attempt:
         """Record the verdict, then decide against the champion (serial: one at a time)."""
+        attempt = replace(attempt, flakes=verdict.flakes or attempt.flakes)
         for m in verdict.measurements:
             self.store.add_measurement(self.run, m)
         if verdict.failure:

@@ -11,6 +11,7 @@ from hone.records import (
     CodeStats,
     Cost,
     DecisionRecord,
+    GateFlake,
     Hints,
     Lineage,
     Noise,
@@ -23,7 +24,8 @@ _CODE = ("lines_added", "lines_removed", "files_touched", "complexity")
 _LINEAGE = ("diff_key", "tree")
 _VETTING = ("audit", "gain", "reverified", "holdout", "overfit", "held_back", "holdout_final")
 _HINTS = ("explore", "stuck", "category", "island", "pick")
-_OTHER = ("decision", "eval", "noise", "noise_warning", "asked", "told", "feedback")
+_OTHER = ("decision", "eval", "noise", "noise_warning", "asked", "told", "feedback",
+          "flaky_gates", "retry_of")
 KNOWN = frozenset(_COST + _CODE + _LINEAGE + _VETTING + _HINTS + _OTHER)
 
 
@@ -53,8 +55,13 @@ def encode(a: Attempt) -> dict[str, Any]:
         out["noise"] = a.noise.floor
         if a.noise.warning:
             out["noise_warning"] = a.noise.warning
-    _set(out, asked=a.asked or None, told=a.told or None, feedback=a.feedback or None)
+    _set(out, asked=a.asked or None, told=a.told or None, feedback=a.feedback or None,
+         retry_of=a.retry_of, flaky_gates=_flakes_json(a.flakes))
     return out
+
+
+def _flakes_json(flakes: tuple[GateFlake, ...]) -> list[dict[str, Any]] | None:
+    return [{"gate": f.gate, "passed": f.passed, "runs": f.runs} for f in flakes] or None
 
 
 def decode(extra: dict[str, Any]) -> dict[str, Any]:
@@ -127,6 +134,13 @@ def _feedback(extra: dict[str, Any]) -> dict[str, Any]:
     return {"feedback": str(extra.get("feedback") or "")}
 
 
+def _retry(extra: dict[str, Any]) -> dict[str, Any]:
+    flakes = extra.get("flaky_gates")
+    return {"retry_of": _int(extra.get("retry_of")), "flakes": tuple(
+        GateFlake(str(f.get("gate", "")), _int(f.get("passed")) or 0, _int(f.get("runs")) or 0)
+        for f in (flakes if isinstance(flakes, list) else []) if isinstance(f, dict))}
+
+
 def _flags(extra: dict[str, Any]) -> dict[str, Any]:
     return {"asked": bool(extra.get("asked")), "told": bool(extra.get("told"))}
 
@@ -134,7 +148,8 @@ def _flags(extra: dict[str, Any]) -> dict[str, Any]:
 _READERS: tuple[tuple[tuple[str, ...], Callable[[dict[str, Any]], dict[str, Any]]], ...] = (
     (_COST, _cost), (_CODE, _code), (_LINEAGE, _lineage), (_VETTING, _vetting),
     (_HINTS, _hints), (("decision",), _decision), (("eval",), _placement),
-    (("noise",), _noise), (("asked", "told"), _flags), (("feedback",), _feedback))
+    (("noise",), _noise), (("asked", "told"), _flags), (("feedback",), _feedback),
+    (("flaky_gates", "retry_of"), _retry))
 
 
 def _set(out: dict[str, Any], **values: Any) -> None:

@@ -15,11 +15,11 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hone.config.model import Config
+from hone.config.model import Config, GateSection
 from hone.expr.constraints import Constraint, check
 from hone.expr.score import ScoreError, ScoreExpr
-from hone.records import Measurement
-from hone.verify import bytecode, hygiene, sandbox
+from hone.records import GateFlake, Measurement
+from hone.verify import bytecode, hygiene, retries, sandbox
 from hone.verify.guard import Guard
 from hone.verify.metrics import MetricsError, parse_feedback, parse_metrics, stdout_text
 from hone.verify.process import CommandResult, run_command
@@ -45,11 +45,13 @@ class StageFailure:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Result of verifying one commit: measurements when it passed, a failure otherwise."""
+    """Result of verifying one commit: measurements when it passed, a failure otherwise;
+    `flakes`: the gates that both failed and passed on it (whether or not it passed)."""
 
     failure: StageFailure | None
     measurements: list[Measurement] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    flakes: tuple[GateFlake, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -174,14 +176,11 @@ class Verifier:
         plus the `outputs` earlier stages declared (a gate's answer cache, or one objective
         run's memo for the next, is gone)."""
         fresh = _FreshTree(self.guard, workdir)
+        flakes: list[GateFlake] = []
         for gate in self.config.gates if gates else []:
-            fresh.before()
-            res = self._run(gate.run, workdir, attempt_id, f"gate_{gate.name}", gate.timeout)
-            fresh.after(gate.outputs)
-            failure = _command_failure(res, f"gate:{gate.name}", gate.timeout,
-                                       self.config.logs.tail_lines)
+            failure = self._gate(gate, workdir, attempt_id, fresh, flakes)
             if failure:
-                return Verdict(failure)
+                return Verdict(failure, flakes=tuple(flakes))
         measurements: list[Measurement] = []
         with exclusive or nullcontext():
             for seed in seeds if seeds is not None else self.config.objective.seed_list():
@@ -189,9 +188,39 @@ class Verifier:
                 result = self.measure(workdir, attempt_id, seed, kind=kind, label=label)
                 fresh.after(self.config.objective.outputs)
                 if isinstance(result, StageFailure):
-                    return Verdict(result, measurements)
+                    return Verdict(result, measurements, flakes=tuple(flakes))
                 measurements.append(result)
-        return Verdict(None, measurements)
+        return Verdict(None, measurements, flakes=tuple(flakes))
+
+    def _gate(self, gate: GateSection, workdir: Path, attempt_id: int, fresh: _FreshTree,
+              flakes: list[GateFlake]) -> StageFailure | None:
+        """Run `gate` until it settles (`retries.settled`: a failure is run again, a pass
+        after a failure must be repeated); why it failed, or None. A gate that both failed
+        and passed is added to `flakes`. Each run starts from a fresh tree and has its log."""
+        outcomes: list[bool] = []
+        last: StageFailure | None = None
+        verdict: bool | None = None
+        while verdict is None:
+            fresh.before()
+            name = f"gate_{gate.name}" + (f"_run{len(outcomes) + 1}" if outcomes else "")
+            res = self._run(gate.run, workdir, attempt_id, name, gate.timeout)
+            fresh.after(gate.outputs)
+            failure = _command_failure(res, f"gate:{gate.name}", gate.timeout,
+                                       self.config.logs.tail_lines)
+            if failure is not None and failure.stage == "log":
+                return failure  # hone could not keep the log: no run of it is to be trusted
+            last = failure or last
+            outcomes.append(failure is None)
+            verdict = retries.settled(outcomes, gate.retries)
+        flake = retries.flake(gate.name, outcomes)
+        flakes += [flake] if flake else []
+        if verdict or last is None:
+            return None
+        if flake is None:  # failed every run: its own failure, a timeout included
+            return last
+        return StageFailure(f"gate:{gate.name}", f"gate:{gate.name} is flaky: passed "
+                            f"{flake.passed} of {flake.runs} runs (last failure: "
+                            f"{last.reason})", last.log_tail)
 
 
 class _FreshTree:
