@@ -28,7 +28,10 @@ scored is a duplicate and costs no evaluation. Prints, per seed and as medians, 
 until the score reached 99% of the optimum (capped at `--max-evals`, which counts as reached
 there), and the ratio TPE / neighbour (goal: at most 0.5).
 
-    .venv/bin/python bench/search.py --tuning [--seeds 10] [--max-evals 300]
+`--near` draws the optimum within 0.1 of the start on each knob instead (unit scale), where
+small neighbour steps are at their best.
+
+    .venv/bin/python bench/search.py --tuning [--seeds 10] [--max-evals 300] [--near]
 """
 
 from __future__ import annotations
@@ -184,10 +187,20 @@ def bowl(text: str, optimum: list[float]) -> float:
     return 100.0 - 100.0 * sum((w - o) ** 2 for w, o in zip(where, optimum, strict=True))
 
 
-def tune(root: Path, search: str, seed: int, max_evals: int) -> int:
+def optimum_of(seed: int, near: bool) -> list[float]:
+    """The bowl's optimum in unit coordinates: anywhere in 0.1..0.9 on each knob, or with
+    `near` within 0.1 of the start."""
+    draw = random.Random(seed)
+    if not near:
+        return [draw.uniform(0.1, 0.9) for _ in KNOBS]
+    start = [unit(float(s), low, high, log) for _, s, low, high, log in KNOBS]
+    return [min(max(x + draw.uniform(-0.1, 0.1), 0.0), 1.0) for x in start]
+
+
+def tune(root: Path, search: str, seed: int, max_evals: int, near: bool = False) -> int:
     """Evaluations the classic mutator's `search` needs until the bowl of `seed` reaches 99 (99%
     of its optimum, 100); `max_evals` when it did not."""
-    optimum = [random.Random(seed).uniform(0.1, 0.9) for _ in KNOBS]
+    optimum = optimum_of(seed, near)
     config = parse_config({"objective": {"run": "true"}, "mutator": {"search": search}})
     mutator = ClassicMutator.from_config(config)
     workdir = root / f"{search}-{seed}"
@@ -222,15 +235,16 @@ def tune(root: Path, search: str, seed: int, max_evals: int) -> int:
     return evals if champion.score is not None and champion.score >= 99.0 else max_evals
 
 
-def tuning(seeds: int, max_evals: int) -> None:
-    print(f"4 knobs, smooth bowl, optimum drawn per seed; evaluations until 99% of the "
-          f"optimum (cap {max_evals}); seeds 1..{seeds}", flush=True)
+def tuning(seeds: int, max_evals: int, near: bool) -> None:
+    where = "within 0.1 of the start" if near else "anywhere in 0.1..0.9"
+    print(f"4 knobs, smooth bowl, optimum drawn per seed {where} (unit scale); evaluations "
+          f"until 99% of the optimum (cap {max_evals}); seeds 1..{seeds}", flush=True)
     print(f"{'seed':>4} {'tpe':>5} {'neighbour':>9}")
     rows = []
     with tempfile.TemporaryDirectory(prefix="hone-bench-tuning-") as tmp:
         for seed in range(1, seeds + 1):
-            row = (tune(Path(tmp), "tpe", seed, max_evals),
-                   tune(Path(tmp), "neighbour", seed, max_evals))
+            row = (tune(Path(tmp), "tpe", seed, max_evals, near),
+                   tune(Path(tmp), "neighbour", seed, max_evals, near))
             rows.append(row)
             print(f"{seed:>4} {row[0]:>5} {row[1]:>9}", flush=True)
     tpe = statistics.median(r[0] for r in rows)
@@ -244,6 +258,8 @@ def main() -> None:
     parser.add_argument("--tuning", action="store_true",
                         help="compare the classic mutator's TPE and neighbour searches")
     parser.add_argument("--max-evals", type=int, default=300)
+    parser.add_argument("--near", action="store_true",
+                        help="with --tuning: the optimum lies within 0.1 of the start")
     parser.add_argument("--evals", type=int, default=60)
     parser.add_argument("--seeds", type=int, default=None, help="3, or 10 with --tuning")
     parser.add_argument("--knobs", type=int, default=8)
@@ -258,7 +274,7 @@ def main() -> None:
     args = parser.parse_args()
     args.seeds = args.seeds or (10 if args.tuning else 3)
     if args.tuning:
-        tuning(args.seeds, args.max_evals)
+        tuning(args.seeds, args.max_evals, args.near)
         return
     print(f"landscape: {args.knobs} knobs in {args.knobs} files, trap {args.trap}, "
           "perfect score 0; "
