@@ -17,16 +17,17 @@ with duplicate detection off, to see what the saved evaluations buy.
     .venv/bin/python bench/search.py [--evals 60] [--seeds 3] [--knobs 8] [--repeat 0.3]
                                      [--trap 2] [--no-dedupe] [--strategies greedy,islands]
 
-`--tuning`: the classic mutator's two searches over knobs, TPE (Optuna) against neighbour
-steps, on 4 knobs of a hyperparameter-like file (`knobs.py`: two log-scale floats, a linear
-float, a log-scale int, each `# hone: knob LOW..HIGH`) whose score is a smooth bowl in the
+`--tuning`: the classic mutator's searches over knobs, TPE (Optuna), mixed (TPE or a neighbour
+step, half of the attempts each) and neighbour steps, on 4 knobs of a hyperparameter-like file
+(`knobs.py`: two log-scale floats, a linear float, a log-scale int, each `# hone: knob
+LOW..HIGH`) whose score is a smooth bowl in the
 knobs' own scale (log where the knob is log): 100 at an optimum drawn per seed, 100 - 100 *
 squared distance elsewhere. Each evaluation is one real proposal (`ClassicMutator.propose` on a
 real file, parent = champion, history of `Attempt` records as the journal holds them) scored in
 process; a candidate is kept when strictly better (a deterministic objective); a file already
 scored is a duplicate and costs no evaluation. Prints, per seed and as medians, the evaluations
 until the score reached 99% of the optimum (capped at `--max-evals`, which counts as reached
-there), and the ratio TPE / neighbour (goal: at most 0.5).
+there), and the ratios to neighbour steps (goal for TPE: at most 0.5).
 
 `--near` draws the optimum within 0.1 of the start on each knob instead (unit scale), where
 small neighbour steps are at their best.
@@ -235,22 +236,25 @@ def tune(root: Path, search: str, seed: int, max_evals: int, near: bool = False)
     return evals if champion.score is not None and champion.score >= 99.0 else max_evals
 
 
+SEARCHES = ("tpe", "mixed", "neighbour")
+
+
 def tuning(seeds: int, max_evals: int, near: bool) -> None:
     where = "within 0.1 of the start" if near else "anywhere in 0.1..0.9"
     print(f"4 knobs, smooth bowl, optimum drawn per seed {where} (unit scale); evaluations "
           f"until 99% of the optimum (cap {max_evals}); seeds 1..{seeds}", flush=True)
-    print(f"{'seed':>4} {'tpe':>5} {'neighbour':>9}")
+    print(f"{'seed':>4} " + " ".join(f"{name:>9}" for name in SEARCHES))
     rows = []
     with tempfile.TemporaryDirectory(prefix="hone-bench-tuning-") as tmp:
         for seed in range(1, seeds + 1):
-            row = (tune(Path(tmp), "tpe", seed, max_evals, near),
-                   tune(Path(tmp), "neighbour", seed, max_evals, near))
+            row = [tune(Path(tmp), name, seed, max_evals, near) for name in SEARCHES]
             rows.append(row)
-            print(f"{seed:>4} {row[0]:>5} {row[1]:>9}", flush=True)
-    tpe = statistics.median(r[0] for r in rows)
-    steps = statistics.median(r[1] for r in rows)
-    print(f"median: tpe {tpe:g}, neighbour {steps:g}, ratio tpe/neighbour {tpe / steps:.2f} "
-          "(goal: at most 0.5)", flush=True)
+            print(f"{seed:>4} " + " ".join(f"{n:>9}" for n in row), flush=True)
+    medians = {name: statistics.median(r[i] for r in rows) for i, name in enumerate(SEARCHES)}
+    steps = medians["neighbour"]
+    print("median: " + ", ".join(f"{name} {m:g}" for name, m in medians.items()), flush=True)
+    print(f"ratio to neighbour steps: tpe {medians['tpe'] / steps:.2f}, mixed "
+          f"{medians['mixed'] / steps:.2f} (goal for tpe: at most 0.5)", flush=True)
 
 
 def main() -> None:

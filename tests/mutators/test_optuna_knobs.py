@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,22 @@ def test_neighbour_search_keeps_knobs_within_their_ranges(tmp_path: Path) -> Non
         seen.add((found["X"], found["N"]))
     # every multiplicative step of X (x0.9 at least) leaves its range: only N moves
     assert seen == {(1.0, 3), (1.0, 5)}
+
+
+def test_mixed_search_alternates_and_its_steps_feed_tpe(tmp_path: Path) -> None:
+    session = Session(tmp_path, search="mixed")
+    made = [session.step() for _ in range(12)]
+    steps = [a for a in made if "site" in a.notes]
+    assert steps and len(steps) < len(made)
+    for step in steps:  # a step records all knobs, before and after: one of them moved
+        before, after = step.notes[tpe.PARENT_NOTE], step.notes[tpe.NOTE]
+        assert isinstance(before, dict) and isinstance(after, dict)
+        assert set(before) == set(after) == {f"knobs.py:{i}" for i in range(1, 5)}
+        assert sum(before[k] != after[k] for k in before) == 1
+    knobs = _knobs_of(tmp_path, KNOBS)
+    knobs = [replace(k, site=replace(k.site, path="knobs.py")) for k in knobs]
+    trials = tpe.trials_from_history(session.history(), made[-1], knobs, Direction.MAX)
+    assert len(trials) == 13  # the baseline and every attempt, steps included
 
 
 def _knobs_of(tmp_path: Path, text: str) -> list[Knob]:

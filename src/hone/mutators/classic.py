@@ -1,13 +1,16 @@
 """The `classic` mutator: no LLM; changes numeric literals of the editable files.
 
-Two searches (`[mutator] search`):
+Searches (`[mutator] search`):
 * `tpe` (the default): knobs, lines marked `hone: knob LOW..HIGH [log]` (`knobs/marks.py`), are
   proposed together by Optuna's TPE sampler from the journal's history (`knobs/tpe.py`); other
-  literals take neighbour steps as below. With both kinds present, an attempt picks one of
-  the two at random (seeded by the attempt).
+  marked literals take neighbour steps as below. With both kinds present, an attempt picks one
+  of the two at random (seeded by the attempt).
 * `neighbour`: one literal per attempt moves to a neighbour value: floats by a multiplicative
   step, ints to a nearby value (a knob stays within its range). It climbs: after a kept change
   it tries the same direction on the same literal again half of the time.
+* `mixed`: half of the attempts (seeded) are a TPE proposal, the others a neighbour step.
+A neighbour step that moves a knob records every knob's value, as a TPE proposal does, so that
+TPE learns from it.
 
 A line carrying `hone: tune` (or a knob mark) marks its literals; once any line in the editable
 files is marked, only marked lines are used. A line carrying `hone: fixed` is never touched.
@@ -53,7 +56,7 @@ class Targets:
 class ClassicMutator(Mutator):
     name = "classic"
 
-    def __init__(self, search: Literal["tpe", "neighbour"] = "tpe") -> None:
+    def __init__(self, search: Literal["tpe", "neighbour", "mixed"] = "tpe") -> None:
         self.search = search
 
     @classmethod
@@ -80,6 +83,9 @@ class ClassicMutator(Mutator):
                  if (s.path, s.line) not in on_knob_lines]
         if self.search == "tpe":
             return Targets(knobs, sites, {})
+        if self.search == "mixed":
+            return Targets(knobs, sites + [k.site for k in knobs],
+                           {k.site.key: k for k in knobs})
         # neighbour steps move knobs too, each within its range
         return Targets([], sites + [k.site for k in knobs],
                        {k.site.key: k for k in knobs})
@@ -101,8 +107,15 @@ class ClassicMutator(Mutator):
             raise MutatorExhausted("every neighbour of every literal was tried from this parent")
         site, new = choice
         replace_sites(ctx.workdir, [(site, new)])
+        notes: dict[str, object] = {"site": site.key, "old": site.text, "new": new}
+        if site.key in targets.ranges:  # a knob moved: TPE may learn from it too
+            knobs = list(targets.ranges.values())
+            before = {k.key: k.value for k in knobs}
+            after = {k.key: (parse_number(new) if k.site.key == site.key else k.value)
+                     for k in knobs}
+            notes.update({tpe.NOTE: after, tpe.PARENT_NOTE: before})
         return Proposal(f"{_name(ctx, site)} = {site.text} -> {new} in {site.path}:{site.line}",
-                        notes={"site": site.key, "old": site.text, "new": new})
+                        notes=notes)
 
     def _follow_success(self, ctx: ProposalContext, sites: list[Site],
                         options_of: _OptionsOf, rng: random.Random
