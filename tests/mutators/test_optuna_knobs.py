@@ -18,6 +18,7 @@ from hone.mutators.base import MutatorExhausted, ProposalContext
 from hone.mutators.classic import ClassicMutator
 from hone.mutators.knobs import tpe
 from hone.mutators.knobs.marks import Knob, KnobError, find_knobs
+from hone.mutators.knobs.sites import Site
 from hone.records import Attempt, Status
 from hone.store.base import RunInfo
 from hone.store.sqlite import SQLiteStore
@@ -175,7 +176,6 @@ def test_resume_from_the_journal_proposes_what_an_uninterrupted_run_would(
 
 
 def knob(key: str, low: float = 0.0, high: float = 10.0) -> Knob:
-    from hone.mutators.knobs.sites import Site
     path, line = key.split(":")
     return Knob(Site(path, int(line), 4, "1.0"), key, low, high, log=False, is_int=False)
 
@@ -208,7 +208,6 @@ def test_history_becomes_trials_by_status(tmp_path: Path) -> None:
 
 
 def test_neighbour_search_keeps_knobs_within_their_ranges(tmp_path: Path) -> None:
-    (tmp_path / "wt").mkdir()
     session = Session(tmp_path, search="neighbour")
     session.texts[0] = "X = 1.0  # hone: knob 0.95..1.05\nN = 4  # hone: knob 3..5\n"
     seen = set()
