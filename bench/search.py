@@ -16,11 +16,29 @@ with duplicate detection off, to see what the saved evaluations buy.
 
     .venv/bin/python bench/search.py [--evals 60] [--seeds 3] [--knobs 8] [--repeat 0.3]
                                      [--trap 2] [--no-dedupe] [--strategies greedy,islands]
+
+`--tuning`: the classic mutator's searches over knobs, TPE (Optuna), mixed (TPE or a neighbour
+step, half of the attempts each) and neighbour steps, on 4 knobs of a hyperparameter-like file
+(`knobs.py`: two log-scale floats, a linear float, a log-scale int, each `# hone: knob
+LOW..HIGH`) whose score is a smooth bowl in the
+knobs' own scale (log where the knob is log): 100 at an optimum drawn per seed, 100 - 100 *
+squared distance elsewhere. Each evaluation is one real proposal (`ClassicMutator.propose` on a
+real file, parent = champion, history of `Attempt` records as the journal holds them) scored in
+process; a candidate is kept when strictly better (a deterministic objective); a file already
+scored is a duplicate and costs no evaluation. Prints, per seed and as medians, the evaluations
+until the score reached 99% of the optimum (capped at `--max-evals`, which counts as reached
+there), and the ratios to neighbour steps (goal for TPE: at most 0.5).
+
+`--near` draws the optimum within 0.1 of the start on each knob instead (unit scale), where
+small neighbour steps are at their best.
+
+    .venv/bin/python bench/search.py --tuning [--seeds 10] [--max-evals 300] [--near]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import re
@@ -28,12 +46,15 @@ import statistics
 import subprocess
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
+from hone.config.load import parse_config
 from hone.decide import StrictDecider
 from hone.loop.engine import Engine
 from hone.loop.workspace import Workspace
-from hone.mutators.base import Mutator, Proposal, ProposalContext
+from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
+from hone.mutators.classic import ClassicMutator
 from hone.records import Attempt, Status
 from hone.strategies import make_strategy
 
@@ -143,10 +164,108 @@ def one_run(base: Path, strategy: str, seed: int, args: argparse.Namespace, dedu
             "seconds": time.monotonic() - t0}
 
 
+# name, start, low, high, log: a learning rate, a momentum, a width, a weight decay
+KNOBS = (("LR", "0.1", 1e-5, 1.0, True), ("MOMENTUM", "0.5", 0.0, 0.99, False),
+         ("WIDTH", "32", 4, 1024, True), ("DECAY", "0.01", 1e-6, 0.1, True))
+
+
+def knob_file() -> str:
+    return "".join(f"{name} = {start}  # hone: knob {low:g}..{high:g}{' log' if log else ''}\n"
+                   for name, start, low, high, log in KNOBS)
+
+
+def unit(value: float, low: float, high: float, log: bool) -> float:
+    """Where `value` lies in its range, 0..1, on the knob's own scale."""
+    if log:
+        return (math.log(value) - math.log(low)) / (math.log(high) - math.log(low))
+    return (value - low) / (high - low)
+
+
+def bowl(text: str, optimum: list[float]) -> float:
+    """The score of a knob file: 100 at `optimum` (unit coordinates), a smooth bowl around."""
+    values = {m.group(1): float(m.group(2)) for m in re.finditer(r"(\w+) = (\S+)", text)}
+    where = [unit(values[name], low, high, log) for name, _, low, high, log in KNOBS]
+    return 100.0 - 100.0 * sum((w - o) ** 2 for w, o in zip(where, optimum, strict=True))
+
+
+def optimum_of(seed: int, near: bool) -> list[float]:
+    """The bowl's optimum in unit coordinates: anywhere in 0.1..0.9 on each knob, or with
+    `near` within 0.1 of the start."""
+    draw = random.Random(seed)
+    if not near:
+        return [draw.uniform(0.1, 0.9) for _ in KNOBS]
+    start = [unit(float(s), low, high, log) for _, s, low, high, log in KNOBS]
+    return [min(max(x + draw.uniform(-0.1, 0.1), 0.0), 1.0) for x in start]
+
+
+def tune(root: Path, search: str, seed: int, max_evals: int, near: bool = False) -> int:
+    """Evaluations the classic mutator's `search` needs until the bowl of `seed` reaches 99 (99%
+    of its optimum, 100); `max_evals` when it did not."""
+    optimum = optimum_of(seed, near)
+    config = parse_config({"objective": {"run": "true"}, "mutator": {"search": search}})
+    mutator = ClassicMutator.from_config(config)
+    workdir = root / f"{search}-{seed}"
+    workdir.mkdir()
+    texts = {0: knob_file()}
+    run = f"seed{seed}"
+    champion = Attempt(run, 0, None, "0" * 40, Status.BASELINE, score=bowl(texts[0], optimum))
+    history, scored, evals = [champion], {texts[0]}, 0
+    while evals < max_evals and champion.score is not None and champion.score < 99.0:
+        (workdir / "knobs.py").write_text(texts[champion.id])
+        attempt_id = len(history)
+        ctx = ProposalContext(run, attempt_id, champion, champion, list(history), config,
+                              workdir, "", workdir / "brief.md", ["knobs.py"])
+        try:
+            proposal = mutator.propose(ctx)
+        except MutatorExhausted:
+            return max_evals  # a local optimum of the neighbour grid: it never gets there
+        text = (workdir / "knobs.py").read_text()
+        record = Attempt(run, attempt_id, champion.id, None, Status.DUPLICATE,
+                         hypothesis=proposal.hypothesis, mutator=mutator.name,
+                         notes=proposal.notes)
+        if text not in scored:
+            scored.add(text)
+            evals += 1
+            score = bowl(text, optimum)
+            better = score > (champion.score or 0.0)
+            record = replace(record, status=Status.KEPT if better else Status.DISCARDED,
+                             score=score, commit="0" * 40)
+        texts[attempt_id] = text
+        history.append(record)
+        champion = record if record.status is Status.KEPT else champion
+    return evals if champion.score is not None and champion.score >= 99.0 else max_evals
+
+
+SEARCHES = ("tpe", "mixed", "neighbour")
+
+
+def tuning(seeds: int, max_evals: int, near: bool) -> None:
+    where = "within 0.1 of the start" if near else "anywhere in 0.1..0.9"
+    print(f"4 knobs, smooth bowl, optimum drawn per seed {where} (unit scale); evaluations "
+          f"until 99% of the optimum (cap {max_evals}); seeds 1..{seeds}", flush=True)
+    print(f"{'seed':>4} " + " ".join(f"{name:>9}" for name in SEARCHES))
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="hone-bench-tuning-") as tmp:
+        for seed in range(1, seeds + 1):
+            row = [tune(Path(tmp), name, seed, max_evals, near) for name in SEARCHES]
+            rows.append(row)
+            print(f"{seed:>4} " + " ".join(f"{n:>9}" for n in row), flush=True)
+    medians = {name: statistics.median(r[i] for r in rows) for i, name in enumerate(SEARCHES)}
+    steps = medians["neighbour"]
+    print("median: " + ", ".join(f"{name} {m:g}" for name, m in medians.items()), flush=True)
+    print(f"ratio to neighbour steps: tpe {medians['tpe'] / steps:.2f}, mixed "
+          f"{medians['mixed'] / steps:.2f} (goal for tpe: at most 0.5)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tuning", action="store_true",
+                        help="compare the classic mutator's TPE and neighbour searches")
+    parser.add_argument("--max-evals", type=int, default=300)
+    parser.add_argument("--near", action="store_true",
+                        help="with --tuning: the optimum lies within 0.1 of the start")
     parser.add_argument("--evals", type=int, default=60)
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=None, help="3, or 10 with --tuning")
     parser.add_argument("--knobs", type=int, default=8)
     parser.add_argument("--repeat", type=float, default=0.3)
     parser.add_argument("--trap", type=int, default=0,
@@ -157,6 +276,10 @@ def main() -> None:
     parser.add_argument("--no-dedupe", action="store_true",
                         help="also run every strategy with duplicate detection off")
     args = parser.parse_args()
+    args.seeds = args.seeds or (10 if args.tuning else 3)
+    if args.tuning:
+        tuning(args.seeds, args.max_evals, args.near)
+        return
     print(f"landscape: {args.knobs} knobs in {args.knobs} files, trap {args.trap}, "
           "perfect score 0; "
           f"{args.evals} evaluations per run; proposer repeats with p={args.repeat}; "

@@ -122,6 +122,9 @@ class FilesSection(_Section):
 
 class MutatorSection(_Section):
     kind: str = "classic"  # a registered mutator
+    # the classic mutator's search over knobs (`hone: knob` lines): Optuna's TPE, neighbour
+    # steps, or half of each (see mutators/classic.py)
+    search: Literal["tpe", "neighbour", "mixed"] = "tpe"
 
 
 class AgentSection(_Section):
