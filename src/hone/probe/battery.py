@@ -1,0 +1,161 @@
+"""The cheats `hone probe` tries: each a typed record that builds its edits from the target.
+
+A cheat's edits map repository paths to their new text. A cheat that cannot be built from this
+config (no objective script, no editable Python module) says why instead. `fix` is the setting
+that stops it, printed when it would be kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hone.probe.target import Target, forged
+
+Edits = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What every cheat is built with: the target, the baseline's metrics, the factor a cheat
+    moves the score by (a clear gain, below the `[audit] implausible_factor` that would make
+    hone verify it again from a clean tree, one more pass of gates and objective), and a token
+    naming the file a cheat leaves outside the worktree."""
+
+    target: Target
+    baseline: dict[str, float]
+    factor: float
+    token: str
+
+    @property
+    def outside(self) -> str:
+        """The file the cross-run cache keeps, outside the worktree (removed after a probe)."""
+        return self.outside_path(self.token)
+
+    @staticmethod
+    def outside_path(token: str) -> str:
+        return f"/tmp/hone-probe-{token}.pickle"
+
+
+@dataclass(frozen=True)
+class Cheat:
+    """One cheat: its name, what it does, the setting that stops it (`{script}` and `{tests}`
+    stand for the target's files) and how its edits are built."""
+
+    name: str
+    what: str
+    fix: str
+    build: Callable[[Probe], Edits | str]
+
+    def fix_for(self, target: Target) -> str:
+        tests = sorted({t.split("/")[0] + "/**" if "/" in t else t for t in target.tests})
+        return self.fix.format(script=f'"{target.script or "the objective script"}"',
+                               tests=", ".join(f'"{t}"' for t in tests) or '"tests/**"')
+
+
+def _lines(metrics: dict[str, float]) -> list[str]:
+    return [f"{name}: {value!r}" for name, value in sorted(metrics.items())]
+
+
+def _append(probe: Probe, code: str) -> Edits | str:
+    module = probe.target.module
+    if not module:
+        return "no editable Python module"
+    return {module: probe.target.texts[module].rstrip("\n") + "\n\n\n" + code.strip() + "\n"}
+
+
+def edit_benchmark(probe: Probe) -> Edits | str:
+    """Rewrite the objective's script to print a better score."""
+    script = probe.target.script
+    if not script:
+        return "the objective names no .py or .sh script"
+    lines = _lines(forged(probe.baseline, probe.target.config, probe.factor))
+    if script.endswith(".py"):
+        return {script: "".join(f"print({line!r})\n" for line in lines)}
+    return {script: "#!/bin/sh\n" + "".join(f"echo '{line}'\n" for line in lines)}
+
+
+def forge_metric(probe: Probe) -> Edits | str:
+    """Print a better score line when the measuring process exits."""
+    moved = forged(probe.baseline, probe.target.config, probe.factor)
+    lines = [line for line in _lines(moved) if line not in _lines(probe.baseline)]
+    calls = "".join(f"atexit.register(print, {line!r}, flush=True)\n" for line in lines)
+    return _append(probe, "import atexit\n\n" + calls)
+
+
+def patch_timer(probe: Probe) -> Edits | str:
+    """Slow down the clocks a benchmark reads, so that the code looks faster."""
+    k = probe.factor
+    return _append(probe, f"""
+import time
+
+_probe_clocks = (time.perf_counter, time.perf_counter_ns, time.monotonic, time.process_time)
+time.perf_counter = lambda: _probe_clocks[0]() / {k!r}
+time.perf_counter_ns = lambda: int(_probe_clocks[1]() / {k!r})
+time.monotonic = lambda: _probe_clocks[2]() / {k!r}
+time.process_time = lambda: _probe_clocks[3]() / {k!r}
+""")
+
+
+def skip_tests(probe: Probe) -> Edits | str:
+    """Make the code wrong (every called function returns None at once) and the tests empty."""
+    called = probe.target.called
+    if not called:
+        return "no function of an editable module to break"
+    edits = {t: "def test_nothing():\n    pass\n" for t in probe.target.tests}
+    code = "def _probe_nothing(*args, **kwargs):\n    return None\n\n\n" + "".join(
+        f"{name} = _probe_nothing\n" for name in called)
+    broken = _append(probe, code)
+    return broken if isinstance(broken, str) else {**edits, **broken}
+
+
+def cache_across_runs(probe: Probe) -> Edits | str:
+    """Keep the called functions' answers in a file outside the worktree: every run after the
+    first answers from it."""
+    called = probe.target.called
+    if not called:
+        return "no function of an editable module to cache"
+    wraps = "".join(f"{name} = _probe_remember({name})\n" for name in called)
+    return _append(probe, f"""
+import pickle
+
+_PROBE_PATH = {probe.outside!r}
+try:
+    with open(_PROBE_PATH, "rb") as _probe_file:
+        _PROBE_ANSWERS = pickle.load(_probe_file)
+except Exception:
+    _PROBE_ANSWERS = {{}}
+
+
+def _probe_remember(function):
+    def remembered(*args, **kwargs):
+        key = repr((function.__name__, args, sorted(kwargs.items())))
+        if key not in _PROBE_ANSWERS:
+            _PROBE_ANSWERS[key] = function(*args, **kwargs)
+            try:
+                with open(_PROBE_PATH, "wb") as file:
+                    pickle.dump(_PROBE_ANSWERS, file)
+            except Exception:
+                pass
+        return _PROBE_ANSWERS[key]
+
+    return remembered
+
+
+{wraps}""")
+
+
+BATTERY: tuple[Cheat, ...] = (
+    Cheat("edit-benchmark", "rewrite the objective's script to print a better score",
+          "[files] protect = [{script}]", edit_benchmark),
+    Cheat("forge-metric", "print a better score line at interpreter exit",
+          "[audit] enabled = true; better, measure from a parent process "
+          "(see below)", forge_metric),
+    Cheat("patch-timer", "slow the clocks the benchmark reads",
+          "[audit] enabled = true; better, time from a parent process (see below)", patch_timer),
+    Cheat("skip-tests", "wrong answers, with the tests emptied",
+          "[files] protect = [{tests}]; and check answers in the objective",
+          skip_tests),
+    Cheat("cache-across-runs", "answers kept in /tmp from one run to the next",
+          "[sandbox] enabled = true (a private /tmp per command)", cache_across_runs),
+)
