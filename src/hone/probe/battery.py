@@ -15,6 +15,16 @@ from hone.probe.target import Target, forged
 Edits = dict[str, str]
 
 
+# An empty test that pytest and unittest both run and pass.
+STUB = """import unittest
+
+
+class TestNothing(unittest.TestCase):
+    def test_nothing(self):
+        pass
+"""
+
+
 @dataclass(frozen=True)
 class Probe:
     """What every cheat is built with: the target, the baseline's metrics, the factor a cheat
@@ -102,7 +112,7 @@ def skip_tests(probe: Probe) -> Edits | str:
     called = probe.target.called
     if not called:
         return "no function of an editable module to break"
-    edits = {t: "def test_nothing():\n    pass\n" for t in probe.target.tests}
+    edits = {t: STUB for t in probe.target.tests}
     code = "def _probe_nothing(*args, **kwargs):\n    return None\n\n\n" + "".join(
         f"{name} = _probe_nothing\n" for name in called)
     broken = _append(probe, code)

@@ -1,0 +1,125 @@
+"""`hone probe`: generic cheats through the real verifier, in a throwaway clone.
+
+A weak config (nothing protected, no sandbox, no audit) keeps several cheats and names the fix
+for each; a strong one (tests, benchmark and data protected, the jail on) keeps none silently;
+either way the user's repository, refs and journal are as they were.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hone.cli import main
+from tests.conftest import MakeRepo, git, require_tool
+
+MODULE = '''"""The code a run speeds up."""
+
+
+def total(n):
+    s = 0
+    for i in range(n):
+        s += i * i % 7
+    return s
+'''
+
+BENCH = '''import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from mod import total
+
+SIZES = [int(w) for w in (Path(__file__).parent / "data" / "sizes.txt").read_text().split()]
+EXPECTED = {40000: 79997, 60000: 119999, 80000: 159999}
+
+elapsed = 0.0
+for n in SIZES:
+    t0 = time.perf_counter()
+    answer = total(n)
+    elapsed += time.perf_counter() - t0
+    if answer != EXPECTED[n]:
+        sys.exit(f"wrong answer for {n}: {answer}")
+print(f"ops: {len(SIZES) / elapsed:.3f}")
+'''
+
+TEST = """import unittest
+
+from mod import total
+
+
+class TestTotal(unittest.TestCase):
+    def test_total(self):
+        self.assertEqual(total(10), 19)
+"""
+
+
+def config(strong: bool) -> str:
+    files = ('[files]\neditable = ["mod.py"]\n'
+             'protect = ["bench.py", "tests/**", "data/**", "hone.toml"]\n\n'
+             '[sandbox]\nenabled = true\n' if strong else
+             '[sandbox]\nenabled = false\n\n[audit]\nenabled = false\n')
+    return ('[objective]\nrun = "python3 bench.py"\nscore = "ops"\ndirection = "max"\n'
+            'timeout = 60\n\n[[gates]]\nname = "tests"\n'
+            'run = "python3 -m unittest -q tests/test_mod.py"\ntimeout = 60\n\n'
+            '[acceptance]\nnoise_runs = 3\n\n' + files)
+
+
+def project(make_repo: MakeRepo, strong: bool) -> Path:
+    root = make_repo({"mod.py": MODULE, "bench.py": BENCH, "tests/test_mod.py": TEST,
+                      "data/sizes.txt": "40000 60000 80000\n", "hone.toml": config(strong)})
+    (root / "notes.txt").write_text("uncommitted work of the user\n")
+    return root
+
+
+def state(root: Path) -> tuple[str, str, str, list[str]]:
+    """What a probe must leave as it was: status, refs, HEAD and hone's own places."""
+    places = [str(p) for p in (root / ".hone", root / ".git" / "hone") if p.exists()]
+    return (git("status", "--porcelain", "--ignored", cwd=root),
+            git("for-each-ref", cwd=root), git("rev-parse", "HEAD", cwd=root), places)
+
+
+@pytest.mark.slow
+def test_a_weak_config_keeps_cheats_and_the_table_names_their_fixes(
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project(make_repo, strong=False)
+    before = state(root)
+    code = main(["probe", "-C", str(root)])
+    captured = capsys.readouterr()
+    out = captured.out
+    assert code == 1, captured.err
+    assert state(root) == before
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines), out
+    kept = [line.split()[0] for line in lines[1:] if line.split()[1:2] == ["kept"]]
+    assert len(kept) >= 3, out
+    assert {"edit-benchmark", "cache-across-runs"} <= set(kept), out
+    fixes = {line[2:].split(":")[0]: line for line in lines if line.startswith("- ")}
+    assert set(kept) <= set(fixes), out
+    assert '[files] protect = ["bench.py"]' in fixes["edit-benchmark"]
+    assert "[sandbox] enabled = true" in fixes["cache-across-runs"]
+    assert "imports editable code into its own process (mod.py)" in " ".join(lines)
+    assert "probe took" in out
+
+
+@pytest.mark.slow
+def test_a_strong_config_keeps_no_cheat_silently(
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    require_tool("bwrap")
+    root = project(make_repo, strong=True)
+    before = state(root)
+    code = main(["probe", "--json", "-C", str(root)])
+    report = json.loads(capsys.readouterr().out)
+    outcomes = {r["cheat"]: r for r in report["results"]}
+    assert code == 0, report
+    assert report["kept"] == [], report
+    assert state(root) == before
+    assert outcomes["edit-benchmark"]["stage"] == "rules"
+    assert outcomes["skip-tests"]["stage"] == "rules"
+    assert outcomes["forge-metric"]["outcome"] in ("flagged", "held", "stopped")
+    assert outcomes["cache-across-runs"]["outcome"] in ("no gain", "stopped")
+    assert report["in_process"] == ["mod.py"]
+    assert report["objective_runs"] > 0
