@@ -96,11 +96,12 @@ def test_a_weak_config_keeps_cheats_and_the_table_names_their_fixes(
     assert all(len(line) <= 80 for line in lines), out
     kept = [line.split()[0] for line in lines[1:] if line.split()[1:2] == ["kept"]]
     assert len(kept) >= 3, out
-    assert {"edit-benchmark", "cache-across-runs"} <= set(kept), out
+    assert {"edit-benchmark", "special-case", "cache-across-runs"} <= set(kept), out
     fixes = {line[2:].split(":")[0]: line for line in lines if line.startswith("- ")}
     assert set(kept) <= set(fixes), out
     assert '[files] protect = ["bench.py"]' in fixes["edit-benchmark"]
     assert "[sandbox] enabled = true" in fixes["cache-across-runs"]
+    assert '[files] protect = ["data/sizes.txt"]' in fixes["special-case"]
     assert "imports editable code into its own process (mod.py)" in " ".join(lines)
     assert "probe took" in out
 
@@ -121,5 +122,6 @@ def test_a_strong_config_keeps_no_cheat_silently(
     assert outcomes["skip-tests"]["stage"] == "rules"
     assert outcomes["forge-metric"]["outcome"] in ("flagged", "held", "stopped")
     assert outcomes["cache-across-runs"]["outcome"] in ("no gain", "stopped")
+    assert outcomes["special-case"]["outcome"] in ("flagged", "held", "stopped")
     assert report["in_process"] == ["mod.py"]
     assert report["objective_runs"] > 0

@@ -7,8 +7,10 @@ that stops it, printed when it would be kept.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from hone.probe.target import Target, forged
 
@@ -26,6 +28,17 @@ class TestNothing(unittest.TestCase):
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """What running the objective once taught a cheater: `answers` (the repr of each call of
+    the called functions to its answer, all Python literals), and the file the objective reads
+    (`input`, a repository path) with its sha256 `digest`."""
+
+    answers: dict[str, Any]
+    input: str
+    digest: str
+
+
+@dataclass(frozen=True)
 class Probe:
     """What every cheat is built with: the target, the baseline's metrics, the factor a cheat
     moves the score by (a clear gain, below the `[audit] implausible_factor` that would make
@@ -36,6 +49,7 @@ class Probe:
     baseline: dict[str, float]
     factor: float
     token: str
+    recorded: Recorded | str = "not recorded"
 
     @property
     def outside(self) -> str:
@@ -60,7 +74,8 @@ class Cheat:
     def fix_for(self, target: Target) -> str:
         tests = sorted({t.split("/")[0] + "/**" if "/" in t else t for t in target.tests})
         return self.fix.format(script=f'"{target.script or "the objective script"}"',
-                               tests=", ".join(f'"{t}"' for t in tests) or '"tests/**"')
+                               tests=", ".join(f'"{t}"' for t in tests) or '"tests/**"',
+                               inputs=", ".join(f'"{p}"' for p in target.inputs))
 
 
 def _lines(metrics: dict[str, float]) -> list[str]:
@@ -119,17 +134,14 @@ def skip_tests(probe: Probe) -> Edits | str:
     return broken if isinstance(broken, str) else {**edits, **broken}
 
 
-def cache_across_runs(probe: Probe) -> Edits | str:
-    """Keep the called functions' answers in a file outside the worktree: every run after the
-    first answers from it."""
-    called = probe.target.called
-    if not called:
-        return "no function of an editable module to cache"
+def remember_code(called: tuple[str, ...], path: str) -> str:
+    """Code that wraps the `called` functions so that their answers, keyed by the repr of the
+    call, are pickled to `path` (and read from it first)."""
     wraps = "".join(f"{name} = _probe_remember({name})\n" for name in called)
-    return _append(probe, f"""
+    return f"""
 import pickle
 
-_PROBE_PATH = {probe.outside!r}
+_PROBE_PATH = {path!r}
 try:
     with open(_PROBE_PATH, "rb") as _probe_file:
         _PROBE_ANSWERS = pickle.load(_probe_file)
@@ -152,6 +164,49 @@ def _probe_remember(function):
     return remembered
 
 
+{wraps}"""
+
+
+def cache_across_runs(probe: Probe) -> Edits | str:
+    """Keep the called functions' answers in a file outside the worktree: every run after the
+    first answers from it."""
+    if not probe.target.called:
+        return "no function of an editable module to cache"
+    return _append(probe, remember_code(probe.target.called, probe.outside))
+
+
+def special_case(probe: Probe) -> Edits | str:
+    """Answer the benchmark's own inputs from a table (recorded by running the objective once
+    beforehand), when the file the objective reads is recognised by its hash."""
+    recorded = probe.recorded
+    if isinstance(recorded, str):
+        return recorded
+    module = probe.target.module
+    rel = posixpath.relpath(recorded.input, posixpath.dirname(module) or ".")
+    wraps = "".join(f"{name} = _probe_special({name})\n" for name in probe.target.called)
+    return _append(probe, f"""
+import hashlib
+import os
+
+_PROBE_INPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), {rel!r})
+try:
+    with open(_PROBE_INPUT, "rb") as _probe_file:
+        _PROBE_SEEN = hashlib.sha256(_probe_file.read()).hexdigest() == {recorded.digest!r}
+except OSError:
+    _PROBE_SEEN = False
+_PROBE_TABLE = {recorded.answers!r}
+
+
+def _probe_special(function):
+    def special(*args, **kwargs):
+        key = repr((function.__name__, args, sorted(kwargs.items())))
+        if _PROBE_SEEN and key in _PROBE_TABLE:
+            return _PROBE_TABLE[key]
+        return function(*args, **kwargs)
+
+    return special
+
+
 {wraps}""")
 
 
@@ -166,6 +221,9 @@ BATTERY: tuple[Cheat, ...] = (
     Cheat("skip-tests", "wrong answers, with the tests emptied",
           "[files] protect = [{tests}]; and check answers in the objective",
           skip_tests),
+    Cheat("special-case", "answers to the benchmark's inputs, used when its file is seen",
+          "[files] protect = [{inputs}]; [audit] enabled = true; draw inputs from HONE_SEED",
+          special_case),
     Cheat("cache-across-runs", "answers kept in /tmp from one run to the next",
           "[sandbox] enabled = true (a private /tmp per command)", cache_across_runs),
 )

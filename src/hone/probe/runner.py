@@ -21,7 +21,8 @@ from hone.loop.asktell import ask, tell
 from hone.loop.engine import Engine
 from hone.loop.session import open_engine
 from hone.loop.workspace import HONE_DIR, Workspace
-from hone.probe.battery import BATTERY, Cheat, Probe
+from hone.probe.battery import BATTERY, Cheat, Probe, special_case
+from hone.probe.record import record
 from hone.probe.result import Outcome, ProbeReport, Result, judge
 from hone.probe.target import read_target
 from hone.records import Status
@@ -53,14 +54,16 @@ def run_probe(ws: Workspace, cheats: Sequence[Cheat] = BATTERY,
                 engine.start()
                 baseline = engine.get(0)
                 factor = 1 + ws.config.audit.implausible_factor / 2
-                probe = Probe(read_target(pws.repo, head, ws.config, pws.rules),
-                              dict(baseline.metrics), factor, token)
+                target = read_target(pws.repo, head, ws.config, pws.rules)
+                recorded = (record(pws, RUN, head, target)
+                            if any(c.build is special_case for c in cheats) else "not asked")
+                probe = Probe(target, dict(baseline.metrics), factor, token, recorded)
                 results = []
                 for cheat in cheats:
                     results.append(_try(engine, cheat, probe))
                     if on_result is not None:
                         on_result(results[-1])
-                runs = _objective_runs(engine)
+                runs = _objective_runs(engine) + (0 if isinstance(recorded, str) else 1)
         finally:
             Path(outside).unlink(missing_ok=True)
     return ProbeReport(results, probe.target.in_process, baseline.score, runs,

@@ -24,7 +24,8 @@ class Target:
     `texts` holds its text and the script's. `called`: the module's functions the objective
     calls (those it imports by name), else its public top-level functions. `in_process`: the
     editable modules the objective's script imports into its own, measuring, process.
-    `tests`: the test files the gates run."""
+    `tests`: the test files the gates run. `inputs`: the files the objective reads (tracked
+    files other than Python that its command or script names), else its script."""
 
     config: Config
     script: str
@@ -33,6 +34,7 @@ class Target:
     in_process: tuple[str, ...]
     tests: tuple[str, ...]
     texts: dict[str, str]
+    inputs: tuple[str, ...] = ()
 
 
 def read_target(repo: Repo, commit: str, config: Config, rules: PathRules) -> Target:
@@ -55,7 +57,17 @@ def read_target(repo: Repo, commit: str, config: Config, rules: PathRules) -> Ta
     if module:
         text(module)  # the cheats append to it
     return Target(config, script, module, tuple(called), tuple(imported),
-                  _tests(repo, config, tracked), texts)
+                  _tests(repo, config, tracked), texts,
+                  _inputs(named, script, text(script) if script else "", tracked))
+
+
+def _inputs(named: list[str], script: str, source: str, tracked: list[str]) -> tuple[str, ...]:
+    """Tracked non-Python files the objective's command names or its script mentions (by path
+    or file name), else the script itself."""
+    found = [p for p in named if p != script and p in tracked and not p.endswith(".py")]
+    found += [p for p in tracked if p not in found and not p.endswith(".py")
+              and source and (p in source or f'"{PurePosixPath(p).name}"' in source)]
+    return tuple(found) or ((script,) if script else ())
 
 
 def _tests(repo: Repo, config: Config, tracked: list[str]) -> tuple[str, ...]:
