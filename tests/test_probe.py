@@ -8,6 +8,7 @@ either way the user's repository, refs and journal are as they were.
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,54 @@ def test_a_strong_config_keeps_no_cheat_silently(
     assert outcomes["special-case"]["outcome"] in ("flagged", "held", "stopped")
     assert report["in_process"] == ["mod.py"]
     assert report["objective_runs"] > 0
+
+
+def test_the_target_is_read_from_the_config_and_the_files(make_repo: MakeRepo) -> None:
+    from hone.config.load import parse_config
+    from hone.probe.target import read_target
+    from hone.vcs.git import Repo
+    from hone.vcs.paths import PathRules
+
+    root = project(make_repo, strong=True)
+    cfg = parse_config(tomllib.loads(config(strong=True)))
+    repo = Repo.at(root)
+    target = read_target(repo, repo.head(), cfg, PathRules(cfg.files.editable,
+                                                           cfg.files.protect))
+    assert (target.script, target.module, target.called) == ("bench.py", "mod.py", ("total",))
+    assert target.in_process == ("mod.py",)
+    assert target.tests == ("tests/test_mod.py",)
+    assert target.inputs == ("data/sizes.txt",)
+
+
+@pytest.mark.parametrize(("score", "direction", "metrics", "moved"), [
+    ("ops", "max", {"ops": 10.0, "n": 3.0}, {"ops": 60.0, "n": 3.0}),
+    ("seconds", "min", {"seconds": 6.0}, {"seconds": 1.0}),
+    ("a / b", "max", {"a": 2.0, "b": 4.0}, {"a": 12.0, "b": 4.0}),
+    ("a - b", "min", {"a": 0.0, "b": 1.0}, {"a": -1e6, "b": 1.0}),
+])
+def test_a_forged_score_is_better_in_the_configured_direction(
+        score: str, direction: str, metrics: dict[str, float],
+        moved: dict[str, float]) -> None:
+    from hone.config.load import parse_config
+    from hone.probe.target import forged
+
+    cfg = parse_config({"objective": {"run": "x", "score": score, "direction": direction}})
+    assert forged(metrics, cfg, 6.0) == moved
+
+
+def test_the_table_fits_80_columns_and_names_the_fixes_of_kept_cheats() -> None:
+    from hone.probe.result import Outcome, ProbeReport, Result
+    from hone.probe.table import render
+
+    results = [Result("edit-benchmark", "rewrite the objective's script " * 3, Outcome.KEPT,
+                      "", "kept", '[files] protect = ["bench.py"]', 5.0, 1),
+               Result("skip-tests", "x", Outcome.STOPPED, "rules",
+                      "touched protected path tests/test_a_very_long_name.py " * 3, "f"),
+               Result("forge-metric", "x", Outcome.NOT_APPLICABLE, "", "no module", "f")]
+    lines = render(ProbeReport(results, ("route.py",), 1.0, 7, 3.25), 80)
+    assert all(len(line) <= 80 for line in lines)
+    text = "\n".join(lines)
+    assert '- edit-benchmark: [files] protect = ["bench.py"]' in text
+    assert "1 of 3 cheats would be kept silently: edit-benchmark" in text
+    assert "(route.py)" in text and "probe took 3.2 s (7 objective runs)" in text
+    assert "- skip-tests" not in text
