@@ -97,12 +97,17 @@ def test_a_weak_config_keeps_cheats_and_the_table_names_their_fixes(
     assert all(len(line) <= 80 for line in lines), out
     kept = [line.split()[0] for line in lines[1:] if line.split()[1:2] == ["kept"]]
     assert len(kept) >= 3, out
-    assert {"edit-benchmark", "special-case", "cache-across-runs"} <= set(kept), out
+    # The two that print a fixed score are kept whatever the timing noise; the answers
+    # tables' gains (thousands of times) may fail the clean re-verification on noise alone.
+    assert {"edit-benchmark", "forge-metric"} <= set(kept), out
     fixes = {line[2:].split(":")[0]: line for line in lines if line.startswith("- ")}
-    assert set(kept) <= set(fixes), out
+    assert set(kept) == set(fixes), out
     assert '[files] protect = ["bench.py"]' in fixes["edit-benchmark"]
-    assert "[sandbox] enabled = true" in fixes["cache-across-runs"]
-    assert '[files] protect = ["data/sizes.txt"]' in fixes["special-case"]
+    assert "[audit] enabled = true" in fixes["forge-metric"]
+    expected = {"cache-across-runs": "[sandbox] enabled = true",
+                "special-case": '[files] protect = ["data/sizes.txt"]'}
+    for cheat, fix in expected.items():
+        assert cheat not in fixes or fix in fixes[cheat], out
     assert "imports editable code into its own process (mod.py)" in " ".join(lines)
     assert "probe took" in out
 
