@@ -27,6 +27,7 @@ from hone.cli_common import (
     print_json,
 )
 from hone.cli_errors import failure
+from hone.cli_probe import register as register_probe
 from hone.cli_retry import register as register_retry
 from hone.cli_views import register as register_views
 from hone.errors import HoneError, UsageError
@@ -36,6 +37,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="hone: keep only the changes that make your program truly better.")
 register_views(app)
 register_retry(app)
+register_probe(app)
 state: dict[str, Any] = {"debug": False}
 
 _view = open_view
