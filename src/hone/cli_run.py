@@ -118,7 +118,7 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     name = run_name or config.run.name
     mutator = make_mutator(config.mutator.kind, config)
     strategy = make_strategy(config.search.strategy, config)
-    with ws.lock(name):
+    with ws.lock(name, "run"):
         printer = event_view(config, ws.store.list_attempts(name))
         for line in _opening(ws, name, mutator.name):
             printer._out(line)
@@ -187,7 +187,8 @@ def simplify_command(directory: Path, run_name: str | None, mutator: str | None,
     ws = Workspace.open(directory)
     name = run_name or ws.config.run.name
     printer = LinePrinter(ws.config.objective.direction, ws.store.list_attempts(name))
-    with ws.lock(name), open_engine(ws, name, printer, simplify_only=True) as engine:
+    with ws.lock(name, "simplify"), open_engine(ws, name, printer,
+                                                simplify_only=True) as engine:
         done = do_simplify(engine, mutator, attempts, hours)
     a, b = done.cost(done.before), done.cost(done.after)
     printer._out(f"stopped: {done.stopped_because}")

@@ -41,7 +41,7 @@ def open_engine(ws: Workspace, run: str, on_event: EventHandler = _ignore,
     base = info.baseline_commit if info is not None else ws.repo.head()
     guard = make_guard(ws, base)
     factory = verifier_factory(ws.config, guard)
-    build = executor or (lambda f: make_executor(ws.config, ws.repo.root, ws.dir,
+    build = executor or (lambda f: make_executor(ws.config, ws.repo.root, ws.run_dir(run),
                                                  ws.logs_dir(run), f))
     with build(factory) as built:
         yield Engine(ws, run, guard, Measurer(built, ws.repo, base), on_event,
