@@ -27,6 +27,7 @@ from hone.cli_common import (
     print_json,
 )
 from hone.cli_errors import failure
+from hone.cli_stop import register as register_stop
 from hone.cli_views import register as register_views
 from hone.errors import HoneError, UsageError
 from hone.mcp.cli import AgentOpt, mcp_command
@@ -34,6 +35,7 @@ from hone.mcp.cli import AgentOpt, mcp_command
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="hone: keep only the changes that make your program truly better.")
 register_views(app)
+register_stop(app)
 state: dict[str, Any] = {"debug": False}
 
 _view = open_view

@@ -119,13 +119,18 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     mutator = make_mutator(config.mutator.kind, config)
     strategy = make_strategy(config.search.strategy, config)
     with ws.lock(name, "run"):
+        ws.locks.clear_stop(name)  # a request left from before is not for this process
         printer = event_view(config, ws.store.list_attempts(name))
         for line in _opening(ws, name, mutator.name):
             printer._out(line)
-        budget = Budget(config.budget.attempts, config.budget.hours, config.budget.usd)
-        with printer, open_engine(ws, name, on_event=printer) as engine:
-            end = run_session(engine, mutator, strategy, budget)
-            champion, history = engine.champion(), engine.history()
+        budget = Budget(config.budget.attempts, config.budget.hours, config.budget.usd,
+                        stop_file=ws.locks.stop_file(name))
+        try:
+            with printer, open_engine(ws, name, on_event=printer) as engine:
+                end = run_session(engine, mutator, strategy, budget)
+                champion, history = engine.champion(), engine.history()
+        finally:
+            ws.locks.clear_stop(name)
     for line in _summary(end, champion, history, config):
         printer._out(line)
     # Name the run when it is not the default, or the hint would show another run.
