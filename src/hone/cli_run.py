@@ -104,6 +104,7 @@ def event_view(config: Config, history: list[Attempt]) -> LinePrinter | LiveView
 
 def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     from hone.loop.budget import Budget
+    from hone.loop.notify import Notice, Notifier
     from hone.loop.session import open_engine, run_session
     from hone.loop.workspace import Workspace
     from hone.mutators import make_mutator
@@ -131,12 +132,20 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
                 champion, history = engine.champion(), engine.history()
         finally:
             ws.locks.clear_stop(name)
+            Notifier(config.notify, name, ws.repo.root, ws.logs_dir(name)).send(
+                Notice.STOPPED, _champion(ws, name))
     for line in _summary(end, champion, history, config):
         printer._out(line)
     # Name the run when it is not the default, or the hint would show another run.
     which = "" if name == config.run.name else f" --run {name}"
     printer._out(f"see: hone status -C {ws.repo.root}{which}   |   hone best{which} --branch NAME")
     return 0
+
+
+def _champion(ws: Workspace, run: str) -> Attempt | None:
+    """The run's champion as recorded (None when the run never got a baseline)."""
+    info = ws.store.get_run(run)
+    return ws.store.get_attempt(run, info.champion) if info is not None else None
 
 
 def _opening(ws: Workspace, name: str, mutator: str) -> list[str]:
