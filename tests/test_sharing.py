@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -203,3 +205,61 @@ def test_two_runs_at_once_ask_tell_beside_a_run_and_stop(root: Path, capsys: Cap
     assert _assert_measured_own_code(capsys, root, "b") >= 2
     for run in ("a", "b"):
         assert (root / ".hone" / "runs" / run / "worktrees" / "baseline").is_dir()
+
+
+def _get_json(url: str) -> dict[str, object]:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        data: dict[str, object] = json.loads(resp.read())
+        return data
+
+
+@contextmanager
+def _dashboard(root: Path, capsys: Capsys) -> Iterator[str]:
+    """`hone ui` for run `a` of a repository with runs `a` and `b`: its base URL."""
+    import threading
+
+    from hone.cli_common import open_view
+    from hone.report.server import make_server
+
+    for run in ("a", "b"):  # two runs with their baselines
+        assert hone(capsys, "ask", "--run", run, "-C", str(root))[0] == 0
+    server = make_server(open_view(root, "a"), 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_ui_switches_runs(root: Path, capsys: Capsys) -> None:
+    import urllib.request
+
+    with _dashboard(root, capsys) as base:
+        assert _get_json(f"{base}/api/runs") == {
+            "default": "a", "runs": [{"name": "a", "state": "stopped"},
+                                     {"name": "b", "state": "stopped"}]}
+        assert _get_json(f"{base}/api/overview")["run"] == "a"
+        assert _get_json(f"{base}/api/overview?run=b")["run"] == "b"
+        assert _get_json(f"{base}/api/attempt/1?run=b")["id"] == 1
+        with urllib.request.urlopen(f"{base}/?run=b", timeout=30) as resp:
+            page = resp.read().decode()
+        assert "<title>hone · b</title>" in page and 'id="run-switch"' in page
+
+
+@pytest.mark.slow
+def test_ui_run_selector_in_a_browser(root: Path, capsys: Capsys) -> None:
+    from tests.report.browser import browser_page
+
+    with _dashboard(root, capsys) as base, browser_page() as (page, errors):
+        page.goto(base + "/")
+        page.wait_for_selector("#run-switch:not([hidden]) option[value='b']", state="attached")
+        page.wait_for_function("document.getElementById('run-name').textContent === 'a'")
+        page.select_option("#run-switch", "b")
+        page.wait_for_url("**/?run=b")
+        page.wait_for_function("document.getElementById('run-name').textContent === 'b'")
+        assert page.input_value("#run-switch") == "b"
+        page.wait_for_selector("#attempts tbody tr[data-id='1']")
+        assert errors == []
