@@ -81,7 +81,7 @@ def _handler(dash: Dashboard) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # the name http.server dispatches to
             path, _, query = self.path.partition("?")
-            run = (parse_qs(query).get("run") or [None])[0]
+            run = next(iter(parse_qs(query).get("run", [])), None)
             port = getattr(self.server, "server_port", None)
             if not host_allowed(self.headers.get("Host"), port):
                 # A page of another site whose name resolves to 127.0.0.1 (DNS rebinding)
