@@ -80,7 +80,8 @@ def test_stop_asks_only_a_going_run(root: Path, capsys: Capsys) -> None:
         code, out, _ = hone(capsys, "stop", "-C", str(root))
         assert code == 0 and "asked run 'main' to stop" in out and "`hone run`" in out
         assert budget_spent([], budget, None) == "asked to stop (hone stop)"
-        assert hone(capsys, "stop", "--run", "other", "-C", str(root))[0] == 1
+        code, _, err = hone(capsys, "stop", "--run", "other", "-C", str(root))
+        assert code == 1 and "run 'other' is not going" in err
 
 
 def _events(log: Path) -> list[dict[str, str]]:
@@ -190,6 +191,8 @@ def test_two_runs_at_once_ask_tell_beside_a_run_and_stop(root: Path, capsys: Cap
         code, out, _ = hone(capsys, "runs", "--json", "-C", str(root))
         assert {r["name"]: r["state"] for r in json.loads(out)["runs"]} == {
             "a": "going", "b": "stopped"}
+        code, _, err = hone(capsys, "stop", "-C", str(root))  # the default run, `main`
+        assert code == 1 and "run 'main' is not going (going: a; name one with --run)" in err
         code, out, _ = hone(capsys, "stop", "--run", "a", "-C", str(root))
         assert code == 0 and "asked run 'a' to stop" in out
         out, err = first.communicate(timeout=600)
@@ -200,7 +203,8 @@ def test_two_runs_at_once_ask_tell_beside_a_run_and_stop(root: Path, capsys: Cap
     assert first.returncode == 0, err
     assert "stopped: asked to stop (hone stop)" in out
     assert "champion vs baseline" in out  # confirmed at the end, as on a spent budget
-    assert hone(capsys, "stop", "--run", "a", "-C", str(root))[0] == 1
+    code, _, err = hone(capsys, "stop", "--run", "a", "-C", str(root))
+    assert code == 1 and "run 'a' is not going" in err
     assert _assert_measured_own_code(capsys, root, "a") >= 2  # the baseline and one more
     assert _assert_measured_own_code(capsys, root, "b") >= 2
     for run in ("a", "b"):

@@ -15,7 +15,10 @@ def stop(directory: DirOpt = Path("."), run_name: RunOpt = None) -> None:
     ws = open_workspace(directory)
     name = run_name or ws.config.run.name
     if not ws.locks.request_stop(name):
-        typer.echo(f"run {name!r} is not going", err=True)
+        others = [r.name for r in ws.store.list_runs() if ws.locks.going(r.name)]
+        typer.echo(f"run {name!r} is not going"
+                   + (f" (going: {', '.join(others)}; name one with --run)" if others else ""),
+                   err=True)
         raise typer.Exit(1)
     holder = ws.locks.holder(name)
     typer.echo(f"asked run {name!r} to stop after its attempts in flight"
