@@ -84,16 +84,23 @@ def test_diff_of_two_attempts(repo: Path, capsys: pytest.CaptureFixture[str]) ->
 
 def test_gc_keeps_the_pending_ask_and_removes_the_rest(repo: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    trees = repo / ".hone" / "worktrees"
+    trees = repo / ".hone" / "runs" / "main" / "worktrees"
+    old = repo / ".hone" / "worktrees"  # where hones before per-run worktrees kept them
     (repo / ".hone" / "logs" / "gone-run").mkdir(parents=True)
-    (trees / "ask-main-1").mkdir()  # as an older hone left the worktree of a told attempt
-    (trees / "ask-main-1" / "big").write_bytes(b"x" * 5000)
+    (repo / ".hone" / "runs" / "gone-run" / "worktrees" / "baseline").mkdir(parents=True)
+    for folder in (trees / "ask-1", old / "ask-main-1"):  # as a crash left a told attempt's
+        folder.mkdir(parents=True)
+        (folder / "big").write_bytes(b"x" * 5000)
     out = hone(capsys, "gc", "--dry-run", "-C", str(repo))[1]
+    assert "would remove .hone/runs/main/worktrees/ask-1 (5.0 kB): attempt #1" in out
     assert "would remove .hone/worktrees/ask-main-1 (5.0 kB): attempt #1" in out
-    assert (trees / "ask-main-1").exists()
+    assert "would remove .hone/runs/gone-run (0 B): worktrees of run 'gone-run'" in out
+    assert (trees / "ask-1").exists()
     code, out, _ = hone(capsys, "gc", "-C", str(repo))
     assert code == 0 and "removed" in out
-    assert sorted(p.name for p in trees.iterdir()) == ["ask-main-3"]
+    assert sorted(p.name for p in trees.iterdir()) == ["ask-3"]
+    assert not any(old.iterdir())
+    assert sorted(p.name for p in (repo / ".hone" / "runs").iterdir()) == ["main"]
     assert not (repo / ".hone" / "logs" / "gone-run").exists()
     assert hone(capsys, "gc", "-C", str(repo))[1].strip() == "nothing to remove"
 

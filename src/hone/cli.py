@@ -29,6 +29,7 @@ from hone.cli_common import (
 from hone.cli_errors import failure
 from hone.cli_probe import register as register_probe
 from hone.cli_retry import register as register_retry
+from hone.cli_stop import register as register_stop
 from hone.cli_views import register as register_views
 from hone.errors import HoneError, UsageError
 from hone.mcp.cli import AgentOpt, mcp_command
@@ -38,6 +39,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 register_views(app)
 register_retry(app)
 register_probe(app)
+register_stop(app)
 state: dict[str, Any] = {"debug": False}
 
 _view = open_view

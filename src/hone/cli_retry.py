@@ -23,7 +23,7 @@ def retry(attempt_id: IdArg, as_json: JsonOpt = False, directory: DirOpt = Path(
     ws = Workspace.open(directory)
     name = run_name or ws.config.run.name
     try:
-        lock = ws.lock(name)
+        lock = ws.lock(name, "retry")
     except RunLocked as exc:  # a retry waits for no one: say so, as for bad usage
         raise UsageError(f"cannot retry now: {exc}") from None
     with lock, open_engine(ws, name) as engine:

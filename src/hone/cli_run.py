@@ -104,6 +104,7 @@ def event_view(config: Config, history: list[Attempt]) -> LinePrinter | LiveView
 
 def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     from hone.loop.budget import Budget
+    from hone.loop.notify import Notice, Notifier
     from hone.loop.session import open_engine, run_session
     from hone.loop.workspace import Workspace
     from hone.mutators import make_mutator
@@ -118,20 +119,33 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     name = run_name or config.run.name
     mutator = make_mutator(config.mutator.kind, config)
     strategy = make_strategy(config.search.strategy, config)
-    with ws.lock(name):
+    with ws.lock(name, "run"):
+        ws.locks.clear_stop(name)  # a request left from before is not for this process
         printer = event_view(config, ws.store.list_attempts(name))
         for line in _opening(ws, name, mutator.name):
             printer._out(line)
-        budget = Budget(config.budget.attempts, config.budget.hours, config.budget.usd)
-        with printer, open_engine(ws, name, on_event=printer) as engine:
-            end = run_session(engine, mutator, strategy, budget)
-            champion, history = engine.champion(), engine.history()
+        budget = Budget(config.budget.attempts, config.budget.hours, config.budget.usd,
+                        stop_file=ws.locks.stop_file(name))
+        try:
+            with printer, open_engine(ws, name, on_event=printer) as engine:
+                end = run_session(engine, mutator, strategy, budget)
+                champion, history = engine.champion(), engine.history()
+        finally:
+            ws.locks.clear_stop(name)
+            Notifier(config.notify, name, ws.repo.root, ws.logs_dir(name)).send(
+                Notice.STOPPED, _champion(ws, name))
     for line in _summary(end, champion, history, config):
         printer._out(line)
     # Name the run when it is not the default, or the hint would show another run.
     which = "" if name == config.run.name else f" --run {name}"
     printer._out(f"see: hone status -C {ws.repo.root}{which}   |   hone best{which} --branch NAME")
     return 0
+
+
+def _champion(ws: Workspace, run: str) -> Attempt | None:
+    """The run's champion as recorded (None when the run never got a baseline)."""
+    info = ws.store.get_run(run)
+    return ws.store.get_attempt(run, info.champion) if info is not None else None
 
 
 def _opening(ws: Workspace, name: str, mutator: str) -> list[str]:
@@ -187,7 +201,8 @@ def simplify_command(directory: Path, run_name: str | None, mutator: str | None,
     ws = Workspace.open(directory)
     name = run_name or ws.config.run.name
     printer = LinePrinter(ws.config.objective.direction, ws.store.list_attempts(name))
-    with ws.lock(name), open_engine(ws, name, printer, simplify_only=True) as engine:
+    with ws.lock(name, "simplify"), open_engine(ws, name, printer,
+                                                simplify_only=True) as engine:
         done = do_simplify(engine, mutator, attempts, hours)
     a, b = done.cost(done.before), done.cost(done.after)
     printer._out(f"stopped: {done.stopped_because}")

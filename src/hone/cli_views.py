@@ -75,7 +75,7 @@ def gc(dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would g
     typer.echo(f"{verb} {len(done.removals)} folder(s), {human_size(done.size)}"
                if done.removals else "nothing to remove")
     if done.skipped_busy:
-        typer.echo("a run is going: the worktrees runs reuse were left in place")
+        typer.echo("a run is going: the worktrees it reuses were left in place")
 
 
 def register(app: typer.Typer) -> None:

@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-from filelock import FileLock, Timeout
 
 from hone.direction import Direction
 from hone.errors import HoneError
@@ -55,7 +52,7 @@ def run_rows(ws: Workspace) -> list[RunRow]:
             info.name, info.created, max(len(history) - 1, 0),
             sum(a.status is Status.KEPT for a in history), info.champion, best, base,
             direction.gain(best, base) if info.champion else None, direction.value,
-            "going" if going(ws.dir / "locks", info.name) else "stopped"))
+            "going" if ws.locks.going(info.name) else "stopped"))
     return rows
 
 
@@ -66,34 +63,6 @@ def _direction(info: RunInfo) -> Direction:
         return Direction(value)
     except ValueError:
         return Direction.MAX
-
-
-def going(locks: Path, run: str) -> bool:
-    """Whether a hone process holds the lock for `run` now: the repository's lock with `run`
-    named as its holder, or a lock of the run's own."""
-    own = locks / f"{run}.lock"
-    if own.is_file() and held(own):
-        return True
-    shared = locks / "repository.lock"
-    try:
-        holder = (locks / "holder").read_text(encoding="utf-8").strip()
-    except OSError:
-        return False
-    return holder == run and held(shared)
-
-
-def held(path: Path) -> bool:
-    """Whether another process holds the file lock at `path` (taken and released at once when
-    free, so a reader never blocks a writer for longer than that)."""
-    if not path.is_file():
-        return False
-    lock = FileLock(str(path), timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        return True
-    lock.release()
-    return False
 
 
 def attempts_diff(view: RunView, a: int, b: int, stat: bool = False) -> str:

@@ -64,7 +64,8 @@ def test_run_improves_and_keeps_the_users_tree(knob_repo: Path, hone: Hone) -> N
     assert "knob.py" in before and "notes.txt" in before  # the snapshot sees the user's work
     # hone's worktrees are reused: one for the baseline, and one where the serial loop
     # proposes and verifies all 12 attempts.
-    assert sorted(p.name for p in (root / ".hone" / "worktrees").iterdir()) == [
+    trees = root / ".hone" / "runs" / "main" / "worktrees"
+    assert sorted(p.name for p in trees.iterdir()) == [
         "baseline", "propose-0"]
     assert git("stash", "list", cwd=root) == ""
 

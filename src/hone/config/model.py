@@ -286,6 +286,14 @@ class AuditSection(_Section):
     implausible_factor: float = Field(10.0, gt=1)
 
 
+class NotifySection(_Section):
+    """Your own command, run (outside the jail) when a run stops, holds an attempt or finds a
+    new champion, with HONE_EVENT, HONE_RUN, HONE_ATTEMPT, HONE_SCORE set (loop/notify.py)."""
+
+    command: str = ""
+    timeout: float = Field(30.0, gt=0, le=MAX_SECONDS)
+
+
 class Config(_Section):
     """The whole config. `objective` is the only required section."""
 
@@ -304,6 +312,7 @@ class Config(_Section):
     sandbox: SandboxSection = Field(default_factory=lambda: SandboxSection())
     holdout: HoldoutSection = Field(default_factory=lambda: HoldoutSection())
     audit: AuditSection = Field(default_factory=lambda: AuditSection())
+    notify: NotifySection = Field(default_factory=lambda: NotifySection())
 
     @model_validator(mode="before")
     @classmethod

@@ -12,6 +12,7 @@ import queue
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -222,16 +223,19 @@ class InlineExecutor(Executor):
     lookahead = 1  # attempt k+1 is opened once k is decided: it sees every attempt before it
 
     def __init__(self, repo_root: Path, hone_dir: Path, logs_dir: Path,
-                 factory: VerifierFactory) -> None:
+                 factory: VerifierFactory, exclusive_objective: bool = False) -> None:
         self.repo_root, self.factory, self.logs_dir = repo_root, factory, logs_dir
         self.worktrees_dir = hone_dir / "worktrees"
         self.scratch = hone_dir / "tmp"
+        # One slot here, but other runs' objectives may be measuring on this machine.
+        self.exclusive = objective_lock() if exclusive_objective else None
 
     def submit(self, job: Job) -> Future[Outcome]:
         future: Future[Outcome] = Future()
         try:
             outcome = evaluate_job(job, self.repo_root, self.worktrees_dir, proposer_slot(0),
-                                   self.factory, {**os.environ, "HONE_SLOT": "0"}, self.scratch)
+                                   self.factory, {**os.environ, "HONE_SLOT": "0"}, self.scratch,
+                                   self.exclusive)
             future.set_result(keep_logs(self.logs_dir, outcome))
         except Exception as exc:  # the executor broke, not the candidate
             future.set_exception(exc)
@@ -301,8 +305,17 @@ def keep_logs(logs_dir: Path, outcome: Outcome) -> Outcome:
     return outcome
 
 
+def objective_lock() -> NodeLock:
+    """`exclusive_objective`'s lock: one per machine (and user), so the objectives of every
+    slot, run and repository there take turns, Ray workers' included. `HONE_LOCK_DIR` moves it
+    (e.g. to a folder users share)."""
+    folder = os.environ.get("HONE_LOCK_DIR") or os.path.join(tempfile.gettempdir(),
+                                                              f"hone-{os.getuid()}")
+    return NodeLock(Path(folder) / "objective.lock")
+
+
 class NodeLock:
-    """`exclusive_objective` across processes of one machine (Ray workers): a file lock."""
+    """`exclusive_objective` across processes of one machine: a file lock."""
 
     def __init__(self, path: Path) -> None:
         from filelock import FileLock

@@ -6,7 +6,6 @@ Threads suffice: the work is in the gate and objective subprocesses, which run i
 from __future__ import annotations
 
 import os
-import threading
 import time
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
@@ -21,6 +20,7 @@ from hone.executors.base import (
     SlotExecutor,
     VerifierFactory,
     evaluate_job,
+    objective_lock,
 )
 from hone.executors.registry import EXECUTORS
 from hone.verify.process import kill_running
@@ -41,7 +41,7 @@ class LocalExecutor(SlotExecutor):
         self.scratch = hone_dir / "tmp"
         self.gpus = list(gpus or [])
         self.exclusive: AbstractContextManager[object] | None = (
-            threading.Lock() if exclusive_objective else None)
+            objective_lock() if exclusive_objective else None)
         self._submitted: list[Future[Outcome]] = []
         self._cancelled = False
 
@@ -51,7 +51,8 @@ class LocalExecutor(SlotExecutor):
         """`parallel` slots on this machine; one slot is the serial loop, verified inline."""
         ex = config.executor
         if ex.parallel == 1:
-            return InlineExecutor(repo_root, hone_dir, logs_dir, factory)
+            return InlineExecutor(repo_root, hone_dir, logs_dir, factory,
+                                  ex.exclusive_objective)
         return cls(repo_root, hone_dir, logs_dir, factory, ex.parallel, ex.gpus,
                    ex.exclusive_objective)
 

@@ -22,11 +22,11 @@ from hone.config.model import Config
 from hone.errors import UsageError
 from hone.executors.base import (
     Job,
-    NodeLock,
     Outcome,
     SlotExecutor,
     VerifierFactory,
     evaluate_job,
+    objective_lock,
 )
 from hone.executors.registry import EXECUTORS
 from hone.vcs.git import git
@@ -153,7 +153,7 @@ def _evaluate_on_worker(bundle: list[Any], key: str, job: Job, factory: Verifier
             repo.mkdir()
             git("init", "--quiet", cwd=repo)
             git("fetch", "--quiet", str(path), "+refs/*:refs/bundle/*", cwd=repo)
-    lock = NodeLock(root.parent / "objective.lock") if exclusive else None
+    lock = objective_lock() if exclusive else None
     # One worker process runs one task at a time: its pid names its worktree.
     outcome: list[Outcome] = []
     failed: list[BaseException] = []

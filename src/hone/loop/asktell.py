@@ -77,10 +77,10 @@ def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
         engine.start()  # resume: a crash may have left the baseline or the refs unfinished
     attempt = engine.get(attempt_id)
     slot = ask_slot(engine.run, attempt_id)
-    present = (engine.ws.worktrees.path(slot) / ".git").exists()
+    present = (engine.ws.worktrees(engine.run).path(slot) / ".git").exists()
     if attempt.status is not Status.RUNNING and attempt.told and present:
         # The earlier tell decided and recorded it, then stopped before clearing up.
-        engine.ws.worktrees.remove(slot)
+        engine.ws.worktrees(engine.run).remove(slot)
         return Told(attempt, engine.champion())
     if attempt.status is not Status.RUNNING:
         raise UsageError(f"attempt #{attempt_id} was already told ({attempt.status.value})")
@@ -89,12 +89,13 @@ def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
     if not present:
         raise HoneError(f"the worktree of attempt #{attempt_id} is gone; `hone ask` again")
     parent = engine.get(attempt.parent if attempt.parent is not None else 0)
-    if parent.commit and engine.ws.worktrees.head(slot) != parent.commit:
+    if parent.commit and engine.ws.worktrees(engine.run).head(slot) != parent.commit:
         # An earlier tell committed the change and stopped: uncommit it, keep the files.
-        git("reset", "--soft", parent.commit, cwd=engine.ws.worktrees.path(slot))
+        git("reset", "--soft", parent.commit,
+            cwd=engine.ws.worktrees(engine.run).path(slot))
     attempt = replace(attempt, asked=False, told=True)
     result = evaluate(engine, attempt, slot, Proposal(hypothesis or "(no hypothesis given)"))
-    engine.ws.worktrees.remove(slot)
+    engine.ws.worktrees(engine.run).remove(slot)
     return Told(result, engine.champion())
 
 

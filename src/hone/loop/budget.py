@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from hone.records import Attempt, Status
 
@@ -12,11 +13,13 @@ from hone.records import Attempt, Status
 class Budget:
     """`attempts` counts every attempt of the run but the baseline, across resumes;
     `hours` counts wall time of this invocation; `usd` counts the run's LLM spend, across resumes
-    (the attempts in flight may overshoot it by their calls)."""
+    (the attempts in flight may overshoot it by their calls). Once `stop_file` exists no
+    attempt is opened (`hone stop`, see loop/locks.py)."""
 
     attempts: int | None = None
     hours: float | None = None
     usd: float | None = None
+    stop_file: Path | None = None
 
 
 def budget_spent(history: list[Attempt], budget: Budget, deadline: float | None) -> str:
@@ -30,6 +33,8 @@ def budget_spent(history: list[Attempt], budget: Budget, deadline: float | None)
         spent = sum(a.cost.usd for a in history if a.cost is not None)
         if spent >= budget.usd:
             return f"cost budget reached (${spent:.4f} of ${budget.usd:g})"
+    if budget.stop_file is not None and budget.stop_file.exists():
+        return "asked to stop (hone stop)"
     return ""
 
 

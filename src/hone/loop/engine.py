@@ -115,7 +115,7 @@ class Engine(RunView):
         """Measure the baseline (its noise-floor runs in parallel) and record it; a failing
         baseline raises (the caller forgets the run)."""
         assert baseline.commit is not None
-        workdir = self.ws.worktrees.checkout("baseline", baseline.commit)
+        workdir = self.ws.worktrees(self.run).checkout("baseline", baseline.commit)
         baseline = self.quality.account(baseline, workdir, baseline.commit)
         config = self.ws.config
         verdict = self.measurer.baseline(baseline, config.objective.seed_list(),
@@ -160,7 +160,7 @@ class Engine(RunView):
         attempt may see (`history`, `champion`); the brief's path and the proposer's context."""
         parent = self.get(attempt.parent if attempt.parent is not None else 0)
         assert parent.commit is not None
-        workdir = self.ws.worktrees.checkout(slot, parent.commit)
+        workdir = self.ws.worktrees(self.run).checkout(slot, parent.commit)
         self.guard.hide(workdir)  # the proposer never sees the holdout
         editable = self.editable(parent.commit)
         brief = build_brief(self.ws.config, history, champion, parent, editable,
@@ -222,9 +222,9 @@ class Engine(RunView):
                                          proposal.failure)
         parent = self.get(attempt.parent if attempt.parent is not None else 0)
         assert parent.commit is not None
-        workdir = self.ws.worktrees.path(slot)
+        workdir = self.ws.worktrees(self.run).path(slot)
         self.guard.unhide(workdir, parent.commit)  # hidden files must not commit as deleted
-        commit = self.ws.worktrees.commit(slot, _message(attempt))
+        commit = self.ws.worktrees(self.run).commit(slot, _message(attempt))
         if commit is None and proposal.rejected:  # the mutator refused to write the change
             return attempt, StageFailure("rules", proposal.rejected, rejected=True)
         if commit is None:

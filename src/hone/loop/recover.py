@@ -38,9 +38,8 @@ def resume(ws: Workspace, run: str) -> Attempt | None:
 
 
 def ask_slot(run: str, attempt_id: int) -> str:
-    """The worktree of an asked attempt. The run's name is part of it: two runs' pending asks
-    must not share a worktree."""
-    return f"ask-{run}-{attempt_id}"
+    """The worktree of an asked attempt, among `run`'s own (`Workspace.worktrees(run)`)."""
+    return f"ask-{attempt_id}"
 
 
 def owned(a: Attempt) -> bool:
@@ -51,18 +50,19 @@ def owned(a: Attempt) -> bool:
 
 def _orphaned(ws: Workspace, a: Attempt) -> bool:
     """A running attempt nobody can finish: not owned, or owned but its ask worktree is gone
-    (an `ask` killed before it made it; `tell` needs it). Resume runs under the repository's
+    (an `ask` killed before it made it; `tell` needs it). Resume runs under the run's
     lock, so no live `ask` or `tell` is half-way through it."""
     if a.status is not Status.RUNNING or a.id == 0:
         return False
-    return not owned(a) or not (ws.worktrees.path(ask_slot(a.run, a.id)) / ".git").exists()
+    ask = ws.worktrees(a.run).path(ask_slot(a.run, a.id))
+    return not owned(a) or not (ask / ".git").exists()
 
 
 def recover(ws: Workspace, run: str) -> None:
     """Attempts left `running` by a crash are recorded as interrupted (owned ones wait for
     their `tell`); a keep that a crash kept from becoming champion becomes it now; refs and
     journal are reconciled."""
-    ws.worktrees.clear_stale_locks(refs.run_prefix(run))
+    ws.worktrees(run).clear_stale_locks(refs.run_prefix(run))
     for a in ws.store.list_attempts(run):
         if _orphaned(ws, a):
             ws.store.put_attempt(replace(

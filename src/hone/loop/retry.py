@@ -59,7 +59,7 @@ def retry(engine: Engine, attempt_id: int) -> Attempt:
     attempt = replace(attempt, retry_of=original.id, hypothesis=original.hypothesis)
     engine.store.put_attempt(attempt)
     slot = retry_slot(engine.run)
-    workdir = engine.ws.worktrees.checkout(slot, original.commit)
+    workdir = engine.ws.worktrees(engine.run).checkout(slot, original.commit)
     try:
         # The original's files on top of the parent: committing them makes the same change.
         git("reset", "--quiet", "--soft", parent.commit, cwd=workdir)
@@ -68,4 +68,4 @@ def retry(engine: Engine, attempt_id: int) -> Attempt:
         engine.abandon(attempt.id, exc)
         raise
     finally:
-        engine.ws.worktrees.remove(slot)
+        engine.ws.worktrees(engine.run).remove(slot)

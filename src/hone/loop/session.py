@@ -20,6 +20,7 @@ from hone.loop.budget import Budget
 from hone.loop.engine import Engine, EventHandler, _ignore
 from hone.loop.jobs import Measurer
 from hone.loop.measure import confirm_champion
+from hone.loop.notify import Notifier
 from hone.loop.safeguards import make_guard
 from hone.loop.scheduler import Scheduler
 from hone.loop.workspace import Workspace
@@ -41,10 +42,12 @@ def open_engine(ws: Workspace, run: str, on_event: EventHandler = _ignore,
     base = info.baseline_commit if info is not None else ws.repo.head()
     guard = make_guard(ws, base)
     factory = verifier_factory(ws.config, guard)
-    build = executor or (lambda f: make_executor(ws.config, ws.repo.root, ws.dir,
+    build = executor or (lambda f: make_executor(ws.config, ws.repo.root, ws.run_dir(run),
                                                  ws.logs_dir(run), f))
+    # New champions and held attempts run `[notify] command`, whoever proposed them.
+    notify = Notifier(ws.config.notify, run, ws.repo.root, ws.logs_dir(run), on_event)
     with build(factory) as built:
-        yield Engine(ws, run, guard, Measurer(built, ws.repo, base), on_event,
+        yield Engine(ws, run, guard, Measurer(built, ws.repo, base), notify,
                      simplify_only=simplify_only)
 
 

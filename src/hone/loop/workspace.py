@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 from hone.config.load import load_config
 from hone.config.model import Config
-from hone.errors import RunLocked
+from hone.loop.locks import RunLocks, file_name
 from hone.store import Store
 from hone.store.location import open_journal
 from hone.vcs.git import Repo
@@ -60,9 +60,14 @@ class Workspace:
         return open_journal(*journal_paths(self.repo),
                             lambda: list(self.repo.refs("refs/hone/")))
 
-    @cached_property
-    def worktrees(self) -> Worktrees:
-        return Worktrees(self.repo, self.dir / "worktrees")
+    def run_dir(self, run: str) -> Path:
+        """`run`'s own folder, `.hone/runs/<run>/`: its worktrees (`worktrees/`) and scratch
+        space (`tmp/`). Two runs going at once never share a worktree."""
+        return self.dir / "runs" / file_name(run)
+
+    def worktrees(self, run: str) -> Worktrees:
+        """The worktrees of `run` (`baseline`, `propose-N`, `exec-N`, `ask-...`)."""
+        return Worktrees(self.repo, self.run_dir(run) / "worktrees")
 
     @cached_property
     def rules(self) -> PathRules:
@@ -84,29 +89,12 @@ class Workspace:
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def lock(self, run: str) -> FileLock:
-        """An exclusive, non-blocking lock on the repository's hone state, taken for `run`;
-        released even by `kill -9`.
+    def lock(self, run: str, command: str = "") -> FileLock:
+        """An exclusive, non-blocking lock on `run` for `command` (`run`, `ask`, ...),
+        released even by `kill -9`; RunLocked when another process works on the run. Runs
+        have their own worktrees (`run_dir`), so other runs may go at the same time."""
+        return self.locks.acquire(run, command)
 
-        One lock per repository, not per run: all runs share hone's worktrees (`baseline`,
-        `slot-0`, ...), so two runs at once would measure each other's code.
-        """
-        folder = self.dir / "locks"
-        folder.mkdir(parents=True, exist_ok=True)
-        holder = folder / "holder"
-        lock = FileLock(str(folder / "repository.lock"), timeout=0)
-        try:
-            lock.acquire()
-        except Timeout:
-            try:
-                other = holder.read_text(encoding="utf-8").strip()
-            except OSError:
-                other = ""
-            if other and other != run:
-                raise RunLocked(f"run {run!r} must wait: run {other!r} is in use by another "
-                                "hone process in this repository (runs share hone's "
-                                "worktrees; wait for it to finish or stop it)") from None
-            raise RunLocked(f"run {run!r} is in use by another hone process "
-                            "(wait for it to finish or stop it)") from None
-        holder.write_text(run + "\n", encoding="utf-8")
-        return lock
+    @property
+    def locks(self) -> RunLocks:
+        return RunLocks(self.dir / "locks")

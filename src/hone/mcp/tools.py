@@ -74,7 +74,7 @@ class HoneTools:
     def __init__(self, directory: Path, run: str | None = None) -> None:
         self.directory = directory
         self.run = run
-        # One call at a time: the repository lock is per process file handle, so two of this
+        # One call at a time: a run's lock is per process file handle, so two of this
         # server's own calls would refuse each other.
         self._one = threading.Lock()
 

@@ -134,17 +134,24 @@ def skip_tests(probe: Probe) -> Edits | str:
     return broken if isinstance(broken, str) else {**edits, **broken}
 
 
-def remember_code(called: tuple[str, ...], path: str) -> str:
+def remember_code(called: tuple[str, ...], path: str, as_text: bool = False) -> str:
     """Code that wraps the `called` functions so that their answers, keyed by the repr of the
-    call, are pickled to `path` (and read from it first)."""
+    call, are pickled to `path` (and read from it first). `as_text`: written as the dict's
+    repr instead, for hone itself to read back with `ast.literal_eval` (hone never unpickles
+    what a jailed command wrote)."""
     wraps = "".join(f"{name} = _probe_remember({name})\n" for name in called)
+    load, dump = (("ast.literal_eval(_probe_file.read())", "file.write(repr(_PROBE_ANSWERS))")
+                  if as_text else
+                  ("pickle.load(_probe_file)", "pickle.dump(_PROBE_ANSWERS, file)"))
+    mode = "" if as_text else "b"
     return f"""
+import ast
 import pickle
 
 _PROBE_PATH = {path!r}
 try:
-    with open(_PROBE_PATH, "rb") as _probe_file:
-        _PROBE_ANSWERS = pickle.load(_probe_file)
+    with open(_PROBE_PATH, "r{mode}") as _probe_file:
+        _PROBE_ANSWERS = {load}
 except Exception:
     _PROBE_ANSWERS = {{}}
 
@@ -155,8 +162,8 @@ def _probe_remember(function):
         if key not in _PROBE_ANSWERS:
             _PROBE_ANSWERS[key] = function(*args, **kwargs)
             try:
-                with open(_PROBE_PATH, "wb") as file:
-                    pickle.dump(_PROBE_ANSWERS, file)
+                with open(_PROBE_PATH, "w{mode}") as file:
+                    {dump}
             except Exception:
                 pass
         return _PROBE_ANSWERS[key]

@@ -1,13 +1,12 @@
 """What a cheater learns by running the benchmark once at home: the answers of the functions it
 calls, for the `special-case` cheat. Runs the objective once through the run's verifier (jailed
 as the config says) in a scratch worktree of the clone, with the called functions wrapped to
-pickle their answers into the worktree."""
+write their answers (as a literal) into the worktree."""
 
 from __future__ import annotations
 
 import ast
 import hashlib
-import pickle
 from typing import Any
 
 from hone.loop.workspace import Workspace
@@ -15,7 +14,7 @@ from hone.probe.battery import Recorded, remember_code
 from hone.probe.target import Target
 
 SLOT = "probe-record"
-ANSWERS = ".hone-probe-answers.pickle"
+ANSWERS = ".hone-probe-answers.txt"
 
 
 def record(ws: Workspace, run: str, commit: str, target: Target) -> Recorded | str:
@@ -24,20 +23,23 @@ def record(ws: Workspace, run: str, commit: str, target: Target) -> Recorded | s
         return "no function of an editable module to special-case"
     if not target.inputs:
         return "the objective reads no file to recognise"
-    work = ws.worktrees.checkout(SLOT, commit)
+    work = ws.worktrees(run).checkout(SLOT, commit)
     try:
         answers_path = work / ANSWERS
         module = work / target.module
-        module.write_text(target.texts[target.module].rstrip("\n") + "\n\n\n"
-                          + remember_code(target.called, str(answers_path)), encoding="utf-8")
+        code = remember_code(target.called, str(answers_path), as_text=True)
+        module.write_text(target.texts[target.module].rstrip("\n") + "\n\n\n" + code,
+                          encoding="utf-8")
         seed = ws.config.objective.seed_list()[0]
         ws.verifier(run).measure(work, 0, seed, label="_probe_record")
         try:
-            answers: dict[str, Any] = pickle.loads(answers_path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError):
+            # A literal only: what the jailed command wrote is data, never unpickled here.
+            loaded = ast.literal_eval(answers_path.read_text(encoding="utf-8"))
+            answers: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             answers = {}
     finally:
-        ws.worktrees.remove(SLOT)
+        ws.worktrees(run).remove(SLOT)
     literal = {key: value for key, value in answers.items() if _literal(value)}
     if not literal:
         return "no answer of the called functions could be written as a literal"

@@ -1,8 +1,10 @@
 """`hone ui`: the report's views served on 127.0.0.1, refreshed from the journal while a run goes.
 
 The page polls `api/overview` (cheap: no git) and fetches `api/attempt/ID` when an attempt is
-opened, and `api/files` (the changed files' versions) when two attempts are compared.
-Standard-library HTTP server: one page, three JSON endpoints, loopback only.
+opened, and `api/files` (the changed files' versions) when two attempts are compared; each
+takes `?run=NAME` (default: the run `hone ui` was started for), and `api/runs` lists the runs
+for the page's run selector. Standard-library HTTP server: one page, JSON endpoints, loopback
+only.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import contextlib
 import json
 import re
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
+from urllib.parse import parse_qs
 
 from hone.errors import HoneError, UsageError
 from hone.loop.view import RunView
@@ -24,19 +28,39 @@ HOST = "127.0.0.1"
 
 
 class Dashboard:
-    """The data behind the endpoints, for one run of one workspace."""
+    """The data behind the endpoints, for the runs of one workspace: `engine`'s run, or the
+    one a request names (`?run=NAME`, what the page's run selector sets)."""
 
     def __init__(self, engine: RunView) -> None:
         self.engine = engine
-        self.page = render_page(None, "live", engine.run).encode("utf-8")
+        self._views: dict[str, RunView] = {engine.run: engine}
+        self._lock = threading.Lock()
 
-    def overview(self) -> dict[str, Any]:
-        if self.engine.store.get_run(self.engine.run) is None:
-            return {"run": self.engine.run, "waiting": True, "version": "waiting"}
-        return overview(self.engine)
+    def view(self, run: str | None = None) -> RunView:
+        name = run or self.engine.run
+        with self._lock:
+            if name not in self._views:
+                self._views[name] = RunView(self.engine.ws, name)
+            return self._views[name]
 
-    def attempt(self, attempt_id: int) -> dict[str, Any]:
-        return details(self.engine, attempt_id)
+    def page(self, run: str | None = None) -> bytes:
+        return render_page(None, "live", self.view(run).run).encode("utf-8")
+
+    def overview(self, run: str | None = None) -> dict[str, Any]:
+        view = self.view(run)
+        if view.store.get_run(view.run) is None:
+            return {"run": view.run, "waiting": True, "version": "waiting"}
+        return overview(view)
+
+    def attempt(self, attempt_id: int, run: str | None = None) -> dict[str, Any]:
+        return details(self.view(run), attempt_id)
+
+    def runs(self) -> dict[str, Any]:
+        """The runs of the repository with their state, for the run selector."""
+        from hone.runs import run_rows
+
+        return {"default": self.engine.run,
+                "runs": [{"name": r.name, "state": r.state} for r in run_rows(self.engine.ws)]}
 
 
 _LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]", HOST)
@@ -56,7 +80,8 @@ def host_allowed(header: str | None, port: int | None) -> bool:
 def _handler(dash: Dashboard) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # the name http.server dispatches to
-            path = self.path.split("?", 1)[0]
+            path, _, query = self.path.partition("?")
+            run = next(iter(parse_qs(query).get("run", [])), None)
             port = getattr(self.server, "server_port", None)
             if not host_allowed(self.headers.get("Host"), port):
                 # A page of another site whose name resolves to 127.0.0.1 (DNS rebinding)
@@ -65,13 +90,15 @@ def _handler(dash: Dashboard) -> type[BaseHTTPRequestHandler]:
                 return
             try:
                 if path in ("/", "/index.html"):
-                    self._send(200, "text/html; charset=utf-8", dash.page)
+                    self._send(200, "text/html; charset=utf-8", dash.page(run))
                 elif path == "/api/overview":
-                    self._json(200, dash.overview())
+                    self._json(200, dash.overview(run))
+                elif path == "/api/runs":
+                    self._json(200, dash.runs())
                 elif path == "/api/files":
-                    self._json(200, changed_files(dash.engine))
+                    self._json(200, changed_files(dash.view(run)))
                 elif (m := re.fullmatch(r"/api/attempt/(\d{1,18})", path)):
-                    self._json(200, dash.attempt(int(m.group(1))))
+                    self._json(200, dash.attempt(int(m.group(1)), run))
                 else:
                     self._json(404, {"error": f"no such page: {path}"})
             except HoneError as exc:

@@ -291,7 +291,7 @@
   async function detailsOf(id) {
     if (state.details[id]) return state.details[id];
     if (!live) return null;
-    const res = await fetch(`api/attempt/${id}`);
+    const res = await fetch(`api/attempt/${id}` + location.search);
     if (!res.ok) throw new Error(`attempt ${id}: HTTP ${res.status}`);
     const det = await res.json();
     const a = state.data.attempts.find((x) => x.id === id);
@@ -415,7 +415,7 @@
 
   async function poll() {
     try {
-      const res = await fetch("api/overview");
+      const res = await fetch("api/overview" + location.search);
       if (res.ok) {
         const d = await res.json();
         if (d.waiting) {
@@ -433,5 +433,25 @@
     }
     setTimeout(poll, Number(root.dataset.poll || 2000));
   }
-  if (live) poll(); else renderAll();
+  // The run selector (live only): another run of the repository is the same page for it.
+  async function runSwitch() {
+    const res = await fetch("api/runs");
+    if (!res.ok) return;
+    const d = await res.json();
+    const sel = document.getElementById("run-switch");
+    const current = new URLSearchParams(location.search).get("run") || d.default;
+    if (d.runs.length < 2) return;
+    for (const r of d.runs) {
+      const o = document.createElement("option");
+      o.value = r.name;
+      o.textContent = r.name + (r.state === "going" ? " (going)" : "");
+      o.selected = r.name === current;
+      sel.appendChild(o);
+    }
+    sel.hidden = false;
+    sel.addEventListener("change", () => {
+      location.search = "?run=" + encodeURIComponent(sel.value);
+    });
+  }
+  if (live) { poll(); runSwitch().catch(() => {}); } else renderAll();
 })();

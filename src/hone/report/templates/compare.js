@@ -75,7 +75,7 @@
 
   async function load() {
     if (files || !live) return files;
-    const res = await fetch("api/files");
+    const res = await fetch("api/files" + location.search);
     if (res.ok) files = await res.json();
     return files;
   }
