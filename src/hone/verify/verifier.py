@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import statistics
+import time
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -44,12 +45,24 @@ class StageFailure:
 
 
 @dataclass(frozen=True)
+class StageRun:
+    """One command a verification ran, in order: its stage (`gate:NAME`, `objective`), the
+    stem of its log files (`<stem>.out`, `<stem>.err` in the attempt's log folder), seconds."""
+
+    stage: str
+    log: str
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Verdict:
-    """Result of verifying one commit: measurements when it passed, a failure otherwise."""
+    """Result of verifying one commit: measurements when it passed, a failure otherwise;
+    `runs` the commands it ran (the last one failed when there is a failure)."""
 
     failure: StageFailure | None
     measurements: list[Measurement] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    runs: tuple[StageRun, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -84,7 +97,7 @@ class Verifier:
 
     def _run(self, command: str, workdir: Path, attempt_id: int, name: str, timeout: float,
              extra_env: dict[str, str] | None = None) -> CommandResult:
-        stem = self.logs_dir / f"{attempt_id:05d}" / name.replace("/", "_").replace(":", "_")
+        stem = self.logs_dir / f"{attempt_id:05d}" / log_stem(name)
         # HONE_LOGS: where a command may leave records of the attempt (hone.judge does)
         env = {**self.base_env, "HONE_ATTEMPT": str(attempt_id),
                "HONE_LOGS": str(stem.parent.resolve()), **(extra_env or {})}
@@ -162,7 +175,8 @@ class Verifier:
         if changed:
             return Verdict(StageFailure(
                 "protected", "changed protected file(s) while verifying: "
-                + ", ".join(changed[:5]), rejected=True), verdict.measurements)
+                + ", ".join(changed[:5]), rejected=True), verdict.measurements,
+                runs=verdict.runs)
         return verdict
 
     def _gates_then_objective(self, workdir: Path, attempt_id: int,
@@ -174,24 +188,35 @@ class Verifier:
         plus the `outputs` earlier stages declared (a gate's answer cache, or one objective
         run's memo for the next, is gone)."""
         fresh = _FreshTree(self.guard, workdir)
+        runs: list[StageRun] = []
         for gate in self.config.gates if gates else []:
             fresh.before()
             res = self._run(gate.run, workdir, attempt_id, f"gate_{gate.name}", gate.timeout)
+            runs.append(StageRun(f"gate:{gate.name}", log_stem(f"gate_{gate.name}"),
+                                 res.seconds))
             fresh.after(gate.outputs)
             failure = _command_failure(res, f"gate:{gate.name}", gate.timeout,
                                        self.config.logs.tail_lines)
             if failure:
-                return Verdict(failure)
+                return Verdict(failure, runs=tuple(runs))
         measurements: list[Measurement] = []
         with exclusive or nullcontext():
             for seed in seeds if seeds is not None else self.config.objective.seed_list():
                 fresh.before()
+                start = time.monotonic()
                 result = self.measure(workdir, attempt_id, seed, kind=kind, label=label)
+                runs.append(StageRun(kind, log_stem(f"{kind}_seed{seed}{label}"),
+                                     time.monotonic() - start))
                 fresh.after(self.config.objective.outputs)
                 if isinstance(result, StageFailure):
-                    return Verdict(result, measurements)
+                    return Verdict(result, measurements, runs=tuple(runs))
                 measurements.append(result)
-        return Verdict(None, measurements)
+        return Verdict(None, measurements, runs=tuple(runs))
+
+
+def log_stem(name: str) -> str:
+    """The stem of a command's log files in its attempt's log folder."""
+    return name.replace("/", "_").replace(":", "_")
 
 
 class _FreshTree:
