@@ -64,6 +64,7 @@ def _candidates(words: list[str]) -> Iterator[tuple[str, bool]]:
     """(word, runs) for every word that may be a path: `python -m mod` gives `mod.py` and
     `mod/__main__.py`, `--opt=VALUE` gives VALUE, `python -c CODE` gives nothing of CODE."""
     python = bool(words) and bool(_PYTHONS.match(words[0]))
+    yield from _makefiles(words)
     script_seen = False
     for i, word in enumerate(words):
         before = words[i - 1] if i else ""
@@ -80,6 +81,14 @@ def _candidates(words: list[str]) -> Iterator[tuple[str, bool]]:
             # The program itself, or the script python runs (its first plain argument).
             yield word, i == 0 or (python and not script_seen)
             script_seen = script_seen or i > 0
+
+
+def _makefiles(words: list[str]) -> Iterator[tuple[str, bool]]:
+    """make runs the Makefile of its folder (`-C DIR`: of DIR) without naming it."""
+    if words[0].rsplit("/", 1)[-1] not in ("make", "gmake"):
+        return
+    folder = words[words.index("-C") + 1] + "/" if "-C" in words[:-1] else ""
+    yield from ((f"{folder}{name}", True) for name in ("GNUmakefile", "makefile", "Makefile"))
 
 
 def named_paths(command: str, tracked: Iterable[str]) -> list[Named]:
