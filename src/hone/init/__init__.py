@@ -47,7 +47,9 @@ class Initialised:
                 groups[-1][1].append(p.pattern)
             else:
                 groups.append((p.reason, [p.pattern]))
-        lines += [f"protect {', '.join(patterns)} ({reason})" for reason, patterns in groups]
+        lines += [f"not protected: {', '.join(q[1:] for q in patterns)} ({reason})"
+                  if patterns[0].startswith("!") else
+                  f"protect {', '.join(patterns)} ({reason})" for reason, patterns in groups]
         lines.append(f"protect {CONFIG_FILE} (always: the run's rules)")
         return lines + list(self.plan.notes)
 

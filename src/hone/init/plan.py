@@ -27,6 +27,7 @@ class Kind(enum.StrEnum):
     COMMAND = "command"  # the objective or a gate runs or names it
     DATA = "data"  # a script of the objective or a gate reads it
     TESTS = "tests"  # the test suite and what decides what it runs
+    EXCEPT = "except"  # `!path`: a file the user named with --editable, inside a protection
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def _apply_editable(found: list[Protection], editable: Sequence[str], tracked: S
     """Drop the protections of files the user named itself with `--editable` (a warning
     each); note those a broader `--editable` pattern covers but that stay protected."""
     named = {_plain(e): e for e in editable}
-    spec = pathspec.GitIgnoreSpec.from_lines(list(editable))
+    spec = _spec(editable)
     kept = []
     for p in found:
         if p.kind is Kind.USER:
@@ -123,7 +124,31 @@ def _apply_editable(found: list[Protection], editable: Sequence[str], tracked: S
                 notes.append(f"note: {p.pattern} stays protected ({p.reason}) although "
                              f"--editable matches {covered[0]}; name a file itself with "
                              "--editable to make it editable")
-    return kept
+    return kept + _exceptions(kept, named, tracked, notes)
+
+
+def _exceptions(kept: list[Protection], named: dict[str, str], tracked: Sequence[str],
+                notes: list[str]) -> list[Protection]:
+    """`!file` for each tracked file the user named with --editable that a kept protection
+    of hone's own covers (a test inside `tests/`); the user's own --protect still wins."""
+    out = []
+    for path, pattern in named.items():
+        if path not in tracked or any(_covered(p.pattern, _spec([path]), [path])
+                                      for p in kept if p.kind is Kind.USER):
+            continue
+        covering = next((p for p in kept if _covered(p.pattern, _spec([path]), [path])), None)
+        if covering is None:
+            continue
+        notes.append(f"warning: {path} stays editable as you asked (--editable {pattern}), "
+                     f"although it is in {covering.pattern} ({covering.reason})")
+        out.append(Protection(f"!{path}", Kind.EXCEPT,
+                              f"you named it with --editable: an exception to "
+                              f"{covering.pattern}"))
+    return out
+
+
+def _spec(patterns: Sequence[str]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
 def _plain(pattern: str) -> str:
@@ -134,5 +159,5 @@ def _plain(pattern: str) -> str:
 def _covered(pattern: str, editable: pathspec.GitIgnoreSpec, tracked: Sequence[str]
              ) -> list[str]:
     """Tracked files that both `pattern` (protected) and the editable patterns match."""
-    protected = pathspec.GitIgnoreSpec.from_lines([pattern])
+    protected = _spec([pattern])
     return [t for t in tracked if protected.match_file(t) and editable.match_file(t)]

@@ -26,14 +26,17 @@ def is_code(path: str) -> bool:
 
 
 def literals(source: str) -> list[str]:
-    """Every string constant of a Python source, in order; [] when it does not parse."""
+    """Every string constant of a Python source, in source order; [] when it does not
+    parse."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError):
         return []
     out: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+    strings = [n for n in ast.walk(tree) if isinstance(n, ast.Constant)
+               and isinstance(n.value, str)]
+    for node in sorted(strings, key=lambda n: (n.lineno, n.col_offset)):
+        if isinstance(node.value, str):
             text = node.value.strip()
             if text and len(text) < 300 and "\n" not in text and text not in out:
                 out.append(text)
