@@ -85,3 +85,20 @@ def test_a_broken_config_is_exit_2(make_repo: MakeRepo,
     assert code == 2 and out == ""
     assert err.startswith("hone: error: hone.toml: unknown key 'objective.timout'")
     assert err.count("\n") == 1
+
+
+def test_the_holdout_runs_after_the_objective(make_repo: MakeRepo,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo({**KNOB_PROJECT, "hold.py": "print('score: 7')\n"})
+    assert hone(capsys, "init", "--objective", "python3 score.py", "-C", str(root))[0] == 0
+    toml = root / "hone.toml"
+    # Uncommenting the written defaults is how a user turns a section on.
+    toml.write_text(toml.read_text()
+                    .replace('# run = ""  # its command', 'run = "python3 hold.py"  # its')
+                    .replace("# repeats = 3", "repeats = 1"))
+    code, out, _ = hone(capsys, "check", "--json", "-C", str(root))
+    stages = json.loads(out)["stages"]
+    assert code == 0, out
+    assert [(s["stage"], s["ok"], s["score"]) for s in stages] == [
+        ("objective", True, 3.0), ("holdout", True, 7.0)]
+    assert stages[1]["logs"][0].endswith(".hone/check/00000/holdout_seed1.out")

@@ -2,7 +2,8 @@
 
 The same guard of protected files, verifier factory, executor and baseline job as a run (see
 `session.open_engine` and `jobs.Measurer.baseline`), with one seed and no noise runs, and
-nothing written to the journal: logs go to `.hone/check/` (replaced by the next check).
+nothing written to the journal: logs go to `.hone/check/` (replaced by the next check). With
+a `[holdout]`, its runs follow, as they follow a run's baseline.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hone.loop.safeguards import make_guard
 from hone.loop.workspace import Workspace
 from hone.plugins import check as check_plugins
 from hone.records import Attempt, Measurement, Purpose, Status
+from hone.verify import holdout
 from hone.verify.verifier import StageFailure, Verdict
 
 CHECK_RUN = "check"  # the attempts' run name in the executor's jobs; never a journal run
@@ -74,10 +76,25 @@ def check_head(ws: Workspace) -> Checked:
         factory = verifier_factory(ws.config, guard)
         attempt = Attempt(CHECK_RUN, 0, None, head, Status.RUNNING, hypothesis="check")
         seed = ws.config.objective.seed_list()[0]
+        folder = logs_dir / f"{attempt.id:05d}"
         with make_executor(ws.config, repo.root, ws.dir, logs_dir, factory) as executor:
-            verdict = Measurer(executor, repo, head).verdict(attempt, Purpose.BASELINE, (seed,))
-    return Checked(head, stages(verdict, logs_dir / f"{attempt.id:05d}"), repo.is_dirty(),
-                   logs_dir)
+            measurer = Measurer(executor, repo, head)
+            done = stages(measurer.verdict(attempt, Purpose.BASELINE, (seed,)), folder)
+            if all(s.ok for s in done) and holdout.enabled(ws.config):
+                # `hone run` measures the holdout on its baseline too, and stops if it fails.
+                done += (_holdout(measurer.verdict(attempt, Purpose.HOLDOUT), folder),)
+    return Checked(head, done, repo.is_dirty(), logs_dir)
+
+
+def _holdout(verdict: Verdict, folder: Path) -> Stage:
+    logs = tuple(sorted(folder.glob(f"{holdout.KIND}_*"), key=lambda p: (p.stem, p.suffix
+                                                                           != ".out")))
+    seconds = sum(m.seconds for m in verdict.measurements)
+    if verdict.failure is not None:
+        return _failed(holdout.KIND, seconds, verdict.failure, logs)
+    last = verdict.measurements[-1] if verdict.measurements else None
+    return Stage(holdout.KIND, True, seconds, dict(last.metrics) if last else {},
+                 verdict.score, logs=logs)
 
 
 def stages(verdict: Verdict, folder: Path) -> tuple[Stage, ...]:
