@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hone.errors import RunLocked
 from hone.executors import make_executor, verifier_factory
 from hone.loop.jobs import Measurer
 from hone.loop.safeguards import make_guard
@@ -70,7 +71,11 @@ def check_head(ws: Workspace) -> Checked:
     repo = ws.repo
     head = repo.head()
     logs_dir = ws.dir / "check"
-    with ws.lock(CHECK_RUN):
+    try:
+        lock = ws.lock(CHECK_RUN)
+    except RunLocked as exc:
+        raise RunLocked("hone check must wait: " + str(exc).split(": ", 1)[-1]) from None
+    with lock:
         shutil.rmtree(logs_dir, ignore_errors=True)
         guard = make_guard(ws, head)
         factory = verifier_factory(ws.config, guard)
