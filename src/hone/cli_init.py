@@ -33,7 +33,8 @@ def init(
     agent: AgentOpt = None,
     directory: DirOpt = Path("."),
 ) -> None:
-    """Write a commented hone.toml and say what is editable and protected, and why;
+    """Write a commented hone.toml; say what is editable and protected, and why.
+
     --agent alone: only a coding agent's instructions."""
     from hone.init import init_config
     from hone.mcp.hosts import write_agent_files
@@ -57,8 +58,9 @@ def init(
 
 
 def check(as_json: JsonOpt = False, directory: DirOpt = Path(".")) -> None:
-    """Run the gates and the objective once on HEAD, as `hone run` measures its baseline
-    (no run is created). Exit 0 when every stage passes, 1 when one fails."""
+    """Run the gates and the objective once on HEAD, as a run's baseline.
+
+    No run is created. Exit 0 when every stage passes, 1 when one fails."""
     raise typer.Exit(check_command(directory, as_json))
 
 
