@@ -9,18 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from hone.cli import main
 from hone.loop.workspace import Workspace
 from tests.conftest import KNOB_PROJECT, MakeRepo
+from tests.test_init_explain import hone
 
 GATE = "python3 test_knob.py"
-
-
-def hone(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_init_check_passes_on_a_good_repository(make_repo: MakeRepo,

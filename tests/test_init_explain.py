@@ -35,6 +35,7 @@ GATE = "PYTHONPATH=src python3 -m pytest -q"
 
 
 def hone(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run `hone ARGS` in this process: exit code, stdout, stderr."""
     capsys.readouterr()
     code = main(list(args))
     out = capsys.readouterr()

@@ -106,8 +106,9 @@ class Lab:
         objective, gates, files = raw["objective"], raw["gates"], raw["files"]
         assert isinstance(objective, dict) and isinstance(gates, list)
         assert isinstance(files, dict)
-        return plan_files(self.root, sorted(self.tracked), objective["run"],
-                          [g["run"] for g in gates], files["editable"]).protect
+        plan = plan_files(self.root, sorted(self.tracked), str(objective["run"]),
+                          [str(g["run"]) for g in gates], list(files["editable"]))
+        return plan.protect
 
     def commit(self, case: Case) -> str:
         git("checkout", "-q", "-f", "--detach", self.base, cwd=self.work)
