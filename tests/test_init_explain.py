@@ -12,6 +12,7 @@ import pytest
 from hone.cli import main
 from hone.config.load import load_config
 from hone.config.model import Config
+from hone.init import plan_files
 from hone.init.commands import named_paths, simple_commands
 from hone.init.reads import data_read_by
 from hone.vcs.git import Repo
@@ -151,3 +152,9 @@ def test_data_a_script_reads(tmp_path: Path) -> None:
     assert data_read_by(tmp_path, "bench.py", tracked) == ["data/in.csv", "data/"]
     (tmp_path / "broken.py").write_text("def (:\n")
     assert data_read_by(tmp_path, "broken.py", tracked) == []
+
+
+def test_tests_of_another_language_protect_their_folder_only(tmp_path: Path) -> None:
+    tracked = ["src/lib.rs", "tests/parse.rs", "bench.sh"]
+    plan = plan_files(tmp_path, tracked, "sh bench.sh", ["cargo test"])
+    assert plan.protect == ["bench.sh", "tests/"]

@@ -97,11 +97,10 @@ def _from_suite(suite: Suite | None) -> list[Protection]:
     return ([Protection(f, Kind.TESTS, f"the test suite{finds}") for f in suite.folders]
             + [Protection(p, Kind.TESTS, "test files anywhere: pytest collects these names")
                for p in suite.file_patterns]
-            + [Protection("conftest.py", Kind.TESTS,
-                          "pytest's hooks: a conftest.py can skip or rewrite any test")]
-            + [Protection(c, Kind.TESTS, "pytest reads its options from these: "
-                          "`addopts = --co` would run no test")
-               for c in suite.config if c != "conftest.py"])
+            + [Protection(c, Kind.TESTS,
+                          "pytest's hooks: a conftest.py can skip or rewrite any test"
+                          if c == "conftest.py" else "pytest reads its options from these: "
+                          "`addopts = --co` would run no test") for c in suite.config])
 
 
 def _apply_editable(found: list[Protection], editable: Sequence[str], tracked: Sequence[str],

@@ -51,7 +51,7 @@ def find_suite(tracked: Sequence[str], gates: Iterable[str]) -> Suite | None:
     folder; one elsewhere is covered by the file-name patterns."""
     pytest = runs_pytest(gates)
     folders: list[str] = []
-    found = False
+    python = pytest  # pytest's files and settings matter: a gate runs it, or Python tests
     for path in tracked:
         parts = path.split("/")
         folder = next((i for i, part in enumerate(parts[:-1]) if part in TEST_FOLDERS), None)
@@ -59,9 +59,9 @@ def find_suite(tracked: Sequence[str], gates: Iterable[str]) -> Suite | None:
             pattern = "/".join(parts[:folder + 1]) + "/"
             if pattern not in folders and not any(pattern.startswith(f) for f in folders):
                 folders.append(pattern)
-            found = True
-        elif is_test_file(path) or PurePosixPath(path).name == "conftest.py":
-            found = True
-    if not found and not pytest:
+        python = python or is_test_file(path) or PurePosixPath(path).name == "conftest.py"
+    if not folders and not python:
         return None
+    if not python:  # tests in another language: their folders only
+        return Suite(tuple(folders), (), (), False)
     return Suite(tuple(folders), TEST_FILES, ("conftest.py", *PYTEST_CONFIG), pytest)
