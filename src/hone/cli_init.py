@@ -85,7 +85,7 @@ def print_checked(checked: Checked, root: Path) -> None:
     width = max((len(s.stage) for s in checked.stages), default=0)
     for stage in checked.stages:
         typer.echo(_stage_line(stage, width))
-        if not stage.ok:
+        if not stage.ok and not stage.retried:
             tail = stage.log_tail.splitlines()[-TAIL_LINES:]
             typer.echo("  output (last lines):" if tail else "  output: (none)")
             for line in tail:
@@ -101,7 +101,8 @@ def print_checked(checked: Checked, root: Path) -> None:
 def _stage_line(stage: Stage, width: int) -> str:
     from hone.loop.brief import fmt
 
-    head = f"{'pass' if stage.ok else 'FAIL'} {stage.stage:<{width}} {stage.seconds:7.2f}s"
+    mark = "pass" if stage.ok else "fail" if stage.retried else "FAIL"
+    head = f"{mark} {stage.stage:<{width}} {stage.seconds:7.2f}s"
     if not stage.ok:
         return f"{head}  {stage.reason}"
     shown = ", ".join(f"{k}={fmt(v)}" for k, v in stage.metrics.items())

@@ -38,11 +38,13 @@ class Stage:
     reason: str = ""
     log_tail: str = ""
     logs: tuple[Path, ...] = ()
+    retried: bool = False  # failed, and the gate was run again (`[[gates]] retries`)
 
     def to_json(self) -> dict[str, Any]:
         return {"stage": self.stage, "ok": self.ok, "seconds": round(self.seconds, 3),
                 "metrics": self.metrics, "score": self.score, "reason": self.reason,
-                "log_tail": self.log_tail, "logs": [str(p) for p in self.logs]}
+                "log_tail": self.log_tail, "logs": [str(p) for p in self.logs],
+                "retried": self.retried}
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class Checked:
 
     @property
     def ok(self) -> bool:
-        return bool(self.stages) and all(s.ok for s in self.stages)
+        return bool(self.stages) and all(s.ok or s.retried for s in self.stages)
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "commit": self.commit, "dirty": self.dirty,
@@ -85,7 +87,7 @@ def check_head(ws: Workspace) -> Checked:
         with make_executor(ws.config, repo.root, ws.dir, logs_dir, factory) as executor:
             measurer = Measurer(executor, repo, head)
             done = stages(measurer.verdict(attempt, Purpose.BASELINE, (seed,)), folder)
-            if all(s.ok for s in done) and holdout.enabled(ws.config):
+            if all(s.ok or s.retried for s in done) and holdout.enabled(ws.config):
                 # `hone run` measures the holdout on its baseline too, and stops if it fails.
                 done += (_holdout(measurer.verdict(attempt, Purpose.HOLDOUT), folder),)
     return Checked(head, done, repo.is_dirty(), logs_dir)
@@ -103,8 +105,9 @@ def _holdout(verdict: Verdict, folder: Path) -> Stage:
 
 
 def stages(verdict: Verdict, folder: Path) -> tuple[Stage, ...]:
-    """One Stage per command the verdict ran; the last fails when the verdict failed (a
-    failure before any command, a patch that does not apply, is a stage of its own)."""
+    """One Stage per command the verdict ran (a gate run again after a failure has a line per
+    run); the last fails when the verdict failed (a failure before any command, a patch
+    that does not apply, is a stage of its own)."""
     out: list[Stage] = []
     objective_runs = iter(verdict.measurements)
     for i, run in enumerate(verdict.runs):
@@ -113,6 +116,10 @@ def stages(verdict: Verdict, folder: Path) -> tuple[Stage, ...]:
         last = i == len(verdict.runs) - 1
         if last and verdict.failure is not None:
             out.append(_failed(run.stage, run.seconds, verdict.failure, logs))
+            continue
+        if not run.ok:  # a gate's failed run before it passed (a flake) or was run again
+            out.append(Stage(run.stage, False, run.seconds, reason="failed, run again",
+                             logs=logs, retried=True))
             continue
         measured: Measurement | None = (next(objective_runs, None)
                                         if not run.stage.startswith("gate:") else None)

@@ -47,11 +47,13 @@ class StageFailure:
 @dataclass(frozen=True)
 class StageRun:
     """One command a verification ran, in order: its stage (`gate:NAME`, `objective`), the
-    stem of its log files (`<stem>.out`, `<stem>.err` in the attempt's log folder), seconds."""
+    stem of its log files (`<stem>.out`, `<stem>.err` in the attempt's log folder), seconds,
+    and whether it passed."""
 
     stage: str
     log: str
     seconds: float
+    ok: bool = True
 
 
 @dataclass(frozen=True)
@@ -192,11 +194,11 @@ class Verifier:
         for gate in self.config.gates if gates else []:
             fresh.before()
             res = self._run(gate.run, workdir, attempt_id, f"gate_{gate.name}", gate.timeout)
-            runs.append(StageRun(f"gate:{gate.name}", log_stem(f"gate_{gate.name}"),
-                                 res.seconds))
             fresh.after(gate.outputs)
             failure = _command_failure(res, f"gate:{gate.name}", gate.timeout,
                                        self.config.logs.tail_lines)
+            runs.append(StageRun(f"gate:{gate.name}", log_stem(f"gate_{gate.name}"),
+                                 res.seconds, failure is None))
             if failure:
                 return Verdict(failure, runs=tuple(runs))
         measurements: list[Measurement] = []
@@ -206,7 +208,8 @@ class Verifier:
                 start = time.monotonic()
                 result = self.measure(workdir, attempt_id, seed, kind=kind, label=label)
                 runs.append(StageRun(kind, log_stem(f"{kind}_seed{seed}{label}"),
-                                     time.monotonic() - start))
+                                     time.monotonic() - start,
+                                     not isinstance(result, StageFailure)))
                 fresh.after(self.config.objective.outputs)
                 if isinstance(result, StageFailure):
                     return Verdict(result, measurements, runs=tuple(runs))
