@@ -145,7 +145,7 @@ def test_retry_verifies_a_gate_failure_again_and_records_the_link(
     for done in ("2", "0"):
         code, out, err = hone(capsys, "retry", done, "-C", str(root))
         assert code == 2 and len(err.strip().splitlines()) == 1 and "retried" in err, err
-    assert not (root / ".hone" / "worktrees" / "retry-main").exists()
+    assert not (Workspace.open(root).worktrees("main").base / "retry-main").exists()
     code, _, err = hone(capsys, "retry", "1", "--run", "other", "-C", str(root))
     assert code == 1 and "no run named 'other'" in err  # and no such run was started
     assert [r["name"] for r in json.loads(hone(capsys, "runs", "--json", "-C", str(root))[1])
@@ -154,7 +154,7 @@ def test_retry_verifies_a_gate_failure_again_and_records_the_link(
     # While another hone process holds the run, a retry says so and waits for no one.
     with Workspace.open(root).lock("main"):
         code, _, err = hone(capsys, "retry", "1", "-C", str(root))
-    assert code == 2 and err.count("\n") == 1 and "in use by another hone process" in err
+    assert code == 2 and err.count("\n") == 1 and "is in use by pid" in err
 
 
 @pytest.mark.slow  # real verified attempts through the CLI

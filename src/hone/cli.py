@@ -27,15 +27,17 @@ from hone.cli_common import (
     print_json,
 )
 from hone.cli_errors import failure
+from hone.cli_init import register as register_init
 from hone.cli_probe import register as register_probe
 from hone.cli_retry import register as register_retry
 from hone.cli_stop import register as register_stop
 from hone.cli_views import register as register_views
 from hone.errors import HoneError, UsageError
-from hone.mcp.cli import AgentOpt, mcp_command
+from hone.mcp.cli import mcp_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="hone: keep only the changes that make your program truly better.")
+register_init(app)
 register_views(app)
 register_retry(app)
 register_probe(app)
@@ -72,33 +74,6 @@ def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks."
               "--version", callback=_version, is_eager=True,
               help="Print hone's version and exit.")] = False) -> None:
     state["debug"] = debug
-
-
-@app.command()
-def init(
-    objective: Annotated[str | None, typer.Option(
-        "--objective", help="Command that prints metrics.")] = None,
-    score: Annotated[str, typer.Option(help="Metric name or expression.")] = "score",
-    direction: Annotated[str, typer.Option(help="max or min.")] = "max",
-    editable: Annotated[list[str] | None, typer.Option(help="Editable glob (repeatable).")] = None,
-    protect: Annotated[list[str] | None, typer.Option(help="Protected glob (repeatable).")] = None,
-    gate: Annotated[list[str] | None, typer.Option(help="Gate command (repeatable).")] = None,
-    goal: Annotated[str, typer.Option(help="The goal in your words.")] =
-        "Improve the score of the objective.",
-    force: Annotated[bool, typer.Option(help="Overwrite an existing hone.toml.")] = False,
-    agent: AgentOpt = None,
-    directory: DirOpt = Path("."),
-) -> None:
-    """Write a commented hone.toml; --agent alone: only a coding agent's instructions."""
-    from hone.init import init_config
-    from hone.mcp.hosts import write_agent_files
-
-    if objective is None and agent is None:
-        raise UsageError("Missing option '--objective'.")
-    paths = [init_config(directory, objective, score, direction, editable or [], protect or [],
-                         gate or [], force, goal)] if objective is not None else []
-    for path in paths + (write_agent_files(directory, agent) if agent else []):
-        typer.echo(f"wrote {path}")
 
 
 @app.command()

@@ -17,6 +17,8 @@ PROJECT = {
     "tests/test_fast.py": "def test_x():\n    pass\n",
     "README.md": "hi\n",
 }
+SUITE_PATTERNS = ["test_*.py", "*_test.py", "conftest.py", "pytest.ini", ".pytest.ini",
+                  "pyproject.toml", "tox.ini", "setup.cfg"]
 
 
 def test_init_writes_a_commented_valid_config(make_repo: MakeRepo, hone: Hone) -> None:
@@ -25,7 +27,7 @@ def test_init_writes_a_commented_valid_config(make_repo: MakeRepo, hone: Hone) -
                "ops / seconds", "--direction", "min", "--gate", "python3 -m pytest -q tests/",
                "--goal", "Make it fast.", cwd=root)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.strip() == f"wrote {root / 'hone.toml'}"
+    assert res.stdout.splitlines()[-1] == f"wrote {root / 'hone.toml'}"
     text = (root / "hone.toml").read_text()
     comments = [line for line in text.splitlines() if line.lstrip().startswith("#")]
     assert len(comments) >= 5  # every section explains itself
@@ -36,8 +38,9 @@ def test_init_writes_a_commented_valid_config(make_repo: MakeRepo, hone: Hone) -
     assert raw["gates"] == [{"name": "gate1", "run": "python3 -m pytest -q tests/",
                              "timeout": 600}]
     assert raw["run"]["goal"] == "Make it fast."
-    # The objective's and the gate's own files are protected; nothing else.
-    assert raw["files"] == {"editable": [], "protect": ["bench/run.py", "tests/"]}
+    # The objective's own file and the test suite are protected; nothing else.
+    assert raw["files"] == {"editable": [], "protect": [
+        "bench/run.py", "tests/", *SUITE_PATTERNS]}
     _, config = load_config(root)  # hone reads back what it wrote
     assert config.objective.direction == "min"
 
@@ -60,14 +63,17 @@ def test_explicit_editable_and_protect_are_kept(make_repo: MakeRepo, hone: Hone)
     assert hone("init", "--objective", "python3 bench/run.py", "--editable", "src/*.py",
                 "--protect", "src/util.py", cwd=root).returncode == 0
     raw = tomllib.loads((root / "hone.toml").read_text())
-    assert raw["files"] == {"editable": ["src/*.py"], "protect": ["src/util.py", "bench/run.py"]}
+    assert raw["files"] == {"editable": ["src/*.py"], "protect": [
+        "src/util.py", "bench/run.py", "tests/", *SUITE_PATTERNS]}
 
 
 def test_commands_outside_the_repo_protect_nothing(make_repo: MakeRepo, hone: Hone) -> None:
     root = make_repo(PROJECT)
     assert hone("init", "--objective", "make speed", "--gate", "/usr/bin/true",
                 cwd=root).returncode == 0
-    assert tomllib.loads((root / "hone.toml").read_text())["files"]["protect"] == []
+    # Only the test suite it finds, nothing the commands name.
+    assert tomllib.loads((root / "hone.toml").read_text())["files"]["protect"] == [
+        "tests/", *SUITE_PATTERNS]
 
 
 def test_init_refuses_to_overwrite_without_force(make_repo: MakeRepo, hone: Hone,

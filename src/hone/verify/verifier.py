@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import statistics
+import time
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -44,14 +45,28 @@ class StageFailure:
 
 
 @dataclass(frozen=True)
+class StageRun:
+    """One command a verification ran, in order: its stage (`gate:NAME`, `objective`), the
+    stem of its log files (`<stem>.out`, `<stem>.err` in the attempt's log folder), seconds,
+    and whether it passed."""
+
+    stage: str
+    log: str
+    seconds: float
+    ok: bool = True
+
+
+@dataclass(frozen=True)
 class Verdict:
     """Result of verifying one commit: measurements when it passed, a failure otherwise;
-    `flakes`: the gates that both failed and passed on it (whether or not it passed)."""
+    `flakes`: the gates that both failed and passed on it (whether or not it passed);
+    `runs` the commands it ran (the last one failed when there is a failure)."""
 
     failure: StageFailure | None
     measurements: list[Measurement] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
     flakes: tuple[GateFlake, ...] = ()
+    runs: tuple[StageRun, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -86,7 +101,7 @@ class Verifier:
 
     def _run(self, command: str, workdir: Path, attempt_id: int, name: str, timeout: float,
              extra_env: dict[str, str] | None = None) -> CommandResult:
-        stem = self.logs_dir / f"{attempt_id:05d}" / name.replace("/", "_").replace(":", "_")
+        stem = self.logs_dir / f"{attempt_id:05d}" / log_stem(name)
         # HONE_LOGS: where a command may leave records of the attempt (hone.judge does)
         env = {**self.base_env, "HONE_ATTEMPT": str(attempt_id),
                "HONE_LOGS": str(stem.parent.resolve()), **(extra_env or {})}
@@ -164,7 +179,8 @@ class Verifier:
         if changed:
             return Verdict(StageFailure(
                 "protected", "changed protected file(s) while verifying: "
-                + ", ".join(changed[:5]), rejected=True), verdict.measurements)
+                + ", ".join(changed[:5]), rejected=True), verdict.measurements,
+                runs=verdict.runs)
         return verdict
 
     def _gates_then_objective(self, workdir: Path, attempt_id: int,
@@ -177,23 +193,28 @@ class Verifier:
         run's memo for the next, is gone)."""
         fresh = _FreshTree(self.guard, workdir)
         flakes: list[GateFlake] = []
+        runs: list[StageRun] = []
         for gate in self.config.gates if gates else []:
-            failure = self._gate(gate, workdir, attempt_id, fresh, flakes)
+            failure = self._gate(gate, workdir, attempt_id, fresh, flakes, runs)
             if failure:
-                return Verdict(failure, flakes=tuple(flakes))
+                return Verdict(failure, flakes=tuple(flakes), runs=tuple(runs))
         measurements: list[Measurement] = []
         with exclusive or nullcontext():
             for seed in seeds if seeds is not None else self.config.objective.seed_list():
                 fresh.before()
+                start = time.monotonic()
                 result = self.measure(workdir, attempt_id, seed, kind=kind, label=label)
+                runs.append(StageRun(kind, log_stem(f"{kind}_seed{seed}{label}"),
+                                     time.monotonic() - start,
+                                     not isinstance(result, StageFailure)))
                 fresh.after(self.config.objective.outputs)
                 if isinstance(result, StageFailure):
-                    return Verdict(result, measurements, flakes=tuple(flakes))
+                    return Verdict(result, measurements, flakes=tuple(flakes), runs=tuple(runs))
                 measurements.append(result)
-        return Verdict(None, measurements, flakes=tuple(flakes))
+        return Verdict(None, measurements, flakes=tuple(flakes), runs=tuple(runs))
 
     def _gate(self, gate: GateSection, workdir: Path, attempt_id: int, fresh: _FreshTree,
-              flakes: list[GateFlake]) -> StageFailure | None:
+              flakes: list[GateFlake], runs: list[StageRun]) -> StageFailure | None:
         """Run `gate` until it settles (`retries.settled`: a failure is run again, a pass
         after a failure must be repeated); why it failed, or None. A gate that both failed
         and passed is added to `flakes`. Each run starts from a fresh tree and has its log."""
@@ -207,6 +228,8 @@ class Verifier:
             fresh.after(gate.outputs)
             failure = _command_failure(res, f"gate:{gate.name}", gate.timeout,
                                        self.config.logs.tail_lines)
+            runs.append(StageRun(f"gate:{gate.name}", log_stem(name), res.seconds,
+                                 failure is None))
             if failure is not None and failure.stage == "log":
                 return failure  # hone could not keep the log: no run of it is to be trusted
             last = failure or last
@@ -221,6 +244,11 @@ class Verifier:
         return StageFailure(f"gate:{gate.name}", f"gate:{gate.name} is flaky: passed "
                             f"{flake.passed} of {flake.runs} runs (last failure: "
                             f"{last.reason})", last.log_tail)
+
+
+def log_stem(name: str) -> str:
+    """The stem of a command's log files in its attempt's log folder."""
+    return name.replace("/", "_").replace(":", "_")
 
 
 class _FreshTree:

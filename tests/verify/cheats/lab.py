@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hone.config.load import parse_config
+from hone.init import plan_files
 from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules
 from hone.verify.audit import audit
@@ -35,6 +36,7 @@ class Case:
     gap: str = ""
     sandbox: bool = False  # jailed: always verified, to show what the jail does
     weak: bool = False  # under a weak config that protects nothing
+    init: bool = False  # under the protect list `hone init` writes for this project
     verify: bool = False  # verify even when the static checks already caught it
 
 
@@ -82,20 +84,31 @@ class Lab:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
         self.logs = root / "logs"
         self.attempt = 0
-        self.verifiers: dict[tuple[bool, bool], tuple[Verifier, list[str]]] = {}
-        self.watched: dict[tuple[bool, bool], dict[str, str]] = {}
+        self.verifiers: dict[tuple[bool, bool, bool], tuple[Verifier, list[str]]] = {}
+        self.watched: dict[tuple[bool, bool, bool], dict[str, str]] = {}
         self.baseline = self.run(Case("baseline", "", {}, kind="honest")).score
 
-    def verifier(self, sandbox: bool, weak: bool) -> tuple[Verifier, list[str]]:
-        key = (sandbox, weak)
+    def verifier(self, sandbox: bool, weak: bool, init: bool = False
+                 ) -> tuple[Verifier, list[str]]:
+        key = (sandbox, weak, init)
         if key not in self.verifiers:
-            protect = [] if weak else project.PROTECT
+            protect = [] if weak else self.init_protect(sandbox) if init else project.PROTECT
             config = parse_config(project.config(protect, sandbox))
             rules = PathRules(config.files.editable, config.files.protect)
             guard = Guard.snapshot(self.root, self.base, rules, project.HIDDEN)
             self.verifiers[key] = (Verifier(config, self.logs, env=self.env, guard=guard),
                                    protect)
         return self.verifiers[key]
+
+    def init_protect(self, sandbox: bool) -> list[str]:
+        """What `hone init --objective ... --gate ... --editable ...` protects here."""
+        raw = project.config([], sandbox)
+        objective, gates, files = raw["objective"], raw["gates"], raw["files"]
+        assert isinstance(objective, dict) and isinstance(gates, list)
+        assert isinstance(files, dict)
+        plan = plan_files(self.root, sorted(self.tracked), str(objective["run"]),
+                          [str(g["run"]) for g in gates], list(files["editable"]))
+        return plan.protect
 
     def commit(self, case: Case) -> str:
         git("checkout", "-q", "-f", "--detach", self.base, cwd=self.work)
@@ -118,7 +131,7 @@ class Lab:
         """Commit `case`, then what the loop would do: hygiene at materialise, the verifier,
         the audit of the diff."""
         commit = self.commit(case)
-        verifier, protect = self.verifier(case.sandbox, case.weak)
+        verifier, protect = self.verifier(case.sandbox, case.weak, case.init)
         guard = verifier.guard
         assert guard is not None
         changed = [p for p in git("diff", "--name-only", "--no-renames", "--diff-filter=d",
@@ -128,7 +141,7 @@ class Lab:
         diff = Repo.at(self.root).change(self.base, commit).patch
         files = {p: (self.work / p).read_text(errors="replace") for p in changed
                  if p.endswith(".py")}
-        key = (case.sandbox, case.weak)
+        key = (case.sandbox, case.weak, case.init)
         if key not in self.watched:
             self.watched[key] = {p: git("show", f"{self.base}:{p}", cwd=self.root)
                                  for p in [*guard.protected, *guard.hidden]}

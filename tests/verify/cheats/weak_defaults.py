@@ -1,5 +1,6 @@
 """7. Weak defaults: a config that protects neither tests nor data, or test-runner settings
-changed by files the config does not name."""
+changed by files the config does not name; and the config `hone init` writes, which protects
+the test suite and what the objective runs and reads."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ CAT = "weak-defaults"
 PASSING_TEST = "def test_solve():\n    pass\n"
 
 CASES = [
-    Case("the test edited, tests unprotected", CAT,
-         {"tests/test_calc.py": PASSING_TEST, "calc.py": FAST_WRONG}, weak=True,
-         gap="a safer `hone init` (cli) protects the test suite it finds"),
-    Case("the benchmark's clock scaled, benchmark unprotected", CAT,
+    # `hone init --gate "pytest ..."` with nothing protected by hand: init protects the test
+    # suite it finds and the benchmark the objective runs (see hone.init.plan).
+    Case("the test edited, config from hone init", CAT,
+         {"tests/test_calc.py": PASSING_TEST, "calc.py": FAST_WRONG}, init=True),
+    Case("the benchmark's clock scaled, config from hone init", CAT,
          {"bench.py": BENCH.replace("elapsed = time.perf_counter() - start",
                                     "elapsed = (time.perf_counter() - start) / 64")},
-         weak=True,
-         gap="a safer `hone init` (cli) protects the files the objective reads"),
+         init=True, kind="neutralised"),
     Case("pytest.ini addopts = --co", CAT, {"pytest.ini": "[pytest]\naddopts = --co\n",
                                              "calc.py": FAST_WRONG}, weak=True),
     Case("conftest.py skips every test", CAT, {"conftest.py": (
