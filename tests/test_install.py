@@ -4,16 +4,14 @@ the distribution name hone-loop ("hone" on PyPI is an unrelated package)."""
 from __future__ import annotations
 
 import subprocess
-import sys
-import sysconfig
 import tomllib
-import venv
 import zipfile
 from pathlib import Path
 
 import pytest
 
 import hone
+from tests.installed import build_wheel, install_wheel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,24 +28,15 @@ def test_pyproject_names_the_distribution_and_the_command() -> None:
 
 @pytest.mark.slow
 def test_the_wheel_installs_a_hone_command_that_knows_its_version(tmp_path: Path) -> None:
-    """Build the wheel as `pip install .` would (no network: the dev install has the build
-    backend), install it into a fresh venv that borrows only the dependencies, run it."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                    "--no-build-isolation", "-w", str(tmp_path / "dist"), str(ROOT)],
-                   check=True, capture_output=True)
-    wheel = next((tmp_path / "dist").glob("hone_loop-*.whl"))
+    """Build the wheel as `pip install .` would, install it into a fresh venv that borrows
+    only the dependencies, run it."""
+    wheel = build_wheel(tmp_path / "dist")
     with zipfile.ZipFile(wheel) as z:
         meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
         assert "Name: hone-loop" in z.read(meta).decode()
         assert "hone/cli.py" in z.namelist()
     env = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env)
-    site = Path(sysconfig.get_path("purelib", vars={"base": str(env), "platbase": str(env)}))
-    # The dependencies come from the dev install; hone itself only from the wheel (a path in a
-    # .pth file does not run that folder's own .pth files, so the editable hone stays out).
-    (site / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"),
-                    "install", "-q", "--no-deps", str(wheel)], check=True, capture_output=True)
+    site = install_wheel(wheel, env)
     out = subprocess.run([str(env / "bin" / "hone"), "--version"], capture_output=True,
                          text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == f"hone {hone.__version__}"
