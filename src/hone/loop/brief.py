@@ -140,6 +140,9 @@ def noise_lines(baseline: Attempt) -> list[str]:
                  "noisy objectives only); a simplification must hold the score exactly"]
     else:
         lines = [f"noise floor: {noise['runs']} runs, CV {noise['cv']:.2%}"]
+    if noise.get("equivalence") is not None:
+        lines.append(f"equivalence noise on: {noise['variants']} equivalent variant(s) of the "
+                     f"baseline spread {noise['equivalence']:.2%}; a keep needs a gain beyond it")
     if baseline.noise is not None and baseline.noise.warning:
         lines.append(f"warning: {baseline.noise.warning}")
     return lines

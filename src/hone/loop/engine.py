@@ -46,6 +46,7 @@ from hone.strategies.merge import apply_merge
 from hone.strategies.plan import Plan
 from hone.strategies.plan import brief_sections as search_sections
 from hone.vcs import refs
+from hone.verify.equivalent import renamed
 from hone.verify.guard import Guard
 from hone.verify.hygiene import hygiene_failures
 from hone.verify.verifier import StageFailure, Verdict
@@ -261,7 +262,7 @@ class Engine(RunView):
             if same is not None:
                 return StageFailure("duplicate", f"the same change as #{same.id} "
                                     f"({same.status.value}) was already tried")
-        return None
+        return renamed(self.ws.config, self.ws.repo, self.get(attempt.parent or 0), attempt, paths)
 
     def seeds(self) -> list[int]:
         """The seeds a new attempt is first measured with."""
@@ -273,7 +274,7 @@ class Engine(RunView):
             self.store.add_measurement(self.run, m)
         if verdict.failure:
             f = verdict.failure
-            status = (Status.DUPLICATE if f.stage == "duplicate"
+            status = (Status.DUPLICATE if f.stage in ("duplicate", "rename-only")
                       else Status.REJECTED if f.rejected else Status.FAILED)
             return self._finish(attempt, status, stage=f.stage, reason=f.reason,
                                 log_tail=f.log_tail, score=verdict.score)
