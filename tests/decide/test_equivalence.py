@@ -188,3 +188,44 @@ def test_equivalent_changes_are_not_kept_on_a_chaotic_objective(
     assert noise["variants"] >= 2 and noise["equivalence"] == pytest.approx(3 / 65)
     brief = Path(_hone(capsys, root, "ask", "--json")["brief"]).read_text()
     assert "score up to 4.62% apart on this objective" in brief
+
+
+# The hook, for code hone cannot rewrite itself: a netlist-like text whose signal names the
+# hook suffixes, and the same chaos from a hash of its text.
+HOOK = '''import pathlib, sys
+path = pathlib.Path("design.txt")
+path.write_text(path.read_text().replace("wire_a", f"wire_a_v{sys.argv[1]}"))
+'''
+TEXT_OBJECTIVE = OBJECTIVE.replace("import model\n", "").replace("model.py", "design.txt") \
+    .replace("model.quality()", "text.count(b'wire')")
+
+
+def _design() -> str:
+    """A design whose baseline scores chaos 0, whose renamed signal scores chaos 3, and one of
+    whose 3 hook variants scores chaos 3."""
+    for salt in range(200):
+        text = f"# salt {salt}\nwire_a = in\nwire_b = wire_a\n"
+        variants = [text.replace("wire_a", f"wire_a_v{i}") for i in range(1, 4)]
+        if (_chaos(text) == 0 and _chaos(text.replace("wire_b", "wire_c")) == 3
+                and any(_chaos(v) == 3 for v in variants)):
+            return text
+    raise AssertionError("no salt gives the chaos the test needs")
+
+
+def test_the_equivalent_hook_sets_the_margin_for_other_languages(
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    design = _design()
+    config = ('[objective]\nrun = "python3 objective.py"\nscore = "quality + chaos"\n'
+              'equivalent = "python3 hook.py {variant}"\n'
+              '[files]\neditable = ["design.txt"]\n'
+              'protect = ["objective.py", "hook.py", "hone.toml"]\n'
+              "[acceptance]\nvariants = 3\n")
+    root = make_repo({"design.txt": design, "objective.py": TEXT_OBJECTIVE, "hook.py": HOOK,
+                      "hone.toml": config})
+    asked = _hone(capsys, root, "ask", "--json")
+    workdir = Path(asked["workdir"])
+    (workdir / "design.txt").write_text(design.replace("wire_b", "wire_c"))
+    told = _hone(capsys, root, "tell", str(asked["id"]), "--hypothesis", "rename", "--json")
+    assert told["status"] == "discarded" and "within the equivalence spread" in told["reason"]
+    noise = _hone(capsys, root, "status", "--json")["noise"]
+    assert noise["variants"] == 3 and noise["equivalence"] > 0
