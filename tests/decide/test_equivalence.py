@@ -185,7 +185,9 @@ def test_equivalent_changes_are_not_kept_on_a_chaotic_objective(
     better = _try(capsys, root, model.replace("x * 2", "x * 3"), "weigh more")
     assert better["status"] == "kept", better
     noise = _hone(capsys, root, "status", "--json")["noise"]
-    assert noise["variants"] >= 2 and noise["equivalence"] == pytest.approx(3 / 65)
+    # 6 variants of the baseline, then 2 of the new champion (whose spread, at most 3 / 113,
+    # does not lower the baseline's)
+    assert noise["variants"] == 6 + 2 and noise["equivalence"] == pytest.approx(3 / 65)
     brief = Path(_hone(capsys, root, "ask", "--json")["brief"]).read_text()
     assert "score up to 4.62% apart on this objective" in brief
 

@@ -22,6 +22,7 @@ from hone.decide.base import Arm
 from hone.decide.chain import accept
 from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
+from hone.loop.equivalence import reestimate
 from hone.loop.jobs import Measurer
 from hone.loop.measure import plan_seeds, record_noise_floor, run_noise
 from hone.loop.recover import forget, refuse_stale_refs, resume
@@ -305,6 +306,7 @@ class Engine(RunView):
             assert attempt.commit is not None
             self.store.update_run(self.run, champion=attempt.id)
             self.ws.repo.set_ref(refs.best_ref(self.run), attempt.commit)
+            reestimate(self, result, cand, run_noise(self))
             self.on_event(Event.CHAMPION, result)
         return result
 

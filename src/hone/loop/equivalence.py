@@ -1,7 +1,8 @@
 """Equivalence noise on a live run: build semantically equivalent variants of the baseline
 (Python: `verify/variants.py`; any language: the `[objective] equivalent` hook), measure them as
 executor jobs with the purpose `equivalence`, and record their spread in the run's noise floor,
-where the decider reads it as the margin a keep must exceed (`NoiseFloor.margin`).
+where the decider reads it as the margin a keep must exceed (`NoiseFloor.margin`); each new
+champion gets a few variants of its own, which may widen it.
 
 Why: an objective can be deterministic per input and still chaotic in the code (place and route
 moves Fmax by several percent when a signal is renamed). Re-running one commit shows no spread
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from hone.loop.engine import Engine
 
 HOOK_VARIANTS = 6  # variants measured by default when the config names a hook
+CHAMPION_VARIANTS = 2  # variants of each new champion (re-estimating the spread cheaply)
 SLOT = "equivalence"  # the worktree the variants are written in
 
 
@@ -56,6 +58,24 @@ def measure_equivalence(engine: Engine, baseline: Attempt, runs: list[Measuremen
     spread = equivalence_spread(reference, [reference, *scores])
     return _record(engine, baseline, replace(floor, equivalence=spread, variants=len(scores)),
                    "")
+
+
+def reestimate(engine: Engine, champion: Attempt, runs: list[Measurement],
+               floor: NoiseFloor | None) -> None:
+    """On a new `champion` (measured by `runs`) of a run with equivalence noise on (`floor`
+    has a spread): measure `CHAMPION_VARIANTS` variants of it, and let the run's spread grow to
+    theirs when it is larger (it never shrinks: fewer variants see less of the range)."""
+    if floor is None or floor.equivalence is None or champion.commit is None:
+        return
+    seeds = sorted({m.seed for m in runs})
+    commits, _ = build_variants(engine, champion.commit, CHAMPION_VARIANTS)
+    scores = _measure(engine, champion, commits, seeds)
+    reference = _pooled(engine.ws.config, runs)
+    if reference is None or not scores:
+        return
+    spread = max(floor.equivalence, equivalence_spread(reference, [reference, *scores]))
+    grown = replace(floor, equivalence=spread, variants=floor.variants + len(scores))
+    engine.store.update_run(engine.run, meta={"noise": grown.to_json()})
 
 
 def build_variants(engine: Engine, commit: str, count: int) -> tuple[list[str], str]:
