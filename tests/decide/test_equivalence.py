@@ -78,14 +78,16 @@ def _never(arm: Arm) -> Measurement:
 
 
 def test_a_deterministic_keep_needs_a_gain_beyond_the_spread() -> None:
+    # A range of 3% over 3 scores estimates a width of 3% * (3 + 1) / (3 - 1)
     spread = equivalence_spread(100.0, [100.0, 103.0, 101.0])
-    assert spread == pytest.approx(0.03)
+    assert spread == pytest.approx(0.06)
+    assert equivalence_spread(100.0, [100.0]) == 0.0
     floor = NoiseFloor(5, 100.0, 0.0, 0.0, True, equivalence=spread, variants=2)
     decider = make_decider(parse_config({"objective": {"run": "x"}}), floor)
-    within = decider.decide([_m(103.0)], [_m(100.0)], Direction.MAX, _never)
-    assert not within.keep and "within the equivalence spread 3.00%" in within.rule
-    beyond = decider.decide([_m(103.5)], [_m(100.0)], Direction.MAX, _never)
-    assert beyond.keep and beyond.rule == "deterministic: better by +3.50%"
+    within = decider.decide([_m(105.0)], [_m(100.0)], Direction.MAX, _never)
+    assert not within.keep and "+5.00% is within the equivalence spread 6.00%" in within.rule
+    beyond = decider.decide([_m(106.5)], [_m(100.0)], Direction.MAX, _never)
+    assert beyond.keep and beyond.rule == "deterministic: better by +6.50%"
     assert NoiseFloor.from_json(floor.to_json()) == floor
 
 
@@ -181,15 +183,16 @@ def test_equivalent_changes_are_not_kept_on_a_chaotic_objective(
         renamed
     reordered = _try(capsys, root, _reordered(model), "define bias before weight")
     assert reordered["status"] == "discarded", reordered
-    assert "within the equivalence spread 4.62%" in reordered["reason"], reordered
+    # baseline and 6 variants: chaos 0 or 3, a range of 3 / 65 scaled by (7 + 1) / (7 - 1)
+    assert "+4.62% is within the equivalence spread 6.15%" in reordered["reason"], reordered
     better = _try(capsys, root, model.replace("x * 2", "x * 3"), "weigh more")
     assert better["status"] == "kept", better
     noise = _hone(capsys, root, "status", "--json")["noise"]
-    # 6 variants of the baseline, then 2 of the new champion (whose spread, at most 3 / 113,
-    # does not lower the baseline's)
-    assert noise["variants"] == 6 + 2 and noise["equivalence"] == pytest.approx(3 / 65)
+    # 6 variants of the baseline, then 2 of the new champion (whose spread, at most
+    # 3 / 110 * 2, does not lower the baseline's)
+    assert noise["variants"] == 6 + 2 and noise["equivalence"] == pytest.approx(3 / 65 * 8 / 6)
     brief = Path(_hone(capsys, root, "ask", "--json")["brief"]).read_text()
-    assert "score up to 4.62% apart on this objective" in brief
+    assert "score up to 6.15% apart on this objective" in brief
 
 
 # The hook, for code hone cannot rewrite itself: a netlist-like text whose signal names the
