@@ -34,7 +34,7 @@ class Measurement:
     score: float | None
     metrics: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
-    kind: str = "objective"  # objective | holdout | confirm
+    kind: str = "objective"  # objective | holdout | confirm | equivalence
     feedback: str = ""  # the `feedback` text of its JSON record (not kept by the store)
 
 
@@ -47,6 +47,7 @@ class Purpose(enum.StrEnum):
     REVERIFY = "reverify"  # gates and objective again from a clean tree (outsized gains)
     HOLDOUT = "holdout"  # the objective the proposer never sees
     CONFIRM = "confirm"  # the final champion-against-baseline runs
+    EQUIVALENCE = "equivalence"  # the objective on an equivalent variant (equivalence noise)
 
     @property
     def gates(self) -> bool:

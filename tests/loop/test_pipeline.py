@@ -73,6 +73,7 @@ def test_every_measurement_is_a_job_and_exclusive_objectives_never_overlap(
             repeats = 2
             [acceptance]
             noise_runs = 3
+            variants = 2
             [audit]
             implausible_factor = 1.5
             [sandbox]

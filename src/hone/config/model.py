@@ -72,6 +72,9 @@ class ObjectiveSection(_Section):
     # What one run leaves for the next (gitignore patterns, e.g. a synthesis cache); every
     # other file a run writes is gone before the next run.
     outputs: list[str] = Field(default_factory=list)
+    # Writes a semantically equivalent variant into the worktree (`{variant}`, HONE_VARIANT:
+    # its number), e.g. a renaming of internal signals: equivalence noise for non-Python code.
+    equivalent: str = ""
 
     @field_validator("constraints")
     @classmethod
@@ -190,6 +193,11 @@ class AcceptanceSection(_Section):
     complexity_weight: float = Field(default=0.0, ge=0)
     # Keep a change that removes code while the score stays within noise of the champion.
     simplify: bool = True
+    # Equivalent variants of the baseline measured for equivalence noise (a keep must beat
+    # their spread); None: 6 with an `[objective] equivalent` hook, else 0 (off).
+    variants: int | None = Field(default=None, ge=0, le=MAX_REPEATS)
+    # A change that only renames (Python, same syntax tree up to names) is not evaluated.
+    refuse_renames: bool = True
 
     @model_validator(mode="after")
     def _initial_within_max(self) -> AcceptanceSection:

@@ -32,7 +32,9 @@ class NoiseFloor:
     itself when the mean is zero). `deterministic` is true when every seed that was run more
     than once gave the same score each time: such an objective is measured once per seed.
     `seconds` is the median time of one run of the objective (None: not recorded), which
-    proposers are told beside the timeout.
+    proposers are told beside the timeout. `equivalence` is the equivalence spread (see
+    `equivalence_spread`) over `variants` equivalent variants of the baseline; None: not
+    measured. A keep must beat the champion by more than it (`margin`).
     """
 
     runs: int
@@ -41,16 +43,40 @@ class NoiseFloor:
     cv: float
     deterministic: bool
     seconds: float | None = None
+    equivalence: float | None = None
+    variants: int = 0
+
+    @property
+    def margin(self) -> float:
+        """The relative gain a keep must exceed whatever the rule: the equivalence spread."""
+        return self.equivalence or 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NoiseFloor:
-        seconds = data.get("seconds")
+        seconds, spread = data.get("seconds"), data.get("equivalence")
         return cls(int(data["runs"]), float(data["mean"]), float(data["stdev"]),
                    float(data["cv"]), bool(data["deterministic"]),
-                   float(seconds) if isinstance(seconds, int | float) else None)
+                   float(seconds) if isinstance(seconds, int | float) else None,
+                   float(spread) if isinstance(spread, int | float) else None,
+                   int(data.get("variants") or 0))
+
+
+def equivalence_spread(reference: float, scores: Sequence[float]) -> float:
+    """The equivalence spread: how far apart chance alone puts the scores of semantically
+    equivalent versions of one program, relative to the original's `reference` score, estimated
+    from their pooled `scores` (the original's included). The observed range of k scores falls
+    short of the width they are drawn from, by (k - 1) / (k + 1) on average for a uniform
+    spread, so the range is scaled up by (k + 1) / (k - 1): with 2 scores three times the one
+    difference seen, with 7 a third more (on the RISC-V example one renaming moved Fmax +2.7%
+    and another +5.9%: one observed difference is not the width)."""
+    k = len(scores)
+    if k < 2:
+        return 0.0
+    spread = relative(max(scores) - min(scores), reference) * (k + 1) / (k - 1)
+    return spread if spread > RESOLUTION else 0.0
 
 
 def _reruns_agree(scored: Sequence[Measurement]) -> bool:

@@ -62,6 +62,11 @@ class SequentialDecider(Decider):
     float resolution (`noise.RESOLUTION`). `min_effect` is a margin against noise and applies
     to noisy objectives only: on a deterministic objective a +0.3% is as real as a +30%.
 
+    Equivalence noise (`margin`, the baseline's equivalence spread, `NoiseFloor.margin`): on an
+    objective that is deterministic per input but chaotic in the code, an equivalent program
+    (renamed, reordered) scores differently, so a deterministic keep needs a gain beyond that
+    spread, and a noisy one uses it as `min_effect` when it is larger.
+
     The rule of every decision says what was measured, with numbers: "worse" only when the
     interval excludes a gain; "not better, stopped early" when the futility line stopped a
     candidate whose interval still reached above zero.
@@ -71,15 +76,17 @@ class SequentialDecider(Decider):
     def from_config(cls, config: Config, floor: NoiseFloor | None) -> Decider:
         """`[acceptance]`, told whether the objective is deterministic (the floor says)."""
         acc = config.acceptance
-        return cls(acc.min_effect, acc.confidence, acc.initial_repeats, acc.max_repeats,
+        margin = floor.margin if floor else 0.0
+        return cls(max(acc.min_effect, margin) if margin else acc.min_effect, acc.confidence,
+                   acc.initial_repeats, acc.max_repeats,
                    deterministic=bool(floor and floor.deterministic), window=acc.window,
-                   aggregation=config.objective.aggregation)
+                   aggregation=config.objective.aggregation, margin=margin)
 
     def __init__(self, min_effect: float = 0.01, confidence: float = 0.95,
                  initial_repeats: int = 2, max_repeats: int = 16, *,
                  deterministic: bool = False, window: int = 30,
                  aggregation: Aggregation = "median", champion_every: int = 2,
-                 design_effect: float = 1.0, power: float = 0.8) -> None:
+                 design_effect: float = 1.0, power: float = 0.8, margin: float = 0.0) -> None:
         if not 0.5 < confidence < 1:
             raise ValueError("confidence must be between 0.5 and 1")
         self.min_effect = min_effect
@@ -87,6 +94,7 @@ class SequentialDecider(Decider):
         self.max_repeats = max(1, max_repeats)
         self.initial_repeats = max(1, min(initial_repeats, self.max_repeats))
         self.deterministic = deterministic
+        self.margin = max(0.0, margin)
         self.window = max(0, window)
         self.design_effect = design_effect
         self.power = power
@@ -119,13 +127,16 @@ class SequentialDecider(Decider):
         assert champ_score is not None and cand_score is not None
         effect = relative(direction.oriented(cand_score) - direction.oriented(champ_score),
                           champ_score)
-        keep = effect > RESOLUTION
+        keep = effect > max(RESOLUTION, self.margin)
         rule = (f"deterministic: better by {_pct(effect)}" if keep
+                else f"deterministic: {_pct(effect)} is within the equivalence spread "
+                     f"{self.margin:.2%}" if effect > RESOLUTION
                 else f"deterministic: worse by {_pct(effect)}" if effect < -RESOLUTION
                 else "deterministic: same score")
+        spread = {"equivalence": self.margin} if self.margin else {}
         return Decision(keep, cand_score, champ_score, rule, {
-            **base, "min_effect": 0.0, "rule": rule, "deterministic": True, "runs": len(cand),
-            "champion_runs": 0, "estimate": effect, "interval": [effect, effect],
+            **base, **spread, "min_effect": 0.0, "rule": rule, "deterministic": True,
+            "runs": len(cand), "champion_runs": 0, "estimate": effect, "interval": [effect, effect],
             "p_value": None}, deterministic=True)
 
     def _sequential(self, cand: list[float], champ: list[float],

@@ -182,7 +182,8 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
 # The kind of measurement each purpose records: only `objective` runs are pooled for decisions.
 KIND = {Purpose.VERIFY: "objective", Purpose.BASELINE: "objective",
         Purpose.REMEASURE: "objective", Purpose.REVERIFY: "confirm",
-        Purpose.CONFIRM: "confirm", Purpose.HOLDOUT: holdout.KIND}
+        Purpose.CONFIRM: "confirm", Purpose.HOLDOUT: holdout.KIND,
+        Purpose.EQUIVALENCE: "equivalence"}
 
 
 def run_job(job: Job, verifier: Verifier, workdir: Path,

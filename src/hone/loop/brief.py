@@ -136,10 +136,15 @@ def noise_lines(baseline: Attempt) -> list[str]:
     if noise["deterministic"]:
         lines = [f"noise floor: {noise['runs']} runs, no spread: deterministic objective, "
                  "measured once per attempt",
-                 "deterministic: any strict gain is kept ([acceptance] min_effect applies to "
-                 "noisy objectives only); a simplification must hold the score exactly"]
+                 "deterministic: " + ("a gain beyond the equivalence spread (below)"
+                                      if noise.get("equivalence") else "any strict gain")
+                 + " is kept ([acceptance] min_effect applies to noisy objectives only); a "
+                 "simplification must hold the score exactly"]
     else:
         lines = [f"noise floor: {noise['runs']} runs, CV {noise['cv']:.2%}"]
+    if noise.get("equivalence") is not None:
+        lines.append(f"equivalence noise on: {noise['variants']} equivalent variant(s) of the "
+                     f"baseline spread {noise['equivalence']:.2%}; a keep needs a gain beyond it")
     if baseline.noise is not None and baseline.noise.warning:
         lines.append(f"warning: {baseline.noise.warning}")
     return lines

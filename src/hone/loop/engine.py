@@ -22,6 +22,7 @@ from hone.decide.base import Arm
 from hone.decide.chain import accept
 from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
+from hone.loop.equivalence import reestimate
 from hone.loop.jobs import Measurer
 from hone.loop.measure import plan_seeds, record_noise_floor, run_noise
 from hone.loop.recover import forget, refuse_stale_refs, resume
@@ -46,6 +47,7 @@ from hone.strategies.merge import apply_merge
 from hone.strategies.plan import Plan
 from hone.strategies.plan import brief_sections as search_sections
 from hone.vcs import refs
+from hone.verify.equivalent import renamed
 from hone.verify.guard import Guard
 from hone.verify.hygiene import hygiene_failures
 from hone.verify.verifier import StageFailure, Verdict
@@ -261,7 +263,7 @@ class Engine(RunView):
             if same is not None:
                 return StageFailure("duplicate", f"the same change as #{same.id} "
                                     f"({same.status.value}) was already tried")
-        return None
+        return renamed(self.ws.config, self.ws.repo, self.get(attempt.parent or 0), attempt, paths)
 
     def seeds(self) -> list[int]:
         """The seeds a new attempt is first measured with."""
@@ -274,7 +276,7 @@ class Engine(RunView):
             self.store.add_measurement(self.run, m)
         if verdict.failure:
             f = verdict.failure
-            status = (Status.DUPLICATE if f.stage == "duplicate"
+            status = (Status.DUPLICATE if f.stage in ("duplicate", "rename-only")
                       else Status.REJECTED if f.rejected else Status.FAILED)
             return self._finish(attempt, status, stage=f.stage, reason=f.reason,
                                 log_tail=f.log_tail, score=verdict.score)
@@ -305,6 +307,7 @@ class Engine(RunView):
             assert attempt.commit is not None
             self.store.update_run(self.run, champion=attempt.id)
             self.ws.repo.set_ref(refs.best_ref(self.run), attempt.commit)
+            reestimate(self, result, cand, run_noise(self))
             self.on_event(Event.CHAMPION, result)
         return result
 

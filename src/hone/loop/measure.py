@@ -11,6 +11,7 @@ from hone.config.model import Config
 from hone.decide.confirm import Confirmation, Side, confirm
 from hone.decide.noise import NoiseFloor, noise_floor, plan_warning
 from hone.decide.pooled import pooled_champion
+from hone.loop.equivalence import measure_equivalence
 from hone.records import Attempt, Measurement, Noise, Purpose
 from hone.verify.verifier import StageFailure
 
@@ -30,14 +31,15 @@ def plan_seeds(config: Config, floor: NoiseFloor | None) -> list[int]:
 
 def record_noise_floor(engine: Engine, baseline: Attempt, runs: list[Measurement]) -> Attempt:
     """Record the noise floor of the baseline's `runs` and its pooled score, on the baseline
-    attempt and in the run's metadata."""
+    attempt and in the run's metadata, then its equivalence spread (when asked for)."""
     config = engine.ws.config
     floor = noise_floor(runs)
     acc = config.acceptance
     warning = plan_warning(floor, acc.min_effect, acc.max_repeats, acc.confidence)
     score = pooled_champion(runs, config.objective.aggregation)
     engine.store.update_run(engine.run, meta={"noise": floor.to_json(), "noise_warning": warning})
-    return replace(baseline, score=score, noise=Noise(floor.to_json(), warning or ""))
+    baseline = replace(baseline, score=score, noise=Noise(floor.to_json(), warning or ""))
+    return measure_equivalence(engine, baseline, runs, plan_seeds(config, floor))
 
 
 def run_noise(engine: RunView) -> NoiseFloor | None:

@@ -79,6 +79,9 @@ def judging_lines(config: Config, baseline: Attempt | None) -> list[str]:
         held = "within noise"
     lines = [keep + (f"; a change that removes code (fewer lines, or less branching) is kept "
                      f"when its score holds {held}." if acc.simplify else ".")]
+    if floor.get("equivalence"):
+        lines.append(f"Equivalent programs (names, order) score up to {floor['equivalence']:.2%} "
+                     "apart on this objective: a change is kept only beyond that spread.")
     if acc.complexity_weight > 0:
         lines.append(f"Each added line of code must pay {acc.complexity_weight:.2%} of gain.")
     seconds = floor.get("seconds")
