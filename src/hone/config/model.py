@@ -10,30 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from hone.config.names import check_run_name
 from hone.config.paths import jail_path_problem
+from hone.config.section import MAX_INT, MAX_REPEATS, MAX_SECONDS
+from hone.config.section import Section as _Section
 from hone.direction import Direction
-
-# Bounds on numbers, so that a typo cannot overflow a timer, SQLite or a resource limit.
-MAX_INT = 2**63 - 1  # what SQLite and git's tools hold
-MAX_SECONDS = 366 * 86400.0  # a timeout of at most a year
-MAX_REPEATS = 1000  # runs of one command for one measurement
-
-
-class _Section(BaseModel):
-    # No inf or nan anywhere: `timeout = inf` would never time out.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    @field_validator("*")
-    @classmethod
-    def _ints_fit(cls, value: Any) -> Any:
-        """Every integer (alone or in a list) fits in 64 bits."""
-        items = value if isinstance(value, list) else [value]
-        if any(isinstance(v, int) and not -MAX_INT <= v <= MAX_INT for v in items):
-            raise ValueError("a number beyond 64 bits")
-        return value
 
 
 def _jail_paths(paths: list[str]) -> list[str]:

@@ -87,14 +87,15 @@ def build_variants(engine: Engine, commit: str, count: int) -> tuple[list[str], 
     if not hook and not python:
         return [], "no Python file among the editable files and no [objective] equivalent hook"
     trees, commits = {ws.repo.tree_of(commit)}, list[str]()
+    worktrees = ws.worktrees(engine.run)
     try:
         for index in range(1, count + 1):
-            workdir = ws.worktrees.checkout(SLOT, commit)
+            workdir = worktrees.checkout(SLOT, commit)
             problem = (_run_hook(engine, hook, workdir, index) if hook
                        else _write_python(workdir, python, index))
             if problem:
                 return commits, problem
-            sha = ws.worktrees.commit(SLOT, f"hone {engine.run}: equivalent variant {index}")
+            sha = worktrees.commit(SLOT, f"hone {engine.run}: equivalent variant {index}")
             if sha is None or ws.repo.tree_of(sha) in trees:
                 continue
             violations = ws.rules.violations(ws.repo.diffstat(commit, sha).paths)
@@ -103,7 +104,7 @@ def build_variants(engine: Engine, commit: str, count: int) -> tuple[list[str], 
             trees.add(ws.repo.tree_of(sha))
             commits.append(sha)
     finally:
-        ws.worktrees.remove(SLOT)
+        worktrees.remove(SLOT)
     return commits, "" if commits else "every variant is the same program text as the baseline"
 
 
