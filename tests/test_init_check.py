@@ -85,8 +85,8 @@ def test_the_holdout_runs_after_the_objective(make_repo: MakeRepo,
     root = make_repo({**KNOB_PROJECT, "hold.py": "print('score: 7')\n"})
     assert hone(capsys, "init", "--objective", "python3 score.py", "-C", str(root))[0] == 0
     toml = root / "hone.toml"
-    # Uncommenting the written defaults is how a user turns a section on.
-    toml.write_text(toml.read_text()
+    # Uncommenting the written header and defaults is how a user turns a section on.
+    toml.write_text(toml.read_text().replace("# [holdout]", "[holdout]")
                     .replace('# run = ""  # its command', 'run = "python3 hold.py"  # its')
                     .replace("# repeats = 3", "repeats = 1"))
     code, out, _ = hone(capsys, "check", "--json", "-C", str(root))

@@ -123,9 +123,17 @@ def test_every_section_is_written_and_parses(make_repo: MakeRepo,
         for key in model or {}:
             assert f"{key} = " in text, f"{section}.{key}"
     raw = tomllib.loads(text)
-    assert {"acceptance", "sandbox", "budget", "audit", "holdout"} <= raw.keys()
+    # A section init set nothing in is commented whole, so that appending it later never
+    # defines it twice; uncommenting its header and a key turns it on.
+    assert {"run", "objective", "files", "mutator"} <= raw.keys()
+    assert "# [budget]\n" in text and "budget" not in raw
     _, config = load_config(root)  # hone reads back what it wrote
     assert config.acceptance == Config.model_fields["acceptance"].default
+    (root / "hone.toml").write_text(text.replace("# [budget]\n", "[budget]\n").replace(
+        "# attempts = 100", "attempts = 7"))
+    assert load_config(root)[1].budget.attempts == 7
+    (root / "hone.toml").write_text(text + "\n[notify]\ncommand = \"true\"\n")  # appended
+    assert load_config(root)[1].notify.command == "true"
 
 
 def test_what_a_command_opens() -> None:

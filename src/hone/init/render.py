@@ -80,8 +80,10 @@ def _key_line(section: str, key: str, value: Any, active: bool) -> str:
 
 def _section(name: str, model: type[BaseModel], values: dict[str, Any], header: str
              ) -> list[str]:
-    """One section: the keys in `values` set, every other key commented with its default."""
-    lines = [*_comment(SECTION_HELP.get(name, "")), header]
+    """One section: the keys in `values` set, every other key commented with its default.
+    A section with no key set is commented whole, header included: appending the section to
+    the file later (by hand or by a script) then never defines it twice."""
+    lines = [*_comment(SECTION_HELP.get(name, "")), header if values else f"# {header}"]
     for key, field in model.model_fields.items():
         if key in values:
             lines.append(_key_line(name, key, values[key], True))
