@@ -8,6 +8,7 @@ against the baseline. The CLI's `hone run` is this function plus printing.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from hone.loop.budget import Budget
 from hone.loop.engine import Engine, EventHandler, _ignore
 from hone.loop.jobs import Measurer
 from hone.loop.measure import confirm_champion
+from hone.loop.notice import notice_config
 from hone.loop.notify import Notifier
 from hone.loop.safeguards import make_guard
 from hone.loop.scheduler import Scheduler
@@ -36,9 +38,13 @@ def open_engine(ws: Workspace, run: str, on_event: EventHandler = _ignore,
                 executor: Callable[[VerifierFactory], Executor] | None = None
                 ) -> Iterator[Engine]:
     """The engine of `run` with its executor, closed on the way out. `executor` builds it
-    from the run's verifier factory (default: the one `[executor]` names)."""
+    from the run's verifier factory (default: the one `[executor]` names). A run opened with
+    a config that changed what it measures is refused (UsageError); any other change is
+    recorded as a new config version and said on stderr (loop/notice.py)."""
     check(ws.config, ws.config_path.name)  # every plugin it names is registered
     info = ws.store.get_run(run)
+    for line in notice_config(ws, info) if info is not None else []:
+        sys.stderr.write(f"hone: {line}\n")  # a measured change raised UsageError instead
     base = info.baseline_commit if info is not None else ws.repo.head()
     guard = make_guard(ws, base)
     factory = verifier_factory(ws.config, guard)

@@ -1,0 +1,79 @@
+"""Changes are noticed: a config change between two starts of a run (refused when it changes
+what is measured, else applied, recorded and announced), a moved branch, a dirty tree,
+`hone run --rebase`, and a baseline that fails. Driven in-process through `hone.cli.main`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hone.cli import main
+from hone.loop.notice import version_of
+from hone.loop.workspace import Workspace
+from tests.conftest import KNOB_PROJECT, MakeRepo
+
+CONFIG = ('[objective]\nrun = "python3 score.py"\n\n[files]\neditable = ["knob.py"]\n\n'
+          '[acceptance]\nnoise_runs = 2\n\n[sandbox]\nenabled = false\n')
+
+
+def hone(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run `hone ARGS` in this process: exit code, stdout, stderr."""
+    capsys.readouterr()
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def project(make_repo: MakeRepo, config: str = CONFIG) -> Path:
+    return make_repo({**KNOB_PROJECT, "hone.toml": config})
+
+
+def edit_config(root: Path, old: str, new: str) -> None:
+    path = root / "hone.toml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def run(capsys: pytest.CaptureFixture[str], root: Path, attempts: int,
+        *extra: str) -> tuple[int, str, str]:
+    return hone(capsys, "run", "--attempts", str(attempts), "-C", str(root), *extra)
+
+
+def test_a_change_of_what_is_measured_is_refused_in_one_line(
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project(make_repo)
+    assert run(capsys, root, 1)[0] == 0
+    edit_config(root, 'run = "python3 score.py"', 'run = "python3 score.py --fast"')
+    code, _, err = run(capsys, root, 2)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "objective.run" in lines[0] and "--rebase" in lines[0]
+    # ask opens the engine too, and is refused alike
+    code, _, err = hone(capsys, "ask", "--json", "-C", str(root))
+    assert code == 2 and "objective.run" in err
+    ws = Workspace.open(root)
+    assert ws.store.config_versions("main") == []  # nothing recorded
+
+
+def test_an_acceptance_change_is_applied_announced_and_recorded(
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project(make_repo)
+    assert run(capsys, root, 2)[0] == 0
+    edit_config(root, "noise_runs = 2", "noise_runs = 2\nmin_effect = 0.05")
+    code, _, err = run(capsys, root, 4)
+    assert code == 0, err
+    said = [line for line in err.splitlines() if "config changed" in line]
+    assert len(said) == 1 and "acceptance.min_effect 0.01 -> 0.05" in said[0]
+    assert "budget.attempts 2 -> 4" in said[0] and "from attempt #3" in said[0]
+    ws = Workspace.open(root)
+    versions = ws.store.config_versions("main")
+    assert [(v.version, v.since_attempt) for v in versions] == [(2, 3)]
+    assert versions[0].config["acceptance"]["min_effect"] == 0.05
+    assert "acceptance.min_effect" in versions[0].changed
+    assert [version_of(ws, "main", i) for i in range(5)] == [1, 1, 1, 2, 2]
+    # the same config again is no change: nothing announced, nothing recorded
+    code, _, err = run(capsys, root, 4)
+    assert code == 0 and "config changed" not in err
+    assert len(ws.store.config_versions("main")) == 1
