@@ -11,7 +11,7 @@ import pytest
 from hone.cli import main
 from hone.loop.notice import version_of
 from hone.loop.workspace import Workspace
-from tests.conftest import KNOB_PROJECT, MakeRepo
+from tests.conftest import KNOB_PROJECT, MakeRepo, git
 
 CONFIG = ('[objective]\nrun = "python3 score.py"\n\n[files]\neditable = ["knob.py"]\n\n'
           '[acceptance]\nnoise_runs = 2\n\n[sandbox]\nenabled = false\n')
@@ -77,3 +77,51 @@ def test_an_acceptance_change_is_applied_announced_and_recorded(
     code, _, err = run(capsys, root, 4)
     assert code == 0 and "config changed" not in err
     assert len(ws.store.config_versions("main")) == 1
+
+
+def test_a_moved_branch_and_a_dirty_tree_are_announced(
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project(make_repo)
+    (root / "notes.txt").write_text("a\n")
+    git("add", "notes.txt", cwd=root)
+    git("commit", "-qm", "notes", cwd=root)
+    base = git("rev-parse", "HEAD", cwd=root)
+    (root / "notes.txt").write_text("b\n")  # uncommitted
+    code, out, _ = run(capsys, root, 1)
+    assert code == 0
+    assert f"hone measures the committed HEAD ({base[:10]}), not them" in out
+    assert "branch moved" not in out
+    git("commit", "-qam", "more notes", cwd=root)
+    head = git("rev-parse", "HEAD", cwd=root)
+    code, out, _ = run(capsys, root, 2)
+    assert code == 0
+    moved = [line for line in out.splitlines() if "branch moved" in line]
+    assert len(moved) == 1 and base[:10] in moved[0] and head[:10] in moved[0]
+    assert "--rebase" in moved[0] and "uncommitted" not in out
+
+
+def test_rebase_starts_a_new_run_whose_brief_carries_the_old_ideas(
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project(make_repo)
+    assert run(capsys, root, 3)[0] == 0
+    ws = Workspace.open(root)
+    old = [a for a in ws.store.list_attempts("main") if a.id != 0]
+    assert len(old) == 3 and all(a.hypothesis for a in old)
+    (root / "notes.txt").write_text("a\n")
+    git("add", "notes.txt", cwd=root)
+    git("commit", "-qm", "notes", cwd=root)
+    code, out, err = run(capsys, root, 1, "--rebase")
+    assert code == 0, err
+    head = git("rev-parse", "HEAD", cwd=root)
+    assert f"starting run 'main-2' from HEAD {head[:10]}, rebased from run 'main'" in out
+    info = ws.store.get_run("main-2")
+    assert info is not None and info.baseline_commit == head
+    brief = (ws.dir / "briefs" / "main-2" / "00001.md").read_text()
+    assert "# Tried in run 'main'" in brief
+    for a in old:
+        assert " ".join(a.hypothesis.split())[:60] in brief
+    # again: main-3; `--run` naming no run names the new one (rebased from `[run] name`)
+    code, out, _ = run(capsys, root, 0, "--rebase")
+    assert code == 0 and "starting run 'main-3'" in out
+    code, out, _ = run(capsys, root, 0, "--rebase", "--run", "fresh")
+    assert code == 0 and "starting run 'fresh'" in out and "from run 'main'" in out

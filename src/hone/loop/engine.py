@@ -24,6 +24,7 @@ from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
 from hone.loop.jobs import Measurer
 from hone.loop.measure import plan_seeds, record_noise_floor, run_noise
+from hone.loop.rebase import carried_sections
 from hone.loop.recover import forget, refuse_stale_refs, resume
 from hone.loop.safeguards import Safeguards
 from hone.loop.view import RunView
@@ -166,6 +167,7 @@ class Engine(RunView):
         brief = build_brief(self.ws.config, history, champion, parent, editable,
                             workdir=str(workdir) if workdir_hint else None,
                             extra_sections=lesson_sections(self.ws.dir, self.run)
+                            + carried_sections(self.ws, self.run)
                             + search_sections(self.ws.config, history, attempt, parent)
                             + self.quality.brief_sections())
         brief_path = self.ws.brief_path(self.run, attempt.id)

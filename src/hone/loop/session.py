@@ -23,6 +23,7 @@ from hone.loop.jobs import Measurer
 from hone.loop.measure import confirm_champion
 from hone.loop.notice import notice_config
 from hone.loop.notify import Notifier
+from hone.loop.rebase import mark_rebased
 from hone.loop.safeguards import make_guard
 from hone.loop.scheduler import Scheduler
 from hone.loop.workspace import Workspace
@@ -66,11 +67,14 @@ class SessionEnd:
     confirmation: Confirmation | None = None
 
 
-def run_session(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Budget
-                ) -> SessionEnd:
+def run_session(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Budget,
+                rebased_from: str | None = None) -> SessionEnd:
     """Start or resume the run, make attempts until `budget` is spent, then the holdout on
-    the champion and its confirmation against the baseline."""
+    the champion and its confirmation against the baseline. `rebased_from`: the run whose
+    tried ideas a new run's briefs carry (`hone run --rebase`)."""
     engine.start()
+    if rebased_from is not None:
+        mark_rebased(engine.store, engine.run, rebased_from)
     stopped = Scheduler(engine, mutator, strategy, budget).run()
     finish_mutator(engine, mutator)
     final = engine.safeguards.final_holdout()
