@@ -125,3 +125,23 @@ def test_rebase_starts_a_new_run_whose_brief_carries_the_old_ideas(
     assert code == 0 and "starting run 'main-3'" in out
     code, out, _ = run(capsys, root, 0, "--rebase", "--run", "fresh")
     assert code == 0 and "starting run 'fresh'" in out and "from run 'main'" in out
+
+
+def test_a_silent_objective_fails_the_baseline_with_its_output_and_log(
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project(make_repo, CONFIG.replace("python3 score.py", "python3 knob.py"))
+    code, _, err = run(capsys, root, 1)
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[0] == ("hone: error: the baseline fails at stage objective: "
+                        "no metric 'score' in output")
+    assert "  | output: (none)" in lines
+    log = ".hone/logs/main/00000/objective_seed1.out"
+    assert f"  | log: {log}" in lines and (root / log).is_file()
+    code, _, err = hone(capsys, "show", "0", "-C", str(root))
+    assert code == 1
+    assert "run 'main' has no attempt #0: its baseline failed" in err
+    assert f"  | log: {log}" in err and "no metric 'score' in output" in err
+    # a run that never failed still says plainly that it has no such attempt
+    code, _, err = hone(capsys, "show", "0", "--run", "other", "-C", str(root))
+    assert code == 1 and "has no attempt #0" in err and "baseline failed" not in err

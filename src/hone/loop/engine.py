@@ -22,6 +22,7 @@ from hone.decide.base import Arm
 from hone.decide.chain import accept
 from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
+from hone.loop.failed_baseline import baseline_error
 from hone.loop.jobs import Measurer
 from hone.loop.measure import plan_seeds, record_noise_floor, run_noise
 from hone.loop.rebase import carried_sections
@@ -126,8 +127,7 @@ class Engine(RunView):
             if f.unknown_metric:
                 raise UsageError(f"objective.score {config.objective.score!r} "
                                  f"names a metric the objective does not print: {f.reason}")
-            raise HoneError(f"the baseline fails at stage {f.stage}: {f.reason}"
-                            + (f"\n{f.log_tail}" if f.log_tail else ""))
+            raise baseline_error(self.ws, self.run, f)  # with its output and logs
         for m in verdict.measurements:
             self.store.add_measurement(self.run, m)
         baseline = record_noise_floor(self, baseline, verdict.measurements)
