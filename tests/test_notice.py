@@ -4,6 +4,7 @@ what is measured, else applied, recorded and announced), a moved branch, a dirty
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,8 @@ def test_an_acceptance_change_is_applied_announced_and_recorded(
     assert versions[0].config["acceptance"]["min_effect"] == 0.05
     assert "acceptance.min_effect" in versions[0].changed
     assert [version_of(ws, "main", i) for i in range(5)] == [1, 1, 1, 2, 2]
+    code, out, _ = hone(capsys, "show", "3", "--json", "-C", str(root))
+    assert code == 0 and json.loads(out)["config_version"] == 2
     # the same config again is no change: nothing announced, nothing recorded
     code, _, err = run(capsys, root, 4)
     assert code == 0 and "config changed" not in err
