@@ -22,6 +22,7 @@ from hone.decide.base import Arm
 from hone.decide.chain import accept
 from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
+from hone.loop.commit_message import commit_message
 from hone.loop.failed_baseline import baseline_error
 from hone.loop.jobs import Measurer
 from hone.loop.measure import plan_seeds, record_noise_floor, run_noise
@@ -226,7 +227,7 @@ class Engine(RunView):
         assert parent.commit is not None
         workdir = self.ws.worktrees(self.run).path(slot)
         self.guard.unhide(workdir, parent.commit)  # hidden files must not commit as deleted
-        commit = self.ws.worktrees(self.run).commit(slot, _message(attempt))
+        commit = self.ws.worktrees(self.run).commit(slot, commit_message(attempt))
         if commit is None and proposal.rejected:  # the mutator refused to write the change
             return attempt, StageFailure("rules", proposal.rejected, rejected=True)
         if commit is None:
@@ -340,10 +341,3 @@ class Engine(RunView):
         self.on_event(Event.DECIDED, done)
         return done
 
-
-def _message(attempt: Attempt) -> str:
-    hypothesis = attempt.hypothesis.strip() or "(no hypothesis)"
-    return f"hone {attempt.run} #{attempt.id}: {hypothesis.splitlines()[0][:200]}\n\n" \
-           f"Parent: #{attempt.parent}\n" \
-           + (f"Parent2: #{attempt.parent2}\n" if attempt.parent2 is not None else "") \
-           + f"Mutator: {attempt.mutator}\n"
