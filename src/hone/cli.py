@@ -89,6 +89,9 @@ def run(
     strategy: Annotated[str | None, typer.Option(help="greedy, population or islands.")] = None,
     executor: Annotated[str | None, typer.Option(help="local or ray.")] = None,
     ray_address: Annotated[str | None, typer.Option(help="Ray cluster address.")] = None,
+    rebase: Annotated[bool, typer.Option(
+        "--rebase", help="Start a new run from HEAD whose briefs carry the run's tried ideas.")]
+        = False,
     directory: DirOpt = Path("."),
     run_name: RunOpt = None,
 ) -> None:
@@ -97,7 +100,8 @@ def run(
 
     code = run_command(directory, run_name, mutator=mutator, model=model, attempts=attempts,
                        hours=hours, budget_usd=budget_usd, parallel=parallel,
-                       strategy=strategy, executor=executor, ray_address=ray_address)
+                       strategy=strategy, executor=executor, ray_address=ray_address,
+                       rebase=rebase)
     raise typer.Exit(code)
 
 

@@ -116,19 +116,23 @@ def run_command(directory: Path, run_name: str | None, **flags: Any) -> int:
     ws = replace(opened, config=config)
     if flags.get("ray_address") and config.executor.kind != "ray":
         raise UsageError("--ray-address needs --executor ray")
-    name = run_name or config.run.name
+    name, origin = run_name or config.run.name, None
+    if flags.get("rebase"):
+        from hone.loop.rebase import plan_rebase
+
+        origin, name = plan_rebase(ws, run_name)
     mutator = make_mutator(config.mutator.kind, config)
     strategy = make_strategy(config.search.strategy, config)
     with ws.lock(name, "run"):
         ws.locks.clear_stop(name)  # a request left from before is not for this process
         printer = event_view(config, ws.store.list_attempts(name))
-        for line in _opening(ws, name, mutator.name):
+        for line in _opening(ws, name, mutator.name, origin):
             printer._out(line)
         budget = Budget(config.budget.attempts, config.budget.hours, config.budget.usd,
                         stop_file=ws.locks.stop_file(name))
         try:
             with printer, open_engine(ws, name, on_event=printer) as engine:
-                end = run_session(engine, mutator, strategy, budget)
+                end = run_session(engine, mutator, strategy, budget, origin)
                 champion, history = engine.champion(), engine.history()
         finally:
             ws.locks.clear_stop(name)
@@ -148,14 +152,17 @@ def _champion(ws: Workspace, run: str) -> Attempt | None:
     return ws.store.get_attempt(run, info.champion) if info is not None else None
 
 
-def _opening(ws: Workspace, name: str, mutator: str) -> list[str]:
-    """What `hone run` says before it starts: resumed or new, and with which proposer."""
-    if ws.store.get_run(name) is not None:
-        return [f"resuming run {name!r}"]
-    lines = []
-    if ws.repo.is_dirty():
-        lines.append("note: the working tree has uncommitted changes; they are not part of "
-                     "the baseline (hone uses the commit at HEAD)")
+def _opening(ws: Workspace, name: str, mutator: str, origin: str | None) -> list[str]:
+    """What `hone run` says before it starts: resumed or new (rebased from `origin`), a moved
+    branch or uncommitted changes, and with which proposer."""
+    from hone.loop.notice import notice_tree
+
+    info = ws.store.get_run(name)
+    if info is not None:
+        return [f"resuming run {name!r}", *notice_tree(ws, info)]
+    lines = [f"starting run {name!r} from HEAD {ws.repo.head()[:10]}, rebased from run "
+             f"{origin!r}: its briefs carry the ideas tried there"] if origin else []
+    lines += notice_tree(ws, None)
     lines.append(f"mutator: {mutator}" + (" (offline, no LLM)" if mutator == "classic" else "")
                  + (f" (model {ws.config.llm.model})" if mutator == "llm" else ""))
     return lines

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
 from hone.loop.brief import fmt, vs_baseline, vs_parent
+from hone.loop.notice import version_of
 from hone.loop.view import RunView
 from hone.mutators.llm.lessons import read_lessons
 from hone.records import Attempt, Status, spend_json
@@ -200,6 +201,7 @@ def show_view(engine: RunView, attempt_id: int) -> dict[str, Any]:
         "texts": engine.store.get_texts(engine.run, a.id),
         "lessons": read_lessons(engine.ws.dir, engine.run),
         "logs": logs, "diff": diff, "flags": flags(a),
+        "config_version": version_of(engine.ws, engine.run, a.id),  # 1: as the run began
     }
 
 

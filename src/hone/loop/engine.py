@@ -22,9 +22,12 @@ from hone.decide.base import Arm
 from hone.decide.chain import accept
 from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
+from hone.loop.commit_message import commit_message
 from hone.loop.equivalence import reestimate
+from hone.loop.failed_baseline import baseline_error
 from hone.loop.jobs import Measurer
 from hone.loop.measure import plan_seeds, record_noise_floor, run_noise
+from hone.loop.rebase import carried_sections
 from hone.loop.recover import forget, refuse_stale_refs, resume
 from hone.loop.safeguards import Safeguards
 from hone.loop.view import RunView
@@ -127,8 +130,7 @@ class Engine(RunView):
             if f.unknown_metric:
                 raise UsageError(f"objective.score {config.objective.score!r} "
                                  f"names a metric the objective does not print: {f.reason}")
-            raise HoneError(f"the baseline fails at stage {f.stage}: {f.reason}"
-                            + (f"\n{f.log_tail}" if f.log_tail else ""))
+            raise baseline_error(self.ws, self.run, f)  # with its output and logs
         for m in verdict.measurements:
             self.store.add_measurement(self.run, m)
         baseline = record_noise_floor(self, baseline, verdict.measurements)
@@ -168,6 +170,7 @@ class Engine(RunView):
         brief = build_brief(self.ws.config, history, champion, parent, editable,
                             workdir=str(workdir) if workdir_hint else None,
                             extra_sections=lesson_sections(self.ws.dir, self.run)
+                            + carried_sections(self.ws, self.run)
                             + search_sections(self.ws.config, history, attempt, parent)
                             + self.quality.brief_sections())
         brief_path = self.ws.brief_path(self.run, attempt.id)
@@ -226,7 +229,7 @@ class Engine(RunView):
         assert parent.commit is not None
         workdir = self.ws.worktrees(self.run).path(slot)
         self.guard.unhide(workdir, parent.commit)  # hidden files must not commit as deleted
-        commit = self.ws.worktrees(self.run).commit(slot, _message(attempt))
+        commit = self.ws.worktrees(self.run).commit(slot, commit_message(attempt))
         if commit is None and proposal.rejected:  # the mutator refused to write the change
             return attempt, StageFailure("rules", proposal.rejected, rejected=True)
         if commit is None:
@@ -341,10 +344,3 @@ class Engine(RunView):
         self.on_event(Event.DECIDED, done)
         return done
 
-
-def _message(attempt: Attempt) -> str:
-    hypothesis = attempt.hypothesis.strip() or "(no hypothesis)"
-    return f"hone {attempt.run} #{attempt.id}: {hypothesis.splitlines()[0][:200]}\n\n" \
-           f"Parent: #{attempt.parent}\n" \
-           + (f"Parent2: #{attempt.parent2}\n" if attempt.parent2 is not None else "") \
-           + f"Mutator: {attempt.mutator}\n"

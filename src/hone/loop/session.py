@@ -8,6 +8,7 @@ against the baseline. The CLI's `hone run` is this function plus printing.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -20,7 +21,9 @@ from hone.loop.budget import Budget
 from hone.loop.engine import Engine, EventHandler, _ignore
 from hone.loop.jobs import Measurer
 from hone.loop.measure import confirm_champion
+from hone.loop.notice import notice_config
 from hone.loop.notify import Notifier
+from hone.loop.rebase import mark_rebased
 from hone.loop.safeguards import make_guard
 from hone.loop.scheduler import Scheduler
 from hone.loop.workspace import Workspace
@@ -36,9 +39,13 @@ def open_engine(ws: Workspace, run: str, on_event: EventHandler = _ignore,
                 executor: Callable[[VerifierFactory], Executor] | None = None
                 ) -> Iterator[Engine]:
     """The engine of `run` with its executor, closed on the way out. `executor` builds it
-    from the run's verifier factory (default: the one `[executor]` names)."""
+    from the run's verifier factory (default: the one `[executor]` names). A run opened with
+    a config that changed what it measures is refused (UsageError); any other change is
+    recorded as a new config version and said on stderr (loop/notice.py)."""
     check(ws.config, ws.config_path.name)  # every plugin it names is registered
     info = ws.store.get_run(run)
+    for line in notice_config(ws, info) if info is not None else []:
+        sys.stderr.write(f"hone: {line}\n")  # a measured change raised UsageError instead
     base = info.baseline_commit if info is not None else ws.repo.head()
     guard = make_guard(ws, base)
     factory = verifier_factory(ws.config, guard)
@@ -60,11 +67,14 @@ class SessionEnd:
     confirmation: Confirmation | None = None
 
 
-def run_session(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Budget
-                ) -> SessionEnd:
+def run_session(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Budget,
+                rebased_from: str | None = None) -> SessionEnd:
     """Start or resume the run, make attempts until `budget` is spent, then the holdout on
-    the champion and its confirmation against the baseline."""
+    the champion and its confirmation against the baseline. `rebased_from`: the run whose
+    tried ideas a new run's briefs carry (`hone run --rebase`)."""
     engine.start()
+    if rebased_from is not None:
+        mark_rebased(engine.store, engine.run, rebased_from)
     stopped = Scheduler(engine, mutator, strategy, budget).run()
     finish_mutator(engine, mutator)
     final = engine.safeguards.final_holdout()

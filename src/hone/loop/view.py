@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hone.errors import HoneError
+from hone.loop.failed_baseline import missing_baseline
 from hone.loop.workspace import Workspace
 from hone.records import Attempt
 from hone.store.base import RunInfo
@@ -38,7 +39,8 @@ class RunView:
     def get(self, attempt_id: int) -> Attempt:
         attempt = self.store.get_attempt(self.run, attempt_id)
         if attempt is None:
-            raise HoneError(f"run {self.run!r} has no attempt #{attempt_id}")
+            failed = missing_baseline(self.ws, self.run) if attempt_id == 0 else None
+            raise HoneError(failed or f"run {self.run!r} has no attempt #{attempt_id}")
         return attempt
 
     def champion(self) -> Attempt:

@@ -21,6 +21,19 @@ class RunInfo:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ConfigVersion:
+    """A config a run was opened with after its creation: version 2, 3, ... (version 1 is
+    `RunInfo.config`), used by the attempts from `since_attempt` on; `changed` names the keys
+    that differ from the version before."""
+
+    version: int
+    since_attempt: int
+    config: dict[str, Any]
+    changed: tuple[str, ...] = ()
+    created: float = 0.0
+
+
 class Store(abc.ABC):
     """Durable journal of runs, attempts, measurements and text artifacts.
 
@@ -46,6 +59,14 @@ class Store(abc.ABC):
     def update_run(self, name: str, *, champion: int | None = None,
                    meta: dict[str, Any] | None = None) -> None:
         """Set the champion and/or merge keys into the run's metadata."""
+
+    @abc.abstractmethod
+    def add_config_version(self, run: str, version: ConfigVersion) -> None:
+        """Record a new config version of the run (its number is the next free one)."""
+
+    @abc.abstractmethod
+    def config_versions(self, run: str) -> list[ConfigVersion]:
+        """The run's config versions after the first, oldest first."""
 
     @abc.abstractmethod
     def next_attempt_id(self, run: str) -> int:

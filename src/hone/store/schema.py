@@ -47,8 +47,16 @@ def _v1(db: sqlite3.Connection) -> None:
             db.execute(statement)
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    """Version 2: the config versions of a run (a change of `hone.toml` between two starts),
+    each with the first attempt that used it; version 1 is `runs.config`."""
+    db.execute("CREATE TABLE IF NOT EXISTS configs (run TEXT NOT NULL, version INTEGER NOT "
+               "NULL, since_attempt INTEGER NOT NULL, config TEXT NOT NULL, changed TEXT NOT "
+               "NULL DEFAULT '[]', created REAL NOT NULL, PRIMARY KEY (run, version))")
+
+
 # MIGRATIONS[n] brings a journal of version n - 1 to version n.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2}
 VERSION = max(MIGRATIONS)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from hone import faults
 from hone.records import Attempt, Measurement, Status
-from hone.store.base import RunInfo, Store
+from hone.store.base import ConfigVersion, RunInfo, Store
 from hone.store.errors import JournalError, from_sqlite
 from hone.store.extra import decode as decode_extra
 from hone.store.extra import encode as encode_extra
@@ -122,7 +122,8 @@ class SQLiteStore(Store):
         """Forget a run that never got a baseline (its baseline failed)."""
         self._transaction(*((f"DELETE FROM {table} WHERE {key} = ?", (name,))
                             for table, key in (("runs", "name"), ("attempts", "run"),
-                                               ("measurements", "run"), ("texts", "run"))),
+                                               ("measurements", "run"), ("texts", "run"),
+                                               ("configs", "run"))),
                           op="delete_run")
         with self._write:
             for key in [k for k in self._decoded if k[0] == name]:
@@ -143,6 +144,18 @@ class SQLiteStore(Store):
                 db.execute("UPDATE runs SET meta = ? WHERE name = ?", (json.dumps(merged), name))
 
         self._write_with(body, "update_run")
+
+    def add_config_version(self, run: str, version: ConfigVersion) -> None:
+        self._put("INSERT INTO configs (run, version, since_attempt, config, changed, created) "
+                  "VALUES (?, ?, ?, ?, ?, ?)",
+                  (run, version.version, version.since_attempt, json.dumps(version.config),
+                   json.dumps(list(version.changed)), version.created), op="add_config")
+
+    def config_versions(self, run: str) -> list[ConfigVersion]:
+        rows = self._exec("SELECT version, since_attempt, config, changed, created FROM configs "
+                          "WHERE run = ? ORDER BY version", (run,))
+        return [ConfigVersion(r[0], r[1], json.loads(r[2]), tuple(json.loads(r[3])), r[4])
+                for r in rows]
 
     # attempts
     def next_attempt_id(self, run: str) -> int:
