@@ -27,6 +27,7 @@ from hone.cli_common import (
     print_json,
 )
 from hone.cli_errors import failure
+from hone.cli_review import register as register_review
 from hone.cli_views import register as register_views
 from hone.errors import HoneError, UsageError
 from hone.mcp.cli import AgentOpt, mcp_command
@@ -34,6 +35,7 @@ from hone.mcp.cli import AgentOpt, mcp_command
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="hone: keep only the changes that make your program truly better.")
 register_views(app)
+register_review(app)
 state: dict[str, Any] = {"debug": False}
 
 _view = open_view
@@ -218,6 +220,11 @@ def best(
         typer.echo(f"champion #{view['id']} score {fmt(view['score'])} commit {view['commit']}")
         typer.echo(f"baseline score {fmt(view['baseline_score'])}"
                    + (f" ({gain} over baseline)" if gain else ""))
+        for flag in view["flags"]:
+            typer.echo(f"flag: {flag}")
+        if view["held"]:
+            typer.echo("held for review: " + ", ".join(f"#{i}" for i in view["held"])
+                       + " (hone approve ID / hone veto ID)")
         if confirm:
             typer.echo(confirmation.summary() if confirmation else
                        "the champion is the baseline: nothing to confirm")
