@@ -16,13 +16,13 @@ from typing import Any
 
 from hone.decide.ranks import gains, hodges_lehmann, u_for_z, z_two_sided
 from hone.direction import Direction, relative
+from hone.flags import flags
 from hone.loop.brief import vs_baseline, vs_parent
 from hone.loop.view import RunView
 from hone.records import Attempt, Measurement, Status, spend_json
 from hone.report.diff import diff_html
 from hone.store.extra import encode as encode_extra
 from hone.verify.scrub import scrub
-from hone.flags import flags
 from hone.views import review_ids
 
 # Diffs above this size are cut in the report so one huge attempt cannot bloat the file.
