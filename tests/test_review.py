@@ -151,16 +151,22 @@ def test_hold_false_keeps_with_flags(repo: Path, capsys: pytest.CaptureFixture[s
     assert data(capsys, root, "status")["champion"]["id"] == 1  # type: ignore[index]
 
 
-def test_squash_report_and_ui_data_show_reviews(repo: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
-    root = repo
+def reviewed(capsys: pytest.CaptureFixture[str], root: Path) -> None:
+    """#1 kept, #2 held then approved (squashed on branch `reviewed`), then #1 vetoed: #2 is
+    tainted and the champion falls back to the baseline."""
     propose(capsys, root, HONEST.format(4))
     propose(capsys, root, PATCHED.format(6))
     assert hone(capsys, "approve", "2", "-C", str(root))[0] == 0
     assert hone(capsys, "best", "--branch", "reviewed", "--squash", "-C", str(root))[0] == 0
+    assert hone(capsys, "veto", "1", "-C", str(root))[0] == 0  # #2 descends from #1
+
+
+def test_squash_report_and_ui_data_show_reviews(repo: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    root = repo
+    reviewed(capsys, root)
     message = git("log", "-1", "--format=%B", "reviewed", cwd=root)
     assert "flag: approved by " in message and "patches-runtime" in message
-    assert hone(capsys, "veto", "1", "-C", str(root))[0] == 0  # #2 descends from #1
     from hone.cli_common import open_view
     from hone.report.data import overview
 
@@ -170,9 +176,27 @@ def test_squash_report_and_ui_data_show_reviews(repo: Path,
     assert [s["id"] for s in view["champion_steps"]] == [0]
     rows = {r["id"]: r for r in view["attempts"]}
     assert rows[1]["review"]["action"] == "vetoed" and rows[2]["tainted"]
-    html = (root / "r.html")
-    assert hone(capsys, "report", "-o", str(html), "-C", str(root))[0] == 0
-    assert '"action": "vetoed"' in html.read_text() or '"action":"vetoed"' in html.read_text()
+    assert best_ref(root) == rows[0]["commit"]
+
+
+@pytest.mark.slow
+def test_the_report_shows_vetoes_and_taint_in_a_browser(
+        repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tests.report.browser import browser_page
+
+    reviewed(capsys, repo)
+    out = tmp_path / "report.html"
+    assert hone(capsys, "report", "-o", str(out), "-C", str(repo))[0] == 0
+    with browser_page() as (page, errors):
+        page.goto(out.as_uri())
+        page.wait_for_selector("#attempts tbody tr")
+        summary = page.inner_text("#summary")
+        assert "vetoed #1" in summary and "tainted #2" in summary, summary
+        page.locator("#attempts tbody tr", has=page.locator(".st", has_text="vetoed")).click()
+        page.wait_for_selector("#detail h2")
+        detail = page.inner_text("#detail")
+        assert "vetoed by" in detail, detail
+        assert errors == []
 
 
 def test_mcp_offers_neither_approve_nor_veto(repo: Path) -> None:
