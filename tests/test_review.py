@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,15 +27,14 @@ def hone(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return code, out.out, out.err
 
 
-def data(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> dict[str, object]:
+def data(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> dict[str, Any]:
     code, out, err = hone(capsys, *args, "--json", "-C", str(root))
     assert code == 0, err
-    result: dict[str, object] = json.loads(out)
-    return result
+    return dict(json.loads(out))
 
 
 def propose(capsys: pytest.CaptureFixture[str], root: Path, text: str,
-            parent: int | None = None) -> dict[str, object]:
+            parent: int | None = None) -> dict[str, Any]:
     """`hone ask`, write knob.py, `hone tell`; the told JSON."""
     extra = ["--parent", str(parent)] if parent is not None else []
     asked = data(capsys, root, "ask", *extra)
@@ -42,9 +42,9 @@ def propose(capsys: pytest.CaptureFixture[str], root: Path, text: str,
     return data(capsys, root, "tell", str(asked["id"]), "--hypothesis", text.splitlines()[-1])
 
 
-def attempts(capsys: pytest.CaptureFixture[str], root: Path) -> dict[int, dict[str, object]]:
+def attempts(capsys: pytest.CaptureFixture[str], root: Path) -> dict[int, dict[str, Any]]:
     status = data(capsys, root, "status")
-    return {int(a["id"]): a for a in status["attempts"]}  # type: ignore[attr-defined]
+    return {int(a["id"]): a for a in status["attempts"]}
 
 
 @pytest.fixture
@@ -70,8 +70,8 @@ def test_flagged_keep_is_held_then_approved_then_vetoed(
     status = data(capsys, root, "status")
     assert status["champion"] == {"id": 1, "score": 4.0}
     held = attempts(capsys, root)[2]
-    assert held["flags"][0].startswith("held: waits for")  # type: ignore[index]
-    assert any("patches-runtime" in f for f in held["flags"])  # type: ignore[attr-defined]
+    assert held["flags"][0].startswith("held: waits for")
+    assert any("patches-runtime" in f for f in held["flags"])
     best = data(capsys, root, "best")
     assert best["id"] == 1 and best["held"] == [2]
     assert "held for review: #2" in hone(capsys, "best", "-C", str(root))[1]
@@ -85,7 +85,7 @@ def test_flagged_keep_is_held_then_approved_then_vetoed(
     assert best_ref(root) == attempts(capsys, root)[2]["commit"]
     best = data(capsys, root, "best")
     assert best["id"] == 2 and best["held"] == []
-    assert any(f.startswith("approved by ") for f in best["flags"])  # type: ignore[attr-defined]
+    assert any(f.startswith("approved by ") for f in best["flags"])
 
     # 3: built on the approved champion.
     assert propose(capsys, root, HONEST.format(8))["status"] == "kept"
@@ -98,9 +98,9 @@ def test_flagged_keep_is_held_then_approved_then_vetoed(
     rows = attempts(capsys, root)
     assert best_ref(root) == rows[1]["commit"]
     assert rows[2]["status"] == "vetoed" and rows[3]["status"] == "kept" and rows[3]["tainted"]
-    assert rows[3]["review"]["source"] == 2  # type: ignore[index]
-    assert any(f.startswith("tainted: descends from #2") for f in rows[3]["flags"])  # type: ignore[attr-defined]
-    assert "(patches the clock)" in rows[2]["flags"][0]  # type: ignore[index]
+    assert rows[3]["review"]["source"] == 2
+    assert any(f.startswith("tainted: descends from #2") for f in rows[3]["flags"])
+    assert "(patches the clock)" in rows[2]["flags"][0]
     best = data(capsys, root, "best")
     assert (best["id"], best["vetoed"], best["tainted"]) == (1, [2], [3])
     title = hone(capsys, "status", "-C", str(root))[1].splitlines()[1]
@@ -147,8 +147,8 @@ def test_hold_false_keeps_with_flags(repo: Path, capsys: pytest.CaptureFixture[s
     told = propose(capsys, root, PATCHED.format(6))
     assert told["status"] == "kept"
     row = attempts(capsys, root)[1]
-    assert any("patches-runtime" in f for f in row["flags"])  # type: ignore[attr-defined]
-    assert data(capsys, root, "status")["champion"]["id"] == 1  # type: ignore[index]
+    assert any("patches-runtime" in f for f in row["flags"])
+    assert data(capsys, root, "status")["champion"]["id"] == 1
 
 
 def reviewed(capsys: pytest.CaptureFixture[str], root: Path) -> None:
@@ -209,7 +209,7 @@ def test_mcp_offers_neither_approve_nor_veto(repo: Path) -> None:
     assert not names & {"approve", "veto"}
 
 
-def _meta(root: Path) -> dict[str, list[dict[str, object]]]:
+def _meta(root: Path) -> dict[str, Any]:
     from hone.loop.workspace import Workspace
 
     info = Workspace.open(root).store.get_run("main")
