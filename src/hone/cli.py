@@ -27,6 +27,7 @@ from hone.cli_common import (
     print_json,
 )
 from hone.cli_errors import failure
+from hone.cli_review import best_review_lines
 from hone.cli_review import register as register_review
 from hone.cli_views import register as register_views
 from hone.errors import HoneError, UsageError
@@ -220,11 +221,8 @@ def best(
         typer.echo(f"champion #{view['id']} score {fmt(view['score'])} commit {view['commit']}")
         typer.echo(f"baseline score {fmt(view['baseline_score'])}"
                    + (f" ({gain} over baseline)" if gain else ""))
-        for flag in view["flags"]:
-            typer.echo(f"flag: {flag}")
-        if view["held"]:
-            typer.echo("held for review: " + ", ".join(f"#{i}" for i in view["held"])
-                       + " (hone approve ID / hone veto ID)")
+        for line in best_review_lines(view):
+            typer.echo(line)
         if confirm:
             typer.echo(confirmation.summary() if confirmation else
                        "the champion is the baseline: nothing to confirm")

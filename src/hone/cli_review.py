@@ -4,7 +4,7 @@ app by `register`). The rules are in `hone.loop.review`."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -50,6 +50,15 @@ def _say(head: str, champion: int, score: float | None, before: int) -> None:
 
     moved = f" (was #{before})" if champion != before else " (unchanged)"
     typer.echo(f"{head}; champion #{champion} score {fmt(score)}{moved}")
+
+
+def best_review_lines(view: dict[str, Any]) -> list[str]:
+    """What `hone best` says of the champion's flags and of the attempts waiting for review."""
+    lines = [f"flag: {flag}" for flag in view["flags"]]
+    if view["held"]:
+        lines.append("held for review: " + ", ".join(f"#{i}" for i in view["held"])
+                     + " (hone approve ID / hone veto ID)")
+    return lines
 
 
 def register(app: typer.Typer) -> None:
