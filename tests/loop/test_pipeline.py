@@ -75,6 +75,7 @@ def test_every_measurement_is_a_job_and_exclusive_objectives_never_overlap(
             noise_runs = 3
             [audit]
             implausible_factor = 1.5
+            hold = false  # the outsized keep is kept (re-verified), not held for a person
             [sandbox]
             enabled = false
             [executor]
