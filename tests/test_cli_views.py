@@ -141,10 +141,10 @@ def test_flags_show_in_the_table_and_the_report(repo: Path,
     from dataclasses import replace
 
     from hone.cli_common import open_view
+    from hone.flags import flags
     from hone.records import VettingRecord
     from hone.report.data import overview
     from hone.store import SQLiteStore
-    from hone.views import flags
 
     store = SQLiteStore(repo / ".git" / "hone" / "hone.db")
     one = store.get_attempt("main", 1)

@@ -30,6 +30,8 @@ from hone.cli_errors import failure
 from hone.cli_init import register as register_init
 from hone.cli_probe import register as register_probe
 from hone.cli_retry import register as register_retry
+from hone.cli_review import best_review_lines
+from hone.cli_review import register as register_review
 from hone.cli_stop import register as register_stop
 from hone.cli_views import register as register_views
 from hone.errors import HoneError, UsageError
@@ -42,6 +44,7 @@ register_views(app)
 register_retry(app)
 register_probe(app)
 register_stop(app)
+register_review(app)
 state: dict[str, Any] = {"debug": False}
 
 _view = open_view
@@ -203,6 +206,8 @@ def best(
         typer.echo(f"champion #{view['id']} score {fmt(view['score'])} commit {view['commit']}")
         typer.echo(f"baseline score {fmt(view['baseline_score'])}"
                    + (f" ({gain} over baseline)" if gain else ""))
+        for line in best_review_lines(view):
+            typer.echo(line)
         if confirm:
             typer.echo(confirmation.summary() if confirmation else
                        "the champion is the baseline: nothing to confirm")

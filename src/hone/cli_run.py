@@ -69,10 +69,10 @@ class LinePrinter:
                 self._out(f"{clock} {line}")
         elif event == Event.DECIDED and a.id != 0:
             mark = {"kept": "+", "discarded": "-", "failed": "x", "rejected": "!",
-                    "duplicate": "="}.get(
+                    "duplicate": "=", "held": "h"}.get(
                 a.status.value, "?")
-            why = f"[{a.stage}: {a.reason}]" if a.status in (Status.FAILED,
-                                                               Status.REJECTED) else ""
+            why = f"[{a.stage}: {a.reason}]" if a.status in (Status.FAILED, Status.REJECTED,
+                                                               Status.HELD) else ""
             self._out(f"{clock} {mark} #{a.id:<4} {a.status.value:<9} score {fmt(a.score):>10}"
                       f"  {cut(a.hypothesis, 70)}" + (f" {cut(why, 120)}" if why else ""))
         elif event == Event.CHAMPION:
@@ -195,7 +195,14 @@ def _summary(end: SessionEnd, champion: Attempt, history: list[Attempt],
                      f"${sum(c.usd for c in costs):.4f}")
     lines.append(end.confirmation.summary() if end.confirmation is not None
                  else "confirmation: the champion is the baseline, nothing to confirm")
-    return lines
+    return lines + _held_line(history)
+
+
+def _held_line(history: list[Attempt]) -> list[str]:
+    """The attempts that wait for a person, and what to do about them."""
+    held = [f"#{a.id}" for a in history if a.status is Status.HELD]
+    return [f"held for review: {', '.join(held)} (hone show ID; then hone approve ID or "
+            "hone veto ID)"] if held else []
 
 
 def simplify_command(directory: Path, run_name: str | None, mutator: str | None, attempts: int,

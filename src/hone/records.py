@@ -153,6 +153,32 @@ class VettingRecord:
     holdout_final: dict[str, Any] | None = None
 
 
+class ReviewAction(enum.StrEnum):
+    """A person's word on an attempt, or what a veto did to a descendant."""
+
+    APPROVED = "approved"  # `hone approve`: held, now kept
+    VETOED = "vetoed"  # `hone veto`: kept or held, now vetoed
+    TAINTED = "tainted"  # descends from a vetoed attempt; its status is left as it was
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who decided what on an attempt after the loop did (journal key `review`): `by` is the
+    user's login, `at` the time, `was` the status before, `source` the vetoed ancestor of a
+    tainted attempt, `note` what the person said (`--reason`)."""
+
+    action: ReviewAction
+    by: str
+    at: float
+    was: str
+    source: int | None = None
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action.value, "by": self.by, "at": self.at, "was": self.was,
+                "source": self.source, "note": self.note}
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where and when the executor ran an attempt's verification."""
@@ -237,6 +263,7 @@ class Attempt:
     told: bool = False  # `hone tell` came back for it
     flakes: tuple[GateFlake, ...] = ()  # gates that failed and passed on this code
     retry_of: int | None = None  # the attempt whose change `hone retry` verified again
+    review: Review | None = None  # `hone approve` / `hone veto`, or tainted by a veto
     # Free-form values each written and read by one plugin (classic's site, ablate's hunk,
     # merge parents, LLM call details), and keys of older journals this version does not know:
     # kept so that rewriting a row loses nothing.
@@ -245,3 +272,8 @@ class Attempt:
     @property
     def seconds(self) -> float | None:
         return None if self.finished is None else self.finished - self.started
+
+    @property
+    def tainted(self) -> bool:
+        """Descends from a vetoed attempt: never a champion or a parent again."""
+        return self.review is not None and self.review.action is ReviewAction.TAINTED

@@ -8,6 +8,7 @@ from typing import Any
 
 from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
+from hone.flags import flag_words
 from hone.loop.brief import fmt, vs_parent
 from hone.records import Attempt, Status
 from hone.suggest import did_you_mean
@@ -77,15 +78,6 @@ def code_cell(a: Attempt, parent: Attempt | None) -> str:
     return text
 
 
-def flags_cell(a: Attempt) -> str:
-    parts = ["overfit"] if a.vetting.overfit else []
-    if a.vetting.audit:
-        parts.append(f"audit:{len(a.vetting.audit)}")
-    parts += [f"flaky:{f.gate}" for f in a.flakes]
-    parts += [f"retry:{a.retry_of}"] if a.retry_of is not None else []
-    return ",".join(parts)
-
-
 def cells(a: Attempt, by_id: dict[int, Attempt], direction: Direction,
           champion: int) -> dict[str, str]:
     """Every column's text for one attempt; nothing reads 'None'."""
@@ -99,7 +91,7 @@ def cells(a: Attempt, by_id: dict[int, Attempt], direction: Direction,
         "decision": decision_cell(a.decision.to_json() if a.decision else None),
         "code": code_cell(a, parent), "stage": a.stage or "",
         "hypothesis": (f"[{a.stage}] " if a.stage and a.status in STOPPED else "")
-        + (a.hypothesis or a.reason or ""), "flags": flags_cell(a),
+        + (a.hypothesis or a.reason or ""), "flags": flag_words(a),
     }
 
 

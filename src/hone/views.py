@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
+from hone.flags import flags
 from hone.loop.brief import fmt, vs_baseline, vs_parent
 from hone.loop.notice import version_of
 from hone.loop.view import RunView
@@ -25,17 +26,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 COLUMNS = ["id", "parent", "status", "score", "delta", "code", "stage", "hypothesis", "flags"]
-
-
-def flags(a: Attempt) -> list[str]:
-    """Why a person should look twice at this attempt: overfit, audit findings, flaky gates,
-    and that it verifies again a change that failed before (`hone retry`)."""
-    out = ["overfit: the holdout got worse"] if a.vetting.overfit else []
-    out += [str(f) for f in a.flakes]
-    out += [f"retry of #{a.retry_of}"] if a.retry_of is not None else []
-    out += [f"audit {f.get('check')}: {f.get('path')}:{f.get('line')}: {f.get('reason')}"
-            for f in a.vetting.audit or []]
-    return out
 
 
 @dataclass(frozen=True)
@@ -108,7 +98,8 @@ class StatusView:
                  "kept_as": a.decision.kept_as if a.decision else None,
                  **spend_json(a.cost),
                  "seconds": a.seconds, "overfit": a.vetting.overfit,
-                 "flags": flags(a), "decision": a.decision.to_json() if a.decision else None}
+                 "flags": flags(a), "decision": a.decision.to_json() if a.decision else None,
+                 "review": a.review.to_json() if a.review else None, "tainted": a.tainted}
                 for a in self.shown()
             ],
         }
@@ -139,6 +130,8 @@ class StatusView:
         counts: dict[str, int] = {}
         for a in self.attempts[1:]:
             counts[a.status.value] = counts.get(a.status.value, 0) + 1
+            if a.tainted:
+                counts["tainted"] = counts.get("tainted", 0) + 1
         shown = len(self.shown())
         return [f"run {self.run}: champion #{self.champion.id} score "
                 f"{fmt(self.champion.score)}" + (f" ({gain} over baseline)" if gain else ""),
@@ -158,7 +151,8 @@ class StatusView:
                        columns)
         status_of = {a.id: a.status.value for a in self.shown()}
         style = {"kept": "green", "baseline": "cyan", "failed": "red", "rejected": "magenta",
-                 "held": "yellow", "discarded": "dim"}
+                 "held": "yellow", "discarded": "dim",
+                 "vetoed": "dim strike"}
         console = Console(width=width, highlight=False)
         for line in self.title():
             console.print(Text(cut(line, width), style="bold"), no_wrap=True, crop=True)
@@ -318,7 +312,15 @@ def best_view(engine: RunView, branch: str | None, squash: str | None = None
             "baseline_score": baseline.score, "gain": gain, "vs_baseline": gain,
             "direction": direction.value, "branch": branch,
             "branch_commit": tip if branch else None, "squash": squash, "commits": commits,
-            "status": champion.status.value if champion.status is not Status.RUNNING else ""}
+            "status": champion.status.value if champion.status is not Status.RUNNING else "",
+            "flags": flags(champion), **review_ids(engine.history())}
+
+
+def review_ids(history: list[Attempt]) -> dict[str, list[int]]:
+    """The ids a person has to look at, or looked at: `held`, `vetoed`, `tainted`."""
+    return {"held": [a.id for a in history if a.status is Status.HELD],
+            "vetoed": [a.id for a in history if a.status is Status.VETOED],
+            "tainted": [a.id for a in history if a.tainted]}
 
 
 def evidence_line(d: dict[str, Any]) -> str:

@@ -76,6 +76,7 @@ def test_every_measurement_is_a_job_and_exclusive_objectives_never_overlap(
             variants = 2
             [audit]
             implausible_factor = 1.5
+            hold = false  # the outsized keep is kept (re-verified), not held for a person
             [sandbox]
             enabled = false
             [executor]

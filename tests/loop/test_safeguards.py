@@ -12,12 +12,15 @@ from tests.conftest import KNOB_PROJECT, Hone, MakeRepo
 @pytest.mark.slow
 def test_objective_up_holdout_down_flags_the_champion_overfit(make_repo: MakeRepo,
                                                               hone: Hone) -> None:
-    # The objective rewards a bigger KNOB; the holdout rewards a smaller one.
+    # The objective rewards a bigger KNOB; the holdout rewards a smaller one. `hold = false`:
+    # overfit champions are kept with their flag (by default they would be held; see
+    # tests/test_review.py).
     root = make_repo({**KNOB_PROJECT,
                       "holdout_eval.py": "from knob import KNOB\nprint(f'score: {20 - KNOB}')\n",
                       "hone.toml": '[objective]\nrun = "python3 score.py"\n'
                                    '[files]\neditable = ["knob.py"]\n'
-                                   '[holdout]\nrun = "python3 holdout_eval.py"\n'})
+                                   '[holdout]\nrun = "python3 holdout_eval.py"\n'
+                                   '[audit]\nhold = false\n'})
     res = hone("run", "--attempts", "12", cwd=root)
     assert res.returncode == 0, res.stderr
     status = json.loads(hone("status", "--json", cwd=root).stdout)

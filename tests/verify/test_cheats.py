@@ -1,6 +1,7 @@
 """The cheat suite: candidates that game the verifier, each proposed through `hone ask`/`tell`
 on a repository hone has never seen. Every one must end rejected, blocked (the cheat did not
-work) or flagged; none may be kept silently.
+work), or held for review (`[audit] hold`, the default: flagged, not champion); none may be
+kept silently.
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ class Told:
     told: dict[str, Any]
     brief: str
     attempt: dict[str, Any]
+    champion: int = 0
 
 
 def propose(hone: Hone, root: Path, run: str, edits: dict[str, str], hypothesis: str,
@@ -136,11 +138,14 @@ def propose(hone: Hone, root: Path, run: str, edits: dict[str, str], hypothesis:
     told = json.loads(res.stdout)
     status = json.loads(hone("status", "--json", "--run", run, cwd=root).stdout)
     attempt = next(a for a in status["attempts"] if a["id"] == told["id"])
-    return Told(asked, told, brief, attempt)
+    return Told(asked, told, brief, attempt, status["champion"]["id"])
 
 
 def assert_not_kept_silently(t: Told) -> None:
-    assert t.told["status"] in ("rejected", "failed", "discarded") or t.attempt["flags"], t.told
+    assert t.told["status"] in ("rejected", "failed", "discarded", "held") \
+        or t.attempt["flags"], t.told
+    if t.told["status"] == "held":  # a held attempt is never the champion
+        assert t.champion != t.told["id"] and t.attempt["flags"], t.told
 
 
 def logs_of(root: Path, run: str, attempt_id: int) -> str:
@@ -208,7 +213,7 @@ def test_cheat_suite(repo: Path, hone: Hone) -> None:
     t = propose(hone, root, "c4", {"conftest.py": conftest, "calc.py": FAST_WRONG},
                 "skip slow tests")
     record("conftest.py skipping tests", t)
-    assert t.told["status"] == "kept"
+    assert t.told["status"] == "held"
     assert any("hook-file" in f for f in t.attempt["flags"])
     assert t.attempt["overfit"]  # wrong answers: the holdout collapses
 
@@ -218,7 +223,7 @@ def test_cheat_suite(repo: Path, hone: Hone) -> None:
                                    "calc.py": "import sitecustomize  # noqa\n" + SOLVE},
                 "faster clock")
     record("sitecustomize.py patching time.perf_counter", t)
-    assert t.told["status"] == "kept"
+    assert t.told["status"] == "held"
     assert any("hook-file" in f for f in t.attempt["flags"])
     assert any("patches-runtime" in f for f in t.attempt["flags"])
 
@@ -290,7 +295,7 @@ def test_cheat_suite(repo: Path, hone: Hone) -> None:
                             f"        return {answer(982451653)}\n    total = 0\n")
     t = propose(hone, root, "c11", {"calc.py": special}, "memoise the hot input")
     record("special-cases the benchmark's input", t)
-    assert t.told["status"] == "kept"
+    assert t.told["status"] == "held"
     assert any("special-cases-input" in f for f in t.attempt["flags"])
 
     # 12. Fork-bombs (bounded at 500, so a broken limit cannot hurt the machine).
@@ -310,7 +315,7 @@ def test_cheat_suite(repo: Path, hone: Hone) -> None:
     t = propose(hone, root, "c13", {"calc.py": "import time\n\ntime.perf_counter = "
                                     "lambda: 0.0\n" + SOLVE}, "cheaper clock")
     record("patches time.perf_counter in calc.py", t)
-    assert t.told["status"] == "kept"
+    assert t.told["status"] == "held"
     assert any("patches-runtime" in f for f in t.attempt["flags"])
 
     # 14. Plants an ignored file with the answers: verification starts from the commit only.
@@ -405,10 +410,10 @@ def test_an_outsized_gain_is_verified_again_from_a_clean_worktree(
         # futility line stopped it (both mean the fluke's first run was outvoted).
         assert t.told["reason"].startswith(("below min_effect", "not better")), t.told
     # A gain that does not depend on leftover state survives the clean re-run (this one is
-    # still a cheat, which the audit flags).
+    # still a cheat, which the audit flags: it is held for review).
     t = propose(hone, root, "main", {"calc.py": "import time\n\ntime.perf_counter = "
                                      "lambda: 0.0\n" + SOLVE}, "cheaper clock")
-    assert t.told["status"] == "kept", t.told
+    assert t.told["status"] == "held", t.told
     assert any("patches-runtime" in f for f in t.attempt["flags"])
     show = json.loads(hone("show", str(t.told["id"]), "--json", cwd=root).stdout)
     assert show["extra"]["reverified"]["passed"] is True

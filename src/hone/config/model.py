@@ -274,6 +274,9 @@ class AuditSection(_Section):
 
     enabled: bool = True
     block: bool = False  # a flagged change is rejected instead of kept
+    # a keep that vetting finds suspicious is held for `hone approve` / `hone veto` instead of
+    # kept (false: kept, with its flags)
+    hold: bool = True
     implausible_factor: float = Field(10.0, gt=1)
 
 

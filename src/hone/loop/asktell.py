@@ -47,9 +47,10 @@ def ask(engine: Engine, parent_id: int | None = None) -> Asked:
         plan = plan_attempt(make_strategy(config.search.strategy, config), config, history,
                             engine.champion(), len(history), merges=False)
         parent = plan.parent
-    if parent.commit is None or parent.status not in (Status.BASELINE, Status.KEPT,
-                                                       Status.DISCARDED):
-        raise UsageError(f"attempt #{parent.id} ({parent.status.value}) cannot be a parent")
+    if parent.commit is None or parent.tainted or parent.status not in (
+            Status.BASELINE, Status.KEPT, Status.DISCARDED):
+        state = "tainted by a veto" if parent.tainted else parent.status.value
+        raise UsageError(f"attempt #{parent.id} ({state}) cannot be a parent")
     attempt = engine.open_attempt(engine.store.next_attempt_id(engine.run), parent, "ask",
                                   hints=plan.hints if plan else None,
                                   notes=plan.notes if plan else None, asked=True)

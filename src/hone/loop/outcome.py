@@ -44,20 +44,26 @@ def why(attempt: Attempt) -> str:
     numbers), or the stage that failed it with its most telling log line."""
     reason = " ".join(attempt.reason.split())
     status = attempt.status
+    if status is Status.VETOED:  # the reason is the one it was kept or held with
+        return "vetoed by a person"
     if status is Status.KEPT:
         return reason or "kept"
     if status is Status.DISCARDED:
         return f"tried: {reason or 'not better'}"
     if status is Status.FAILED:
-        line = telling_line(attempt.log_tail)
-        stage = attempt.stage or "failed"
-        text = reason if reason and stage in reason else ": ".join(filter(None, (stage, reason)))
-        return f"{text}: {line}" if line and line not in reason else text
+        return _failed(attempt, reason)
     if status is Status.DUPLICATE:
         return f"not evaluated: {reason}"
     if status is Status.REJECTED:
         return f"rejected ({attempt.stage}): {reason}" if attempt.stage else f"rejected: {reason}"
     return reason or status.value
+
+
+def _failed(attempt: Attempt, reason: str) -> str:
+    line = telling_line(attempt.log_tail)
+    stage = attempt.stage or "failed"
+    text = reason if reason and stage in reason else ": ".join(filter(None, (stage, reason)))
+    return f"{text}: {line}" if line and line not in reason else text
 
 
 def judging_lines(config: Config, baseline: Attempt | None) -> list[str]:

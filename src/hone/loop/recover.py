@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import replace
+from typing import Any
 
 from hone.loop.workspace import Workspace
 from hone.records import Attempt, Lineage, Status
@@ -68,13 +69,22 @@ def recover(ws: Workspace, run: str) -> None:
             ws.store.put_attempt(replace(
                 a, status=Status.FAILED, stage="interrupted", asked=False,
                 reason="hone stopped during this attempt", finished=a.finished or time.time()))
-    # Every keep is the newest champion, so the newest kept attempt is the champion.
-    kept = [a for a in ws.store.list_attempts(run) if a.status in (Status.KEPT, Status.BASELINE)]
+    # Every keep of the loop is the newest champion, so the newest kept attempt is the
+    # champion, unless a person chose the champion since (`hone approve`, `hone veto`).
     info = ws.store.get_run(run)
+    since = _last_review(info.meta) if info is not None else 0.0
+    kept = [a for a in ws.store.list_attempts(run) if a.status in (Status.KEPT, Status.BASELINE)
+            and a.review is None and (a.finished or a.started) >= since]
     if kept and info is not None and kept[-1].id != info.champion and kept[-1].commit:
         ws.store.update_run(run, champion=kept[-1].id)
     for note in reconcile(ws, run):
         sys.stderr.write(f"hone: recovered: {note}\n")
+
+
+def _last_review(meta: dict[str, Any]) -> float:
+    """When a person last approved or vetoed in this run (the `reviews` ledger); 0: never."""
+    times = [r.get("at") for r in meta.get("reviews") or [] if isinstance(r, dict)]
+    return max((t for t in times if isinstance(t, int | float)), default=0.0)
 
 
 def reconcile(ws: Workspace, run: str) -> list[str]:

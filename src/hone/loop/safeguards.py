@@ -4,7 +4,8 @@
 calls `baseline_holdout` on a new run and `vet` when the decider wants to keep an attempt. `vet`
 flags the diff with the static audit, re-verifies a gain far beyond the run's history from a
 clean tree, and runs the holdout, which flags `overfit` or, with `[holdout] gate`, holds the
-attempt back.
+attempt back. A keep with a suspicion left (`suspicions`) ends `held`, not champion, until a
+person runs `hone approve` or `hone veto` (`[audit] hold = false`: kept with its flags).
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ class Safeguards:
                              held_back=found.held_back)
             if outcome.status is not None:
                 return replace(outcome, record=record, measurements=clean)
+        why = suspicions(record, clean is not None)
+        if why and self.config.audit.hold:
+            return Vetting(Status.HELD, "review", "held for review: " + "; ".join(why),
+                           record, clean)
         return Vetting(record=record, measurements=clean)
 
     def _audit(self, attempt: Attempt) -> list[dict[str, object]]:
@@ -206,6 +211,20 @@ class Safeguards:
             for m in result:
                 self.engine.store.add_measurement(self.engine.run, m)
         return result
+
+
+def suspicions(record: VettingRecord, implausible: bool) -> list[str]:
+    """Why a keep waits for a person (`[audit] hold`): audit findings, a gain beyond
+    `implausible_factor` (even one that held up from a clean tree), an overfit holdout. Worded
+    for proposers too: the holdout is not named."""
+    out = [f"audit: {f.get('reason')}" for f in (record.audit or [])[:2]]
+    if record.audit and len(record.audit) > 2:
+        out.append(f"and {len(record.audit) - 2} more audit finding(s)")
+    if implausible:
+        out.append("a gain beyond [audit] implausible_factor")
+    if record.overfit:
+        out.append(HELD_BACK)
+    return out
 
 
 def _gain(score: float | None, reference: float | None, direction: Direction) -> float:

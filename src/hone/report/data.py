@@ -16,13 +16,14 @@ from typing import Any
 
 from hone.decide.ranks import gains, hodges_lehmann, u_for_z, z_two_sided
 from hone.direction import Direction, relative
+from hone.flags import flags
 from hone.loop.brief import vs_baseline, vs_parent
 from hone.loop.view import RunView
 from hone.records import Attempt, Measurement, Status, spend_json
 from hone.report.diff import diff_html
 from hone.store.extra import encode as encode_extra
 from hone.verify.scrub import scrub
-from hone.views import flags
+from hone.views import review_ids
 
 # Diffs above this size are cut in the report so one huge attempt cannot bloat the file.
 MAX_DIFF_CHARS = 200_000
@@ -144,6 +145,7 @@ def _attempt_row(j: _Journal, a: Attempt, depth: int) -> dict[str, Any]:
         # What vetting a would-be champion found: a clean re-verification and the holdout.
         "reverified": a.vetting.reverified, "holdout_check": a.vetting.holdout,
         "held_back": a.vetting.held_back,
+        "review": a.review.to_json() if a.review else None, "tainted": a.tainted,
     }
 
 
@@ -157,7 +159,9 @@ def _champion_steps(j: _Journal) -> list[dict[str, Any]]:
     if baseline is not None and baseline.score is not None:
         steps.append({"id": 0, "t": 0.0, "score": baseline.score, "gain": 0.0,
                       "interval": None})
-    for a in sorted((a for a in j.attempts if a.status is Status.KEPT and a.finished),
+    # A vetoed attempt and its tainted descendants are no longer steps of the champion's line.
+    for a in sorted((a for a in j.attempts if a.status is Status.KEPT and a.finished
+                     and not a.tainted),
                     key=lambda a: a.finished or 0.0):
         steps.append({"id": a.id, "t": (a.finished or j.t0) - j.t0, "score": a.score,
                       "gain": j.direction.gain(a.score, base_score),
@@ -188,6 +192,7 @@ def _summary(j: _Journal, rows: list[dict[str, Any]], champion: Attempt | None,
         "running": any(a.status is Status.RUNNING for a in j.attempts),
         **{key: _total(rows, key) for key in ("usd", "tokens_in", "tokens_out")},
         "holdout_runs": sum(1 for m in measurements if m.kind == "holdout"),
+        "review": review_ids(j.attempts),
     }
 
 

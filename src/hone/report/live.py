@@ -23,7 +23,8 @@ from hone.records import Attempt, Event, Status
 PHASES: dict[str, str] = {Event.BASELINE_START: "measuring baseline", Event.START: "proposing",
           Event.VERIFY: "verifying"}
 STYLES = {"kept": "bold green", "discarded": "dim", "failed": "red", "rejected": "magenta",
-          "baseline": "cyan", "running": "yellow", "duplicate": "yellow"}
+          "baseline": "cyan", "running": "yellow", "duplicate": "yellow", "held": "bold yellow",
+          "vetoed": "dim strike"}
 RECENT = 8
 
 

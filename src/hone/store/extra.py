@@ -16,6 +16,8 @@ from hone.records import (
     Lineage,
     Noise,
     Placement,
+    Review,
+    ReviewAction,
     VettingRecord,
 )
 
@@ -25,7 +27,7 @@ _LINEAGE = ("diff_key", "tree")
 _VETTING = ("audit", "gain", "reverified", "holdout", "overfit", "held_back", "holdout_final")
 _HINTS = ("explore", "stuck", "category", "island", "pick")
 _OTHER = ("decision", "eval", "noise", "noise_warning", "asked", "told", "feedback",
-          "flaky_gates", "retry_of")
+          "flaky_gates", "retry_of", "review")
 KNOWN = frozenset(_COST + _CODE + _LINEAGE + _VETTING + _HINTS + _OTHER)
 
 
@@ -57,6 +59,12 @@ def encode(a: Attempt) -> dict[str, Any]:
             out["noise_warning"] = a.noise.warning
     _set(out, asked=a.asked or None, told=a.told or None, feedback=a.feedback or None,
          retry_of=a.retry_of, flaky_gates=_flakes_json(a.flakes))
+    return _with_review(out, a)
+
+
+def _with_review(out: dict[str, Any], a: Attempt) -> dict[str, Any]:
+    if a.review is not None:
+        out["review"] = a.review.to_json()
     return out
 
 
@@ -141,6 +149,15 @@ def _retry(extra: dict[str, Any]) -> dict[str, Any]:
         for f in (flakes if isinstance(flakes, list) else []) if isinstance(f, dict))}
 
 
+def _review(extra: dict[str, Any]) -> dict[str, Any]:
+    r = _dict(extra.get("review"))
+    if r is None or r.get("action") not in {a.value for a in ReviewAction}:
+        return {}
+    return {"review": Review(ReviewAction(r["action"]), str(r.get("by") or ""),
+                             _num(r.get("at")) or 0.0, str(r.get("was") or ""),
+                             _int(r.get("source")), str(r.get("note") or ""))}
+
+
 def _flags(extra: dict[str, Any]) -> dict[str, Any]:
     return {"asked": bool(extra.get("asked")), "told": bool(extra.get("told"))}
 
@@ -149,7 +166,7 @@ _READERS: tuple[tuple[tuple[str, ...], Callable[[dict[str, Any]], dict[str, Any]
     (_COST, _cost), (_CODE, _code), (_LINEAGE, _lineage), (_VETTING, _vetting),
     (_HINTS, _hints), (("decision",), _decision), (("eval",), _placement),
     (("noise",), _noise), (("asked", "told"), _flags), (("feedback",), _feedback),
-    (("flaky_gates", "retry_of"), _retry))
+    (("flaky_gates", "retry_of"), _retry), (("review",), _review))
 
 
 def _set(out: dict[str, Any], **values: Any) -> None:

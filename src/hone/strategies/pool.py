@@ -12,8 +12,10 @@ PARENT_STATUSES = (Status.BASELINE, Status.KEPT, Status.DISCARDED)
 
 
 def can_parent(a: Attempt) -> bool:
-    """Measured code that passed its gates: a baseline, a kept or a discarded attempt."""
-    return a.status in PARENT_STATUSES and a.score is not None and a.commit is not None
+    """Measured code that passed its gates: a baseline, a kept or a discarded attempt, not
+    descended from a vetoed one."""
+    return (a.status in PARENT_STATUSES and a.score is not None and a.commit is not None
+            and not a.tainted)
 
 
 def best_first(attempts: Sequence[Attempt], direction: Direction) -> list[Attempt]:

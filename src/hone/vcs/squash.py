@@ -15,6 +15,7 @@ from typing import Literal
 
 from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
+from hone.flags import flags
 from hone.records import Attempt, Status
 from hone.table import cut
 from hone.vcs.git import Repo, git
@@ -78,6 +79,7 @@ def idea_message(run: str, idea: Idea, direction: Direction) -> str:
             + (f", measured over {runs} run(s)" if runs else "")
             + (f"; {_cost(a)}" if _cost(a) else ""),
             f"kept because: {a.reason}" if a.reason else "",
+            *[f"flag: {f}" for f in flags(a)],
             *[f"includes #{f.id}: {' '.join(f.hypothesis.split())}" for f in idea.folded],
             f"hone run {run}, attempt #{a.id} ({a.mutator}), commit {a.commit}"]
     return subject + "\n\n" + "\n".join(line for line in body if line) + "\n"
@@ -95,7 +97,8 @@ def summary_message(run: str, baseline: Attempt, champion: Attempt, found: list[
         hyp = cut(a.hypothesis, 100).replace("|", "/")
         lines.append(f"| {a.id} | {hyp} | {a.score:.6g} | {gain} | {_cost(a)} |"
                      if a.score is not None else f"| {a.id} | {hyp} | | | {_cost(a)} |")
-    return "\n".join(lines) + "\n"
+    flagged = [f"- #{i.attempt.id}: {f}" for i in found for f in flags(i.attempt)]
+    return "\n".join(lines + (["", "Flags:", *flagged] if flagged else [])) + "\n"
 
 
 def squash(repo: Repo, run: str, history: Sequence[Attempt], champion: Attempt,

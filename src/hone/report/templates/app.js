@@ -46,6 +46,17 @@
     return `<div class="card"><div class="k">${esc(k)}</div><div class="v">${v}</div>` +
       `<div class="s">${s || ""}</div></div>`;
   }
+  // Holds waiting for a person, vetoes and the taint they left: a card when there are any.
+  function reviewCard(r) {
+    const ids = (xs) => (xs || []).map((i) => "#" + i).join(", ");
+    const lines = [["held", r.held], ["vetoed", r.vetoed], ["tainted", r.tainted]]
+      .filter(([, xs]) => xs && xs.length).map(([k, xs]) => `${k} ${ids(xs)}`);
+    if (!lines.length) return "";
+    const waiting = (r.held || []).length;
+    return card("review", waiting ? `<span class="flag">${waiting} held</span>` : "done",
+      esc(lines.join(" · ")) + (waiting ? " · hone approve ID / hone veto ID" : ""));
+  }
+
   function renderHeader(d) {
     const s = d.summary;
     document.getElementById("run-name").textContent = d.run;
@@ -66,7 +77,8 @@
       card("attempts", String(s.attempts), esc(byStatus)),
       card("time", dur(s.elapsed) || "0 s", s.running ? "running" : "finished"),
       card("cost", cost, tok),
-    ].join("") + (s.holdout_runs ? card("holdout runs", String(s.holdout_runs), "") : "");
+    ].join("") + (s.holdout_runs ? card("holdout runs", String(s.holdout_runs), "") : "")
+      + reviewCard(s.review || {});
     const badge = document.getElementById("live-badge");
     if (live) {
       badge.hidden = false;
@@ -334,7 +346,10 @@
       ["re-verified", a.reverified ? (a.reverified.passed ? "passed" : "FAILED") +
         ` · claimed ${pct(a.reverified.claimed_gain)}, clean ${pct(a.reverified.clean_gain)}` : ""],
       ["holdout", holdoutLine(a.holdout_check)],
-      ["held back", a.held_back ? "yes: waits for `hone approve` or `hone veto`" : ""],
+      ["held back", a.held_back ? "yes: the holdout got worse than the champion's" : ""],
+      ["review", a.review ? esc(`${a.review.action} by ${a.review.by} at ` +
+        new Date(a.review.at * 1000).toLocaleString() + (a.review.note ? ` (${a.review.note})`
+        : "")) : (a.status === "held" ? "waits for `hone approve` or `hone veto`" : "")],
       ["decision", dec.rule ? esc(dec.rule) + (dec.estimate != null ? ` · estimate ` +
         `${pct(dec.estimate)} vs champion` : "") + (dec.interval ? ", interval [" +
         dec.interval.map((x) => x == null ? "∞" : pct(x)).join(", ") + "]" : "") +
