@@ -104,7 +104,11 @@ class Safeguards:
                              held_back=found.held_back)
             if outcome.status is not None:
                 return replace(outcome, record=record, measurements=clean)
-        why = suspicions(record, clean is not None)
+        # Re-verified (outsized against the run's history) is not enough to hold: the gain
+        # must be beyond `implausible_factor` itself, measured against a non-zero score (over a
+        # zero reference every gain is infinite: a prompt that starts at 0% right).
+        why = suspicions(record, clean is not None and math.isfinite(gain)
+                         and gain > self.config.audit.implausible_factor)
         if why and self.config.audit.hold:
             return Vetting(Status.HELD, "review", "held for review: " + "; ".join(why),
                            record, clean)
@@ -215,7 +219,8 @@ class Safeguards:
 
 def suspicions(record: VettingRecord, implausible: bool) -> list[str]:
     """Why a keep waits for a person (`[audit] hold`): audit findings, a gain beyond
-    `implausible_factor` (even one that held up from a clean tree), an overfit holdout. Worded
+    `implausible_factor` times the champion's score (even one that held up from a clean
+    tree; `implausible`), an overfit holdout. Worded
     for proposers too: the holdout is not named."""
     out = [f"audit: {f.get('reason')}" for f in (record.audit or [])[:2]]
     if record.audit and len(record.audit) > 2:
