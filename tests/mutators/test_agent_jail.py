@@ -39,9 +39,10 @@ STANDIN = textwrap.dedent('''\
     read("holdout_in_worktree", "holdout_eval.py")
     read("journal", os.path.join(repo, ".git", "hone", "hone.db"))
     read("brief", brief)
-    read("baseline_worktree", os.path.join(repo, ".hone", "worktrees", "baseline", "knob.py"))
+    worktrees = os.path.join(repo, ".hone", "runs", "main", "worktrees")
+    read("baseline_worktree", os.path.join(worktrees, "baseline", "knob.py"))
     try:
-        found["worktrees"] = sorted(os.listdir(os.path.join(repo, ".hone", "worktrees")))
+        found["worktrees"] = sorted(os.listdir(worktrees))
     except OSError as exc:
         found["worktrees"] = "ERR " + type(exc).__name__
     found["canary"] = os.environ.get("CANARY_API_KEY", "")
