@@ -19,6 +19,9 @@ from tests.conftest import MakeRepo, git, sigint_default
 from tests.installed import build_wheel, install_wheel
 
 PY = sys.executable
+# The user's own virtual environment, active (on PATH): where their project's pytest lives.
+# The jail shows toolchains on PATH again, also when they lie under /tmp (a clone there).
+USER_ENV = {**os.environ, "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ['PATH']}"}
 PROJECT = {
     "src/mylib/__init__.py": "",
     "src/mylib/core.py": "CHUNK = 3  # hone: tune\n\n\ndef work(x: int) -> int:\n"
@@ -39,7 +42,7 @@ def command(bin_dir: Path, cwd: Path) -> Cmd:
     """`hone ARGS` as the installed command, in `cwd`."""
     def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(bin_dir / "hone"), *args], cwd=cwd, capture_output=True,
-                              text=True, timeout=300, env={**os.environ, **(env or {})})
+                              text=True, timeout=300, env={**USER_ENV, **(env or {})})
     return run
 
 
@@ -78,7 +81,8 @@ def test_a_newcomers_first_night(make_repo: MakeRepo, tmp_path: Path) -> None:
 
     run = subprocess.Popen([str(tmp_path / "venv" / "bin" / "hone"), "run", "--attempts",
                             "100000"], cwd=user, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, preexec_fn=sigint_default)
+                           stderr=subprocess.PIPE, text=True, env=USER_ENV,
+                           preexec_fn=sigint_default)
     try:
         _wait_for_attempts(hone, "main", run, 2)
         # Beside the going run: a second run, proposed by hand.
