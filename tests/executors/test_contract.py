@@ -194,7 +194,8 @@ def test_exclusive_objective_runs_objectives_one_at_a_time(make: Make, repo: Pat
 
 def test_cancel_kills_running_commands(make: Make, repo: Path, tmp_path: Path) -> None:
     pidfile = tmp_path / "child.pid"
-    ex = make(objective=f"sleep 60 & echo $! > {pidfile}; wait")
+    # Two slots: with one, `local` verifies inline and `submit` would return only at the end.
+    ex = make(objective=f"sleep 60 & echo $! > {pidfile}; wait", parallel=2)
     fut = ex.submit(Job(14, git("rev-parse", "HEAD", cwd=repo)))
     deadline = time.time() + 60
     while not pidfile.exists() and time.time() < deadline:
