@@ -257,6 +257,8 @@ def tell(attempt_id: IdArg,
         typer.echo(f"#{a.id} {a.status.value} score {fmt(a.score)} "
                    f"(champion #{told.champion.id} {fmt(told.champion.score)})"
                    + (f" {a.reason}" if a.reason else ""))
+        if told.compared is not None and told.compared.metrics:
+            typer.echo(f"metrics: {told.compared.row()}")
 
 
 @app.command()

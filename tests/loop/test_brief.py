@@ -33,8 +33,7 @@ New files are allowed too, where they match an editable pattern: `src/**`.
 - tests/**
 
 # Attempts so far (oldest first): status at score (change against the parent): what it tried; \
-its metrics (median [per seed], change against the parent, lost or gained for the score); why it \
-ended
+why it ended
 - #1 (from #0) kept at 80 (+20.00%): cache the parse; why: better: +20.00% \
 [+15.00%, +25.00%], significant and at least min_effect 1.00%
 - #2 (from #1) failed: inline | loop; why: gate:tests exited with code 1: E assert 1 == 2

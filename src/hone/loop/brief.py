@@ -137,8 +137,10 @@ def _files(config: Config, editable: list[str]) -> list[Section]:
 
 
 HISTORY_TITLE = ("Attempts so far (oldest first): status at score (change against the parent): "
-                 "what it tried; its metrics (median [per seed], change against the parent, "
-                 "lost or gained for the score); why it ended")
+                 "what it tried; why it ended")
+METRICS_TITLE = ("Attempts so far (oldest first): status at score (change against the parent): "
+                 "what it tried; its metrics: median [per seed when they differ] (change "
+                 "against the parent, lost or gained for the score); why it ended")
 
 
 def history_row(a: Attempt, by_id: dict[int, Attempt], direction: Direction,
@@ -162,8 +164,11 @@ def _history(done: list[Attempt], by_id: dict[int, Attempt], direction: Directio
     the logs of the last failures (none when no attempt)."""
     if not done:
         return []
-    rows = tuple(history_row(a, by_id, direction, compared(a)) for a in done)
-    out = [Section(SectionKind.HISTORY, HISTORY_TITLE, items=rows, noun="attempts")]
+    comparisons = [compared(a) for a in done]
+    rows = tuple(history_row(a, by_id, direction, c) for a, c in zip(done, comparisons,
+                                                                     strict=True))
+    title = METRICS_TITLE if any(c and c.metrics for c in comparisons) else HISTORY_TITLE
+    out = [Section(SectionKind.HISTORY, title, items=rows, noun="attempts")]
     failures = [a for a in done if a.status in (Status.FAILED, Status.REJECTED)][-5:]
     failures = [a for a in failures if a.log_tail.strip()]
     if failures:
