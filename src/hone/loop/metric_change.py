@@ -71,6 +71,17 @@ class MetricChange:
                 "seeds": {str(s): v for s, v in self.seeds},
                 "parent_seeds": {str(s): v for s, v in self.parent_seeds}}
 
+    @classmethod
+    def from_json(cls, name: str, data: dict[str, Any]) -> MetricChange:
+        """The inverse of `to_json` (for views that read it back)."""
+        def seeds(key: str) -> tuple[tuple[int, float], ...]:
+            return tuple((int(s), float(v)) for s, v in (data.get(key) or {}).items())
+
+        effect = {"gained": 1, "lost": -1}.get(str(data.get("effect")), 0)
+        parent = data.get("parent")
+        return cls(name, float(data["value"]), None if parent is None else float(parent),
+                   seeds("seeds"), seeds("parent_seeds"), effect)
+
 
 @dataclass(frozen=True)
 class Comparison:

@@ -110,7 +110,7 @@ class HoneTools:
         return out
 
     def show(self, attempt_id: int) -> dict[str, Any]:
-        from hone.views import show_view
+        from hone.show import show_view
 
         with self._view() as view:
             out: dict[str, Any] = redact(show_view(view, attempt_id))
