@@ -58,6 +58,7 @@ def test_cases_and_feedback_reach_the_next_prompt_and_show(
            "    large is 4 short of 20" in prompts[1]
     assert "- #1 (from #0) kept at 21 (+133.33%): raise the knob to 8; metrics: " \
            "latency_ms 92 (-5.15%); why:" in prompts[1]
+    assert len(prompts[1]) <= 3000, len(prompts[1])  # measured 2,522 when written
 
     capsys.readouterr()
     assert main(["show", "2", "-C", str(root)]) == 0
