@@ -15,9 +15,11 @@ from hone.expr.score import ScoreExpr
 from hone.loop.metric_change import (
     Comparison,
     MetricChange,
+    Summary,
     by_attempt,
-    compare,
+    compare_summaries,
     objective_runs,
+    summary,
 )
 from hone.loop.outcome import judging_lines, why
 from hone.records import Attempt, Measurement, Status
@@ -51,15 +53,20 @@ def comparer(config: Config, by_id: dict[int, Attempt],
     from the attempts' last-run metrics); None for an attempt without metrics."""
     runs = by_attempt(measurements) if measurements is not None else None
     score = ScoreExpr(config.objective.score)
-    direction = config.objective.direction
+    summaries: dict[int, Summary] = {}
+
+    def summarised(a: Attempt) -> Summary:
+        if a.id not in summaries:
+            summaries[a.id] = summary(objective_runs(a, runs))
+        return summaries[a.id]
 
     def compared(a: Attempt) -> Comparison | None:
-        mine = objective_runs(a, runs)
+        mine = summarised(a)
         if not mine:
             return None
         parent = by_id.get(a.parent) if a.parent is not None else None
-        theirs = objective_runs(parent, runs) if parent is not None else []
-        return compare(mine, theirs, score, direction)
+        theirs = summarised(parent) if parent is not None else {}
+        return compare_summaries(mine, theirs, score, config.objective.direction)
 
     return compared
 

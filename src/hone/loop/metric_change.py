@@ -138,7 +138,10 @@ def by_attempt(measurements: Iterable[Measurement]) -> dict[int, list[Measuremen
     return out
 
 
-def _summary(runs: list[Measurement]) -> dict[str, tuple[float, tuple[tuple[int, float], ...]]]:
+Summary = dict[str, tuple[float, tuple[tuple[int, float], ...]]]
+
+
+def summary(runs: list[Measurement]) -> Summary:
     """Per metric, in the order printed: the median over all runs, and per seed."""
     values: dict[str, dict[int, list[float]]] = {}
     for run in runs:
@@ -165,7 +168,12 @@ def compare(runs: list[Measurement], parent_runs: list[Measurement], score: Scor
             direction: Direction) -> Comparison:
     """The attempt's metrics (`runs`) against its parent's (`parent_runs`). A metric named as
     the whole score expression is left out: the score says it already."""
-    mine, theirs = _summary(runs), _summary(parent_runs)
+    return compare_summaries(summary(runs), summary(parent_runs), score, direction)
+
+
+def compare_summaries(mine: Summary, theirs: Summary, score: ScoreExpr, direction: Direction
+                      ) -> Comparison:
+    """`compare` of two `summary`s (a long history summarises each parent once)."""
     base = {name: median for name, (median, _) in theirs.items()}
     metrics: list[MetricChange] = []
     cases: list[MetricChange] = []
