@@ -160,13 +160,13 @@ def status(
 def show(attempt_id: IdArg, as_json: JsonOpt = False,
          directory: DirOpt = Path("."), run_name: RunOpt = None) -> None:
     """Hypothesis, diff, measurements and logs of one attempt."""
-    from hone.views import show_view
+    from hone.show import show_view
 
     view = show_view(_view(directory, run_name), attempt_id)
     if as_json:
         _print_json(view)
     else:
-        from hone.views import print_show
+        from hone.show import print_show
 
         print_show(view)
 
@@ -257,6 +257,8 @@ def tell(attempt_id: IdArg,
         typer.echo(f"#{a.id} {a.status.value} score {fmt(a.score)} "
                    f"(champion #{told.champion.id} {fmt(told.champion.score)})"
                    + (f" {a.reason}" if a.reason else ""))
+        if told.compared is not None and told.compared.metrics:
+            typer.echo(f"metrics: {told.compared.row()}")
 
 
 @app.command()

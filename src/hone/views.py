@@ -1,29 +1,22 @@
-"""Read-only views of a run for `status`, `show` and `best` (table, JSON, CSV, Markdown)."""
+"""Read-only views of a run for `status` and `best` (table, JSON, CSV, Markdown); `show` is
+`hone.show`."""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
 from hone.flags import flags
 from hone.loop.brief import fmt, vs_baseline, vs_parent
-from hone.loop.notice import version_of
 from hone.loop.view import RunView
-from hone.mutators.llm.lessons import read_lessons
 from hone.records import Attempt, Status, spend_json
 from hone.status_table import cells, render
-from hone.store.extra import encode as encode_extra
 from hone.table import cut, terminal_width
-from hone.vcs import refs
 from hone.vcs.git import git
-from hone.verify.scrub import scrub
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 COLUMNS = ["id", "parent", "status", "score", "delta", "code", "stage", "hypothesis", "flags"]
 
@@ -170,119 +163,6 @@ class StatusView:
 def status_view(engine: RunView) -> StatusView:
     return StatusView(engine.run, engine.champion(), engine.history(),
                       engine.ws.config.objective.direction, engine.info().meta)
-
-
-def show_view(engine: RunView, attempt_id: int) -> dict[str, Any]:
-    a = engine.get(attempt_id)
-    parent = engine.get(a.parent) if a.parent is not None else None
-    # The attempt, its parent and the baseline: all that its gains need.
-    by_id = {x.id: x for x in (engine.get(0), parent, a) if x is not None}
-    direction = engine.ws.config.objective.direction
-    diff = engine.diff_from_parent(a)
-    logs_dir = engine.logs_dir / f"{a.id:05d}"
-    logs = sorted(str(p) for p in logs_dir.iterdir()) if logs_dir.is_dir() else []
-    return {
-        "id": a.id, "parent": a.parent, "parent2": a.parent2, "status": a.status.value,
-        "score": a.score, "commit": a.commit, "ref": refs.attempt_ref(engine.run, a.id),
-        "vs_parent": vs_parent(a, by_id, direction),
-        "vs_baseline": vs_baseline(a, by_id, direction),
-        "hypothesis": a.hypothesis, "mutator": a.mutator, "stage": a.stage,
-        "reason": scrub(a.reason), "log_tail": scrub(a.log_tail), "metrics": a.metrics,
-        "seconds": a.seconds, "extra": encode_extra(a),  # the journal's record, as stored
-        "measurements": [{"seed": m.seed, "score": m.score, "kind": m.kind,
-                          "seconds": round(m.seconds, 4), "metrics": m.metrics}
-                         for m in engine.store.measurements(engine.run, a.id)],
-        "texts": engine.store.get_texts(engine.run, a.id),
-        "lessons": read_lessons(engine.ws.dir, engine.run),
-        "logs": logs, "diff": diff, "flags": flags(a),
-        "config_version": version_of(engine.ws, engine.run, a.id),  # 1: as the run began
-    }
-
-
-def print_show(view: dict[str, Any]) -> None:
-    """Print one attempt's `show` view: header, code, decision, measurements, texts, logs, diff."""
-    from rich.console import Console
-    from rich.syntax import Syntax
-
-    console = Console()
-    _show_header(console, view)
-    _show_decision(console, view)
-    _show_measurements(console, view)
-    _show_texts(console, view)
-    if view["logs"]:
-        console.print("logs: " + ", ".join(view["logs"]), markup=False)
-    if view["diff"]:
-        console.print(Syntax(view["diff"], "diff", theme="ansi_dark"))
-
-
-def _show_header(console: Console, view: dict[str, Any]) -> None:
-    """Print the id line, the gains over parent and baseline, the hypothesis and the code."""
-    parent = f"  parent #{view['parent']}" if view["parent"] is not None else ""
-    console.print(f"[bold]#{view['id']}[/] {view['status']}  score {fmt(view['score'])}"
-                  f"{parent}  commit {view['commit'] or '—'}", highlight=False)
-    gains = [f"{fmt_gain(view[key])} {over}" for key, over in (
-        ("vs_parent", f"over parent #{view['parent']}"), ("vs_baseline", "over baseline"))
-        if view[key] is not None and view["id"] != 0]
-    if gains:
-        console.print("gain: " + ", ".join(gains), markup=False, highlight=False)
-    if view["hypothesis"]:
-        console.print(f"hypothesis: {view['hypothesis']}", markup=False)
-    line = _code_line(view.get("extra") or {})
-    if line:
-        console.print(line, markup=False)
-
-
-def _code_line(extra: dict[str, Any]) -> str:
-    """The 'code: +A/-R lines in N file(s); ...' line, or '' when nothing was measured."""
-    cx = extra.get("complexity") or {}
-    if "lines_added" not in extra and not cx:
-        return ""
-    return (f"code: +{extra.get('lines_added', 0)}/-{extra.get('lines_removed', 0)} "
-            f"lines in {extra.get('files_touched', 0)} file(s)"
-            + (f"; editable code {cx.get('nloc')} lines, complexity {cx.get('ccn')}, "
-               f"{cx.get('functions')} functions" if cx else ""))
-
-
-def _show_decision(console: Console, view: dict[str, Any]) -> None:
-    """Print the stage and reason, the flags, the decision's evidence and the noise lines."""
-    if view["stage"] or view["reason"]:
-        console.print("  ".join(f"{k}: {view[k]}" for k in ("stage", "reason") if view[k]),
-                      markup=False)
-    for flag in view["flags"]:
-        console.print(f"[bold yellow]flag[/] {flag}", highlight=False)
-    if view["extra"].get("decision"):
-        console.print(f"decision: {evidence_line(view['extra']['decision'])}", markup=False)
-    if view["extra"].get("noise"):
-        from hone.loop.brief import noise_lines
-        from hone.records import Noise
-
-        noise = Noise(view["extra"]["noise"], view["extra"].get("noise_warning", ""))
-        for line in noise_lines(Attempt("", 0, None, None, Status.BASELINE, noise=noise)):
-            console.print(line, markup=False)
-
-
-def _show_measurements(console: Console, view: dict[str, Any]) -> None:
-    """Print one line per measurement, the log tail and the spend (tokens, dollars)."""
-    for m in view["measurements"]:
-        console.print(f"  {m['kind']} seed {m['seed']}: {fmt(m['score'])} ({m['seconds']}s)")
-    if view["log_tail"]:
-        console.print("log tail:", markup=False)
-        console.print(view["log_tail"], markup=False)
-    for key in ("tokens_in", "tokens_out", "usd"):
-        if key in view["extra"]:
-            console.print(f"{key}: {view['extra'][key]}", highlight=False)
-
-
-def _show_texts(console: Console, view: dict[str, Any]) -> None:
-    """Print the stored texts (prompt, response, reflections) in full, then the run's lessons."""
-    for name, text in view["texts"].items():
-        console.rule(f"{name} ({len(text)} chars)")
-        console.print(text, markup=False, highlight=False)
-    if view["lessons"]:
-        console.rule("lessons of the run (helpful/harmful)")
-        for x in view["lessons"]:
-            console.print(f"[{x['id']} +{x['helpful']}/-{x['harmful']}] {x['text']}",
-                          markup=False, highlight=False)
 
 
 def best_view(engine: RunView, branch: str | None, squash: str | None = None

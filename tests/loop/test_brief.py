@@ -26,6 +26,7 @@ min_effect 1.00%, significant at 95% (re-measured up to 16 times); a change that
 One run of the objective takes about 1.5 s (timeout 10 min).
 
 # Files you may edit
+New files are allowed too, where they match an editable pattern: `src/**`.
 - src/a.py
 
 # Protected (never edit; an edit there is rejected)
@@ -52,7 +53,8 @@ min_effect 1.00%: the interval [-0.50%, +0.70%] excludes it
 # What to do
 Make one focused change that you expect to improve the score. Keep the code correct: the \
 gates must pass. Prefer simple changes; say why you expect a gain. Every idea in the history \
-was tried: take one up again only with a change that addresses why it ended.
+was tried, none is forbidden: take one up again only with a change that addresses why it ended \
+(the metric it lost on, the check that failed it).
 Edit the files in place in `/w/slot0`; do not commit, hone does that.
 """
 
@@ -102,7 +104,8 @@ def test_the_llm_audience_gets_the_same_sections_but_lessons_and_task() -> None:
 def test_a_run_without_attempts_or_files_says_so() -> None:
     config, h = brief_for_a_small_run()
     text = build_brief(config, h[:1], h[0], h[0], []).render()
-    assert "# Files you may edit\n- (none)\n" in text
+    assert "# Files you may edit\nNew files are allowed too, where they match an editable " \
+           "pattern: `src/**`.\n- (none)\n" in text
     assert "Baseline (#0) scores 100; champion #0 scores 100.\n" in text
     assert "# Attempts so far" not in text and "# Logs of the last failures" not in text
     assert "Edit the files in place" not in text  # no work folder given

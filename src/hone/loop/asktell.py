@@ -11,7 +11,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from hone.errors import HoneError, UsageError
+from hone.loop.brief import comparer
 from hone.loop.engine import Engine
+from hone.loop.metric_change import Comparison
 from hone.loop.recover import ask_slot
 from hone.mutators.base import Proposal
 from hone.records import Attempt, Event, Purpose, Status
@@ -62,13 +64,26 @@ def ask(engine: Engine, parent_id: int | None = None) -> Asked:
 
 @dataclass(frozen=True)
 class Told:
+    """A told attempt, the champion after it, and every metric of the attempt against its
+    parent (`compared`: median, per seed, change, which metric lost or gained)."""
+
     attempt: Attempt
     champion: Attempt
+    compared: Comparison | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.attempt.id, "status": self.attempt.status.value,
-                "score": self.attempt.score, "champion_score": self.champion.score,
-                "reason": self.attempt.reason or self.attempt.stage}
+        out = {"id": self.attempt.id, "status": self.attempt.status.value,
+               "score": self.attempt.score, "champion_score": self.champion.score,
+               "reason": self.attempt.reason or self.attempt.stage}
+        return {**out, **(self.compared or Comparison()).to_json()}
+
+
+def compared_to_parent(engine: Engine, attempt: Attempt) -> Comparison | None:
+    """Every metric of `attempt` against its parent's, from the journal's measurements."""
+    parent = engine.get(attempt.parent) if attempt.parent is not None else None
+    shown = [a for a in (attempt, parent) if a is not None]
+    runs = [m for a in shown for m in engine.store.measurements(engine.run, a.id)]
+    return comparer(engine.ws.config, {a.id: a for a in shown}, runs)(attempt)
 
 
 def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
@@ -82,7 +97,7 @@ def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
     if attempt.status is not Status.RUNNING and attempt.told and present:
         # The earlier tell decided and recorded it, then stopped before clearing up.
         engine.ws.worktrees(engine.run).remove(slot)
-        return Told(attempt, engine.champion())
+        return Told(attempt, engine.champion(), compared_to_parent(engine, attempt))
     if attempt.status is not Status.RUNNING:
         raise UsageError(f"attempt #{attempt_id} was already told ({attempt.status.value})")
     if not (attempt.asked or attempt.told):
@@ -97,7 +112,7 @@ def tell(engine: Engine, attempt_id: int, hypothesis: str) -> Told:
     attempt = replace(attempt, asked=False, told=True)
     result = evaluate(engine, attempt, slot, Proposal(hypothesis or "(no hypothesis given)"))
     engine.ws.worktrees(engine.run).remove(slot)
-    return Told(result, engine.champion())
+    return Told(result, engine.champion(), compared_to_parent(engine, result))
 
 
 def evaluate(engine: Engine, attempt: Attempt, slot: str, proposal: Proposal) -> Attempt:

@@ -7,11 +7,27 @@ the holdout.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from hone.config.model import Config
 from hone.direction import Direction, fmt_gain
+from hone.expr.score import ScoreExpr
+from hone.loop.metric_change import (
+    Comparison,
+    MetricChange,
+    Summary,
+    by_attempt,
+    compare_summaries,
+    objective_runs,
+    summary,
+)
 from hone.loop.outcome import judging_lines, why
-from hone.records import Attempt, Status
+from hone.records import Attempt, Measurement, Status
 from hone.sections import Brief, Section, SectionKind
+from hone.verify.metrics import CASES
+
+Compared = Callable[[Attempt], Comparison | None]
+MAX_CASES_SHOWN = 30
 
 
 def fmt(score: float | None) -> str:
@@ -31,8 +47,57 @@ def vs_baseline(attempt: Attempt, by_id: dict[int, Attempt], direction: Directio
     return direction.gain(attempt.score, baseline.score if baseline else None)
 
 
-def _objective(config: Config, by_id: dict[int, Attempt], champion: Attempt, parent: Attempt
-               ) -> Section:
+def comparer(config: Config, by_id: dict[int, Attempt],
+             measurements: Iterable[Measurement] | None = None) -> Compared:
+    """Each attempt's metrics against its parent's, from the journal's `measurements` (else
+    from the attempts' last-run metrics); None for an attempt without metrics."""
+    runs = by_attempt(measurements) if measurements is not None else None
+    score = ScoreExpr(config.objective.score)
+    summaries: dict[int, Summary] = {}
+
+    def summarised(a: Attempt) -> Summary:
+        if a.id not in summaries:
+            summaries[a.id] = summary(objective_runs(a, runs))
+        return summaries[a.id]
+
+    def compared(a: Attempt) -> Comparison | None:
+        mine = summarised(a)
+        if not mine:
+            return None
+        parent = by_id.get(a.parent) if a.parent is not None else None
+        theirs = summarised(parent) if parent is not None else {}
+        return compare_summaries(mine, theirs, score, config.objective.direction)
+
+    return compared
+
+
+def parent_metric_lines(parent: Attempt, compared: Comparison | None) -> list[str]:
+    """Every metric of the starting point, per seed, and its cases, with their change against
+    its own parent ([] when it printed no metric but the score)."""
+    if compared is None:
+        return []
+    against = f"; change against #{parent.parent}" if parent.parent is not None else ""
+    lines: list[str] = []
+    if compared.metrics:
+        seeds = sorted({s for m in compared.metrics for s, _ in m.seeds})
+        per_seed = f" [per seed {', '.join(map(str, seeds))}]" if len(seeds) > 1 else ""
+        lines += [f"Metrics of #{parent.id}, your starting point (median of its runs{per_seed}"
+                  f"{against}):", *(f"    {m.text()}" for m in compared.metrics)]
+    if compared.cases:
+        shown = compared.cases[:MAX_CASES_SHOWN]
+        lines += [f"Per-case metrics of #{parent.id} (median of its runs{against}):",
+                  *(f"    {_case(m)}" for m in shown)]
+        if len(compared.cases) > len(shown):
+            lines.append(f"    ({len(compared.cases) - len(shown)} more cases not shown)")
+    return lines
+
+
+def _case(m: MetricChange) -> str:
+    return m.text(per_seed=False).removeprefix(CASES)
+
+
+def _objective(config: Config, by_id: dict[int, Attempt], champion: Attempt, parent: Attempt,
+               compared: Compared) -> Section:
     baseline = by_id.get(0)
     direction = config.objective.direction
     gain = fmt_gain(vs_baseline(champion, by_id, direction)) if champion.id != 0 else ""
@@ -48,14 +113,28 @@ def _objective(config: Config, by_id: dict[int, Attempt], champion: Attempt, par
         lines.append("Gates that must pass first: "
                      + ", ".join(f"`{g.name}` (`{g.run}`)" for g in config.gates) + ".")
     lines += judging_lines(config, baseline)
+    lines += parent_metric_lines(parent, compared(parent))
     if parent.feedback:
         lines += [f"The objective's feedback on #{parent.id}, your starting point:",
                   *(f"    {line}" for line in parent.feedback.splitlines())]
     return Section(SectionKind.OBJECTIVE, "Objective", tuple(lines))
 
 
+def new_files_line(config: Config, editable: list[str]) -> str:
+    """Where new files may be created: the editable patterns that are not one of the existing
+    files (`rtl/**`, `src/`), or anywhere not protected when no pattern is set."""
+    patterns = [p for p in config.files.editable if p not in editable]
+    if not config.files.editable:
+        return "New files may be created anywhere outside the protected paths."
+    if not patterns:
+        return ""
+    return ("New files are allowed too, where they match an editable pattern: "
+            + ", ".join(f"`{p}`" for p in patterns) + ".")
+
+
 def _files(config: Config, editable: list[str]) -> list[Section]:
-    out = [Section(SectionKind.EDITABLE, "Files you may edit",
+    new = new_files_line(config, editable)
+    out = [Section(SectionKind.EDITABLE, "Files you may edit", (new,) if new else (),
                    items=tuple(editable) or ("(none)",))]
     if config.files.protect:
         out.append(Section(SectionKind.PROTECTED,
@@ -66,27 +145,37 @@ def _files(config: Config, editable: list[str]) -> list[Section]:
 
 HISTORY_TITLE = ("Attempts so far (oldest first): status at score (change against the parent): "
                  "what it tried; why it ended")
+METRICS_TITLE = ("Attempts so far (oldest first): status at score (change against the parent): "
+                 "what it tried; its metrics: median [per seed when they differ] (change "
+                 "against the parent, lost or gained for the score); why it ended")
 
 
-def history_row(a: Attempt, by_id: dict[int, Attempt], direction: Direction) -> str:
+def history_row(a: Attempt, by_id: dict[int, Attempt], direction: Direction,
+                compared: Comparison | None = None) -> str:
     """One attempt as the history shows it: parent, status, score and change against the
-    parent, hypothesis, and why it ended."""
+    parent, hypothesis, every metric with its change (`compared`), and why it ended (a
+    discarded attempt says which metric it lost on)."""
     parents = f"#{a.parent}" + (f" + #{a.parent2}" if a.parent2 is not None else "")
     score = "" if a.score is None else f" at {fmt(a.score)}"
     gain = fmt_gain(vs_parent(a, by_id, direction))
     hypothesis = " ".join(a.hypothesis.split())[:160] or "(no hypothesis)"
+    metrics = compared.row() if compared is not None else ""
     return (f"#{a.id} (from {parents}) {a.status.value}{score}{f' ({gain})' if gain else ''}: "
-            f"{hypothesis}; why: {why(a)}")
+            f"{hypothesis}; {f'metrics: {metrics}; ' if metrics else ''}"
+            f"why: {why(a, compared.lost_on() if compared is not None else '')}")
 
 
-def _history(done: list[Attempt], by_id: dict[int, Attempt], direction: Direction
-             ) -> list[Section]:
+def _history(done: list[Attempt], by_id: dict[int, Attempt], direction: Direction,
+             compared: Compared) -> list[Section]:
     """Every decided attempt, one line each (the llm prompt drops the oldest to fit), and
     the logs of the last failures (none when no attempt)."""
     if not done:
         return []
-    rows = tuple(history_row(a, by_id, direction) for a in done)
-    out = [Section(SectionKind.HISTORY, HISTORY_TITLE, items=rows, noun="attempts")]
+    comparisons = [compared(a) for a in done]
+    rows = tuple(history_row(a, by_id, direction, c) for a, c in zip(done, comparisons,
+                                                                     strict=True))
+    title = METRICS_TITLE if any(c and c.metrics for c in comparisons) else HISTORY_TITLE
+    out = [Section(SectionKind.HISTORY, title, items=rows, noun="attempts")]
     failures = [a for a in done if a.status in (Status.FAILED, Status.REJECTED)][-5:]
     failures = [a for a in failures if a.log_tail.strip()]
     if failures:
@@ -102,8 +191,9 @@ def _history(done: list[Attempt], by_id: dict[int, Attempt], direction: Directio
 def _task(workdir: str | None) -> Section:
     lines = ["Make one focused change that you expect to improve the score. Keep the code "
              "correct: the gates must pass. Prefer simple changes; say why you expect a gain. "
-             "Every idea in the history was tried: take one up again only with a change that "
-             "addresses why it ended."]
+             "Every idea in the history was tried, none is forbidden: take one up again only "
+             "with a change that addresses why it ended (the metric it lost on, the check that "
+             "failed it)."]
     if workdir:
         lines.append(f"Edit the files in place in `{workdir}`; do not commit, hone does that.")
     return Section(SectionKind.TASK, "What to do", tuple(lines))
@@ -111,17 +201,20 @@ def _task(workdir: str | None) -> Section:
 
 def build_brief(config: Config, history: list[Attempt], champion: Attempt, parent: Attempt,
                 editable: list[str], workdir: str | None = None,
-                extra_sections: list[Section] | None = None) -> Brief:
-    """The brief for one attempt: goal, objective (with the thresholds of the decision),
-    files, every attempt with why it ended, the `extra_sections` (lessons, search notes,
-    simplification) and what to do."""
+                extra_sections: list[Section] | None = None,
+                measurements: Iterable[Measurement] | None = None) -> Brief:
+    """The brief for one attempt: goal, objective (with the thresholds of the decision and
+    the starting point's metrics per seed and per case), files, every attempt with its metrics
+    and why it ended, the `extra_sections` (lessons, search notes, simplification) and what to
+    do. `measurements`: the run's, for medians and seeds (else each attempt's last run)."""
     by_id = {a.id: a for a in history}
     done = [a for a in history if a.id != 0 and a.status is not Status.RUNNING]
+    compared = comparer(config, by_id, measurements)
     sections = [
         Section(SectionKind.GOAL, "Goal", (config.run.goal.strip(),)),
-        _objective(config, by_id, champion, parent),
+        _objective(config, by_id, champion, parent, compared),
         *_files(config, editable),
-        *_history(done, by_id, config.objective.direction),
+        *_history(done, by_id, config.objective.direction, compared),
         *(extra_sections or []),
         _task(workdir),
     ]

@@ -172,7 +172,8 @@ class Engine(RunView):
                             extra_sections=lesson_sections(self.ws.dir, self.run)
                             + carried_sections(self.ws, self.run)
                             + search_sections(self.ws.config, history, attempt, parent)
-                            + self.quality.brief_sections())
+                            + self.quality.brief_sections(),
+                            measurements=self.store.measurements(self.run))
         brief_path = self.ws.brief_path(self.run, attempt.id)
         text = brief.render()
         brief_path.write_text(text, encoding="utf-8")

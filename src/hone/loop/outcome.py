@@ -39,9 +39,11 @@ def telling_line(log_tail: str) -> str:
     return ""
 
 
-def why(attempt: Attempt) -> str:
+def why(attempt: Attempt, lost_on: str = "") -> str:
     """Why the attempt ended, in one line: the rule that kept or discarded it (with its
-    numbers), or the stage that failed it with its most telling log line."""
+    numbers), or the stage that failed it with its most telling log line. A discarded
+    attempt reads "tried: lost on X" when `lost_on` (`Comparison.lost_on`) names a metric:
+    tried, not forbidden."""
     reason = " ".join(attempt.reason.split())
     status = attempt.status
     if status is Status.VETOED:  # the reason is the one it was kept or held with
@@ -49,7 +51,7 @@ def why(attempt: Attempt) -> str:
     if status is Status.KEPT:
         return reason or "kept"
     if status is Status.DISCARDED:
-        return f"tried: {reason or 'not better'}"
+        return "tried: " + "; ".join(filter(None, (lost_on, reason or "not better")))
     if status is Status.FAILED:
         return _failed(attempt, reason)
     if status is Status.DUPLICATE:

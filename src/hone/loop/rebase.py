@@ -11,7 +11,7 @@ import re
 
 from hone.config.names import check_run_name
 from hone.errors import UsageError
-from hone.loop.brief import history_row
+from hone.loop.brief import comparer, history_row
 from hone.loop.workspace import Workspace
 from hone.records import Status
 from hone.sections import Section, SectionKind
@@ -61,10 +61,12 @@ def carried_sections(ws: Workspace, run: str) -> list[Section]:
     tried = [a for a in history if a.id != 0 and a.status is not Status.RUNNING]
     if not tried:
         return []
-    rows = tuple(history_row(a, by_id, ws.config.objective.direction)
+    compared = comparer(ws.config, by_id)
+    rows = tuple(history_row(a, by_id, ws.config.objective.direction, compared(a))
                  for a in tried[-MAX_CARRIED:])
     lines = (f"This run starts from a newer commit than run {origin!r} (baseline "
              f"{info.baseline_commit[:10]}); these ideas were tried there (ids are that run's, "
-             "scores measured on its code). Build on what worked; do not repeat what did not.",)
+             "scores measured on its code). Build on what worked; take up what did not only "
+             "with a change that addresses why it ended.",)
     return [Section(SectionKind.HISTORY, f"Tried in run {origin!r}", lines, rows,
                     omitted=max(0, len(tried) - MAX_CARRIED), noun="ideas")]

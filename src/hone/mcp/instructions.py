@@ -86,8 +86,9 @@ RULES = """## Rules
 - Edit files only in the attempt's `workdir`: never the repository itself, never `.hone/`.
 - Never edit a protected file, the gates or the objective; an attempt that does is rejected.
 - One idea per attempt, so that its result says whether that idea works.
-- Before each idea read the brief's history, the ideas already tried and the reasons attempts
-  failed or were discarded; do not repeat them.
+- Before each idea read the brief's history: every attempt's metrics and why it failed or was
+  discarded (the metric it lost on). A tried idea is not forbidden: take it up again only with a
+  change that addresses why it ended.
 - Tell every attempt you ask for, even one you give up (tell it unchanged: it is recorded as
   failed, with its reason).
 - `hone approve`, `hone veto`, `hone best --branch` and editing `hone.toml` are the user's."""

@@ -50,6 +50,9 @@ class TellResult(_Result):
     stage: str = Field(description="Where it stopped (a gate's name, objective, ...).")
     reason: str
     decision: dict[str, Any] | None = Field(description="The decision's rule and evidence.")
+    metrics: dict[str, Any] = Field(
+        default_factory=dict, description="Every metric against the parent: median, per seed, "
+        "change, and whether it lost or gained for the score (`lost_on`, `gained_on`).")
 
 
 class BestResult(_Result):
@@ -96,7 +99,8 @@ class HoneTools:
         return TellResult(id=a.id, status=a.status.value, score=a.score,
                           champion_id=champion.id, champion_score=champion.score,
                           stage=redact(a.stage), reason=a.reason,
-                          decision=redact(a.decision.to_json()) if a.decision else None)
+                          decision=redact(a.decision.to_json()) if a.decision else None,
+                          metrics=told.compared.to_json() if told.compared else {})
 
     def status(self) -> dict[str, Any]:
         from hone.views import status_view
@@ -106,7 +110,7 @@ class HoneTools:
         return out
 
     def show(self, attempt_id: int) -> dict[str, Any]:
-        from hone.views import show_view
+        from hone.show import show_view
 
         with self._view() as view:
             out: dict[str, Any] = redact(show_view(view, attempt_id))

@@ -1,7 +1,9 @@
 """Parse the objective's output into one metric record, or say why it is not one.
 
 Two forms (PRODUCT.md): a JSON object on the last non-empty line, or `name: value` lines where
-the last value of each name wins (a training log prints a loss per epoch). A JSON record is a
+the last value of each name wins (a training log prints a loss per epoch). Per-case results are
+metrics named `cases/NAME`: a JSON record's `"cases": {"NAME": number, ...}` object, or
+`cases/NAME: value` lines. A JSON record is a
 line holding a JSON object with at least one number. There is exactly one record per run:
 a second, different JSON record anywhere in the output, or a `name: value` line whose last
 value contradicts a JSON record, is a `MetricsError` (a forged line printed by candidate code
@@ -108,11 +110,28 @@ def _json_record(line: str) -> dict[str, float] | None:
         return None
     if not isinstance(obj, dict):
         return None
-    numbers = {str(k): v for k, v in obj.items()
-               if isinstance(v, int | float | _TooBig) and not isinstance(v, bool)}
+    numbers = {str(k): v for k, v in obj.items() if _is_number(v)}
+    numbers.update(_cases(obj.get("cases")))
     if not numbers:
         return None
     return {k: _to_float(k, v) for k, v in numbers.items()}
+
+
+CASES = "cases/"  # the prefix of per-case metrics
+MAX_CASES = 200
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float | _TooBig) and not isinstance(v, bool)
+
+
+def _cases(obj: object) -> dict[str, object]:
+    """The record's per-case metrics, `"cases": {"NAME": number}`, as metrics `cases/NAME`
+    (the first `MAX_CASES` numbers; other values are ignored)."""
+    if not isinstance(obj, dict):
+        return {}
+    found = [(f"{CASES}{k}", v) for k, v in obj.items() if _is_number(v)]
+    return dict(found[:MAX_CASES])
 
 
 def _to_float(name: str, value: object) -> float:

@@ -42,6 +42,15 @@ finished attempt and the current lessons, answer with JSON only: {"ops": [...]} 
 Do not restate a lesson that is already there: mark it helpful instead. {"ops": []} is fine."""
 
 
+@dataclass(frozen=True)
+class Churn:
+    """The lesson ids the last reflection round added and dropped (removed, voted out or
+    evicted); the playbook JSON's `last_round`."""
+
+    added: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+
+
 @dataclass
 class Lesson:
     """One lesson: its votes (`helpful`, `harmful`, for people), the round that added it
@@ -80,6 +89,7 @@ class Playbook:
         self.next_id = 1
         self.round = 0  # reflection rounds applied so far
         self.observed: set[int] = set()  # attempt ids already reflected on (resume-safe)
+        self.churn = Churn()  # what the last round added and dropped
         if path is not None and path.exists():
             self._load(path)
 
@@ -90,6 +100,10 @@ class Playbook:
             self.next_id = int(data.get("next_id", len(self.lessons) + 1))
             self.round = int(data.get("round", 0))
             self.observed = {int(x) for x in data.get("observed", [])}
+            last = data.get("last_round")
+            last = last if isinstance(last, dict) else {}
+            self.churn = Churn(tuple(map(str, last.get("added", ()))),
+                               tuple(map(str, last.get("dropped", ()))))
         except (OSError, ValueError, TypeError):
             self.lessons, self.next_id, self.observed = [], 1, set()  # unreadable: start over
 
@@ -98,7 +112,9 @@ class Playbook:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"lessons": [asdict(x) for x in self.lessons], "next_id": self.next_id,
-                "round": self.round, "observed": sorted(self.observed)}
+                "round": self.round, "observed": sorted(self.observed),
+                "last_round": {"added": list(self.churn.added),
+                               "dropped": list(self.churn.dropped)}}
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lessons-")
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, indent=1)
@@ -111,6 +127,14 @@ class Playbook:
         """One reflection round: age every weight, then apply up to MAX_OPS operations;
         returns what was done, one line each."""
         self.round += 1
+        before = [x.id for x in self.lessons]
+        done = self._apply(ops)
+        after = [x.id for x in self.lessons]
+        self.churn = Churn(tuple(i for i in after if i not in before),
+                           tuple(i for i in before if i not in after))
+        return done
+
+    def _apply(self, ops: list[dict[str, Any]]) -> list[str]:
         for aged in self.lessons:
             aged.score = aged.weight * DECAY
         done: list[str] = []
@@ -239,6 +263,21 @@ def brief_sections(hone_dir: Path, run: str) -> list[Section]:
     """The lessons as a section of the brief of `ask` and `agent` ([] when there are none)."""
     section = lessons_section(Playbook(playbook_path(hone_dir, run)).text())
     return [section] if section else []
+
+
+def playbook_line(hone_dir: Path, run: str) -> str:
+    """The playbook's size and churn for `hone show`: 'playbook: 6 lessons after 14 rounds
+    (round 14 added L19, L20; dropped L7)'; '' when the run has no playbook."""
+    path = playbook_path(hone_dir, run)
+    if not path.exists():
+        return ""
+    book = Playbook(path)
+    added, dropped = book.churn.added, book.churn.dropped
+    churn = "; ".join(filter(None, (
+        f"added {len(added)} ({', '.join(added)})" if added else "",
+        f"dropped {len(dropped)} ({', '.join(dropped)})" if dropped else ""))) or "no change"
+    return (f"playbook: {len(book.lessons)} lessons after {book.round} round(s), "
+            f"{book.next_id - 1} ever added; round {book.round}: {churn}")
 
 
 def read_lessons(hone_dir: Path, run: str) -> list[dict[str, Any]]:
