@@ -12,6 +12,7 @@ from hone.errors import UsageError
 from hone.flags import flags
 from hone.loop.brief import fmt, vs_baseline, vs_parent
 from hone.loop.notice import version_of
+from hone.loop.repair import repair_counts, repaired_by
 from hone.loop.view import RunView
 from hone.mutators.llm.lessons import read_lessons
 from hone.records import Attempt, Status, spend_json
@@ -88,10 +89,12 @@ class StatusView:
             "champion_flags": flags(self.champion),
             "tokens": {"in": tokens_in, "out": tokens_out}, "usd": round(usd, 6),
             "noise": self.meta.get("noise"), "confirmation": self.meta.get("confirmation"),
+            "repairs": repair_counts(self.attempts).to_json(),  # made, passed, kept
             "attempts": [
                 {"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
                  "hypothesis": a.hypothesis, "commit": a.commit, "stage": a.stage,
                  "reason": a.reason, "parent2": a.parent2, "retry_of": a.retry_of,
+                 "repair_of": a.repair_of,
                  "vs_parent": gains[a.id][0], "vs_baseline": gains[a.id][1],
                  "lines_added": a.code.lines_added, "lines_removed": a.code.lines_removed,
                  "files_touched": a.code.files_touched, "complexity": a.code.complexity,
@@ -133,11 +136,13 @@ class StatusView:
             if a.tainted:
                 counts["tainted"] = counts.get("tainted", 0) + 1
         shown = len(self.shown())
+        repairs = repair_counts(self.attempts).words()
         return [f"run {self.run}: champion #{self.champion.id} score "
                 f"{fmt(self.champion.score)}" + (f" ({gain} over baseline)" if gain else ""),
                 f"{len(self.attempts) - 1} attempts"
                 + (": " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
                    if counts else "")
+                + (f"; {repairs}" if repairs else "")
                 + (f"; showing {shown}" if shown != len(self.attempts) else "")]
 
     def print_table(self, columns: list[str] | None = None, width: int | None = None) -> None:
@@ -195,6 +200,7 @@ def show_view(engine: RunView, attempt_id: int) -> dict[str, Any]:
         "texts": engine.store.get_texts(engine.run, a.id),
         "lessons": read_lessons(engine.ws.dir, engine.run),
         "logs": logs, "diff": diff, "flags": flags(a),
+        "repair_of": a.repair_of, "repaired_by": repaired_by(engine.history(), a.id),
         "config_version": version_of(engine.ws, engine.run, a.id),  # 1: as the run began
     }
 
@@ -218,6 +224,7 @@ def print_show(view: dict[str, Any]) -> None:
 def _show_header(console: Console, view: dict[str, Any]) -> None:
     """Print the id line, the gains over parent and baseline, the hypothesis and the code."""
     parent = f"  parent #{view['parent']}" if view["parent"] is not None else ""
+    parent += f"  repaired by #{view['repaired_by']}" if view.get("repaired_by") else ""
     console.print(f"[bold]#{view['id']}[/] {view['status']}  score {fmt(view['score'])}"
                   f"{parent}  commit {view['commit'] or '—'}", highlight=False)
     gains = [f"{fmt_gain(view[key])} {over}" for key, over in (
