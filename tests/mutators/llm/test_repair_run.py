@@ -137,3 +137,25 @@ def test_repair_off(make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch,
         (0, "failed", None), (0, "kept", None)]
     assert status["repairs"] == {"made": 0, "passed": 0, "kept": 0}
     assert "Repair of" not in model.prompts[1]
+
+
+@pytest.mark.slow
+def test_parallel_slots_repair_the_attempt_depth_before(make_repo: MakeRepo,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    """With `--parallel 2` (4 attempts in flight), attempts 1-4 see only the baseline and
+    break alike; attempt k + 4 is the repair of attempt k, whatever order the slots answer in
+    (the model answers by what the prompt shows, not by call order)."""
+    def model(request: Request) -> str:
+        if "# Repair of attempt #" in request.prompt:
+            return change(BROKEN, "KNOB = 8  # hone: tune", "raise the knob, without the plus")
+        return change("KNOB = 3  # hone: tune", BROKEN, "raise the knob to 8")
+
+    root = run_llm(make_repo, monkeypatch, KNOB_PROJECT, CONFIG, model, 8, "--parallel", "2")
+    attempts = _json(capsys, "status", "-C", str(root))["attempts"]
+    assert [(a["parent"], a["status"], a["repair_of"]) for a in attempts[1:5]] == [
+        (0, "failed", None)] * 4
+    assert [(a["parent"], a["repair_of"]) for a in attempts[5:]] == [
+        (1, 1), (2, 2), (3, 3), (4, 4)]
+    assert attempts[5]["status"] == "kept"  # the later ones tie with it: not better
