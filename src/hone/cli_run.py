@@ -74,7 +74,8 @@ class LinePrinter:
             why = f"[{a.stage}: {a.reason}]" if a.status in (Status.FAILED, Status.REJECTED,
                                                                Status.HELD) else ""
             self._out(f"{clock} {mark} #{a.id:<4} {a.status.value:<9} score {fmt(a.score):>10}"
-                      f"  {cut(a.hypothesis, 70)}" + (f" {cut(why, 120)}" if why else ""))
+                      + (f"  (repair of #{a.repair_of})" if a.repair_of is not None else "")
+                      + f"  {cut(a.hypothesis, 70)}" + (f" {cut(why, 120)}" if why else ""))
         elif event == Event.CHAMPION:
             gain = fmt_gain(self.direction.gain(a.score, self.baseline))
             self._out(f"{clock} * new champion #{a.id} score {fmt(a.score)}"
@@ -195,7 +196,15 @@ def _summary(end: SessionEnd, champion: Attempt, history: list[Attempt],
                      f"${sum(c.usd for c in costs):.4f}")
     lines.append(end.confirmation.summary() if end.confirmation is not None
                  else "confirmation: the champion is the baseline, nothing to confirm")
-    return lines + _held_line(history)
+    return lines + _repair_line(history) + _held_line(history)
+
+
+def _repair_line(history: list[Attempt]) -> list[str]:
+    """'3 repairs (2 passed, 1 kept)' when the run made any (loop/repair.py)."""
+    from hone.loop.repair import repair_counts
+
+    words = repair_counts(history).words()
+    return [words] if words else []
 
 
 def _held_line(history: list[Attempt]) -> list[str]:

@@ -1,6 +1,6 @@
 """What a person should look twice at in an attempt, in words: overfit, audit findings, a hold
-waiting for review, a veto and the taint it left, flaky gates and `hone retry`. One list for
-every surface (status, show, best, squashed commit messages, the report and the ui)."""
+waiting for review, a veto and the taint it left, flaky gates, `hone retry` and repairs. One list
+for every surface (status, show, best, squashed commit messages, the report and the ui)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def flags(a: Attempt) -> list[str]:
     out += ["overfit: the holdout got worse"] if a.vetting.overfit else []
     out += [str(f) for f in a.flakes]
     out += [f"retry of #{a.retry_of}"] if a.retry_of is not None else []
+    out += [f"repair of #{a.repair_of}"] if a.repair_of is not None else []
     out += [f"audit {f.get('check')}: {f.get('path')}:{f.get('line')}: {f.get('reason')}"
             for f in a.vetting.audit or []]
     return out
@@ -44,4 +45,5 @@ def flag_words(a: Attempt) -> str:
         parts.append(f"audit:{len(a.vetting.audit)}")
     parts += [f"flaky:{f.gate}" for f in a.flakes]
     parts += [f"retry:{a.retry_of}"] if a.retry_of is not None else []
+    parts += [f"repair:{a.repair_of}"] if a.repair_of is not None else []
     return ",".join(parts)

@@ -263,6 +263,7 @@ class Attempt:
     told: bool = False  # `hone tell` came back for it
     flakes: tuple[GateFlake, ...] = ()  # gates that failed and passed on this code
     retry_of: int | None = None  # the attempt whose change `hone retry` verified again
+    repair_of: int | None = None  # the failed attempt whose failure this one fixes (repair turn)
     review: Review | None = None  # `hone approve` / `hone veto`, or tainted by a veto
     # Free-form values each written and read by one plugin (classic's site, ablate's hunk,
     # merge parents, LLM call details), and keys of older journals this version does not know:

@@ -29,6 +29,7 @@ class SectionKind(enum.Enum):
     EXPLORE = "explore"
     FOCUS = "focus"
     SIMPLIFY = "simplify"
+    REPAIR = "repair"  # this attempt repairs a failed one: what broke (loop/repair.py)
     TASK = "task"  # "What to do": the llm prompt says it again with its answer format
 
 

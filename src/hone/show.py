@@ -11,6 +11,7 @@ from hone.flags import flags
 from hone.loop.brief import comparer, fmt, vs_baseline, vs_parent
 from hone.loop.metric_change import Comparison, MetricChange
 from hone.loop.notice import version_of
+from hone.loop.repair import repaired_by
 from hone.loop.view import RunView
 from hone.mutators.llm.lessons import playbook_line, read_lessons
 from hone.records import Attempt, Status
@@ -53,6 +54,7 @@ def show_view(engine: RunView, attempt_id: int) -> dict[str, Any]:
         "lessons": read_lessons(engine.ws.dir, engine.run),
         "playbook": playbook_line(engine.ws.dir, engine.run),
         "logs": logs, "diff": diff, "flags": flags(a),
+        "repair_of": a.repair_of, "repaired_by": repaired_by(engine.history(), a.id),
         "config_version": version_of(engine.ws, engine.run, a.id),  # 1: as the run began
     }
 
@@ -78,6 +80,7 @@ def print_show(view: dict[str, Any]) -> None:
 def _show_header(console: Console, view: dict[str, Any]) -> None:
     """Print the id line, the gains over parent and baseline, the hypothesis and the code."""
     parent = f"  parent #{view['parent']}" if view["parent"] is not None else ""
+    parent += f"  repaired by #{view['repaired_by']}" if view.get("repaired_by") else ""
     console.print(f"[bold]#{view['id']}[/] {view['status']}  score {fmt(view['score'])}"
                   f"{parent}  commit {view['commit'] or '—'}", highlight=False)
     gains = [f"{fmt_gain(view[key])} {over}" for key, over in (

@@ -12,6 +12,7 @@ from hone.direction import Direction, fmt_gain
 from hone.errors import UsageError
 from hone.flags import flags
 from hone.loop.brief import fmt, vs_baseline, vs_parent
+from hone.loop.repair import repair_counts
 from hone.loop.view import RunView
 from hone.records import Attempt, Status, spend_json
 from hone.status_table import cells, render
@@ -81,10 +82,12 @@ class StatusView:
             "champion_flags": flags(self.champion),
             "tokens": {"in": tokens_in, "out": tokens_out}, "usd": round(usd, 6),
             "noise": self.meta.get("noise"), "confirmation": self.meta.get("confirmation"),
+            "repairs": repair_counts(self.attempts).to_json(),  # made, passed, kept
             "attempts": [
                 {"id": a.id, "parent": a.parent, "status": a.status.value, "score": a.score,
                  "hypothesis": a.hypothesis, "commit": a.commit, "stage": a.stage,
                  "reason": a.reason, "parent2": a.parent2, "retry_of": a.retry_of,
+                 "repair_of": a.repair_of,
                  "vs_parent": gains[a.id][0], "vs_baseline": gains[a.id][1],
                  "lines_added": a.code.lines_added, "lines_removed": a.code.lines_removed,
                  "files_touched": a.code.files_touched, "complexity": a.code.complexity,
@@ -126,11 +129,13 @@ class StatusView:
             if a.tainted:
                 counts["tainted"] = counts.get("tainted", 0) + 1
         shown = len(self.shown())
+        repairs = repair_counts(self.attempts).words()
         return [f"run {self.run}: champion #{self.champion.id} score "
                 f"{fmt(self.champion.score)}" + (f" ({gain} over baseline)" if gain else ""),
                 f"{len(self.attempts) - 1} attempts"
                 + (": " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
                    if counts else "")
+                + (f"; {repairs}" if repairs else "")
                 + (f"; showing {shown}" if shown != len(self.attempts) else "")]
 
     def print_table(self, columns: list[str] | None = None, width: int | None = None) -> None:

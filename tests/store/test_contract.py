@@ -67,6 +67,7 @@ def full_attempt(run: str = "r", attempt_id: int = 1) -> Attempt:
                    placement=Placement("slot-1", "host", 10.5, 12.0),
                    noise=Noise({"runs": 5, "cv": 0.01}, "noisy"),
                    hints=Hints("temperature", 3, "structural", 1, "top-k"), asked=True,
+                   repair_of=4,
                    notes={"nested": {"a": [1, 2]}})
 
 

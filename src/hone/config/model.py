@@ -157,6 +157,9 @@ class LLMSection(_Section):
     lessons: int = Field(12, ge=0)  # size of the lessons playbook; 0 turns reflection off
     # Reflect on lessons once this many decided attempts wait (at once after a keep).
     reflect_every: int = Field(4, ge=1)
+    # A candidate whose edits do not apply, or that fails a gate or the objective, gets one
+    # repair turn: the next proposal fixes it, with the error in its prompt (loop/repair.py).
+    repair: bool = True
 
 
 class AcceptanceSection(_Section):

@@ -29,6 +29,7 @@ from hone.loop.jobs import Measurer
 from hone.loop.measure import plan_seeds, record_noise_floor, run_noise
 from hone.loop.rebase import carried_sections
 from hone.loop.recover import forget, refuse_stale_refs, resume
+from hone.loop.repair import judged_against, repair_sections, repaired
 from hone.loop.safeguards import Safeguards
 from hone.loop.view import RunView
 from hone.loop.workspace import Workspace
@@ -148,10 +149,11 @@ class Engine(RunView):
     # -- one attempt -------------------------------------------------------------------------
     def open_attempt(self, attempt_id: int, parent: Attempt, mutator: str,
                      parent2: Attempt | None = None, hints: Hints | None = None,
-                     notes: dict[str, Any] | None = None, asked: bool = False) -> Attempt:
+                     notes: dict[str, Any] | None = None, asked: bool = False,
+                     repair_of: int | None = None) -> Attempt:
         """Record attempt `attempt_id` (reserved with `store.next_attempt_id`) as running."""
-        attempt = Attempt(self.run, attempt_id, parent.id, None,
-                          Status.RUNNING, mutator=mutator, started=time.time(),
+        attempt = Attempt(self.run, attempt_id, parent.id, None, Status.RUNNING,
+                          mutator=mutator, started=time.time(), repair_of=repair_of,
                           parent2=parent2.id if parent2 else None, hints=hints or Hints(),
                           notes=dict(notes or {}), asked=asked)
         self.store.put_attempt(attempt)
@@ -172,14 +174,15 @@ class Engine(RunView):
                             extra_sections=lesson_sections(self.ws.dir, self.run)
                             + carried_sections(self.ws, self.run)
                             + search_sections(self.ws.config, history, attempt, parent)
-                            + self.quality.brief_sections(),
+                            + self.quality.brief_sections() + repair_sections(self, attempt),
                             measurements=self.store.measurements(self.run))
         brief_path = self.ws.brief_path(self.run, attempt.id)
         text = brief.render()
         brief_path.write_text(text, encoding="utf-8")
         ctx = ProposalContext(self.run, attempt.id, parent, champion, history, self.ws.config,
                               workdir, text, brief_path, editable,
-                              hints=attempt.hints.to_json(), sections=brief, repo=self.ws.repo)
+                              hints=attempt.hints.to_json(), sections=brief, repo=self.ws.repo,
+                              repair_of=repaired(self, attempt))
         return str(brief_path), ctx
 
     def editable(self, commit: str) -> list[str]:
@@ -224,8 +227,8 @@ class Engine(RunView):
                           cost=proposal.cost or attempt.cost,
                           notes={**attempt.notes, **proposal.notes})
         if proposal.failure:
-            return attempt, StageFailure("merge" if attempt.parent2 is not None else "propose",
-                                         proposal.failure)
+            return attempt, StageFailure(proposal.stage or ("merge" if attempt.parent2 is not None
+                                                            else "propose"), proposal.failure)
         parent = self.get(attempt.parent if attempt.parent is not None else 0)
         assert parent.commit is not None
         workdir = self.ws.worktrees(self.run).path(slot)
@@ -267,7 +270,7 @@ class Engine(RunView):
             if same is not None:
                 return StageFailure("duplicate", f"the same change as #{same.id} "
                                     f"({same.status.value}) was already tried")
-        return renamed(self.ws.config, self.ws.repo, self.get(attempt.parent or 0), attempt, paths)
+        return renamed(self.ws.config, self.ws.repo, judged_against(self, attempt), attempt, paths)
 
     def seeds(self) -> list[int]:
         """The seeds a new attempt is first measured with."""

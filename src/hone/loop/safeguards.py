@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hone.decide.chain import Vetting
 from hone.direction import Direction
 from hone.expr.score import ScoreExpr
+from hone.loop.repair import judged_against
 from hone.loop.workspace import Workspace
 from hone.records import Attempt, Measurement, Purpose, Status, VettingRecord
 from hone.verify import audit, holdout
@@ -118,7 +119,8 @@ class Safeguards:
         if not self.config.audit.enabled or attempt.commit is None:
             return []
         ws = self.engine.ws
-        parent = self.engine.get(attempt.parent if attempt.parent is not None else 0)
+        # A repair is audited with the failed change it fixes: they reach the champion together.
+        parent = judged_against(self.engine, attempt)
         assert parent.commit is not None
         # The context-free patch the loop already has (materialise asked for it): the audit
         # reads added and removed lines by the hunks' line numbers, not context lines.

@@ -26,10 +26,11 @@ from typing import Any
 from hone.executors.base import Outcome, proposer_slot
 from hone.loop.budget import Budget, budget_spent
 from hone.loop.engine import Engine
+from hone.loop.repair import next_turn
 from hone.mutators.base import Mutator, MutatorExhausted
 from hone.records import Attempt, Event, Placement, Purpose, Status
 from hone.strategies.base import Strategy
-from hone.strategies.plan import Plan, plan_attempt
+from hone.strategies.plan import Plan
 from hone.verify.verifier import StageFailure, Verdict
 
 # What a proposer thread hands back: the attempt and its early end (None: verify it).
@@ -137,17 +138,21 @@ class Scheduler:
         return stopped
 
     def _open(self) -> tuple[Attempt, list[Attempt], Attempt, Plan]:
-        """Open the next attempt from what it may see: attempts up to id - depth."""
+        """Open the next attempt from what it may see: attempts up to id - depth. It repairs
+        attempt id - depth when that one broke (loop/repair.py), else follows the strategy."""
         engine = self.engine
         history = engine.history()
         next_id = engine.store.next_attempt_id(engine.run)
         visible = [a for a in history if a.id <= max(0, next_id - self.depth)]
         kept = [a for a in visible if a.status is Status.KEPT]
         champion = kept[-1] if kept else visible[0]
-        plan = plan_attempt(self.strategy, engine.ws.config, visible, champion, next_id)
+        turn = next_turn(self.strategy, self.mutator, engine.ws.config, visible, champion,
+                         next_id, self.depth)
+        plan = turn.plan
         attempt = engine.open_attempt(next_id, plan.parent,
                                       "merge" if plan.is_merge else self.mutator.name,
-                                      plan.parent2, plan.hints, plan.notes)
+                                      plan.parent2, plan.hints, plan.notes,
+                                      repair_of=turn.repair_of.id if turn.repair_of else None)
         return attempt, visible, champion, plan
 
     def _propose(self, attempt: Attempt, history: list[Attempt], champion: Attempt,

@@ -35,6 +35,9 @@ class ProposalContext:
     sections: Brief = field(default_factory=Brief)
     # The user's repository (its file lists and changes are cached), when the loop gives it.
     repo: Repo | None = None
+    # The failed attempt this proposal repairs (a repair turn, see `Mutator.repairs`): `parent`
+    # is its commit when it has one; the brief's repair section says what broke.
+    repair_of: Attempt | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ class Proposal:
     """What a mutator did. Files are already edited in `ctx.workdir`.
 
     `failure` (the proposer could not produce a change: unparseable answer, API down) fails the
-    attempt; `rejected` (the change broke a rule, e.g. an edit to a protected path) rejects it.
+    attempt at `stage` (default `propose`; the llm's edits that do not apply: `edit`);
+    `rejected` (the change broke a rule, e.g. an edit to a protected path) rejects it.
     `texts` are stored with the attempt (prompt, raw response); `cost` (tokens, dollars) and
     `notes` (free-form values that only this mutator reads back, e.g. the site it changed) go
     into its record.
@@ -54,6 +58,7 @@ class Proposal:
     texts: dict[str, str] = field(default_factory=dict)
     cost: Cost | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    stage: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,9 @@ class Mutator(abc.ABC):
     """
 
     name: str = "base"
+    # Whether a failed proposal of this mutator (edits that do not apply, a gate or the
+    # objective failed) gets one repair turn: the next proposal has `ctx.repair_of` set.
+    repairs: bool = False
 
     @classmethod
     def from_config(cls, config: Config) -> Mutator:

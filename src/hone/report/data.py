@@ -18,6 +18,7 @@ from hone.decide.ranks import gains, hodges_lehmann, u_for_z, z_two_sided
 from hone.direction import Direction, relative
 from hone.flags import flags
 from hone.loop.brief import vs_baseline, vs_parent
+from hone.loop.repair import repair_counts
 from hone.loop.view import RunView
 from hone.records import Attempt, Measurement, Status, spend_json
 from hone.report.diff import diff_html
@@ -126,9 +127,9 @@ def overview(engine: RunView) -> dict[str, Any]:
 def _attempt_row(j: _Journal, a: Attempt, depth: int) -> dict[str, Any]:
     """One attempt's row of the overview: status, score, gains, spend, code size, holdout."""
     return {
-        "id": a.id, "parent": a.parent, "parent2": a.parent2, "status": a.status.value,
-        "score": _finite(a.score), "hypothesis": a.hypothesis, "mutator": a.mutator,
-        "stage": a.stage, "reason": a.reason, "commit": a.commit,
+        "id": a.id, "parent": a.parent, "parent2": a.parent2, "repair_of": a.repair_of,
+        "status": a.status.value, "score": _finite(a.score), "hypothesis": a.hypothesis,
+        "mutator": a.mutator, "stage": a.stage, "reason": a.reason, "commit": a.commit,
         "started": a.started - j.t0,
         "finished": None if a.finished is None else a.finished - j.t0,
         "seconds": a.seconds, "depth": depth,
@@ -192,6 +193,7 @@ def _summary(j: _Journal, rows: list[dict[str, Any]], champion: Attempt | None,
         "running": any(a.status is Status.RUNNING for a in j.attempts),
         **{key: _total(rows, key) for key in ("usd", "tokens_in", "tokens_out")},
         "holdout_runs": sum(1 for m in measurements if m.kind == "holdout"),
+        "repairs": repair_counts(j.attempts).to_json(),  # made, passed (measured), kept
         "review": review_ids(j.attempts),
     }
 

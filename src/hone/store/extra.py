@@ -27,7 +27,7 @@ _LINEAGE = ("diff_key", "tree")
 _VETTING = ("audit", "gain", "reverified", "holdout", "overfit", "held_back", "holdout_final")
 _HINTS = ("explore", "stuck", "category", "island", "pick")
 _OTHER = ("decision", "eval", "noise", "noise_warning", "asked", "told", "feedback",
-          "flaky_gates", "retry_of", "review")
+          "flaky_gates", "retry_of", "review", "repair_of")
 KNOWN = frozenset(_COST + _CODE + _LINEAGE + _VETTING + _HINTS + _OTHER)
 
 
@@ -58,7 +58,7 @@ def encode(a: Attempt) -> dict[str, Any]:
         if a.noise.warning:
             out["noise_warning"] = a.noise.warning
     _set(out, asked=a.asked or None, told=a.told or None, feedback=a.feedback or None,
-         retry_of=a.retry_of, flaky_gates=_flakes_json(a.flakes))
+         retry_of=a.retry_of, repair_of=a.repair_of, flaky_gates=_flakes_json(a.flakes))
     return _with_review(out, a)
 
 
@@ -149,6 +149,10 @@ def _retry(extra: dict[str, Any]) -> dict[str, Any]:
         for f in (flakes if isinstance(flakes, list) else []) if isinstance(f, dict))}
 
 
+def _repair(extra: dict[str, Any]) -> dict[str, Any]:
+    return {"repair_of": _int(extra.get("repair_of"))}
+
+
 def _review(extra: dict[str, Any]) -> dict[str, Any]:
     r = _dict(extra.get("review"))
     if r is None or r.get("action") not in {a.value for a in ReviewAction}:
@@ -166,7 +170,7 @@ _READERS: tuple[tuple[tuple[str, ...], Callable[[dict[str, Any]], dict[str, Any]
     (_COST, _cost), (_CODE, _code), (_LINEAGE, _lineage), (_VETTING, _vetting),
     (_HINTS, _hints), (("decision",), _decision), (("eval",), _placement),
     (("noise",), _noise), (("asked", "told"), _flags), (("feedback",), _feedback),
-    (("flaky_gates", "retry_of"), _retry), (("review",), _review))
+    (("flaky_gates", "retry_of"), _retry), (("review",), _review), (("repair_of",), _repair))
 
 
 def _set(out: dict[str, Any], **values: Any) -> None:

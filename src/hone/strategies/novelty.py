@@ -10,7 +10,7 @@ from hone.vcs.git import Repo
 
 # Outcomes that do not count as "evaluated": the change never reached the verifier, or was
 # cut short by hone itself, so seeing it again deserves a real evaluation.
-_NOT_EVALUATED = {"propose", "merge", "interrupted", "internal", "rules"}
+_NOT_EVALUATED = {"propose", "edit", "merge", "interrupted", "internal", "rules"}
 # How many times in all a change is verified while each try fails at a gate or times out: such a
 # failure may be the machine's (a loaded test, a slow node), yet a deterministic proposer must
 # not spend the run re-verifying one broken change.

@@ -113,6 +113,7 @@ class LLMMutator(Mutator):
         self.sleep = sleep
         self.reflect_every = max(1, reflect_every or s.reflect_every)
         self.streak = FailureStreak(s.max_consecutive_failures)
+        self.repairs = s.repair
         self.meter = TokenMeter()
         self._playbooks: dict[Path, Playbook] = {}
         self._lessons_lock = threading.Lock()
@@ -134,11 +135,12 @@ class LLMMutator(Mutator):
         prompt_notes = {"prompt_tokens_estimate": parts.tokens, "files_whole": parts.whole,
                         "files_mapped": parts.mapped}
 
-        def done(hypothesis: str, failure: str = "", rejected: str = "") -> Proposal:
+        def done(hypothesis: str, failure: str = "", rejected: str = "", stage: str = ""
+                 ) -> Proposal:
             cost = usage.cost(self.provider.model, self.settings.price_in,
                               self.settings.price_out)
             return Proposal(hypothesis, failure=failure, rejected=rejected, texts=texts,
-                            cost=cost, notes={**usage.notes(), **prompt_notes})
+                            cost=cost, notes={**usage.notes(), **prompt_notes}, stage=stage)
 
         sampling = Sampling(temperature(self.settings.temperature, ctx.hints.get("explore")))
         if sampling.temperature != self.settings.temperature:
@@ -185,8 +187,8 @@ class LLMMutator(Mutator):
             apply_edits(ctx.workdir, parsed.edits, rules)
         except EditRejected as exc:
             return done(hypothesis, rejected=str(exc))
-        except EditFailed as exc:
-            return done(hypothesis, failure=str(exc))
+        except EditFailed as exc:  # the stage a repair turn looks for (loop/repair.py)
+            return done(hypothesis, failure=str(exc), stage="edit")
         return done(hypothesis)
 
     # -- novelty -----------------------------------------------------------------------------
@@ -197,7 +199,10 @@ class LLMMutator(Mutator):
         candidates = verbalized_candidates(answer.text)
         if candidates:
             notes["verbalized"] = candidates
-        twin = similar_idea(parse_hypothesis(answer.text), ctx.history,
+        # A repair takes up the idea of the attempt it repairs: that one is no twin.
+        fixing = ctx.repair_of.id if ctx.repair_of is not None else None
+        twin = similar_idea(parse_hypothesis(answer.text),
+                            [a for a in ctx.history if a.id != fixing],
                             ctx.config.search.similarity)
         if twin is None:
             return answer

@@ -78,6 +78,8 @@
       card("time", dur(s.elapsed) || "0 s", s.running ? "running" : "finished"),
       card("cost", cost, tok),
     ].join("") + (s.holdout_runs ? card("holdout runs", String(s.holdout_runs), "") : "")
+      + (s.repairs && s.repairs.made ? card("repairs", String(s.repairs.made),
+        `${s.repairs.passed} passed, ${s.repairs.kept} kept`) : "")
       + reviewCard(s.review || {});
     const badge = document.getElementById("live-badge");
     if (live) {
