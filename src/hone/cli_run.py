@@ -178,7 +178,11 @@ def _summary(end: SessionEnd, champion: Attempt, history: list[Attempt],
         lines.append("holdout on the champion: " + (
             f"{fmt(final.get('score'))} vs baseline {fmt(final.get('reference'))}"
             if "score" in final else f"failed ({final['failed']})")
-            + (" -> OVERFIT" if final.get("worse", True) else ""))
+            + (" -> OVERFIT" if final.get("worse", True) else " (inconclusive: too few runs "
+               "to tell a drop from noise)" if final.get("inconclusive") else ""))
+        if "held" in final:
+            lines.append(f"#{final['held']} held for review; champion back to "
+                         f"#{final['champion']}")
     counts: dict[str, int] = {}
     for a in history[1:]:
         counts[a.status.value] = counts.get(a.status.value, 0) + 1

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from hone.decide.chain import Vetting
 from hone.direction import Direction
 from hone.expr.score import ScoreExpr
+from hone.loop.review import crown, fallback
 from hone.loop.workspace import Workspace
-from hone.records import Attempt, Measurement, Purpose, Status, VettingRecord
+from hone.records import Attempt, Event, Measurement, Purpose, Status, VettingRecord
 from hone.verify import audit, holdout
 from hone.verify.guard import Guard, hidden_patterns
 from hone.verify.verifier import StageFailure, aggregate
@@ -58,24 +59,42 @@ class Safeguards:
 
     def final_holdout(self) -> dict[str, Any] | None:
         """At the end of a run: the holdout once more on the champion, against the baseline's.
-        Flags the champion `overfit` when it got worse beyond noise; returns the comparison."""
+        A champion measurably worse there, or whose holdout fails, is flagged `overfit`; with
+        `[audit] hold` it is held for review instead of kept (`hone approve` / `hone veto`)
+        and the champion falls back to the best kept attempt left (`review.fallback`, not
+        measured again). Returns the comparison, with `held` and `champion` (the ids) when it
+        held the champion. Too few runs to tell (`inconclusive`) holds nothing."""
         champion = self.engine.champion()
         if not holdout.enabled(self.config) or champion.id == 0:
             return None
         result = self._holdout(champion, label="_final")
         baseline = self._holdout_scores(self.engine.get(0))
-        if isinstance(result, StageFailure) or not baseline:
-            final: dict[str, Any] = {"failed": getattr(result, "reason", "no baseline holdout")}
-            worse = True
+        final: dict[str, Any]
+        if isinstance(result, StageFailure):
+            final = {"failed": result.reason, "worse": True}
+        elif not baseline:
+            final = {"failed": "no baseline holdout", "worse": False, "inconclusive": True}
         else:
             scores = [m.score for m in result if m.score is not None]
             final = holdout.compare(scores, baseline, 0, self.config.objective.direction,
                                     self.config.holdout.tolerance).to_json()
-            worse = bool(final["worse"])
-        vetting = replace(champion.vetting, holdout_final=final,
-                          overfit=champion.vetting.overfit or worse)
-        self.engine.store.put_attempt(replace(champion, vetting=vetting))
+        worse = bool(final["worse"])
+        champion = replace(champion, vetting=replace(
+            champion.vetting, holdout_final=final, overfit=champion.vetting.overfit or worse))
+        if worse and self.config.audit.hold:
+            return {**final, **self._hold_champion(champion)}
+        self.engine.store.put_attempt(champion)
         return final
+
+    def _hold_champion(self, champion: Attempt) -> dict[str, int]:
+        """Hold the champion the final holdout found worse; crown the fallback."""
+        held = replace(champion, status=Status.HELD, stage="review",
+                       reason=f"held for review: {HELD_BACK} (at the end of the run)")
+        self.engine.store.put_attempt(held)
+        self.engine.on_event(Event.DECIDED, held)
+        after = crown(self.engine, fallback(self.engine.history(),
+                                            self.config.objective.direction))
+        return {"held": held.id, "champion": after.id}
 
     # -- a would-be champion ----------------------------------------------------------------
     def vet(self, attempt: Attempt, champion: Attempt, measured: list[Measurement],
@@ -189,6 +208,7 @@ class Safeguards:
             if ref_scores:
                 comparisons[name] = holdout.compare(scores, ref_scores, ref.id, direction,
                                                     tolerance).to_json()
+        # `worse` only when measurably so: too few runs to see the noise is `inconclusive`.
         worse_than_champion = bool(comparisons.get("vs_champion", {}).get("worse"))
         overfit = any(bool(c["worse"]) for c in comparisons.values())
         found = VettingRecord(holdout={"score": aggregate(scores), **comparisons},
