@@ -117,23 +117,21 @@ def test_an_overfit_champion_at_the_end_of_a_run_is_held(
     assert data(capsys, root, "status")["champion"]["id"] == 2
 
 
-def test_an_inconclusive_final_holdout_holds_nothing(
-        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    # `repeats = 1`: one run a side cannot tell a drop from noise; the champion stays.
-    drift = tmp_path / "drift"
+def test_a_noisy_holdout_measured_once_flags_nothing(
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    # `repeats = 1` on a holdout that is pure noise: a drop seen on one run gets a second run
+    # on both sides, and two runs that differ never make a verdict of worse.
     root = make_repo({
         **KNOB_PROJECT,
-        "holdout_eval.py": "import os, sys\n"
-                           "print('score:', 0 if os.path.exists(sys.argv[1]) else 10)\n",
+        "holdout_eval.py": "import random\nprint('score:', random.random())\n",
         "hone.toml": FAST + '[objective]\nrun = "python3 score.py"\n'
                      '[files]\neditable = ["knob.py"]\n'
-                     f'[holdout]\nrun = "python3 holdout_eval.py {drift}"\nrepeats = 1\n'
-                     '[sandbox]\nenabled = false\n'})
-    assert tell_knob(capsys, root, 4)["status"] == "kept"
-    drift.write_text("")
+                     '[holdout]\nrun = "python3 holdout_eval.py"\nrepeats = 1\n'})
+    for knob in (4, 5, 6):
+        told = tell_knob(capsys, root, knob)
+        assert told["status"] == "kept", told
     code, out, err = hone(capsys, "run", "--attempts", "0", "-C", str(root))
     assert code == 0, err
-    assert "inconclusive" in out and "OVERFIT" not in out
+    assert "OVERFIT" not in out
     status = data(capsys, root, "status")
-    assert status["champion"]["id"] == 1
-    assert {a["id"]: a for a in status["attempts"]}[1]["status"] == "kept"
+    assert status["champion"]["id"] == 3 and not status["champion_overfit"]

@@ -63,7 +63,8 @@ class Safeguards:
         `[audit] hold` it is held for review instead of kept (`hone approve` / `hone veto`)
         and the champion falls back to the best kept attempt left (`review.fallback`, not
         measured again). Returns the comparison, with `held` and `champion` (the ids) when it
-        held the champion. Too few runs to tell (`inconclusive`) holds nothing."""
+        held the champion. A drop seen on too few runs gets more first (`_compare`); one
+        still `inconclusive` (they failed) holds nothing."""
         champion = self.engine.champion()
         if not holdout.enabled(self.config) or champion.id == 0:
             return None
@@ -76,8 +77,7 @@ class Safeguards:
             final = {"failed": "no baseline holdout", "worse": False, "inconclusive": True}
         else:
             scores = [m.score for m in result if m.score is not None]
-            final = holdout.compare(scores, baseline, 0, self.config.objective.direction,
-                                    self.config.holdout.tolerance).to_json()
+            final = self._compare(champion, scores, self.engine.get(0), baseline).to_json()
         worse = bool(final["worse"])
         champion = replace(champion, vetting=replace(
             champion.vetting, holdout_final=final, overfit=champion.vetting.overfit or worse))
@@ -200,15 +200,12 @@ class Safeguards:
                 return Vetting(Status.DISCARDED, "holdout", HELD_BACK, failed)
             return Vetting(record=replace(failed, overfit=True))
         scores = [m.score for m in result if m.score is not None]
-        direction = self.config.objective.direction
-        tolerance = self.config.holdout.tolerance
         comparisons = {}
         for name, ref in (("vs_champion", champion), ("vs_baseline", self.engine.get(0))):
             ref_scores = self._holdout_scores(ref)
             if ref_scores:
-                comparisons[name] = holdout.compare(scores, ref_scores, ref.id, direction,
-                                                    tolerance).to_json()
-        # `worse` only when measurably so: too few runs to see the noise is `inconclusive`.
+                comparisons[name] = self._compare(attempt, scores, ref, ref_scores).to_json()
+        # `worse` only when measurably so (`_compare` measures more when too few runs to tell).
         worse_than_champion = bool(comparisons.get("vs_champion", {}).get("worse"))
         overfit = any(bool(c["worse"]) for c in comparisons.values())
         found = VettingRecord(holdout={"score": aggregate(scores), **comparisons},
@@ -217,6 +214,30 @@ class Safeguards:
             return Vetting(Status.DISCARDED, "holdout", HELD_BACK,
                            replace(found, overfit=False, held_back=True))
         return Vetting(record=found)
+
+    def _compare(self, attempt: Attempt, scores: list[float], ref: Attempt,
+                 ref_scores: list[float]) -> holdout.Comparison:
+        """`holdout.compare`; a drop seen with too few runs to tell it from noise first gets
+        more runs on both sides (up to `holdout.MIN_RUNS`; `scores` grows in place)."""
+        direction, tolerance = self.config.objective.direction, self.config.holdout.tolerance
+        found = holdout.compare(scores, ref_scores, ref.id, direction, tolerance)
+        if found.inconclusive:
+            scores += self._more(attempt, scores)
+            ref_scores = ref_scores + self._more(ref, ref_scores)
+            found = holdout.compare(scores, ref_scores, ref.id, direction, tolerance)
+        return found
+
+    def _more(self, attempt: Attempt, have: list[float]) -> list[float]:
+        """Further holdout runs of `attempt` until it has `holdout.MIN_RUNS` in all."""
+        more: list[float] = []
+        while len(have) + len(more) < holdout.MIN_RUNS:
+            done = sum(1 for m in self.engine.store.measurements(self.engine.run, attempt.id)
+                       if m.kind == holdout.KIND)
+            result = self._holdout(attempt, label=f"_more{done}")  # a log name of its own
+            if isinstance(result, StageFailure) or not result:
+                break
+            more += [m.score for m in result if m.score is not None]
+        return more
 
     def _holdout_scores(self, attempt: Attempt) -> list[float]:
         found = [m.score for m in self.engine.store.measurements(self.engine.run, attempt.id)
