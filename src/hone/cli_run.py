@@ -169,17 +169,25 @@ def _opening(ws: Workspace, name: str, mutator: str, origin: str | None) -> list
     return lines
 
 
+def _holdout_lines(final: dict[str, Any] | None) -> list[str]:
+    """The final holdout on the champion: its verdict, and the hold it made."""
+    if final is None:
+        return []
+    lines = ["holdout on the champion: " + (
+        f"{fmt(final.get('score'))} vs baseline {fmt(final.get('reference'))}"
+        if "score" in final else f"failed ({final['failed']})")
+        + (" -> OVERFIT" if final.get("worse", True) else " (inconclusive: too few runs "
+           "to tell a drop from noise)" if final.get("inconclusive") else "")]
+    if "held" in final:
+        lines.append(f"#{final['held']} held for review; champion back to #{final['champion']}")
+    return lines
+
+
 def _summary(end: SessionEnd, champion: Attempt, history: list[Attempt],
              config: Config) -> list[str]:
     """What `hone run` says when it stops: the holdout, why, how far, the cost, the
     confirmation."""
-    lines = []
-    final = end.final_holdout
-    if final is not None:
-        lines.append("holdout on the champion: " + (
-            f"{fmt(final.get('score'))} vs baseline {fmt(final.get('reference'))}"
-            if "score" in final else f"failed ({final['failed']})")
-            + (" -> OVERFIT" if final.get("worse", True) else ""))
+    lines = _holdout_lines(end.final_holdout)
     counts: dict[str, int] = {}
     for a in history[1:]:
         counts[a.status.value] = counts.get(a.status.value, 0) + 1

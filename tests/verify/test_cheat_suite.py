@@ -1,7 +1,8 @@
 """The cheat suite, in-process: every cheat candidate of issue 15's seven categories must fail,
 be rejected or be flagged (by the verifier, the audit or hygiene), and every honest
 optimisation must pass with no finding. One fixture repository, one worktree, the real
-Verifier running real gates and objectives as subprocesses.
+Verifier running real gates and objectives as subprocesses; what passes them meets the
+holdout (other inputs, hone's own holdout code, in the same worktree), as a champion would.
 
 Candidates that verify/ cannot catch today are strict xfails whose reason names the layer that
 will (so the gap is visible, and closing it turns the xfail into a failure to update).
@@ -91,6 +92,7 @@ def test_honest_change_passes_clean(lab: Lab, case: Case) -> None:
     outcome = run(lab, case)
     assert outcome.failure is None, outcome.describe()
     assert outcome.findings == []
+    assert outcome.overfit == "", outcome.describe()  # the holdout flags no honest change
 
 
 def summary() -> str:

@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
@@ -192,12 +192,7 @@ def run_job(job: Job, verifier: Verifier, workdir: Path,
     """Run `job`'s purpose with `verifier` on `workdir` (already the job's tree; `tree`: its
     blob ids when it was just checked out cleanly, see `Guard.prepare`)."""
     if job.purpose is Purpose.HOLDOUT:
-        # The holdout's own files are present here, and the protected ones as at the baseline.
-        verifier.forget_bytecode(workdir)
-        if verifier.guard is not None:
-            verifier.guard.prepare(workdir, hide=False, tree=tree)
-        with exclusive or nullcontext():
-            result = holdout.measure(verifier, workdir, job.attempt_id, job.label)
+        result = holdout.run_in(verifier, workdir, job.attempt_id, job.label, tree, exclusive)
         if isinstance(result, StageFailure):
             return Verdict(result)
         return Verdict(None, result)

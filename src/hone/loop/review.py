@@ -74,7 +74,7 @@ def approve(ws: Workspace, run: str, attempt_id: int, note: str = "") -> ReviewR
         direction = ws.config.objective.direction
         better = (done.score is not None and before.score is not None
                   and direction.better(done.score, before.score))
-        champion = _crown(view, done) if better or before.score is None else before
+        champion = crown(view, done) if better or before.score is None else before
         _ledger(view, done, before, champion, ())
         return ReviewResult(done, before, champion)
 
@@ -98,7 +98,7 @@ def veto(ws: Workspace, run: str, attempt_id: int, note: str = "") -> ReviewResu
                     ReviewAction.TAINTED, d, note, source=a.id)))
         champion = before
         if before.id == a.id or before.id in tainted:
-            champion = _crown(view, fallback(view.history(), ws.config.objective.direction))
+            champion = crown(view, fallback(view.history(), ws.config.objective.direction))
         _ledger(view, done, before, champion, tuple(sorted(tainted)))
         return ReviewResult(done, before, champion, tuple(sorted(tainted)))
 
@@ -120,7 +120,8 @@ def fallback(history: list[Attempt], direction: Direction) -> Attempt:
     return min(able, key=lambda a: (direction.key(a.score), a.id))
 
 
-def _crown(view: RunView, champion: Attempt) -> Attempt:
+def crown(view: RunView, champion: Attempt) -> Attempt:
+    """Make `champion` the run's champion: the run's record and `refs/hone/<run>/best`."""
     assert champion.commit is not None
     view.store.update_run(view.run, champion=champion.id)
     view.ws.repo.set_ref(refs.best_ref(view.run), champion.commit)

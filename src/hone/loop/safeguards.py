@@ -19,8 +19,9 @@ from hone.decide.chain import Vetting
 from hone.direction import Direction
 from hone.expr.score import ScoreExpr
 from hone.loop.repair import judged_against
+from hone.loop.review import crown, fallback
 from hone.loop.workspace import Workspace
-from hone.records import Attempt, Measurement, Purpose, Status, VettingRecord
+from hone.records import Attempt, Event, Measurement, Purpose, Status, VettingRecord
 from hone.verify import audit, holdout
 from hone.verify.guard import Guard, hidden_patterns
 from hone.verify.verifier import StageFailure, aggregate
@@ -59,24 +60,42 @@ class Safeguards:
 
     def final_holdout(self) -> dict[str, Any] | None:
         """At the end of a run: the holdout once more on the champion, against the baseline's.
-        Flags the champion `overfit` when it got worse beyond noise; returns the comparison."""
+        A champion measurably worse there, or whose holdout fails, is flagged `overfit`; with
+        `[audit] hold` it is held for review instead of kept (`hone approve` / `hone veto`)
+        and the champion falls back to the best kept attempt left (`review.fallback`, not
+        measured again). Returns the comparison, with `held` and `champion` (the ids) when it
+        held the champion. A drop seen on too few runs gets more first (`_compare`); one
+        still `inconclusive` (they failed) holds nothing."""
         champion = self.engine.champion()
         if not holdout.enabled(self.config) or champion.id == 0:
             return None
         result = self._holdout(champion, label="_final")
         baseline = self._holdout_scores(self.engine.get(0))
-        if isinstance(result, StageFailure) or not baseline:
-            final: dict[str, Any] = {"failed": getattr(result, "reason", "no baseline holdout")}
-            worse = True
+        final: dict[str, Any]
+        if isinstance(result, StageFailure):
+            final = {"failed": result.reason, "worse": True}
+        elif not baseline:
+            final = {"failed": "no baseline holdout", "worse": False, "inconclusive": True}
         else:
             scores = [m.score for m in result if m.score is not None]
-            final = holdout.compare(scores, baseline, 0, self.config.objective.direction,
-                                    self.config.holdout.tolerance).to_json()
-            worse = bool(final["worse"])
-        vetting = replace(champion.vetting, holdout_final=final,
-                          overfit=champion.vetting.overfit or worse)
-        self.engine.store.put_attempt(replace(champion, vetting=vetting))
+            final = self._compare(champion, scores, self.engine.get(0), baseline).to_json()
+        worse = bool(final["worse"])
+        champion = replace(champion, vetting=replace(
+            champion.vetting, holdout_final=final, overfit=champion.vetting.overfit or worse))
+        if worse and self.config.audit.hold:
+            return {**final, **self._hold_champion(champion)}
+        self.engine.store.put_attempt(champion)
         return final
+
+    def _hold_champion(self, champion: Attempt) -> dict[str, int]:
+        """Hold the champion the final holdout found worse; crown the fallback."""
+        held = replace(champion, status=Status.HELD, stage="review",
+                       reason=f"held for review: {HELD_BACK} (at the end of the run)")
+        self.engine.store.put_attempt(held)
+        self.engine.on_event(Event.DECIDED, held)
+        after = crown(self.engine, fallback(self.engine.history(),
+                                            self.config.objective.direction))
+        return {"held": held.id, "champion": after.id}
 
     # -- a would-be champion ----------------------------------------------------------------
     def vet(self, attempt: Attempt, champion: Attempt, measured: list[Measurement],
@@ -183,14 +202,12 @@ class Safeguards:
                 return Vetting(Status.DISCARDED, "holdout", HELD_BACK, failed)
             return Vetting(record=replace(failed, overfit=True))
         scores = [m.score for m in result if m.score is not None]
-        direction = self.config.objective.direction
-        tolerance = self.config.holdout.tolerance
         comparisons = {}
         for name, ref in (("vs_champion", champion), ("vs_baseline", self.engine.get(0))):
             ref_scores = self._holdout_scores(ref)
             if ref_scores:
-                comparisons[name] = holdout.compare(scores, ref_scores, ref.id, direction,
-                                                    tolerance).to_json()
+                comparisons[name] = self._compare(attempt, scores, ref, ref_scores).to_json()
+        # `worse` only when measurably so (`_compare` measures more when too few runs to tell).
         worse_than_champion = bool(comparisons.get("vs_champion", {}).get("worse"))
         overfit = any(bool(c["worse"]) for c in comparisons.values())
         found = VettingRecord(holdout={"score": aggregate(scores), **comparisons},
@@ -199,6 +216,30 @@ class Safeguards:
             return Vetting(Status.DISCARDED, "holdout", HELD_BACK,
                            replace(found, overfit=False, held_back=True))
         return Vetting(record=found)
+
+    def _compare(self, attempt: Attempt, scores: list[float], ref: Attempt,
+                 ref_scores: list[float]) -> holdout.Comparison:
+        """`holdout.compare`; a drop seen with too few runs to tell it from noise first gets
+        more runs on both sides (up to `holdout.MIN_RUNS`; `scores` grows in place)."""
+        direction, tolerance = self.config.objective.direction, self.config.holdout.tolerance
+        found = holdout.compare(scores, ref_scores, ref.id, direction, tolerance)
+        if found.inconclusive:
+            scores += self._more(attempt, scores)
+            ref_scores = ref_scores + self._more(ref, ref_scores)
+            found = holdout.compare(scores, ref_scores, ref.id, direction, tolerance)
+        return found
+
+    def _more(self, attempt: Attempt, have: list[float]) -> list[float]:
+        """Further holdout runs of `attempt` until it has `holdout.MIN_RUNS` in all."""
+        more: list[float] = []
+        while len(have) + len(more) < holdout.MIN_RUNS:
+            done = sum(1 for m in self.engine.store.measurements(self.engine.run, attempt.id)
+                       if m.kind == holdout.KIND)
+            result = self._holdout(attempt, label=f"_more{done}")  # a log name of its own
+            if isinstance(result, StageFailure) or not result:
+                break
+            more += [m.score for m in result if m.score is not None]
+        return more
 
     def _holdout_scores(self, attempt: Attempt) -> list[float]:
         found = [m.score for m in self.engine.store.measurements(self.engine.run, attempt.id)

@@ -73,8 +73,9 @@ class Guard:
         git("reset", "--hard", "--quiet", cwd=workdir)
         self.prepare(workdir, hide, keep=keep)
 
-    def hide(self, workdir: Path) -> None:
-        for rel in self.hidden:
+    def hide(self, workdir: Path, paths: Sequence[str] | None = None) -> None:
+        """Remove the hidden files (or those of them in `paths`) from `workdir`."""
+        for rel in self.hidden if paths is None else paths:
             path = workdir / rel
             path.unlink(missing_ok=True)
             # Leave no empty folder behind: its name alone says where the holdout lives.

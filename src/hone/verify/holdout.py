@@ -1,27 +1,59 @@
 """The holdout: a second objective the proposer never sees, measured on champions.
 
-`measure` runs `[holdout] run` `repeats` times; `compare` says whether a champion's holdout got
-worse than a reference (the previous champion, the baseline) beyond the holdout's own noise.
+`run_in` measures it on a worktree the way an executor job does: in the same worktree, with
+the same seeds and variables as the objective's runs, the holdout's own files the only
+difference, so the candidate's code cannot tell where it runs. `compare` says whether a
+champion's holdout got worse than a reference (the previous champion, the baseline) beyond
+the holdout's own noise; too few runs to see that noise make the verdict inconclusive.
 """
 
 from __future__ import annotations
 
-import math
 import statistics
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+from hone.config.load import CONFIG_FILE
 from hone.config.model import Config
+from hone.decide.noise import within_noise
 from hone.direction import Direction
 from hone.expr.score import ScoreExpr
 from hone.records import Measurement
 from hone.verify.verifier import StageFailure, Verifier
 
 KIND = "holdout"
+# Runs per side below which no spread can be seen: one run each cannot tell a drop from noise.
+MIN_RUNS = 2
 
 
 def enabled(config: Config) -> bool:
     return bool(config.holdout.run.strip())
+
+
+def seeds(config: Config) -> list[int]:
+    """The seeds of the holdout's `repeats` runs: the objective's seeds in turn, so that
+    `HONE_SEED` and `{seed}` take the values they take in the objective's runs."""
+    own = config.objective.seed_list()
+    return [own[i % len(own)] for i in range(config.holdout.repeats)]
+
+
+def run_in(verifier: Verifier, workdir: Path, attempt_id: int, label: str = "",
+           tree: Mapping[str, str] | None = None,
+           exclusive: AbstractContextManager[object] | None = None
+           ) -> list[Measurement] | StageFailure:
+    """Make `workdir` (a worktree that holds the attempt's commit) what the objective's runs
+    see plus the holdout's own files, then measure the holdout there (`tree`: see
+    `Guard.prepare`; `exclusive`: held while the holdout runs, as for the objective). The
+    config file stays hidden: it names the holdout, and the objective's runs never see it."""
+    verifier.forget_bytecode(workdir)
+    guard = verifier.guard
+    if guard is not None:
+        guard.prepare(workdir, hide=False, tree=tree)
+        guard.hide(workdir, [p for p in guard.hidden if p == CONFIG_FILE])
+    with exclusive or nullcontext():
+        return measure(verifier, workdir, attempt_id, label)
 
 
 def measure(verifier: Verifier, workdir: Path, attempt_id: int, label: str = ""
@@ -31,9 +63,12 @@ def measure(verifier: Verifier, workdir: Path, attempt_id: int, label: str = ""
     cfg = verifier.config.holdout
     expr = ScoreExpr(cfg.score or verifier.config.objective.score)
     out: list[Measurement] = []
-    for seed in range(1, cfg.repeats + 1):
+    first = len(verifier.config.objective.seed_list())
+    for i, seed in enumerate(seeds(verifier.config)):
+        # A seed's second run gets a log of its own, as the baseline's repeats do.
+        again = f"_n{i}" if i >= first else ""
         result = verifier.measure(workdir, attempt_id, seed, kind=KIND, command=cfg.run,
-                                  label=label, timeout=cfg.timeout, score_expr=expr)
+                                  label=label + again, timeout=cfg.timeout, score_expr=expr)
         if isinstance(result, StageFailure):
             return result
         out.append(result)
@@ -42,29 +77,32 @@ def measure(verifier: Verifier, workdir: Path, attempt_id: int, label: str = ""
 
 @dataclass(frozen=True)
 class Comparison:
-    """A champion's holdout against a reference attempt's."""
+    """A champion's holdout against a reference attempt's: medians, run counts, and the
+    verdict. `worse` only when the runs can tell (`inconclusive` otherwise)."""
 
     reference_id: int
     score: float
     reference: float
-    margin: float
+    runs: int
+    reference_runs: int
     worse: bool
+    inconclusive: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {"reference_id": self.reference_id, "score": self.score,
-                "reference": self.reference, "margin": self.margin, "worse": self.worse}
+                "reference": self.reference, "runs": self.runs,
+                "reference_runs": self.reference_runs, "worse": self.worse,
+                "inconclusive": self.inconclusive}
 
 
 def compare(candidate: list[float], reference: list[float], reference_id: int,
             direction: Direction, tolerance: float = 0.0) -> Comparison:
-    """Worse means: the medians differ the wrong way by more than twice the standard error
-    of their difference, plus `tolerance` relative to the reference."""
+    """Worse means measurably worse: not `within_noise` of the reference (a rank test and the
+    Hodges-Lehmann interval of the shift; for runs that agree on each side, any drop), with
+    `tolerance` the relative drop tolerated on top. Fewer than `MIN_RUNS` runs on a side show
+    no spread, so a drop there is inconclusive, never worse: one noisy run flags nothing."""
     cand, ref = statistics.median(candidate), statistics.median(reference)
-    spread = math.sqrt(_var(candidate) / len(candidate) + _var(reference) / len(reference))
-    margin = 2 * spread + tolerance * abs(ref)
-    drop = direction.oriented(ref) - direction.oriented(cand)
-    return Comparison(reference_id, cand, ref, margin, drop > margin)
-
-
-def _var(values: list[float]) -> float:
-    return statistics.variance(values) if len(values) > 1 else 0.0
+    seen = not within_noise(candidate, reference, direction, min_effect=tolerance)
+    few = min(len(candidate), len(reference)) < MIN_RUNS
+    return Comparison(reference_id, cand, ref, len(candidate), len(reference),
+                      seen and not few, seen and few)

@@ -1,5 +1,6 @@
 """The lab: one fixture repository, candidates committed on its baseline, each verified by the
-real Verifier (gates and objective as subprocesses) and checked by the audit and hygiene."""
+real Verifier (gates and objective as subprocesses) and checked by the audit and hygiene; a
+candidate that passes all that meets the holdout, as a would-be champion does in the loop."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hone.config.load import parse_config
 from hone.init import plan_files
 from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules
+from hone.verify import holdout
 from hone.verify.audit import audit
 from hone.verify.guard import Guard
 from hone.verify.hygiene import hygiene_failures
@@ -46,14 +48,17 @@ class Outcome:
     score: float | None
     findings: list[str] = field(default_factory=list)
     verified: bool = True
+    overfit: str = ""  # why the holdout says overfit (the loop holds such a champion)
 
     @property
     def caught(self) -> bool:
-        return self.failure is not None or bool(self.findings)
+        return self.failure is not None or bool(self.findings) or bool(self.overfit)
 
     def describe(self) -> str:
         if self.failure:
             return f"failed at {self.failure.stage}: {self.failure.reason[:90]}"
+        if self.overfit:
+            return f"held: {self.overfit}"
         if self.findings:
             return ("flagged" + ("" if self.verified else " before verification") + ": "
                     + "; ".join(f[:70] for f in self.findings[:3]))
@@ -84,6 +89,7 @@ class Lab:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
         self.logs = root / "logs"
         self.attempt = 0
+        self.reference: list[float] = []  # the baseline's holdout scores
         self.verifiers: dict[tuple[bool, bool, bool], tuple[Verifier, list[str]]] = {}
         self.watched: dict[tuple[bool, bool, bool], dict[str, str]] = {}
         self.baseline = self.run(Case("baseline", "", {}, kind="honest")).score
@@ -154,4 +160,21 @@ class Lab:
             return Outcome(None, None, findings, verified=False)
         self.attempt += 1
         verdict = verifier.verify(self.work, self.attempt)
-        return Outcome(verdict.failure, verdict.score, findings)
+        if verdict.failure is not None or findings:
+            return Outcome(verdict.failure, verdict.score, findings)
+        return Outcome(None, verdict.score, overfit=self.holdout(verifier, commit))
+
+    def holdout(self, verifier: Verifier, commit: str) -> str:
+        """What the loop does for a would-be champion, with hone's own code: the holdout in
+        the worktree the objective just ran in (checked out again, as an executor's job
+        does), against the baseline's holdout. Why it says overfit, or ""."""
+        git("checkout", "-q", "-f", "--detach", commit, cwd=self.work)
+        result = holdout.run_in(verifier, self.work, self.attempt)
+        if isinstance(result, StageFailure):
+            return f"the holdout failed: {result.reason[:70]}"
+        scores = [m.score for m in result]
+        if not self.reference:
+            self.reference = scores
+            return ""
+        found = holdout.compare(scores, self.reference, 0, verifier.config.objective.direction)
+        return f"the holdout got worse ({found.reference} -> {found.score})" if found.worse else ""

@@ -115,6 +115,8 @@ def config(protect: list[str], sandbox: bool) -> dict[str, object]:
                    "timeout": 120}],
         "files": {"editable": ["*.py", "**/*.py"], "protect": protect},
         "sandbox": {"enabled": sandbox, "processes": 256},
+        # Other inputs than the benchmark's; deterministic, so two runs a side can tell.
+        "holdout": {"run": f"{PY} holdout/check.py", "repeats": 2},
     }
 
 

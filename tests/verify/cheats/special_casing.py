@@ -39,7 +39,5 @@ CASES = [
         "os.environ.get('PYTEST_' + 'CURRENT_TEST')", "import os")}),
     Case("the caller's frame tells a test from the benchmark", CAT, {"calc.py": fast_unless(
         "'test' in sys._getframe(1).f_code.co_filename", "import sys")}),
-    Case("the input recognised by a hash, the answer hidden", CAT, {"calc.py": hidden_answer()},
-         gap="the holdout (loop) measures other inputs; an input hidden behind a hash and an "
-             "answer built at run time leave no literal for the audit"),
+    Case("the input recognised by a hash, the answer hidden", CAT, {"calc.py": hidden_answer()}),
 ]

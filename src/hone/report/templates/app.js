@@ -324,7 +324,8 @@
     if (!h) return "";
     if (h.failed) return "failed: " + esc(h.failed);
     const vs = (c, who) => c ? `${who} #${c.reference_id} ${num(c.reference)}` +
-      (c.worse ? " (worse: overfit?)" : "") : "";
+      (c.worse ? " (worse: overfit?)" : c.inconclusive ? " (inconclusive: too few runs)" : "")
+      : "";
     return [num(h.score), vs(h.vs_champion, "champion"), vs(h.vs_baseline, "baseline")]
       .filter((x) => x).join(" · ");
   }

@@ -1,0 +1,59 @@
+"""The holdout's verdict: worse only when measurably worse, never on one run's noise."""
+
+from __future__ import annotations
+
+import random
+
+from hone.config.load import parse_config
+from hone.direction import Direction
+from hone.verify import holdout
+
+MAX, MIN = Direction.MAX, Direction.MIN
+
+
+def test_one_run_a_side_is_inconclusive_however_far_apart() -> None:
+    found = holdout.compare([7.0], [10.0], 0, MAX)
+    assert not found.worse and found.inconclusive
+    assert found.to_json()["runs"] == 1 and found.to_json()["inconclusive"] is True
+
+
+def test_repeats_1_on_a_noisy_holdout_never_flags_noise() -> None:
+    # The same commit measured twice, once each: half of such pairs "drop" (and the former
+    # rule, a drop beyond twice the standard error, flagged each of them). None is flagged.
+    rng = random.Random(7)
+    flagged = sum(holdout.compare([rng.gauss(10, 1)], [rng.gauss(10, 1)], 0, MAX).worse
+                  for _ in range(200))
+    assert flagged == 0
+
+
+def test_a_noisy_holdout_with_repeats_flags_noise_rarely() -> None:
+    # Three runs a side, all of one commit: flagged when the three fall below the other three,
+    # 1 time in 20 (the rank test at 95%).
+    rng = random.Random(1)
+    flagged = sum(holdout.compare([rng.gauss(10, 1) for _ in range(3)],
+                                  [rng.gauss(10, 1) for _ in range(3)], 0, MAX).worse
+                  for _ in range(600))
+    assert flagged <= 600 * 0.07
+
+
+def test_runs_that_agree_show_any_drop() -> None:
+    # A deterministic holdout (right or wrong on other inputs): two runs a side suffice.
+    found = holdout.compare([0.0, 0.0], [1.0, 1.0], 0, MAX)
+    assert found.worse and not found.inconclusive and (found.score, found.reference) == (0, 1)
+    assert not holdout.compare([1.0, 1.0], [1.0, 1.0], 0, MAX).worse
+    assert holdout.compare([5.0, 5.0], [4.0, 4.0], 0, MIN).worse  # lower is better
+
+
+def test_a_clear_drop_beyond_noise_is_worse_and_tolerance_forgives_a_small_one() -> None:
+    assert holdout.compare([7.1, 6.9, 7.0], [10.2, 9.8, 10.0], 0, MAX).worse
+    assert not holdout.compare([9.9, 9.9], [10.0, 10.0], 0, MAX, tolerance=0.05).worse
+
+
+def test_the_holdout_runs_with_the_objectives_seeds() -> None:
+    config = parse_config({"objective": {"run": "x", "seeds": [7, 9]},
+                           "holdout": {"run": "y", "repeats": 3}})
+    assert holdout.seeds(config) == [7, 9, 7]
+    # By default the objective runs with seed 1 every time: so does the holdout (seeds 2 and 3
+    # would tell it apart).
+    default = parse_config({"objective": {"run": "x"}, "holdout": {"run": "y"}})
+    assert default.objective.seed_list() == [1] and holdout.seeds(default) == [1, 1, 1]
