@@ -154,6 +154,14 @@ class VettingRecord:
     overfit: bool = False
     held_back: bool = False
     holdout_final: dict[str, Any] | None = None
+    # the claimed speed-up against the process's own time (`Corroboration.to_json`)
+    corroboration: dict[str, Any] | None = None
+
+    @property
+    def uncorroborated(self) -> str:
+        """Why the process's own time does not bear out the claimed speed-up ('' when it
+        does, or was not checked)."""
+        return str((self.corroboration or {}).get("finding") or "")
 
 
 class ReviewAction(enum.StrEnum):

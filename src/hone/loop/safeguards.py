@@ -21,6 +21,7 @@ from hone.expr.score import ScoreExpr
 from hone.loop.workspace import Workspace
 from hone.records import Attempt, Measurement, Purpose, Status, VettingRecord
 from hone.verify import audit, holdout
+from hone.verify.corroborate import corroborate
 from hone.verify.guard import Guard, hidden_patterns
 from hone.verify.verifier import StageFailure, aggregate
 
@@ -89,7 +90,8 @@ class Safeguards:
                                record)
         gain = _gain(aggregate([m.score for m in measured]), champion_score,
                      self.config.objective.direction)
-        record = replace(record, gain=gain if math.isfinite(gain) else None)
+        record = replace(record, gain=gain if math.isfinite(gain) else None,
+                         corroboration=self._corroborate(attempt, measured))
         clean: list[Measurement] | None = None
         if self._implausible(gain):
             outcome = self._reverify(attempt, champion_score, gain)
@@ -140,6 +142,18 @@ class Safeguards:
         return audit.findings_json(audit.audit(
             diff, watched, files, ws.rules.protect_patterns,
             sorted(ScoreExpr(self.config.objective.score).names)))
+
+    def _corroborate(self, attempt: Attempt, measured: list[Measurement]
+                     ) -> dict[str, Any] | None:
+        """The claimed speed-up over the parent against the process's own CPU time (see
+        verify/corroborate.py); None when the score is no time or rate, or nothing to check."""
+        parent = self.engine.get(attempt.parent if attempt.parent is not None else 0)
+        runs = [m for m in self.engine.store.measurements(self.engine.run, parent.id)
+                if m.kind == "objective"]
+        checked = corroborate(self.config.objective.measures, parent.score, runs,
+                              aggregate([m.score for m in measured]),
+                              [m for m in measured if m.kind == "objective"])
+        return checked.to_json() if checked else None
 
     def _implausible(self, gain: float) -> bool:
         """Far beyond the run's history: `implausible_factor` times the typical kept gain, or,
@@ -218,13 +232,15 @@ class Safeguards:
 
 
 def suspicions(record: VettingRecord, implausible: bool) -> list[str]:
-    """Why a keep waits for a person (`[audit] hold`): audit findings, a gain beyond
-    `implausible_factor` times the champion's score (even one that held up from a clean
-    tree; `implausible`), an overfit holdout. Worded
-    for proposers too: the holdout is not named."""
+    """Why a keep waits for a person (`[audit] hold`): audit findings, a claimed speed-up the
+    process's own time does not bear out, a gain beyond `implausible_factor` times the
+    champion's score (even one that held up from a clean tree; `implausible`), an overfit
+    holdout. Worded for proposers too: the holdout is not named."""
     out = [f"audit: {f.get('reason')}" for f in (record.audit or [])[:2]]
     if record.audit and len(record.audit) > 2:
         out.append(f"and {len(record.audit) - 2} more audit finding(s)")
+    if record.uncorroborated:
+        out.append(f"uncorroborated: {record.uncorroborated}")
     if implausible:
         out.append("a gain beyond [audit] implausible_factor")
     if record.overfit:

@@ -11,8 +11,10 @@ from pathlib import Path
 from hone.config.load import parse_config
 from hone.init import plan_files
 from hone.vcs.git import Repo
+from hone.records import Measurement
 from hone.vcs.paths import PathRules
 from hone.verify.audit import audit
+from hone.verify.corroborate import corroborate
 from hone.verify.guard import Guard
 from hone.verify.hygiene import hygiene_failures
 from hone.verify.verifier import StageFailure, Verifier
@@ -86,6 +88,7 @@ class Lab:
         self.attempt = 0
         self.verifiers: dict[tuple[bool, bool, bool], tuple[Verifier, list[str]]] = {}
         self.watched: dict[tuple[bool, bool, bool], dict[str, str]] = {}
+        self.base_runs: list[Measurement] = []  # the baseline's runs: corroboration's reference
         self.baseline = self.run(Case("baseline", "", {}, kind="honest")).score
 
     def verifier(self, sandbox: bool, weak: bool, init: bool = False
@@ -154,4 +157,12 @@ class Lab:
             return Outcome(None, None, findings, verified=False)
         self.attempt += 1
         verdict = verifier.verify(self.work, self.attempt)
+        if not self.base_runs:
+            self.base_runs = verdict.measurements
+            return Outcome(verdict.failure, verdict.score, findings)
+        # What vetting adds: the claimed speed-up against the process's own time (the lab's
+        # reference is the baseline, a run's is the parent).
+        checked = corroborate(verifier.config.objective.measures, self.baseline,
+                              self.base_runs, verdict.score, verdict.measurements, "baseline")
+        findings += [f"corroboration: {checked.finding}"] if checked and checked.finding else []
         return Outcome(verdict.failure, verdict.score, findings)
