@@ -10,8 +10,8 @@ from pathlib import Path
 
 from hone.config.load import parse_config
 from hone.init import plan_files
-from hone.vcs.git import Repo
 from hone.records import Measurement
+from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules
 from hone.verify.audit import audit
 from hone.verify.corroborate import corroborate
