@@ -86,3 +86,25 @@ def test_hone_times_the_cpu_of_a_command_and_the_children_it_waited_for(tmp_path
     child = run_command(["sh", "-c", busy], tmp_path, tmp_path / "busy", 30)
     assert idle.ok and child.ok
     assert child.cpu_seconds > 0.02 > idle.cpu_seconds
+
+
+def test_a_suspicion_is_settled_by_fresh_interleaved_runs() -> None:
+    # The first look suspects a rise of 40%; fresh runs under the same load show none.
+    pairs = iter([(0.30, 0.31), (0.31, 0.30), (0.29, 0.30)])
+    asked: list[int] = []
+
+    def rerun(i: int) -> tuple[Measurement | None, Measurement | None]:
+        asked.append(i)
+        ref, cand = next(pairs)
+        return runs(1.0, ref)[0], runs(2.0, cand)[0]
+
+    cleared = corroborate("rate", 1.0, runs(1.0, 0.20), 2.0, runs(2.0, 0.28), rerun)
+    assert cleared is not None and cleared.finding == "" and cleared.interleaved == 3
+    assert asked == [0, 1, 2]
+    # ... and they confirm a real one, saying so.
+    confirmed = corroborate("rate", 1.0, runs(1.0, 0.20), 2.0, runs(2.0, 0.28),
+                            lambda i: (runs(1.0, 0.2)[0], runs(2.0, 0.4)[0]))
+    assert confirmed is not None and "over 3 interleaved runs" in confirmed.finding
+    # No suspicion, no fresh runs.
+    assert corroborate("rate", 1.0, runs(1.0, 0.2), 2.0, runs(2.0, 0.2), rerun).finding == "" \
+        and asked == [0, 1, 2]  # type: ignore[union-attr]

@@ -150,9 +150,17 @@ class Safeguards:
         parent = self.engine.get(attempt.parent if attempt.parent is not None else 0)
         runs = [m for m in self.engine.store.measurements(self.engine.run, parent.id)
                 if m.kind == "objective"]
+        seeds = self.config.objective.seed_list()
+
+        def once(side: Attempt, i: int, tag: str) -> Measurement | None:
+            found = self.engine.measurer.once(side, Purpose.REMEASURE, seeds[i % len(seeds)],
+                                              label=f"_corr{i + 1}{tag}")
+            return None if isinstance(found, StageFailure) else found
+
         checked = corroborate(self.config.objective.measures, parent.score, runs,
                               aggregate([m.score for m in measured]),
-                              [m for m in measured if m.kind == "objective"])
+                              [m for m in measured if m.kind == "objective"],
+                              lambda i: (once(parent, i, "p"), once(attempt, i, "")))
         return checked.to_json() if checked else None
 
     def _implausible(self, gain: float) -> bool:

@@ -12,10 +12,13 @@ claim is *not corroborated* if
 
     C1 > C0 + max(REL_MARGIN * C0, ABS_MARGIN, SPREAD_MARGIN * spread(C0 runs))
 
-that is, the timed part claims to have become faster while the whole process spent clearly
-more CPU time than the reference's. A claim explains a process that got faster (by any amount)
-or stayed as fast; it can never explain one that got slower: work moved before the timer
-(answers precomputed at import, a warm-up that fills a cache) shows there.
+with C0, C1 taken over ROUNDS fresh runs of reference and candidate, interleaved. Those fresh
+runs are made only on a suspicion: the same test with SUSPECT_MARGIN on the runs the decision
+already had (without a way to rerun, the full margin on those runs decides). So: the timed part
+claims to have become faster while the whole process spent clearly more CPU time (half as much
+again) than the reference's, under the same load. A claim explains a process that got faster
+(by any amount) or stayed as fast; it can never explain one that got slower: work moved before
+the timer (answers precomputed at import, a warm-up that fills a cache) shows there.
 
 Calibration at the reference: the margin grows with the reference's own CPU time and with the
 spread of its runs, so a loaded machine's noise is not a finding. Nothing is assumed about the
@@ -33,7 +36,7 @@ import to save milliseconds): the process as a whole did get slower, which a per
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -41,8 +44,10 @@ from hone.records import Measurement
 
 Measures = Literal["time", "rate", "other"]
 REL_MARGIN = 0.5  # of the reference's CPU time
+SUSPECT_MARGIN = 0.25  # the first look's, before fresh interleaved runs settle it
 ABS_MARGIN = 0.05  # seconds
 SPREAD_MARGIN = 4.0  # times the reference runs' median absolute deviation
+ROUNDS = 3  # fresh runs of reference and candidate each, interleaved
 
 
 @dataclass(frozen=True)
@@ -69,18 +74,21 @@ class ProcessTime:
 
 @dataclass(frozen=True)
 class Corroboration:
-    """The check of one claim: `claimed` speed-up factor, the two process times, and
-    `finding` (empty when the process's time bears the claim out)."""
+    """The check of one claim: `claimed` speed-up factor, the two process times, `finding`
+    (empty when the process's time bears the claim out), and `interleaved`: how many fresh
+    interleaved runs of each side the times come from (0: the runs the decision had)."""
 
     claimed: float
     reference: ProcessTime
     candidate: ProcessTime
     finding: str = ""
+    interleaved: int = 0
 
     def to_json(self) -> dict[str, Any]:
         r, c = self.reference, self.candidate
         return {"claimed_speedup": self.claimed, "cpu": [r.cpu, c.cpu],
-                "wall": [r.wall, c.wall], "finding": self.finding}
+                "wall": [r.wall, c.wall], "interleaved": self.interleaved,
+                "finding": self.finding}
 
 
 def claimed_speedup(measures: Measures, reference: float | None,
@@ -94,29 +102,57 @@ def claimed_speedup(measures: Measures, reference: float | None,
     return reference / score if measures == "time" else score / reference
 
 
-def margin(reference: ProcessTime) -> float:
+def margin(reference: ProcessTime, rel: float = 0.5) -> float:
     """CPU seconds the candidate's process may spend beyond the reference's, as noise."""
-    return max(REL_MARGIN * reference.cpu, ABS_MARGIN, SPREAD_MARGIN * reference.cpu_spread)
+    return max(rel * reference.cpu, ABS_MARGIN, SPREAD_MARGIN * reference.cpu_spread)
+
+
+Rerun = Callable[[int], tuple[Measurement | None, Measurement | None]]
 
 
 def corroborate(measures: Measures, reference_score: float | None,
                 reference_runs: Sequence[Measurement], score: float | None,
-                runs: Sequence[Measurement], against: str = "parent") -> Corroboration | None:
+                runs: Sequence[Measurement], rerun: Rerun | None = None,
+                against: str = "parent") -> Corroboration | None:
     """Check the candidate's claim (`score` over `runs`) against its reference's (`against`
     names it in the finding); None when there is no speed-up claim to check or no process time
-    to check it with."""
+    to check it with.
+
+    A first look with the narrower `SUSPECT_MARGIN`; a suspicion is then settled on `ROUNDS`
+    fresh runs of reference and candidate, interleaved (`rerun(i)` gives round i's pair, None
+    for a run that failed), so that a machine's load falls on both alike. Without `rerun` (or
+    fresh runs) the full margin is applied to the runs at hand."""
     claimed = claimed_speedup(measures, reference_score, score)
+    if claimed is None or claimed <= 1:
+        return None
+    first = _check(claimed, measures, reference_runs, runs, SUSPECT_MARGIN, against)
+    if first is None or not first.finding:
+        return first
+    pairs = [rerun(i) for i in range(ROUNDS)] if rerun is not None else []
+    fresh_ref = [r for r, _c in pairs if r is not None]
+    fresh = [c for _r, c in pairs if c is not None]
+    settled = _check(claimed, measures, fresh_ref, fresh, REL_MARGIN, against,
+                     min(len(fresh_ref), len(fresh)))
+    if settled is not None:
+        return settled
+    return _check(claimed, measures, reference_runs, runs, REL_MARGIN, against)
+
+
+def _check(claimed: float, measures: Measures, reference_runs: Sequence[Measurement],
+           runs: Sequence[Measurement], rel: float, against: str,
+           interleaved: int = 0) -> Corroboration | None:
     ref, cand = ProcessTime.of(reference_runs), ProcessTime.of(runs)
-    if claimed is None or claimed <= 1 or ref is None or cand is None:
+    if ref is None or cand is None:
         return None
     finding = ""
-    if cand.cpu > ref.cpu + margin(ref):
+    if cand.cpu > ref.cpu + margin(ref, rel):
         said = (f"-{1 - 1 / claimed:.0%} time" if measures == "time"
                 else f"+{claimed - 1:.0%} {measures}")
+        over = f" over {interleaved} interleaved runs" if interleaved else ""
         finding = (f"claimed {said}, but the process's own CPU time is {cand.cpu / ref.cpu:.2f}x "
-                   f"the {against}'s ({ref.cpu:.3f}s -> {cand.cpu:.3f}s, wall {ref.wall:.3f}s -> "
-                   f"{cand.wall:.3f}s): work moved out of the timed region?")
-    return Corroboration(claimed, ref, cand, finding)
+                   f"the {against}'s{over} ({ref.cpu:.3f}s -> {cand.cpu:.3f}s, wall "
+                   f"{ref.wall:.3f}s -> {cand.wall:.3f}s): work moved out of the timed region?")
+    return Corroboration(claimed, ref, cand, finding, interleaved)
 
 
 _TIME_WORDS = ("time", "seconds", "secs", "sec", "s", "ms", "us", "ns", "latency", "duration",

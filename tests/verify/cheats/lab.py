@@ -88,8 +88,11 @@ class Lab:
         self.attempt = 0
         self.verifiers: dict[tuple[bool, bool, bool], tuple[Verifier, list[str]]] = {}
         self.watched: dict[tuple[bool, bool, bool], dict[str, str]] = {}
-        self.base_runs: list[Measurement] = []  # the baseline's runs: corroboration's reference
         self.baseline = self.run(Case("baseline", "", {}, kind="honest")).score
+        # Corroboration's reference: the baseline's objective run several times, as a run
+        # measures its noise (warm: the first run also compiled numpy's bytecode).
+        self.base_runs: list[Measurement] = self.verifier(False, False)[0].verify(
+            self.work, 0, seeds=[1, 2, 3, 4], gates=False).measurements
 
     def verifier(self, sandbox: bool, weak: bool, init: bool = False
                  ) -> tuple[Verifier, list[str]]:
@@ -157,12 +160,21 @@ class Lab:
             return Outcome(None, None, findings, verified=False)
         self.attempt += 1
         verdict = verifier.verify(self.work, self.attempt)
-        if not self.base_runs:
-            self.base_runs = verdict.measurements
+        if case.name == "baseline":
             return Outcome(verdict.failure, verdict.score, findings)
         # What vetting adds: the claimed speed-up against the process's own time (the lab's
         # reference is the baseline, a run's is the parent).
         checked = corroborate(verifier.config.objective.measures, self.baseline,
-                              self.base_runs, verdict.score, verdict.measurements, "baseline")
+                              self.base_runs, verdict.score, verdict.measurements,
+                              lambda i: (self.once(verifier, self.base, i),
+                                         self.once(verifier, commit, i)), "baseline")
         findings += [f"corroboration: {checked.finding}"] if checked and checked.finding else []
         return Outcome(verdict.failure, verdict.score, findings)
+
+    def once(self, verifier: Verifier, commit: str, seed: int) -> Measurement | None:
+        """One objective run of `commit` (corroboration's fresh, interleaved runs)."""
+        git("checkout", "-q", "-f", "--detach", commit, cwd=self.work)
+        git("clean", "-ffdxq", cwd=self.work)
+        self.attempt += 1
+        verdict = verifier.verify(self.work, self.attempt, seeds=[seed + 1], gates=False)
+        return verdict.measurements[0] if verdict.passed else None
