@@ -37,8 +37,9 @@ class Supervisor(Protocol):
     the spawn, before
     the jail lets the command go (it may raise a HoneError: the command is then killed);
     `check()` is polled while it runs and returns '' or why it must be killed now; `outcome()`
-    says after the end what a limit did to it ('' when nothing); `kill()` ends every process
-    the jail holds, also those that left the process group.
+    says after the end what a limit did to it ('' when nothing); `cpu_seconds()` the CPU time
+    of every process the jail held (its cgroup's), None when it cannot say; `kill()` ends every
+    process the jail holds, also those that left the process group.
     """
 
     pass_fds: tuple[int, ...]
@@ -50,6 +51,8 @@ class Supervisor(Protocol):
     def check(self) -> str: ...
 
     def outcome(self) -> str: ...
+
+    def cpu_seconds(self) -> float | None: ...
 
     def kill(self) -> None: ...
 
@@ -232,7 +235,7 @@ def run_command(
         # outlive the command, and an interrupt (Ctrl-C) must not leave orphans behind.
         kill_group(proc.pid)
         jail.kill()
-        cpu = _reap(proc)
+        cpu = _reap(proc, jail)
         with _running_lock:
             _running.discard(proc.pid)
     seconds = time.monotonic() - start
@@ -254,9 +257,15 @@ def run_command(
     )
 
 
-def _reap(proc: subprocess.Popen[bytes]) -> float:
+def _reap(proc: subprocess.Popen[bytes], jail: Supervisor) -> float:
     """Wait for `proc` (already ended or killed) and return its CPU seconds, user + system,
-    its waited-for descendants included: `os.wait4`'s rusage, which `Popen.wait` drops."""
+    its waited-for descendants included: `os.wait4`'s rusage, which `Popen.wait` drops. In a
+    jail the command is bwrap's grandchild, which bwrap does not wait for: the jail's cgroup,
+    which counts every process of the command, says instead when it can."""
+    jailed = jail.cpu_seconds()
+    if jailed:
+        proc.wait()
+        return jailed
     if proc.returncode is None:
         try:
             _pid, status, usage = os.wait4(proc.pid, 0)
@@ -294,6 +303,9 @@ class _NoJail:
 
     def outcome(self) -> str:
         return ""
+
+    def cpu_seconds(self) -> float | None:
+        return None
 
     def kill(self) -> None:
         pass
