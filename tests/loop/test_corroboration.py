@@ -57,3 +57,28 @@ def test_moved_work_is_held_and_an_honest_gain_kept(
     show = data(capsys, root, "show", str(moved["id"]))
     assert any(f.startswith("uncorroborated: ") for f in show["flags"])
     assert data(capsys, root, "status")["champion"]["id"] == honest["id"]
+
+
+def test_an_outsized_gain_is_reverified_against_fresh_runs_of_the_champion(
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # The machine's speed (a file outside the repository) halves after the baseline was
+    # measured: the re-verification compares against the champion run again now, not against
+    # its recorded score.
+    speed = tmp_path / "speed"
+    speed.write_text("1.0")
+    root = make_repo({
+        "knob.py": "KNOB = 3\n",
+        "score.py": f"from knob import KNOB\nfrom pathlib import Path\n"
+                    f"factor = float(Path({str(speed)!r}).read_text())\n"
+                    "print('score:', KNOB * factor)\n",
+        "hone.toml": "[objective]\nrun = \"python3 score.py\"\n[files]\n"
+                     "editable = [\"knob.py\"]\n[sandbox]\nenabled = false\n"})
+    asked = data(capsys, root, "ask")  # measures the baseline: 3.0
+    assert data(capsys, root, "status")["champion"]["score"] == 3.0
+    speed.write_text("0.5")
+    (Path(str(asked["workdir"])) / "knob.py").write_text("KNOB = 100\n")
+    told = data(capsys, root, "tell", str(asked["id"]), "--hypothesis", "KNOB = 100")
+    assert told["status"] == "held", told  # beyond implausible_factor: a person looks
+    reverified = data(capsys, root, "show", str(asked["id"]))["extra"]["reverified"]
+    assert reverified["reference_runs"] == 1 and reverified["reference_score"] == 1.5
+    assert reverified["passed"] and reverified["clean_gain"] == pytest.approx(50 / 1.5 - 1)

@@ -94,7 +94,7 @@ class Safeguards:
                          corroboration=self._corroborate(attempt, measured))
         clean: list[Measurement] | None = None
         if self._implausible(gain):
-            outcome = self._reverify(attempt, champion_score, gain)
+            outcome = self._reverify(attempt, champion, champion_score, gain)
             record = replace(record, reverified=outcome.record.reverified)
             if outcome.status is not None:
                 return replace(outcome, record=record)
@@ -174,10 +174,13 @@ class Safeguards:
         return gain > factor * max(statistics.median(history),
                                    self.config.acceptance.min_effect)
 
-    def _reverify(self, attempt: Attempt, champion_score: float | None, gain: float
-                  ) -> Vetting:
+    def _reverify(self, attempt: Attempt, champion: Attempt, champion_score: float | None,
+                  gain: float) -> Vetting:
         """Gates and objective again from a fresh checkout: state the candidate left in its
-        worktree (caches, planted files) cannot help it there."""
+        worktree (caches, planted files) cannot help it there. The gain is then taken against
+        fresh runs of the champion, interleaved with as many more of the candidate (one per
+        seed), not only against the champion's recorded score: a machine's load, or a
+        champion measured on a better day, falls on both alike."""
         verdict = self.engine.measurer.verdict(attempt, Purpose.REVERIFY, label="_clean")
         for m in verdict.measurements:
             self.engine.store.add_measurement(self.engine.run, m)
@@ -186,14 +189,34 @@ class Safeguards:
             return Vetting(Status.REJECTED if f.rejected else Status.FAILED, "reverify",
                            f"failed when re-verified from a clean worktree: {f.reason}",
                            VettingRecord(reverified={"claimed_gain": gain, "passed": False}))
-        clean_gain = _gain(verdict.score, champion_score, self.config.objective.direction)
-        info = {"claimed_gain": gain, "clean_gain": clean_gain,
-                "passed": clean_gain > 0 and clean_gain >= gain / 2}
+        ref, again = self._interleaved(champion, attempt)
+        reference = aggregate(ref) if ref else champion_score
+        clean_gain = _gain(aggregate([*(m.score for m in verdict.measurements), *again]),
+                           reference, self.config.objective.direction)
+        info = {"claimed_gain": gain, "clean_gain": clean_gain, "reference_score": reference,
+                "reference_runs": len(ref), "passed": clean_gain > 0 and clean_gain >= gain / 2}
         if not info["passed"]:
             return Vetting(Status.DISCARDED, "reverify",
                            f"gain of {gain:+.1%} did not hold up from a clean worktree "
-                           f"({clean_gain:+.1%})", VettingRecord(reverified=info))
+                           f"against fresh runs of the champion ({clean_gain:+.1%})",
+                           VettingRecord(reverified=info))
         return Vetting(record=VettingRecord(reverified=info), measurements=verdict.measurements)
+
+    def _interleaved(self, reference: Attempt, attempt: Attempt
+                     ) -> tuple[list[float], list[float]]:
+        """One fresh objective run of `reference`, then one of `attempt`, per seed: their
+        scores (a run that fails is left out)."""
+        ref: list[float] = []
+        again: list[float] = []
+        if reference.commit is None:
+            return ref, again
+        for i, seed in enumerate(self.config.objective.seed_list()):
+            for side, out, tag in ((reference, ref, "ref"), (attempt, again, "again")):
+                found = self.engine.measurer.once(side, Purpose.REMEASURE, seed,
+                                                  label=f"_{tag}{i + 1}")
+                if not isinstance(found, StageFailure) and found.score is not None:
+                    out.append(found.score)
+        return ref, again
 
     def _vet_holdout(self, attempt: Attempt, champion: Attempt) -> Vetting:
         result = self._holdout(attempt)
