@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from hone.loop.safeguards import suspicions
 from hone.records import Measurement, VettingRecord
@@ -108,3 +109,20 @@ def test_a_suspicion_is_settled_by_fresh_interleaved_runs() -> None:
     # No suspicion, no fresh runs.
     assert corroborate("rate", 1.0, runs(1.0, 0.2), 2.0, runs(2.0, 0.2), rerun).finding == "" \
         and asked == [0, 1, 2]  # type: ignore[union-attr]
+
+
+def test_probe_names_a_time_or_rate_score_left_unchecked() -> None:
+    from hone.config.load import parse_config
+    from hone.probe.result import ProbeReport
+    from hone.probe.runner import measures_off
+    from hone.probe.table import render
+
+    def config(**objective: str) -> Any:
+        return parse_config({"objective": {"run": "python3 bench.py", **objective}})
+
+    assert measures_off(config(score="ops_per_sec")) == "rate"
+    assert measures_off(config(score="ops_per_sec", measures="rate")) == ""
+    assert measures_off(config(score="sum_radii")) == ""
+    lines = " ".join(render(ProbeReport([], (), 1.0, 1, 0.1, "rate"), 100))
+    assert 'set measures = "rate"' in lines
+    assert "measures" not in " ".join(render(ProbeReport([], (), 1.0, 1, 0.1), 100))
