@@ -16,6 +16,8 @@ def flags(a: Attempt) -> list[str]:
     out = [HOLD_HINT] if a.status is Status.HELD else []
     out += review_lines(a)
     out += ["overfit: the holdout got worse"] if a.vetting.overfit else []
+    found = a.vetting.uncorroborated
+    out += [f"uncorroborated: {found}"] if found else []
     out += [str(f) for f in a.flakes]
     out += [f"retry of #{a.retry_of}"] if a.retry_of is not None else []
     out += [f"repair of #{a.repair_of}"] if a.repair_of is not None else []
@@ -41,6 +43,7 @@ def flag_words(a: Attempt) -> str:
     parts = ["held"] if a.status is Status.HELD else []
     parts += [a.review.action.value] if a.review is not None else []
     parts += ["overfit"] if a.vetting.overfit else []
+    parts += ["uncorroborated"] if a.vetting.uncorroborated else []
     if a.vetting.audit:
         parts.append(f"audit:{len(a.vetting.audit)}")
     parts += [f"flaky:{f.gate}" for f in a.flakes]

@@ -27,7 +27,9 @@ class Status(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Measurement:
-    """One run of the objective on one commit: the metrics it printed and the score."""
+    """One run of the objective on one commit: the metrics it printed and the score.
+    `seconds` and `cpu_seconds`: the process's own wall and CPU time, as hone timed it
+    (verify/process.py), whatever the objective claims."""
 
     attempt_id: int
     seed: int
@@ -36,6 +38,7 @@ class Measurement:
     seconds: float = 0.0
     kind: str = "objective"  # objective | holdout | confirm | equivalence
     feedback: str = ""  # the `feedback` text of its JSON record (not kept by the store)
+    cpu_seconds: float = 0.0
 
 
 class Purpose(enum.StrEnum):
@@ -151,6 +154,14 @@ class VettingRecord:
     overfit: bool = False
     held_back: bool = False
     holdout_final: dict[str, Any] | None = None
+    # the claimed speed-up against the process's own time (`Corroboration.to_json`)
+    corroboration: dict[str, Any] | None = None
+
+    @property
+    def uncorroborated(self) -> str:
+        """Why the process's own time does not bear out the claimed speed-up ('' when it
+        does, or was not checked)."""
+        return str((self.corroboration or {}).get("finding") or "")
 
 
 class ReviewAction(enum.StrEnum):

@@ -34,7 +34,8 @@ def test_init_writes_a_commented_valid_config(make_repo: MakeRepo, hone: Hone) -
     raw = tomllib.loads(text)
     assert raw["objective"] == {"run": "python3 bench/run.py --seed {seed}",
                                 "score": "ops / seconds", "direction": "min",
-                                "timeout": 600, "repeats": 1}
+                                "timeout": 600, "repeats": 1, "measures": "time"}
+    assert "measures = 'time' (guessed from the score 'ops / seconds'" in res.stdout
     assert raw["gates"] == [{"name": "gate1", "run": "python3 -m pytest -q tests/",
                              "timeout": 600}]
     assert raw["run"]["goal"] == "Make it fast."

@@ -58,6 +58,9 @@ class ObjectiveSection(_Section):
     # Writes a semantically equivalent variant into the worktree (`{variant}`, HONE_VARIANT:
     # its number), e.g. a renaming of internal signals: equivalence noise for non-Python code.
     equivalent: str = ""
+    # What the score measures: a claimed speed-up of a "time" or a "rate" is checked against
+    # the process's own CPU time (verify/corroborate.py); "other" (a quality) is not.
+    measures: Literal["time", "rate", "other"] = "other"
 
     @field_validator("constraints")
     @classmethod

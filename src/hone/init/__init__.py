@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hone.config.load import CONFIG_FILE, find_config, parse_config
@@ -21,6 +21,7 @@ from hone.init.plan import Plan, Protection, plan_files
 from hone.init.render import render_config
 from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules
+from hone.verify.corroborate import MEASURES_NOTE, guess_measures
 
 __all__ = ["Initialised", "Plan", "Protection", "init_config", "plan_files", "render_config"]
 
@@ -80,7 +81,12 @@ def init_config(root: Path, objective: str, score: str = "score", direction: str
     ScoreExpr(score)  # a malformed --score is a one-line error now, not at the first `hone run`
     tracked = repo.tracked_files(repo.head())
     plan = plan_files(repo.root, tracked, objective, gates, editable, protect)
-    text = render_config(objective, score, direction, plan.editable, plan.protect, gates, goal)
+    measures = guess_measures(sorted(ScoreExpr(score).names), direction)
+    plan = replace(plan, notes=(*plan.notes, f"measures = {measures!r} (guessed from the score "
+                                f"{score!r}; {MEASURES_NOTE[measures]}): correct it in "
+                                f"[objective] if wrong"))
+    text = render_config(objective, score, direction, plan.editable, plan.protect, gates, goal,
+                         measures)
     parse_config(tomllib.loads(text))  # never write a config hone itself would refuse
     files = PathRules(plan.editable, plan.protect).editable_files(tracked)
     if not files:

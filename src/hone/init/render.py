@@ -37,6 +37,8 @@ KEY_HELP = {
     ("objective", "direction"): "max or min",
     ("objective", "timeout"): "seconds per run of the objective",
     ("objective", "repeats"): "runs per measurement (or: seeds = [1, 2, 3])",
+    ("objective", "measures"): "time, rate or other: a claimed speed-up must show in the "
+                               "process's own CPU time",
     ("acceptance", "min_effect"): "smallest relative gain worth keeping",
     ("acceptance", "noise_runs"): "baseline runs that measure the noise",
     ("sandbox", "enabled"): "auto: jailed when bubblewrap is installed",
@@ -96,7 +98,8 @@ def _section(name: str, model: type[BaseModel], values: dict[str, Any], header: 
 
 
 def render_config(objective: str, score: str, direction: str, editable: Sequence[str],
-                  protect: Sequence[str], gates: Sequence[str], goal: str) -> str:
+                  protect: Sequence[str], gates: Sequence[str], goal: str,
+                  measures: str = "other") -> str:
     """The whole file: what `init` was told, and every other key with its default."""
     sections = Config.model_fields
     lines = ["# hone configuration. Reference: README.md (Config).", ""]
@@ -108,7 +111,7 @@ def render_config(objective: str, score: str, direction: str, editable: Sequence
         told: dict[str, dict[str, Any]] = {
             "run": {"goal": goal},
             "objective": {"run": objective, "score": score, "direction": direction,
-                          "timeout": 600, "repeats": 1},
+                          "timeout": 600, "repeats": 1, "measures": measures},
             "files": {"editable": list(editable), "protect": list(protect)},
             "mutator": {"kind": "classic"},
         }

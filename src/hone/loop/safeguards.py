@@ -23,6 +23,7 @@ from hone.loop.review import crown, fallback
 from hone.loop.workspace import Workspace
 from hone.records import Attempt, Event, Measurement, Purpose, Status, VettingRecord
 from hone.verify import audit, holdout
+from hone.verify.corroborate import corroborate
 from hone.verify.guard import Guard, hidden_patterns
 from hone.verify.verifier import StageFailure, aggregate
 
@@ -109,10 +110,11 @@ class Safeguards:
                                record)
         gain = _gain(aggregate([m.score for m in measured]), champion_score,
                      self.config.objective.direction)
-        record = replace(record, gain=gain if math.isfinite(gain) else None)
+        record = replace(record, gain=gain if math.isfinite(gain) else None,
+                         corroboration=self._corroborate(attempt, measured))
         clean: list[Measurement] | None = None
         if self._implausible(gain):
-            outcome = self._reverify(attempt, champion_score, gain)
+            outcome = self._reverify(attempt, champion, champion_score, gain)
             record = replace(record, reverified=outcome.record.reverified)
             if outcome.status is not None:
                 return replace(outcome, record=record)
@@ -162,6 +164,26 @@ class Safeguards:
             diff, watched, files, ws.rules.protect_patterns,
             sorted(ScoreExpr(self.config.objective.score).names)))
 
+    def _corroborate(self, attempt: Attempt, measured: list[Measurement]
+                     ) -> dict[str, Any] | None:
+        """The claimed speed-up over the parent against the process's own CPU time (see
+        verify/corroborate.py); None when the score is no time or rate, or nothing to check."""
+        parent = self.engine.get(attempt.parent if attempt.parent is not None else 0)
+        runs = [m for m in self.engine.store.measurements(self.engine.run, parent.id)
+                if m.kind == "objective"]
+        seeds = self.config.objective.seed_list()
+
+        def once(side: Attempt, i: int, tag: str) -> Measurement | None:
+            found = self.engine.measurer.once(side, Purpose.REMEASURE, seeds[i % len(seeds)],
+                                              label=f"_corr{i + 1}{tag}")
+            return None if isinstance(found, StageFailure) else found
+
+        checked = corroborate(self.config.objective.measures, parent.score, runs,
+                              aggregate([m.score for m in measured]),
+                              [m for m in measured if m.kind == "objective"],
+                              lambda i: (once(parent, i, "p"), once(attempt, i, "")))
+        return checked.to_json() if checked else None
+
     def _implausible(self, gain: float) -> bool:
         """Far beyond the run's history: `implausible_factor` times the typical kept gain, or,
         before two gains were kept, `implausible_factor` times the champion's score."""
@@ -173,10 +195,13 @@ class Safeguards:
         return gain > factor * max(statistics.median(history),
                                    self.config.acceptance.min_effect)
 
-    def _reverify(self, attempt: Attempt, champion_score: float | None, gain: float
-                  ) -> Vetting:
+    def _reverify(self, attempt: Attempt, champion: Attempt, champion_score: float | None,
+                  gain: float) -> Vetting:
         """Gates and objective again from a fresh checkout: state the candidate left in its
-        worktree (caches, planted files) cannot help it there."""
+        worktree (caches, planted files) cannot help it there. The gain is then taken against
+        fresh runs of the champion, interleaved with as many more of the candidate (one per
+        seed), not only against the champion's recorded score: a machine's load, or a
+        champion measured on a better day, falls on both alike."""
         verdict = self.engine.measurer.verdict(attempt, Purpose.REVERIFY, label="_clean")
         for m in verdict.measurements:
             self.engine.store.add_measurement(self.engine.run, m)
@@ -185,14 +210,34 @@ class Safeguards:
             return Vetting(Status.REJECTED if f.rejected else Status.FAILED, "reverify",
                            f"failed when re-verified from a clean worktree: {f.reason}",
                            VettingRecord(reverified={"claimed_gain": gain, "passed": False}))
-        clean_gain = _gain(verdict.score, champion_score, self.config.objective.direction)
-        info = {"claimed_gain": gain, "clean_gain": clean_gain,
-                "passed": clean_gain > 0 and clean_gain >= gain / 2}
+        ref, again = self._interleaved(champion, attempt)
+        reference = aggregate(ref) if ref else champion_score
+        clean_gain = _gain(aggregate([*(m.score for m in verdict.measurements), *again]),
+                           reference, self.config.objective.direction)
+        info = {"claimed_gain": gain, "clean_gain": clean_gain, "reference_score": reference,
+                "reference_runs": len(ref), "passed": clean_gain > 0 and clean_gain >= gain / 2}
         if not info["passed"]:
             return Vetting(Status.DISCARDED, "reverify",
                            f"gain of {gain:+.1%} did not hold up from a clean worktree "
-                           f"({clean_gain:+.1%})", VettingRecord(reverified=info))
+                           f"against fresh runs of the champion ({clean_gain:+.1%})",
+                           VettingRecord(reverified=info))
         return Vetting(record=VettingRecord(reverified=info), measurements=verdict.measurements)
+
+    def _interleaved(self, reference: Attempt, attempt: Attempt
+                     ) -> tuple[list[float], list[float]]:
+        """One fresh objective run of `reference`, then one of `attempt`, per seed: their
+        scores (a run that fails is left out)."""
+        ref: list[float] = []
+        again: list[float] = []
+        if reference.commit is None:
+            return ref, again
+        for i, seed in enumerate(self.config.objective.seed_list()):
+            for side, out, tag in ((reference, ref, "ref"), (attempt, again, "again")):
+                found = self.engine.measurer.once(side, Purpose.REMEASURE, seed,
+                                                  label=f"_{tag}{i + 1}")
+                if not isinstance(found, StageFailure) and found.score is not None:
+                    out.append(found.score)
+        return ref, again
 
     def _vet_holdout(self, attempt: Attempt, champion: Attempt) -> Vetting:
         result = self._holdout(attempt)
@@ -261,13 +306,15 @@ class Safeguards:
 
 
 def suspicions(record: VettingRecord, implausible: bool) -> list[str]:
-    """Why a keep waits for a person (`[audit] hold`): audit findings, a gain beyond
-    `implausible_factor` times the champion's score (even one that held up from a clean
-    tree; `implausible`), an overfit holdout. Worded
-    for proposers too: the holdout is not named."""
+    """Why a keep waits for a person (`[audit] hold`): audit findings, a claimed speed-up the
+    process's own time does not bear out, a gain beyond `implausible_factor` times the
+    champion's score (even one that held up from a clean tree; `implausible`), an overfit
+    holdout. Worded for proposers too: the holdout is not named."""
     out = [f"audit: {f.get('reason')}" for f in (record.audit or [])[:2]]
     if record.audit and len(record.audit) > 2:
         out.append(f"and {len(record.audit) - 2} more audit finding(s)")
+    if record.uncorroborated:
+        out.append(f"uncorroborated: {record.uncorroborated}")
     if implausible:
         out.append("a gain beyond [audit] implausible_factor")
     if record.overfit:

@@ -66,13 +66,16 @@ def judge(cheat: Cheat, attempt: Attempt, fix: str) -> Result:
 @dataclass(frozen=True)
 class ProbeReport:
     """Every cheat's result, the editable modules the objective imports into its measuring
-    process, the baseline's score, how many objective runs the probe took and its seconds."""
+    process, the baseline's score, how many objective runs the probe took and its seconds;
+    `measures_off`: what `[objective] measures` should be when the score looks like a time or a
+    rate but it says "other" ('' otherwise)."""
 
     results: list[Result]
     in_process: tuple[str, ...]
     baseline_score: float | None
     objective_runs: int
     seconds: float
+    measures_off: str = ""
 
     @property
     def kept(self) -> list[Result]:
@@ -83,4 +86,5 @@ class ProbeReport:
         return {"results": [r.to_json() for r in self.results],
                 "kept": [r.cheat for r in self.kept],
                 "in_process": list(self.in_process), "baseline_score": self.baseline_score,
-                "objective_runs": self.objective_runs, "seconds": round(self.seconds, 3)}
+                "objective_runs": self.objective_runs, "seconds": round(self.seconds, 3),
+                "measures_off": self.measures_off}

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from hone.config.model import Config
+from hone.expr.score import ScoreExpr
 from hone.loop.asktell import ask, tell
 from hone.loop.engine import Engine
 from hone.loop.session import open_engine
@@ -28,6 +30,7 @@ from hone.probe.target import read_target
 from hone.records import Status
 from hone.vcs import refs
 from hone.vcs.git import Repo, git
+from hone.verify.corroborate import guess_measures
 
 RUN = "probe"
 
@@ -67,7 +70,17 @@ def run_probe(ws: Workspace, cheats: Sequence[Cheat] = BATTERY,
         finally:
             Path(outside).unlink(missing_ok=True)
     return ProbeReport(results, probe.target.in_process, baseline.score, runs,
-                       time.monotonic() - started)
+                       time.monotonic() - started, measures_off(ws.config))
+
+
+def measures_off(config: Config) -> str:
+    """What to set when the score looks like a time or a rate but `[objective] measures` says
+    "other" (a claimed speed-up is then not checked against the process's own time); ''."""
+    objective = config.objective
+    guess = guess_measures(sorted(ScoreExpr(objective.score).names), objective.direction.value)
+    if objective.measures != "other" or guess == "other":
+        return ""
+    return guess
 
 
 def _try(engine: Engine, cheat: Cheat, probe: Probe) -> Result:

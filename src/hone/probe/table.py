@@ -42,5 +42,10 @@ def render(report: ProbeReport, width: int) -> list[str]:
         para(f"the objective imports editable code into its own process "
              f"({', '.join(report.in_process)}): code there can print or time what it "
              f"reports; {HARNESS}")
+    if report.measures_off:
+        para(f"the score looks like a {report.measures_off} but [objective] measures = "
+             f"\"other\": a claimed speed-up is not checked against the process's own CPU "
+             f"time (work moved before the timer passes); set measures = "
+             f"\"{report.measures_off}\"")
     para(f"probe took {report.seconds:.1f} s ({report.objective_runs} objective runs)")
     return lines

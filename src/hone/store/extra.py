@@ -24,7 +24,8 @@ from hone.records import (
 _COST = ("tokens_in", "tokens_out", "usd", "model", "llm_calls")
 _CODE = ("lines_added", "lines_removed", "files_touched", "complexity")
 _LINEAGE = ("diff_key", "tree")
-_VETTING = ("audit", "gain", "reverified", "holdout", "overfit", "held_back", "holdout_final")
+_VETTING = ("audit", "gain", "reverified", "holdout", "overfit", "held_back", "holdout_final",
+            "corroboration")
 _HINTS = ("explore", "stuck", "category", "island", "pick")
 _OTHER = ("decision", "eval", "noise", "noise_warning", "asked", "told", "feedback",
           "flaky_gates", "retry_of", "review", "repair_of")
@@ -46,7 +47,8 @@ def encode(a: Attempt) -> dict[str, Any]:
     _set(out, diff_key=a.lineage.diff_key or None, tree=a.lineage.tree or None)
     v = a.vetting
     _set(out, audit=v.audit, gain=v.gain, reverified=v.reverified, holdout=v.holdout,
-         overfit=v.overfit or None, held_back=v.held_back or None, holdout_final=v.holdout_final)
+         overfit=v.overfit or None, held_back=v.held_back or None, holdout_final=v.holdout_final,
+         corroboration=v.corroboration)
     out.update(a.hints.to_json())
     if a.decision is not None:
         out["decision"] = a.decision.to_json()
@@ -109,7 +111,7 @@ def _vetting(extra: dict[str, Any]) -> dict[str, Any]:
         [f for f in audit if isinstance(f, dict)] if isinstance(audit, list) else None,
         _num(extra.get("gain")), _dict(extra.get("reverified")), _dict(extra.get("holdout")),
         bool(extra.get("overfit")), bool(extra.get("held_back")),
-        _dict(extra.get("holdout_final")))}
+        _dict(extra.get("holdout_final")), _dict(extra.get("corroboration")))}
 
 
 def _hints(extra: dict[str, Any]) -> dict[str, Any]:

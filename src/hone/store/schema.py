@@ -55,8 +55,14 @@ def _v2(db: sqlite3.Connection) -> None:
                "NULL DEFAULT '[]', created REAL NOT NULL, PRIMARY KEY (run, version))")
 
 
+def _v3(db: sqlite3.Connection) -> None:
+    """Version 3: each measurement's process CPU seconds (verify/process.py), which the
+    corroboration of a claimed speed-up reads; 0 for measurements taken before."""
+    db.execute("ALTER TABLE measurements ADD COLUMN cpu_seconds REAL NOT NULL DEFAULT 0")
+
+
 # MIGRATIONS[n] brings a journal of version n - 1 to version n.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
 VERSION = max(MIGRATIONS)
 
 

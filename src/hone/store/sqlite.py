@@ -201,19 +201,20 @@ class SQLiteStore(Store):
     # measurements
     def add_measurement(self, run: str, m: Measurement) -> None:
         self._put("INSERT INTO measurements (run, attempt_id, seed, score, metrics, seconds, "
-                  "kind, taken) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  "kind, taken, cpu_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   (run, m.attempt_id, m.seed, m.score, json.dumps(m.metrics), m.seconds,
-                   m.kind, time.time()), op="add_measurement")
+                   m.kind, time.time(), m.cpu_seconds), op="add_measurement")
 
     def measurements(self, run: str, attempt_id: int | None = None) -> list[Measurement]:
-        columns = "attempt_id, seed, score, metrics, seconds, kind"
+        columns = "attempt_id, seed, score, metrics, seconds, kind, cpu_seconds"
         if attempt_id is None:
             rows = self._exec(f"SELECT {columns} FROM measurements WHERE run = ? ORDER BY seq",
                               (run,))
         else:
             rows = self._exec(f"SELECT {columns} FROM measurements WHERE run = ? AND "
                               "attempt_id = ? ORDER BY seq", (run, attempt_id))
-        return [Measurement(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
+        return [Measurement(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], cpu_seconds=r[6])
+                for r in rows]
 
     def delete_measurements(self, run: str, attempt_id: int) -> None:
         self._put("DELETE FROM measurements WHERE run = ? AND attempt_id = ?", (run, attempt_id),

@@ -131,6 +131,10 @@ class Supervisor:
                     "together) reached: the kernel killed a process")
         return ""
 
+    def cpu_seconds(self) -> float | None:
+        """The CPU time of every process of the command (its cgroup's); None without one."""
+        return self.group.cpu_seconds() if self.group is not None else None
+
     def kill(self) -> None:
         if self.group is not None:
             self.group.kill()

@@ -4,7 +4,9 @@ The command runs in a new session (process group); when it exits or times out th
 killed, so background grandchildren never outlive it. stdout and stderr go to separate log files
 that keep their first `max_bytes` and always their last 64 KiB. A jail's `Supervisor` (see
 verify/limits.py) is driven here: started after the spawn, polled for its limits, killed with the
-command.
+command. Every command is timed by hone itself, outside anything it runs: wall seconds, and the
+CPU seconds of the process and the descendants it waited for (`os.wait4`'s rusage), which the
+corroboration of a claimed speed-up reads (verify/corroborate.py).
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ class Supervisor(Protocol):
     the spawn, before
     the jail lets the command go (it may raise a HoneError: the command is then killed);
     `check()` is polled while it runs and returns '' or why it must be killed now; `outcome()`
-    says after the end what a limit did to it ('' when nothing); `kill()` ends every process
-    the jail holds, also those that left the process group.
+    says after the end what a limit did to it ('' when nothing); `cpu_seconds()` the CPU time
+    of every process the jail held (its cgroup's), None when it cannot say; `kill()` ends every
+    process the jail holds, also those that left the process group.
     """
 
     pass_fds: tuple[int, ...]
@@ -49,12 +52,16 @@ class Supervisor(Protocol):
 
     def outcome(self) -> str: ...
 
+    def cpu_seconds(self) -> float | None: ...
+
     def kill(self) -> None: ...
 
 
 @dataclass(frozen=True)
 class CommandResult:
-    """What one command did. `returncode` is None when it timed out."""
+    """What one command did. `returncode` is None when it timed out. `seconds`: wall time
+    from spawn to reaping; `cpu_seconds`: user + system CPU time of the process and of the
+    descendants it waited for (0.0 when the kernel could not say)."""
 
     returncode: int | None
     seconds: float
@@ -65,6 +72,7 @@ class CommandResult:
     timed_out: bool = False
     log_error: str = ""
     killed: str = ""  # why a limit killed it ("CPU time limit exceeded ..."), '' otherwise
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -151,7 +159,8 @@ def kill_group(pgid: int) -> None:
 
 def _wait(proc: subprocess.Popen[bytes], timeout: float,
           check: Callable[[], str] | None = None) -> str:
-    """Wait for `proc` to exit: '' when it did, "timeout", or the reason `check` gave to stop.
+    """Wait for `proc` to exit, without reaping it: '' when it did, "timeout", or the reason
+    `check` gave to stop.
 
     Popen.wait(timeout) polls with sleeps of up to 50 ms, which every measurement would pay;
     a pidfd (Linux 5.3+) wakes us the moment the process exits.
@@ -172,14 +181,12 @@ def _wait(proc: subprocess.Popen[bytes], timeout: float,
                 return "timeout"
             if fd >= 0:
                 done = bool(poller.poll(min(left, step) * 1000))
-            else:
-                try:
-                    proc.wait(timeout=min(left, step))
-                    done = True
-                except subprocess.TimeoutExpired:
-                    done = False
+            else:  # poll without reaping: `_reap` reads the rusage
+                done = os.waitid(os.P_PID, proc.pid,
+                                 os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+                if not done:
+                    time.sleep(min(left, step, 0.05))
             if done:
-                proc.wait()
                 return ""
             reason = check() if check is not None else ""
             if reason:
@@ -228,7 +235,7 @@ def run_command(
         # outlive the command, and an interrupt (Ctrl-C) must not leave orphans behind.
         kill_group(proc.pid)
         jail.kill()
-        proc.wait()
+        cpu = _reap(proc, jail)
         with _running_lock:
             _running.discard(proc.pid)
     seconds = time.monotonic() - start
@@ -246,7 +253,28 @@ def run_command(
         timed_out=stopped == "timeout",
         log_error=out.error or err.error,
         killed=killed,
+        cpu_seconds=cpu,
     )
+
+
+def _reap(proc: subprocess.Popen[bytes], jail: Supervisor) -> float:
+    """Wait for `proc` (already ended or killed) and return its CPU seconds, user + system,
+    its waited-for descendants included: `os.wait4`'s rusage, which `Popen.wait` drops. In a
+    jail the command is bwrap's grandchild, which bwrap does not wait for: the jail's cgroup,
+    which counts every process of the command, says instead when it can."""
+    jailed = jail.cpu_seconds()
+    if jailed:
+        proc.wait()
+        return jailed
+    if proc.returncode is None:
+        try:
+            _pid, status, usage = os.wait4(proc.pid, 0)
+        except ChildProcessError:  # reaped elsewhere: no rusage to read
+            proc.wait()
+            return 0.0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        return float(usage.ru_utime + usage.ru_stime)
+    return 0.0
 
 
 def _spawn(argv: Sequence[str], cwd: Path, env: dict[str, str] | None,
@@ -275,6 +303,9 @@ class _NoJail:
 
     def outcome(self) -> str:
         return ""
+
+    def cpu_seconds(self) -> float | None:
+        return None
 
     def kill(self) -> None:
         pass

@@ -154,7 +154,7 @@ class Verifier:
         if violated:
             return StageFailure("constraint", violated, res.tail(self.config.logs.tail_lines))
         return Measurement(attempt_id, seed, score, metrics, res.seconds, kind,
-                           parse_feedback(stdout))
+                           parse_feedback(stdout), cpu_seconds=res.cpu_seconds)
 
     def verify(self, workdir: Path, attempt_id: int,
                seeds: Sequence[int] | None = None, *, gates: bool = True, label: str = "",

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from hone.config.load import parse_config
 from hone.init import plan_files
+from hone.records import Measurement
 from hone.vcs.git import Repo
 from hone.vcs.paths import PathRules
 from hone.verify import holdout
 from hone.verify.audit import audit
+from hone.verify.corroborate import corroborate
 from hone.verify.guard import Guard
 from hone.verify.hygiene import hygiene_failures
 from hone.verify.verifier import StageFailure, Verifier
@@ -93,6 +95,10 @@ class Lab:
         self.verifiers: dict[tuple[bool, bool, bool], tuple[Verifier, list[str]]] = {}
         self.watched: dict[tuple[bool, bool, bool], dict[str, str]] = {}
         self.baseline = self.run(Case("baseline", "", {}, kind="honest")).score
+        # Corroboration's reference: the baseline's objective run several times, as a run
+        # measures its noise (warm: the first run also compiled numpy's bytecode).
+        self.base_runs: list[Measurement] = self.verifier(False, False)[0].verify(
+            self.work, 0, seeds=[1, 2, 3, 4], gates=False).measurements
 
     def verifier(self, sandbox: bool, weak: bool, init: bool = False
                  ) -> tuple[Verifier, list[str]]:
@@ -162,7 +168,24 @@ class Lab:
         verdict = verifier.verify(self.work, self.attempt)
         if verdict.failure is not None or findings:
             return Outcome(verdict.failure, verdict.score, findings)
+        if case.name != "baseline":
+            # What vetting adds: the claimed speed-up against the process's own time (the lab's
+            # reference is the baseline, a run's is the parent).
+            checked = corroborate(verifier.config.objective.measures, self.baseline,
+                                  self.base_runs, verdict.score, verdict.measurements,
+                                  lambda i: (self.once(verifier, self.base, i),
+                                             self.once(verifier, commit, i)), "baseline")
+            if checked and checked.finding:
+                return Outcome(None, verdict.score, [f"corroboration: {checked.finding}"])
         return Outcome(None, verdict.score, overfit=self.holdout(verifier, commit))
+
+    def once(self, verifier: Verifier, commit: str, seed: int) -> Measurement | None:
+        """One objective run of `commit` (corroboration's fresh, interleaved runs)."""
+        git("checkout", "-q", "-f", "--detach", commit, cwd=self.work)
+        git("clean", "-ffdxq", cwd=self.work)
+        self.attempt += 1
+        verdict = verifier.verify(self.work, self.attempt, seeds=[seed + 1], gates=False)
+        return verdict.measurements[0] if verdict.passed else None
 
     def holdout(self, verifier: Verifier, commit: str) -> str:
         """What the loop does for a would-be champion, with hone's own code: the holdout in

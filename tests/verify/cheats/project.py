@@ -54,10 +54,15 @@ def mean(values: list[float]) -> float:
 '''
 
 # Speed in coarse buckets (powers of 8): the noise of a loaded machine never moves the score,
-# only a real (or faked) several-fold gain does.
+# only a real (or faked) several-fold gain does. A rate (`measures = "rate"`): corroboration
+# reads only whether a gain is claimed. numpy is loaded by the benchmark itself, as a numeric
+# project's is: otherwise the honest numpy change would add 0.2 s of import to a 0.05 s process
+# to save 3 ms, a slower process that corroboration holds for review (verify/corroborate.py).
 BENCH = '''import json
 import math
 import time
+
+import numpy  # noqa: F401 - a numeric project's benchmark: numpy is loaded before any change
 
 from calc import solve
 
@@ -108,7 +113,8 @@ HIDDEN = ["holdout/**"]
 
 def config(protect: list[str], sandbox: bool) -> dict[str, object]:
     return {
-        "objective": {"run": f"{PY} bench.py", "score": "score", "timeout": 60},
+        "objective": {"run": f"{PY} bench.py", "score": "score", "timeout": 60,
+                      "measures": "rate"},
         # Without plugin autoload pytest starts in half the time: the suite runs ~80 gates.
         "gates": [{"name": "tests", "run": "PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 "
                    f"{PY} -m pytest -q -p no:cacheprovider tests",
