@@ -57,3 +57,35 @@ def test_the_holdout_runs_with_the_objectives_seeds() -> None:
     # would tell it apart).
     default = parse_config({"objective": {"run": "x"}, "holdout": {"run": "y"}})
     assert default.objective.seed_list() == [1] and holdout.seeds(default) == [1, 1, 1]
+
+
+def test_a_collapse_against_a_noisy_reference_gets_runs_until_it_can_tell() -> None:
+    """2 runs against 2 can never be significant for a rank test: the drop is inconclusive,
+    and settle adds runs on both sides (up to MAX_RUNS) until they tell a collapse from
+    noise."""
+    first = holdout.compare([-10.0, -10.0], [1.0, 2.0], 0, Direction.MAX)
+    assert first.inconclusive and not first.worse
+    batches = {"candidate": 0, "reference": 0}
+
+    def more(side: str, score: float) -> list[float]:
+        batches[side] += 1
+        return [score]
+
+    found = holdout.settle([-10.0, -10.0], [1.0, 2.0], 0, Direction.MAX, 0.0,
+                           lambda: more("candidate", -10.0), lambda: more("reference", 1.0))
+    assert found.worse and not found.inconclusive
+    assert batches["candidate"] == batches["reference"] >= 1
+    assert found.runs == found.reference_runs == 2 + batches["candidate"] <= holdout.MAX_RUNS
+
+
+def test_settle_stops_when_a_side_cannot_be_measured_again() -> None:
+    found = holdout.settle([-10.0, -10.0], [1.0, 2.0], 0, Direction.MAX, 0.0,
+                           lambda: [], lambda: [1.0])
+    assert found.inconclusive and not found.worse and found.reference_runs == 2
+
+
+def test_noise_that_does_not_drop_the_median_settles_at_once() -> None:
+    calls: list[int] = []
+    found = holdout.settle([1.0, 2.0], [2.0, 1.0], 0, Direction.MAX, 0.0,
+                           lambda: calls.append(1) or [1.0], lambda: [1.0])
+    assert not found.inconclusive and not found.worse and not calls

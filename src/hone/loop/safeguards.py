@@ -264,27 +264,20 @@ class Safeguards:
 
     def _compare(self, attempt: Attempt, scores: list[float], ref: Attempt,
                  ref_scores: list[float]) -> holdout.Comparison:
-        """`holdout.compare`; a drop seen with too few runs to tell it from noise first gets
-        more runs on both sides (up to `holdout.MIN_RUNS`; `scores` grows in place)."""
-        direction, tolerance = self.config.objective.direction, self.config.holdout.tolerance
-        found = holdout.compare(scores, ref_scores, ref.id, direction, tolerance)
-        if found.inconclusive:
-            scores += self._more(attempt, scores)
-            ref_scores = ref_scores + self._more(ref, ref_scores)
-            found = holdout.compare(scores, ref_scores, ref.id, direction, tolerance)
-        return found
+        """`holdout.settle`: a drop seen with too few runs to tell it from noise gets more
+        runs on both sides (`holdout.MAX_RUNS` at most)."""
+        return holdout.settle(scores, ref_scores, ref.id, self.config.objective.direction,
+                              self.config.holdout.tolerance, lambda: self._more(attempt),
+                              lambda: self._more(ref))
 
-    def _more(self, attempt: Attempt, have: list[float]) -> list[float]:
-        """Further holdout runs of `attempt` until it has `holdout.MIN_RUNS` in all."""
-        more: list[float] = []
-        while len(have) + len(more) < holdout.MIN_RUNS:
-            done = sum(1 for m in self.engine.store.measurements(self.engine.run, attempt.id)
-                       if m.kind == holdout.KIND)
-            result = self._holdout(attempt, label=f"_more{done}")  # a log name of its own
-            if isinstance(result, StageFailure) or not result:
-                break
-            more += [m.score for m in result if m.score is not None]
-        return more
+    def _more(self, attempt: Attempt) -> list[float]:
+        """One further batch of holdout runs of `attempt` ([] when it fails)."""
+        done = sum(1 for m in self.engine.store.measurements(self.engine.run, attempt.id)
+                   if m.kind == holdout.KIND)
+        result = self._holdout(attempt, label=f"_more{done}")  # a log name of its own
+        if isinstance(result, StageFailure):
+            return []
+        return [m.score for m in result if m.score is not None]
 
     def _holdout_scores(self, attempt: Attempt) -> list[float]:
         found = [m.score for m in self.engine.store.measurements(self.engine.run, attempt.id)

@@ -57,8 +57,11 @@ def _v2(db: sqlite3.Connection) -> None:
 
 def _v3(db: sqlite3.Connection) -> None:
     """Version 3: each measurement's process CPU seconds (verify/process.py), which the
-    corroboration of a claimed speed-up reads; 0 for measurements taken before."""
-    db.execute("ALTER TABLE measurements ADD COLUMN cpu_seconds REAL NOT NULL DEFAULT 0")
+    corroboration of a claimed speed-up reads; 0 for measurements taken before. Idempotent,
+    as every migration: a journal whose version was lost may already have the column."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(measurements)")}
+    if "cpu_seconds" not in columns:
+        db.execute("ALTER TABLE measurements ADD COLUMN cpu_seconds REAL NOT NULL DEFAULT 0")
 
 
 # MIGRATIONS[n] brings a journal of version n - 1 to version n.

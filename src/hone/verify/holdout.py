@@ -10,7 +10,7 @@ the holdout's own noise; too few runs to see that noise make the verdict inconcl
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,9 @@ from hone.verify.verifier import StageFailure, Verifier
 KIND = "holdout"
 # Runs per side below which no spread can be seen: one run each cannot tell a drop from noise.
 MIN_RUNS = 2
+# Runs per side a drop may get when the first runs cannot tell it from noise: a rank test of
+# 2 runs against 2 can never be significant, 4 against 4 can.
+MAX_RUNS = 4
 
 
 def enabled(config: Config) -> bool:
@@ -100,9 +103,29 @@ def compare(candidate: list[float], reference: list[float], reference_id: int,
     """Worse means measurably worse: not `within_noise` of the reference (a rank test and the
     Hodges-Lehmann interval of the shift; for runs that agree on each side, any drop), with
     `tolerance` the relative drop tolerated on top. Fewer than `MIN_RUNS` runs on a side show
-    no spread, so a drop there is inconclusive, never worse: one noisy run flags nothing."""
+    no spread, so a drop there is inconclusive, never worse: one noisy run flags nothing. A
+    median that dropped beyond `tolerance` without the test seeing it is inconclusive too
+    while a side has fewer than `MAX_RUNS` runs (more runs may tell)."""
     cand, ref = statistics.median(candidate), statistics.median(reference)
     seen = not within_noise(candidate, reference, direction, min_effect=tolerance)
-    few = min(len(candidate), len(reference)) < MIN_RUNS
+    runs = min(len(candidate), len(reference))
+    few = runs < MIN_RUNS
+    dropped = direction.oriented(cand) < direction.oriented(ref) - tolerance * abs(ref)
+    unsure = (seen and few) or (dropped and not seen and runs < MAX_RUNS)
     return Comparison(reference_id, cand, ref, len(candidate), len(reference),
-                      seen and not few, seen and few)
+                      seen and not few, unsure)
+
+
+def settle(candidate: list[float], reference: list[float], reference_id: int,
+           direction: Direction, tolerance: float, more_candidate: Callable[[], list[float]],
+           more_reference: Callable[[], list[float]]) -> Comparison:
+    """`compare`, and while it is inconclusive one more batch of runs on each side (the
+    callables return the new scores, [] when no more can be had: then it stays inconclusive)."""
+    found = compare(candidate, reference, reference_id, direction, tolerance)
+    while found.inconclusive:
+        more, more_ref = more_candidate(), more_reference()
+        if not more or not more_ref:
+            break
+        candidate, reference = candidate + more, reference + more_ref
+        found = compare(candidate, reference, reference_id, direction, tolerance)
+    return found

@@ -190,14 +190,26 @@ class Lab:
     def holdout(self, verifier: Verifier, commit: str) -> str:
         """What the loop does for a would-be champion, with hone's own code: the holdout in
         the worktree the objective just ran in (checked out again, as an executor's job
-        does), against the baseline's holdout. Why it says overfit, or ""."""
+        does), against the baseline's holdout, settled as the loop settles it (more runs on
+        both sides while a drop cannot be told from noise). Why it says overfit, or ""."""
         git("checkout", "-q", "-f", "--detach", commit, cwd=self.work)
         result = holdout.run_in(verifier, self.work, self.attempt)
         if isinstance(result, StageFailure):
             return f"the holdout failed: {result.reason[:70]}"
-        scores = [m.score for m in result]
+        scores = [m.score for m in result if m.score is not None]
         if not self.reference:
             self.reference = scores
             return ""
-        found = holdout.compare(scores, self.reference, 0, verifier.config.objective.direction)
+        found = holdout.settle(scores, self.reference, 0, verifier.config.objective.direction,
+                               0.0, lambda: self.holdout_runs(verifier, commit),
+                               lambda: self.holdout_runs(verifier, self.base))
         return f"the holdout got worse ({found.reference} -> {found.score})" if found.worse else ""
+
+    def holdout_runs(self, verifier: Verifier, commit: str) -> list[float]:
+        """One more batch of holdout runs of `commit` ([] when it fails)."""
+        git("checkout", "-q", "-f", "--detach", commit, cwd=self.work)
+        self.attempt += 1
+        result = holdout.run_in(verifier, self.work, self.attempt)
+        if isinstance(result, StageFailure):
+            return []
+        return [m.score for m in result if m.score is not None]
