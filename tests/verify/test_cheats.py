@@ -398,17 +398,22 @@ def test_an_outsized_gain_is_verified_again_from_a_clean_worktree(
             + fluke.replace("    return FAST_ANSWER\n",
                             f"    if FAST:\n        return {answer(982451653)}\n"))
     t = propose(hone, root, "main", {"calc.py": code}, "warm cache")
-    assert t.told["status"] == "discarded", t.told
     # On a loaded machine the noise floor may see spread; the decider then re-measures and
-    # discards the fluke itself, before any re-verification. Either way it is not kept.
-    if "did not hold up from a clean worktree" in t.told["reason"]:
+    # discards the fluke itself, before any re-verification; or the slow runs themselves land
+    # a bucket higher, and the outsized gain is held for review. Either way it is not kept.
+    assert t.told["status"] in ("discarded", "held"), t.told
+    assert t.champion != t.told["id"]
+    if t.told["status"] == "held":
+        assert t.told["reason"].startswith("held for review"), t.told["reason"]
+    elif "did not hold up from a clean worktree" in t.told["reason"]:
         show = json.loads(hone("show", str(t.told["id"]), "--json", cwd=root).stdout)
         assert show["extra"]["reverified"]["passed"] is False
         assert [m["kind"] for m in show["measurements"]].count("confirm") == 3
     else:
-        # The noise-aware decision ended it: either the interval excluded a gain or the
-        # futility line stopped it (both mean the fluke's first run was outvoted).
-        assert t.told["reason"].startswith(("below min_effect", "not better")), t.told
+        # The noise-aware decision ended it: the interval excluded a gain, the futility line
+        # stopped it, or the last look saw no significant gain (the first run was outvoted).
+        assert t.told["reason"].startswith(("below min_effect", "not better",
+                                            "not significant")), t.told["reason"]
     # A gain that does not depend on leftover state survives the clean re-run (this one is
     # still a cheat, which the audit flags: it is held for review).
     t = propose(hone, root, "main", {"calc.py": "import time\n\ntime.perf_counter = "

@@ -108,13 +108,13 @@ class Safeguards:
             if self.config.audit.block:
                 return Vetting(Status.REJECTED, "audit", "audit: " + str(flags[0]["reason"]),
                                record)
-        gain = _gain(aggregate([m.score for m in measured]), champion_score,
-                     self.config.objective.direction)
+        claimed = aggregate([m.score for m in measured])
+        gain = _gain(claimed, champion_score, self.config.objective.direction)
         record = replace(record, gain=gain if math.isfinite(gain) else None,
                          corroboration=self._corroborate(attempt, measured))
         clean: list[Measurement] | None = None
         if self._implausible(gain):
-            outcome = self._reverify(attempt, champion, champion_score, gain)
+            outcome = self._reverify(attempt, champion, champion_score, claimed, gain)
             record = replace(record, reverified=outcome.record.reverified)
             if outcome.status is not None:
                 return replace(outcome, record=record)
@@ -196,12 +196,13 @@ class Safeguards:
                                    self.config.acceptance.min_effect)
 
     def _reverify(self, attempt: Attempt, champion: Attempt, champion_score: float | None,
-                  gain: float) -> Vetting:
+                  claimed: float | None, gain: float) -> Vetting:
         """Gates and objective again from a fresh checkout: state the candidate left in its
         worktree (caches, planted files) cannot help it there. The gain is then taken against
         fresh runs of the champion, interleaved with as many more of the candidate (one per
         seed), not only against the champion's recorded score: a machine's load, or a
-        champion measured on a better day, falls on both alike."""
+        champion measured on a better day, falls on both alike. It holds up when it keeps at
+        least half of the claimed score's gain over that same fresh reference."""
         verdict = self.engine.measurer.verdict(attempt, Purpose.REVERIFY, label="_clean")
         for m in verdict.measurements:
             self.engine.store.add_measurement(self.engine.run, m)
@@ -212,10 +213,14 @@ class Safeguards:
                            VettingRecord(reverified={"claimed_gain": gain, "passed": False}))
         ref, again = self._interleaved(champion, attempt)
         reference = aggregate(ref) if ref else champion_score
+        direction = self.config.objective.direction
         clean_gain = _gain(aggregate([*(m.score for m in verdict.measurements), *again]),
-                           reference, self.config.objective.direction)
+                           reference, direction)
+        # The claim against the same fresh reference: a reference that moved moves both.
+        claim = _gain(claimed, reference, direction) if ref else gain
         info = {"claimed_gain": gain, "clean_gain": clean_gain, "reference_score": reference,
-                "reference_runs": len(ref), "passed": clean_gain > 0 and clean_gain >= gain / 2}
+                "reference_runs": len(ref),
+                "passed": clean_gain > 0 and clean_gain >= claim / 2}
         if not info["passed"]:
             return Vetting(Status.DISCARDED, "reverify",
                            f"gain of {gain:+.1%} did not hold up from a clean worktree "
