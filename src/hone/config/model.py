@@ -58,6 +58,10 @@ class ObjectiveSection(_Section):
     # Writes a semantically equivalent variant into the worktree (`{variant}`, HONE_VARIANT:
     # its number), e.g. a renaming of internal signals: equivalence noise for non-Python code.
     equivalent: str = ""
+    # A quick command run before the objective (its score by `score`): a candidate whose
+    # screen is worse than the champion's by more than `screen_margin` (relative) is discarded.
+    screen: str = ""
+    screen_margin: float = Field(0.05, ge=0, le=MAX_INT)
 
     @field_validator("constraints")
     @classmethod
@@ -80,6 +84,12 @@ class ObjectiveSection(_Section):
             if len(words) != 2 or words[0] not in ("min", "max"):
                 raise ValueError(f"tie-breaker {text!r} must read 'min NAME' or 'max NAME'")
         return values
+
+    @model_validator(mode="after")
+    def _margin_needs_screen(self) -> ObjectiveSection:
+        if "screen_margin" in self.model_fields_set and not self.screen.strip():
+            raise ValueError("screen_margin is set but screen (the quick command) is not")
+        return self
 
     def seed_list(self) -> list[int]:
         """The seeds an attempt is measured with: `seeds`, else 1..repeats."""
@@ -181,6 +191,8 @@ class AcceptanceSection(_Section):
     variants: int | None = Field(default=None, ge=0, le=MAX_REPEATS)
     # A change that only renames (Python, same syntax tree up to names) is not evaluated.
     refuse_renames: bool = True
+    # Stop measuring a candidate whose first seeds are clearly worse than the champion's.
+    early_stop: bool = True
 
     @model_validator(mode="after")
     def _initial_within_max(self) -> AcceptanceSection:
