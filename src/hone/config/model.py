@@ -87,7 +87,8 @@ class ObjectiveSection(_Section):
 
     @model_validator(mode="after")
     def _margin_needs_screen(self) -> ObjectiveSection:
-        if "screen_margin" in self.model_fields_set and not self.screen.strip():
+        default = type(self).model_fields["screen_margin"].default  # a dump re-validates it
+        if self.screen_margin != default and not self.screen.strip():
             raise ValueError("screen_margin is set but screen (the quick command) is not")
         return self
 
