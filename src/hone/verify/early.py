@@ -54,6 +54,22 @@ def screen_reason(ref: Reference, score: float) -> str:
             f"{ref.screen_margin:.2%}; the full objective was not run")
 
 
+def seed_spread(runs: Mapping[int, Sequence[float]]) -> float:
+    """How far the champion's scores on different seeds lie apart, relative to their median:
+    on an objective that is deterministic per seed but chaotic in it (nextpnr placement seeds),
+    a loss on one seed smaller than this is no evidence of a loss on the aggregate."""
+    centers = [statistics.median(scores) for scores in runs.values() if scores]
+    if len(centers) < 2:
+        return 0.0
+    return relative(max(centers) - min(centers), statistics.median(centers))
+
+
+def _threshold(ref: Reference) -> float:
+    if ref.deterministic:
+        return max(ref.margin, seed_spread(ref.runs))
+    return max(ref.margin, NOISE_SIGMAS * ref.cv)
+
+
 def seed_loss(ref: Reference, m: Measurement) -> float | None:
     """The relative loss of `m` against the champion's runs on the same seed beyond which it
     counts as clearly worse, as a negative gain; None when it is not clearly worse (or the
@@ -63,7 +79,7 @@ def seed_loss(ref: Reference, m: Measurement) -> float | None:
         return None
     center = statistics.median(champ)
     gain = relative(ref.direction.oriented(m.score) - ref.direction.oriented(center), center)
-    threshold = ref.margin if ref.deterministic else max(ref.margin, NOISE_SIGMAS * ref.cv)
+    threshold = _threshold(ref)
     if ref.deterministic and len(set(champ)) > 1:
         return None  # the champion's own reruns disagree: one run is not the truth
     return gain if gain < -threshold and gain < 0 else None
@@ -74,9 +90,10 @@ def stop_reason(ref: Reference | None, measured: Sequence[Measurement], total: i
 
     Paired: each measured seed is compared with the champion's runs on that same seed, and the
     candidate stops only when every one is clearly worse. For a deterministic objective "clearly"
-    is beyond the equivalence spread (a rerun cannot change a score), so the first seed suffices;
-    this is a bet that a loss on one seed is a loss on the aggregate, which a candidate that
-    wins on the others would lose. For a noisy one it is beyond `NOISE_SIGMAS` noise deviations.
+    is beyond the equivalence spread and the champion's spread across seeds (a rerun cannot
+    change a score, so the first seed suffices when seeds barely matter); this is a bet that a
+    loss on one seed is a loss on the aggregate, which a candidate that wins on the others
+    would lose. For a noisy one it is beyond `NOISE_SIGMAS` noise deviations.
     """
     if ref is None or not ref.runs or not measured or len(measured) >= total:
         return ""
@@ -85,7 +102,9 @@ def stop_reason(ref: Reference | None, measured: Sequence[Measurement], total: i
         return ""
     worst = max(loss for loss in losses if loss is not None)  # the smallest loss
     seeds = ", ".join(str(m.seed) for m in measured)
-    why = (f"beyond the equivalence spread {ref.margin:.2%}" if ref.deterministic
-           else f"beyond {NOISE_SIGMAS:g} noise deviations ({NOISE_SIGMAS * ref.cv:.2%})")
+    why = (f"beyond {_threshold(ref):.2%} (the larger of the equivalence spread and the "
+           "champion's spread across seeds)" if ref.deterministic
+           else f"beyond {_threshold(ref):.2%} ({NOISE_SIGMAS:g} noise deviations or the "
+                "equivalence spread)")
     return (f"stopped early after {len(measured)} of {total} seeds: worse than champion "
             f"#{ref.champion_id} on seed(s) {seeds} by at least {fmt_gain(worst)}, {why}")
