@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,14 @@ def test_screen_config_validation(make_repo: MakeRepo, capsys: pytest.CaptureFix
     assert main(["status", "-C", str(root)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "screen_margin" in err[0], err
+
+
+def test_check_shows_the_screen_before_the_objective(
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo({**KNOB_PROJECT, "hone.toml": (
+        '[objective]\nrun = "python3 score.py"\nscreen = "echo score: 2"\n'
+        '[sandbox]\nenabled = false\n')})
+    assert main(["check", "--json", "-C", str(root)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert [(s["stage"], s["score"]) for s in record["stages"]] == [
+        ("screen", 2.0), ("objective", 3.0)]
