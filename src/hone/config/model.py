@@ -58,8 +58,7 @@ class ObjectiveSection(_Section):
     # Writes a semantically equivalent variant into the worktree (`{variant}`, HONE_VARIANT:
     # its number), e.g. a renaming of internal signals: equivalence noise for non-Python code.
     equivalent: str = ""
-    # A quick command run before the objective (its score by `score`): a candidate whose
-    # screen is worse than the champion's by more than `screen_margin` (relative) is discarded.
+    # Run before the objective: a candidate worse there than the champion by the margin ends.
     screen: str = ""
     screen_margin: float = Field(0.05, ge=0, le=MAX_INT)
 
@@ -87,8 +86,7 @@ class ObjectiveSection(_Section):
 
     @model_validator(mode="after")
     def _margin_needs_screen(self) -> ObjectiveSection:
-        default = type(self).model_fields["screen_margin"].default  # a dump re-validates it
-        if self.screen_margin != default and not self.screen.strip():
+        if self.screen_margin != 0.05 and not self.screen.strip():  # 0.05: the default
             raise ValueError("screen_margin is set but screen (the quick command) is not")
         return self
 
@@ -192,8 +190,7 @@ class AcceptanceSection(_Section):
     variants: int | None = Field(default=None, ge=0, le=MAX_REPEATS)
     # A change that only renames (Python, same syntax tree up to names) is not evaluated.
     refuse_renames: bool = True
-    # Stop measuring a candidate whose first seeds are clearly worse than the champion's.
-    early_stop: bool = True
+    early_stop: bool = True  # stop a candidate clearly worse on its first seeds
 
     @model_validator(mode="after")
     def _initial_within_max(self) -> AcceptanceSection:

@@ -2,12 +2,13 @@
 
 `verify_plan` says which seeds run, whether they run concurrently (as separate executor jobs,
 see `loop/jobs.py`), and what the champion scored, so that the screen and the first seeds can
-end the verification early (verify/early.py). `stopped_decision` is how such an end reads.
+end the verification early (verify/early.py). `stopped` is how such an end is recorded.
 """
 
 from __future__ import annotations
 
 import statistics
+from typing import TypedDict
 
 from hone.config.model import Config
 from hone.decide.base import Decision
@@ -66,11 +67,22 @@ def verify_plan(view: RunView, champion: Attempt, slots: int) -> VerifyPlan:
                       bool(config.gates or config.objective.screen))
 
 
-def stopped_decision(verdict: Verdict, champion: Attempt) -> Decision:
-    """The record of a verification that the screen or the first seeds ended: not kept,
-    with the reason as the rule."""
+class Stopped(TypedDict):
+    """How the engine records a verification that the screen or the first seeds ended."""
+
+    stage: str
+    reason: str
+    score: float | None
+    decision: Decision
+
+
+def stopped(verdict: Verdict, champion: Attempt) -> Stopped:
+    """The record of a verification that the screen (stage `screen`) or the first seeds
+    (stage `early`) ended: not kept, with the reason as the decision's rule."""
     assert verdict.stopped is not None
     rule = verdict.stopped.reason
-    return Decision(False, verdict.score, champion.score, rule, {
-        "rule": rule, "stopped": verdict.stopped.stage, "runs": len(verdict.measurements),
-        "screen": verdict.screen.score if verdict.screen else None})
+    return Stopped(stage=verdict.stopped.stage, reason=rule, score=verdict.score,
+                   decision=Decision(False, verdict.score, champion.score, rule, {
+                       "rule": rule, "stopped": verdict.stopped.stage,
+                       "runs": len(verdict.measurements),
+                       "screen": verdict.screen.score if verdict.screen else None}))

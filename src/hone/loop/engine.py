@@ -22,7 +22,7 @@ from hone.decide.base import Arm
 from hone.decide.chain import accept
 from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
-from hone.loop.cheap import stopped_decision
+from hone.loop.cheap import stopped
 from hone.loop.commit_message import commit_message
 from hone.loop.equivalence import reestimate
 from hone.loop.failed_baseline import baseline_error
@@ -275,9 +275,7 @@ class Engine(RunView):
         for m in verdict.recorded:
             self.store.add_measurement(self.run, m)
         if verdict.failure is None and verdict.stopped is not None:  # the screen, first seeds
-            return self._finish(attempt, Status.DISCARDED, stage=verdict.stopped.stage,
-                                reason=verdict.stopped.reason, score=verdict.score,
-                                decision=stopped_decision(verdict, self.champion()))
+            return self._finish(attempt, Status.DISCARDED, **stopped(verdict, self.champion()))
         if verdict.failure:
             f = verdict.failure
             status = (Status.DUPLICATE if f.stage in ("duplicate", "rename-only")
