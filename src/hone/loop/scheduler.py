@@ -112,7 +112,8 @@ class Scheduler:
             self.engine.on_event(Event.VERIFY, attempt)
             # Stopped early against the champion it was shown, which a later one can only
             # beat: the same decision however the timing falls.
-            plan = verify_plan(self.engine, flight.champions.pop(attempt.id), self.slots)
+            shown = flight.champions.pop(attempt.id, None) or self.engine.champion()
+            plan = verify_plan(self.engine, shown, self.slots)
             future = self.engine.measurer.verify(attempt, plan)
             flight.evaluating[future] = attempt.id
 
