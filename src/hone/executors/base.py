@@ -27,6 +27,7 @@ from hone.records import Purpose
 from hone.vcs.git import IDENTITY, SAFE_CONFIG, Repo
 from hone.vcs.worktrees import Worktrees
 from hone.verify import holdout
+from hone.verify.early import Reference
 from hone.verify.verifier import StageFailure, Verdict, Verifier
 
 # Builds the verifier on the machine that runs the job: (logs_dir, env) -> Verifier. Must
@@ -41,7 +42,9 @@ class Job:
     `purpose` says what runs: the gates then the objective (verify, baseline, reverify), the
     objective alone (remeasure, confirm) or the holdout (its own command, the holdout's files
     present). `seeds` empty means the config's seeds; `gates=False` skips the gates (extra
-    baseline repeats); `label` tells the logs of repeated runs apart.
+    baseline repeats); `label` tells the logs of repeated runs apart; `reference`: the
+    champion, to stop a clearly worse candidate early; `shared`: its objective may overlap
+    others' (a deterministic one), so `exclusive_objective` does not hold it back.
     """
 
     attempt_id: int
@@ -51,6 +54,8 @@ class Job:
     gates: bool = True
     label: str = ""
     purpose: Purpose = Purpose.VERIFY
+    reference: Reference | None = None
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,8 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
         try:
             # A clean checkout of `commit`: the guard has nothing to clean up first.
             tree = repo.blobs(commit) if commit and not job.patch else None
-            verdict = run_job(job, factory(logs_dir, env), workdir, exclusive, tree)
+            verdict = run_job(job, factory(logs_dir, env), workdir,
+                              None if job.shared else exclusive, tree)
             logs = read_logs(logs_dir / f"{job.attempt_id:05d}")
         finally:
             shutil.rmtree(logs_dir, ignore_errors=True)
@@ -198,7 +204,8 @@ def run_job(job: Job, verifier: Verifier, workdir: Path,
         return Verdict(None, result)
     return verifier.verify(workdir, job.attempt_id, job.seeds or None,
                            gates=job.gates and job.purpose.gates, label=job.label,
-                           exclusive=exclusive, kind=KIND[job.purpose], tree=tree)
+                           exclusive=exclusive, kind=KIND[job.purpose], tree=tree,
+                           reference=job.reference)
 
 
 def proposer_slot(index: int) -> str:

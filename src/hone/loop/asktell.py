@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from hone.errors import HoneError, UsageError
 from hone.loop.brief import comparer
+from hone.loop.cheap import verify_plan
 from hone.loop.engine import Engine
 from hone.loop.metric_change import Comparison
 from hone.loop.recover import ask_slot
 from hone.mutators.base import Proposal
-from hone.records import Attempt, Event, Purpose, Status
+from hone.records import Attempt, Event, Status
 from hone.vcs.git import git
 from hone.verify.verifier import Verdict
 
@@ -122,5 +123,6 @@ def evaluate(engine: Engine, attempt: Attempt, slot: str, proposal: Proposal) ->
     if early is not None:
         return engine.conclude(attempt, Verdict(early))
     engine.on_event(Event.VERIFY, attempt)
-    outcome = engine.measurer.submit(attempt, Purpose.VERIFY, engine.seeds()).result()
+    plan = verify_plan(engine, engine.champion(), engine.measurer.slots)
+    outcome = engine.measurer.verify(attempt, plan).result()
     return engine.conclude(attempt, outcome.verdict)

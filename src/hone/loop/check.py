@@ -110,7 +110,7 @@ def stages(verdict: Verdict, folder: Path) -> tuple[Stage, ...]:
     run); the last fails when the verdict failed (a failure before any command, a patch
     that does not apply, is a stage of its own)."""
     out: list[Stage] = []
-    objective_runs = iter(verdict.measurements)
+    objective_runs = iter(verdict.recorded)  # the screen's run first, as it ran
     for i, run in enumerate(verdict.runs):
         logs = tuple(p for p in (folder / f"{run.log}.out", folder / f"{run.log}.err")
                      if p.exists())

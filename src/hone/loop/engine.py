@@ -22,11 +22,12 @@ from hone.decide.base import Arm
 from hone.decide.chain import accept
 from hone.errors import HoneError, UsageError
 from hone.loop.brief import build_brief
+from hone.loop.cheap import stopped
 from hone.loop.commit_message import commit_message
 from hone.loop.equivalence import reestimate
 from hone.loop.failed_baseline import baseline_error
 from hone.loop.jobs import Measurer
-from hone.loop.measure import plan_seeds, record_noise_floor, run_noise
+from hone.loop.measure import record_noise_floor, run_noise
 from hone.loop.rebase import carried_sections
 from hone.loop.recover import forget, refuse_stale_refs, resume
 from hone.loop.repair import judged_against, repair_sections, repaired
@@ -132,7 +133,7 @@ class Engine(RunView):
                 raise UsageError(f"objective.score {config.objective.score!r} "
                                  f"names a metric the objective does not print: {f.reason}")
             raise baseline_error(self.ws, self.run, f)  # with its output and logs
-        for m in verdict.measurements:
+        for m in verdict.recorded:
             self.store.add_measurement(self.run, m)
         baseline = record_noise_floor(self, baseline, verdict.measurements)
         last = verdict.measurements[-1]
@@ -272,15 +273,13 @@ class Engine(RunView):
                                     f"({same.status.value}) was already tried")
         return renamed(self.ws.config, self.ws.repo, judged_against(self, attempt), attempt, paths)
 
-    def seeds(self) -> list[int]:
-        """The seeds a new attempt is first measured with."""
-        return plan_seeds(self.ws.config, run_noise(self))
-
     def conclude(self, attempt: Attempt, verdict: Verdict) -> Attempt:
         """Record the verdict, then decide against the champion (serial: one at a time)."""
         attempt = replace(attempt, flakes=verdict.flakes or attempt.flakes)
-        for m in verdict.measurements:
+        for m in verdict.recorded:
             self.store.add_measurement(self.run, m)
+        if verdict.failure is None and verdict.stopped is not None:  # the screen, first seeds
+            return self._finish(attempt, Status.DISCARDED, **stopped(verdict, self.champion()))
         if verdict.failure:
             f = verdict.failure
             status = (Status.DUPLICATE if f.stage in ("duplicate", "rename-only")

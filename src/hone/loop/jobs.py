@@ -7,13 +7,29 @@ the baseline, re-measuring, re-verifying, the holdout and the confirmation alike
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass, replace
 
 from hone.executors.base import Executor, Job, Outcome, binary_diff
 from hone.records import Attempt, Measurement, Purpose
 from hone.vcs.git import Repo
+from hone.verify.early import Reference, stop_reason
 from hone.verify.verifier import StageFailure, Verdict
+
+
+@dataclass(frozen=True)
+class VerifyPlan:
+    """The seeds a new attempt is measured with; `concurrent`: one executor job per seed,
+    run at once on free slots (the gates and the screen run with the first seed, before the
+    others; `gated`: there are gates or a screen); `reference`: the champion to stop a
+    clearly worse candidate against."""
+
+    seeds: tuple[int, ...]
+    reference: Reference | None = None
+    concurrent: bool = False
+    gated: bool = True
 
 
 class Measurer:
@@ -28,19 +44,58 @@ class Measurer:
         return self.executor.slots
 
     def job(self, attempt: Attempt, purpose: Purpose, seeds: Sequence[int] = (), *,
-            gates: bool = True, label: str = "") -> Job:
+            gates: bool = True, label: str = "", reference: Reference | None = None,
+            shared: bool = False) -> Job:
         """The job that measures `attempt`'s commit for `purpose`."""
         assert attempt.commit is not None, "only a committed attempt can be measured"
         if self.executor.shares_repository:
             base, patch = attempt.commit, b""
         else:
             base, patch = self.base, binary_diff(self.repo.root, self.base, attempt.commit)
-        return Job(attempt.id, base, patch, tuple(seeds), gates, label, purpose)
+        return Job(attempt.id, base, patch, tuple(seeds), gates, label, purpose, reference,
+                   shared)
 
     def submit(self, attempt: Attempt, purpose: Purpose, seeds: Sequence[int] = (), *,
-               gates: bool = True, label: str = "") -> Future[Outcome]:
+               gates: bool = True, label: str = "", reference: Reference | None = None,
+               shared: bool = False) -> Future[Outcome]:
         return self.executor.submit(self.job(attempt, purpose, seeds, gates=gates,
-                                             label=label))
+                                             label=label, reference=reference, shared=shared))
+
+    def verify(self, attempt: Attempt, plan: VerifyPlan) -> Future[Outcome]:
+        """Verify a new attempt as `plan` says: one job (gates, screen, then the seeds in
+        turn, stopping early against the plan's reference), or with `plan.concurrent` one job
+        per seed: the first with the gates and the screen, then, unless it stopped, the others
+        at once (with no gate and no screen, all at once). One outcome either way."""
+        if not plan.concurrent or self.slots < 2 or len(plan.seeds) < 2:
+            return self.submit(attempt, Purpose.VERIFY, plan.seeds, reference=plan.reference)
+        future: Future[Outcome] = Future()
+        threading.Thread(target=self._fan_out, args=(attempt, plan, future), daemon=True,
+                         name=f"hone-seeds-{attempt.id}").start()
+        return future
+
+    def _fan_out(self, attempt: Attempt, plan: VerifyPlan, future: Future[Outcome]) -> None:
+        try:
+            future.set_result(self._concurrent(attempt, plan))
+        except BaseException as exc:  # the executor broke: the waiting loop must hear of it
+            future.set_exception(exc)
+
+    def _concurrent(self, attempt: Attempt, plan: VerifyPlan) -> Outcome:
+        """The seeds of `plan` as one executor job each; their outcomes as one."""
+        gated = plan.gated
+        def one(seed: int, first: bool) -> Future[Outcome]:
+            return self.submit(attempt, Purpose.VERIFY, (seed,), gates=first,
+                               reference=plan.reference if first else None, shared=True)
+
+        head = one(plan.seeds[0], True)
+        rest = [] if gated else [one(s, False) for s in plan.seeds[1:]]
+        first = head.result()
+        v = first.verdict
+        if gated and not (v.failure or v.stopped):
+            why = stop_reason(plan.reference, v.measurements, len(plan.seeds))
+            if why:
+                return replace(first, verdict=replace(v, stopped=StageFailure("early", why)))
+            rest = [one(s, False) for s in plan.seeds[1:]]
+        return combined([first, *(f.result() for f in rest)])
 
     def verdict(self, attempt: Attempt, purpose: Purpose, seeds: Sequence[int] = (), *,
                 gates: bool = True, label: str = "") -> Verdict:
@@ -69,4 +124,23 @@ class Measurer:
                    for i in range(max(runs, len(seeds)))]
         verdicts = [f.result().verdict for f in futures]
         failure = next((v.failure for v in verdicts[:len(seeds)] if v.failure), None)
-        return Verdict(failure, [m for v in verdicts if not v.failure for m in v.measurements])
+        return Verdict(failure, [m for v in verdicts if not v.failure for m in v.measurements],
+                       screen=verdicts[0].screen)
+
+
+def combined(outcomes: list[Outcome]) -> Outcome:
+    """The outcomes of one attempt's seed jobs (the first with the gates) as one: the first
+    failure in seed order, the measurements before it, every command run and log."""
+    measurements: list[Measurement] = []
+    failure: StageFailure | None = None
+    for o in outcomes:
+        if o.verdict.failure is not None:
+            failure = o.verdict.failure
+            break
+        measurements += o.verdict.measurements
+    first = outcomes[0]
+    verdict = replace(first.verdict, failure=failure, measurements=measurements,
+                      runs=tuple(r for o in outcomes for r in o.verdict.runs))
+    logs = {name: text for o in outcomes for name, text in o.logs.items()}
+    return replace(first, verdict=verdict, logs=logs,
+                   finished=max(o.finished for o in outcomes))

@@ -25,10 +25,11 @@ from typing import Any
 
 from hone.executors.base import Outcome, proposer_slot
 from hone.loop.budget import Budget, budget_spent
+from hone.loop.cheap import verify_plan
 from hone.loop.engine import Engine
 from hone.loop.repair import next_turn
 from hone.mutators.base import Mutator, MutatorExhausted
-from hone.records import Attempt, Event, Placement, Purpose, Status
+from hone.records import Attempt, Event, Placement, Status
 from hone.strategies.base import Strategy
 from hone.strategies.plan import Plan
 from hone.verify.verifier import StageFailure, Verdict
@@ -46,6 +47,7 @@ class _Flight:
     evaluating: dict[Future[Outcome], int] = field(default_factory=dict)
     waiting: list[Attempt] = field(default_factory=list)  # proposed, waiting for a slot
     ready: dict[int, tuple[Attempt, Verdict]] = field(default_factory=dict)  # to decide
+    champions: dict[int, Attempt] = field(default_factory=dict)  # the one each was shown
 
 
 class Scheduler:
@@ -77,6 +79,7 @@ class Scheduler:
                         break
                     attempt, history, champion, plan = self._open()
                     flight.opened[attempt.id] = attempt
+                    flight.champions[attempt.id] = champion
                     future = proposers.submit(self._propose, attempt, history, champion, plan)
                     flight.proposing[future] = attempt.id
                 self._submit_waiting(flight)
@@ -108,7 +111,11 @@ class Scheduler:
         while flight.waiting and len(flight.evaluating) < self.slots:
             attempt = flight.waiting.pop(0)
             self.engine.on_event(Event.VERIFY, attempt)
-            future = self.engine.measurer.submit(attempt, Purpose.VERIFY, self.engine.seeds())
+            # Stopped early against the champion it was shown, which a later one can only
+            # beat: the same decision however the timing falls.
+            shown = flight.champions.pop(attempt.id, None) or self.engine.champion()
+            plan = verify_plan(self.engine, shown, self.slots)
+            future = self.engine.measurer.verify(attempt, plan)
             flight.evaluating[future] = attempt.id
 
     def _collect(self, flight: _Flight, done: set[Future[Any]]) -> str:

@@ -21,6 +21,7 @@ from hone.expr.constraints import Constraint, check
 from hone.expr.score import ScoreError, ScoreExpr
 from hone.records import GateFlake, Measurement
 from hone.verify import bytecode, hygiene, retries, sandbox
+from hone.verify.early import Reference, screen_reason, stop_reason
 from hone.verify.guard import Guard
 from hone.verify.metrics import MetricsError, parse_feedback, parse_metrics, stdout_text
 from hone.verify.process import CommandResult, run_command
@@ -60,13 +61,17 @@ class StageRun:
 class Verdict:
     """Result of verifying one commit: measurements when it passed, a failure otherwise;
     `flakes`: the gates that both failed and passed on it (whether or not it passed);
-    `runs` the commands it ran (the last one failed when there is a failure)."""
+    `runs` the commands it ran (the last one failed when there is a failure); `screen` the
+    screen's run (`[objective] screen`); `stopped`: it passed but was found clearly worse than
+    the champion before every seed ran (stage `screen` or `early`, see verify/early.py)."""
 
     failure: StageFailure | None
     measurements: list[Measurement] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
     flakes: tuple[GateFlake, ...] = ()
     runs: tuple[StageRun, ...] = ()
+    screen: Measurement | None = None
+    stopped: StageFailure | None = None
 
     @property
     def passed(self) -> bool:
@@ -75,6 +80,11 @@ class Verdict:
     @property
     def score(self) -> float | None:
         return aggregate([m.score for m in self.measurements])
+
+    @property
+    def recorded(self) -> list[Measurement]:
+        """Every run to record: the screen's, then the objective's."""
+        return ([self.screen] if self.screen else []) + self.measurements
 
 
 def aggregate(scores: Sequence[float | None]) -> float | None:
@@ -159,10 +169,14 @@ class Verifier:
     def verify(self, workdir: Path, attempt_id: int,
                seeds: Sequence[int] | None = None, *, gates: bool = True, label: str = "",
                exclusive: AbstractContextManager[object] | None = None,
-               kind: str = "objective", tree: Mapping[str, str] | None = None) -> Verdict:
-        """Gates (unless `gates` is False), then the objective once per seed (the config's
-        seeds by default). `exclusive` is held while the objective runs, so that timing
-        objectives of parallel slots run one at a time while their gates overlap.
+               kind: str = "objective", tree: Mapping[str, str] | None = None,
+               reference: Reference | None = None) -> Verdict:
+        """Gates (unless `gates` is False), then the screen (with the gates, when the config
+        has one), then the objective once per seed (the config's seeds by default).
+        `exclusive` is held while the objective runs, so that timing objectives of parallel
+        slots run one at a time while their gates overlap. With a `reference` (the champion),
+        a screen or first seeds clearly worse than it end the verification early
+        (`Verdict.stopped`, verify/early.py).
 
         With a guard, the worktree is first made exactly its commit with the baseline's
         protected files (`tree`: it was just checked out cleanly with these blobs, see
@@ -173,47 +187,19 @@ class Verifier:
         if self.guard:
             self.guard.prepare(workdir, tree=tree)
             before = self.guard.fingerprint(workdir)
-        verdict = self._gates_then_objective(workdir, attempt_id, seeds, gates, label,
-                                             exclusive, kind)
+        run = _Verification(self, workdir, attempt_id, label, kind)
+        verdict = run.gates_then_objective(
+            list(seeds) if seeds is not None else self.config.objective.seed_list(), gates,
+            exclusive, reference)
         changed = self.guard.changed(workdir, before) if self.guard else []
         if changed:
             return Verdict(StageFailure(
                 "protected", "changed protected file(s) while verifying: "
                 + ", ".join(changed[:5]), rejected=True), verdict.measurements,
-                runs=verdict.runs)
+                runs=verdict.runs, screen=verdict.screen)
         return verdict
 
-    def _gates_then_objective(self, workdir: Path, attempt_id: int,
-                              seeds: Sequence[int] | None, gates: bool = True, label: str = "",
-                              exclusive: AbstractContextManager[object] | None = None,
-                              kind: str = "objective") -> Verdict:
-        """Each gate in order (the first that fails stops the rest), then the objective once
-        per seed; with a guard, every command after the first starts from the committed tree
-        plus the `outputs` earlier stages declared (a gate's answer cache, or one objective
-        run's memo for the next, is gone)."""
-        fresh = _FreshTree(self.guard, workdir)
-        flakes: list[GateFlake] = []
-        runs: list[StageRun] = []
-        for gate in self.config.gates if gates else []:
-            failure = self._gate(gate, workdir, attempt_id, fresh, flakes, runs)
-            if failure:
-                return Verdict(failure, flakes=tuple(flakes), runs=tuple(runs))
-        measurements: list[Measurement] = []
-        with exclusive or nullcontext():
-            for seed in seeds if seeds is not None else self.config.objective.seed_list():
-                fresh.before()
-                start = time.monotonic()
-                result = self.measure(workdir, attempt_id, seed, kind=kind, label=label)
-                runs.append(StageRun(kind, log_stem(f"{kind}_seed{seed}{label}"),
-                                     time.monotonic() - start,
-                                     not isinstance(result, StageFailure)))
-                fresh.after(self.config.objective.outputs)
-                if isinstance(result, StageFailure):
-                    return Verdict(result, measurements, flakes=tuple(flakes), runs=tuple(runs))
-                measurements.append(result)
-        return Verdict(None, measurements, flakes=tuple(flakes), runs=tuple(runs))
-
-    def _gate(self, gate: GateSection, workdir: Path, attempt_id: int, fresh: _FreshTree,
+    def run_gate(self, gate: GateSection, workdir: Path, attempt_id: int, fresh: _FreshTree,
               flakes: list[GateFlake], runs: list[StageRun]) -> StageFailure | None:
         """Run `gate` until it settles (`retries.settled`: a failure is run again, a pass
         after a failure must be repeated); why it failed, or None. A gate that both failed
@@ -244,6 +230,79 @@ class Verifier:
         return StageFailure(f"gate:{gate.name}", f"gate:{gate.name} is flaky: passed "
                             f"{flake.passed} of {flake.runs} runs (last failure: "
                             f"{last.reason})", last.log_tail)
+
+
+class _Verification:
+    """The stages of one verification in order, collecting what they ran; with a guard,
+    every command after the first starts from the committed tree plus the `outputs` earlier
+    stages declared (a gate's answer cache, or one objective run's memo for the next, is
+    gone)."""
+
+    def __init__(self, verifier: Verifier, workdir: Path, attempt_id: int, label: str,
+                 kind: str) -> None:
+        self.verifier, self.workdir, self.attempt_id = verifier, workdir, attempt_id
+        self.label, self.kind = label, kind
+        self.fresh = _FreshTree(verifier.guard, workdir)
+        self.flakes: list[GateFlake] = []
+        self.runs: list[StageRun] = []
+        self.measurements: list[Measurement] = []
+        self.screen: Measurement | None = None
+
+    def verdict(self, failure: StageFailure | None = None,
+                stopped: StageFailure | None = None) -> Verdict:
+        return Verdict(failure, self.measurements, flakes=tuple(self.flakes),
+                       runs=tuple(self.runs), screen=self.screen, stopped=stopped)
+
+    def gates_then_objective(self, seeds: list[int], gates: bool,
+                             exclusive: AbstractContextManager[object] | None,
+                             reference: Reference | None) -> Verdict:
+        """Each gate in order (the first that fails stops the rest), the screen, then the
+        objective once per seed, stopping after a seed when `stop_reason` says so."""
+        v = self.verifier
+        for gate in v.config.gates if gates else []:
+            failure = v.run_gate(gate, self.workdir, self.attempt_id, self.fresh, self.flakes,
+                              self.runs)
+            if failure:
+                return self.verdict(failure)
+        screen = v.config.objective.screen if gates and self.kind == "objective" else ""
+        with exclusive or nullcontext():
+            if screen and seeds:
+                end = self.screened(seeds[0], screen, reference)
+                if end is not None:
+                    return end
+            for seed in seeds:
+                result = self.one(seed, self.kind)
+                if isinstance(result, StageFailure):
+                    return self.verdict(result)
+                self.measurements.append(result)
+                why = stop_reason(reference, self.measurements, len(seeds))
+                if why:
+                    return self.verdict(stopped=StageFailure("early", why))
+        return self.verdict()
+
+    def screened(self, seed: int, command: str, reference: Reference | None
+                 ) -> Verdict | None:
+        """Run the screen; the verdict when it ends the verification (it failed, or scored
+        worse than the reference's screen beyond the margin), None to go on."""
+        result = self.one(seed, "screen", command)
+        if isinstance(result, StageFailure):
+            return self.verdict(result)
+        self.screen = result
+        why = screen_reason(reference, result.score or 0.0) if reference else ""
+        return self.verdict(stopped=StageFailure("screen", why)) if why else None
+
+    def one(self, seed: int, kind: str, command: str | None = None
+            ) -> Measurement | StageFailure:
+        """One run of the objective (or the screen's `command`) with `seed`, recorded."""
+        self.fresh.before()
+        start = time.monotonic()
+        result = self.verifier.measure(self.workdir, self.attempt_id, seed, kind=kind,
+                                       command=command, label=self.label)
+        self.runs.append(StageRun(kind, log_stem(f"{kind}_seed{seed}{self.label}"),
+                                  time.monotonic() - start,
+                                  not isinstance(result, StageFailure)))
+        self.fresh.after(self.verifier.config.objective.outputs)
+        return result
 
 
 def log_stem(name: str) -> str:
