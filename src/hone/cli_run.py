@@ -62,6 +62,8 @@ class LinePrinter:
         clock = f"[{time.monotonic() - self.t0:7.1f}s]"
         if event == Event.BASELINE_START:
             self._out(f"{clock} measuring the baseline ({a.commit and a.commit[:10]})")
+        elif event == Event.BASELINE_RUN:
+            self._out(f"{clock} baseline: {a.reason}")
         elif event == Event.BASELINE:
             self.baseline = a.score
             self._out(f"{clock} baseline score {fmt(a.score)}")
