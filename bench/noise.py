@@ -33,6 +33,7 @@ import numpy as np
 from hone.config.model import AcceptanceSection
 from hone.decide.base import Arm
 from hone.decide.sequential import SequentialDecider
+from hone.direction import Direction
 from hone.records import Measurement
 
 TRUE_CHAMPION = 100.0
@@ -82,7 +83,7 @@ def hone_rule(decider: SequentialDecider, pool: int) -> Callable[[Machine, float
             counts[arm] += 1
             return _m(machine.run(true_cand if arm == "candidate" else TRUE_CHAMPION))
 
-        d = decider.decide(candidate, champion, "max", remeasure)
+        d = decider.decide(candidate, champion, Direction.MAX, remeasure)
         return Outcome(d.keep, counts["candidate"], counts["candidate"] + counts["champion"])
     return decide
 

@@ -93,6 +93,14 @@ class LinePrinter:
         pass
 
 
+def baseline_progress(event: Event, attempt: Attempt) -> None:
+    """For commands whose stdout is data (`hone ask --json`): the baseline's runs on stderr,
+    one line each, so a long first measurement is not silent."""
+    if event == Event.BASELINE_RUN:
+        sys.stderr.write(f"hone: baseline: {attempt.reason}\n")
+        sys.stderr.flush()
+
+
 def event_view(config: Config, history: list[Attempt]) -> LinePrinter | LiveView:
     """The live view on a terminal; one line per event otherwise (CI, logs, pipes)."""
     if not sys.stdout.isatty() or os.environ.get("TERM") == "dumb":

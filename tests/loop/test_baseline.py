@@ -5,6 +5,7 @@ interval anywhere for a deterministic objective (a seed spread is not noise)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import textwrap
 from concurrent.futures import Future
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from hone.cli import main
 from hone.cli_run import LinePrinter
 from hone.decide.noise import NoiseFloor
 from hone.direction import Direction
@@ -148,3 +150,13 @@ def test_the_line_printer_shows_each_baseline_run() -> None:
                                         reason="run 2 of 4 (seed 2) 12.3 s"))
     assert out.getvalue().rstrip().endswith("baseline: run 2 of 4 (seed 2) 12.3 s")
 
+
+
+def test_hone_ask_shows_the_baseline_runs_on_stderr(make_repo: MakeRepo,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    root = _repo(make_repo, noisy=False)
+    assert main(["ask", "--json", "-C", str(root)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["id"] == 1  # stdout stays data
+    lines = [line for line in captured.err.splitlines() if line.startswith("hone: baseline:")]
+    assert len(lines) == 4 and lines[-1].startswith("hone: baseline: run 4 of 4 (seed ")

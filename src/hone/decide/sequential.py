@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hone.decide.base import DECIDERS, Arm, Decider, Decision, Remeasure
@@ -58,11 +59,12 @@ class SequentialDecider(Decider):
     "kept" and "interval above zero" agree. A bootstrap interval was rejected: with 2 to 16
     runs per arm it is too discrete and too narrow.
 
-    Drift (`drift_check`, on by default): at each look the champion's fresh runs are compared
-    with its pool of earlier runs (`drift.detect_drift`, two-sided at 90%); when they differ,
-    the machine changed since the pool was measured, and the decision goes on with the fresh
-    interleaved runs alone (A B A B), its boundaries designed anew for that; the rule says so.
-    See bench/noise.py (`--step`, `--drift`) for the false keeps it saves.
+    Drift (`drift_check`, on by default): a verdict is checked against the machine having
+    changed since the champion's pool was measured (`drift.detect_drift`): a keep when the
+    champion's fresh runs rank above its pool at all, a discard when they are measurably below
+    it. Then the pool is stale: the decision goes on with the fresh interleaved runs alone
+    (A B A B, its boundaries designed anew) and its rule says so. bench/noise.py (`--step`,
+    `--drift`) measures the false keeps it saves and what it costs on a steady machine.
 
     Deterministic objectives (`deterministic=True`, set from the noise floor) are decided on the
     runs they have (one per seed): keep if and only if the aggregate is strictly better, beyond
@@ -170,32 +172,40 @@ class SequentialDecider(Decider):
                                           "runs": len(cand), "champion_runs": len(fresh),
                                           "failed_runs": failed})
             n = len(cand)
-            if older and self.drift_check:
-                drift = detect_drift(gains(fresh, direction), gains(older, direction))
-                if drift is not None:
-                    # The pool is stale: from here on only fresh runs, strictly A B A B.
-                    older, target = [], n
-                    bounds = self._bounds(n, last, 0, 1)
-                    continue
-            ref = older + fresh
-            g_cand, g_ref = gains(cand, direction), gains(ref, direction)
-            z = u_z(u_statistic(g_cand, g_ref), n, len(ref))
-            b = bounds.z_keep(n)
-            ref_median = pooled_score(ref, "median")
-            hl = hodges_lehmann(g_cand, g_ref, u_for_z(b, n, len(ref)))
-            estimate = relative(hl.estimate, ref_median)
-            low, high = relative(hl.low, ref_median), relative(hl.high, ref_median)
-            verdict = self._look(bounds, n, z, (estimate, low, high), last)
+            look = self._measure(cand, older + fresh, bounds, n, direction)
+            verdict = self._look(bounds, n, look.z, look.shift, last)
             if verdict is None:
                 target = n + 1
                 continue
             keep, rule = verdict
+            if older and self.drift_check:
+                drift = detect_drift(gains(fresh, direction), gains(older, direction), keep)
+                if drift is not None:
+                    # The pool is stale: from here on only fresh runs, strictly A B A B.
+                    older, target, bounds = [], n, self._bounds(n, last, 0, 1)
+                    continue
+            estimate, low, high = look.shift
             return self._decision(keep, rule + (f"; {drift.text()}" if drift else ""), cand,
                                   champ + fresh, base, {
-                "runs": n, "champion_runs": len(fresh), "champion_reference": len(ref),
+                "runs": n, "champion_runs": len(fresh),
+                "champion_reference": len(older) + len(fresh),
                 "estimate": estimate, "interval": [_finite(low), _finite(high)],
-                "p_value": p_upper(z), "p_threshold": p_upper(b), "z": z, "boundary": b,
-                "failed_runs": failed, **({"drift": drift.to_json()} if drift else {})})
+                "p_value": p_upper(look.z), "p_threshold": p_upper(look.boundary),
+                "z": look.z, "boundary": look.boundary, "failed_runs": failed,
+                **({"drift": drift.to_json()} if drift else {})})
+
+    @staticmethod
+    def _measure(cand: list[float], ref: list[float], bounds: Boundaries, n: int,
+                 direction: Direction) -> _Look:
+        """The rank statistic of the candidate's runs against the reference `ref`, and the
+        Hodges-Lehmann shift with its interval at the look's boundary."""
+        g_cand, g_ref = gains(cand, direction), gains(ref, direction)
+        z = u_z(u_statistic(g_cand, g_ref), n, len(ref))
+        b = bounds.z_keep(n)
+        ref_median = pooled_score(ref, "median")
+        hl = hodges_lehmann(g_cand, g_ref, u_for_z(b, n, len(ref)))
+        return _Look(z, b, (relative(hl.estimate, ref_median), relative(hl.low, ref_median),
+                            relative(hl.high, ref_median)))
 
     def _bounds(self, first: int, last: int, pool: int, every: int) -> Boundaries:
         return boundaries(first, last, pool, 1 - self.confidence, every, self.design_effect,
@@ -244,6 +254,16 @@ class SequentialDecider(Decider):
                   base: dict[str, Any], evidence: dict[str, Any]) -> Decision:
         return Decision(keep, self._pool(cand), self._pool(champ), rule,
                         {**base, "rule": rule, "deterministic": False, **evidence})
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What one look measured: the statistic `z`, the keep `boundary`, and the relative
+    `shift` (estimate, low, high)."""
+
+    z: float
+    boundary: float
+    shift: tuple[float, float, float]
 
 
 def _score(m: Measurement | None) -> float | None:
