@@ -41,13 +41,6 @@ class BaselineRun:
 Progress = Callable[[BaselineRun], None]
 
 
-def planned_runs(seeds: Sequence[int], noise_runs: int, deterministic: bool | None) -> int:
-    """How many baseline runs: each seed once plus one repeat, and for a noisy objective
-    (`deterministic` False) up to `noise_runs`. None: not known yet (the first batch)."""
-    first = len(seeds) + 1
-    return first if deterministic in (None, True) else max(noise_runs, first)
-
-
 def measure_baseline(measurer: Measurer, baseline: Attempt, seeds: Sequence[int],
                      noise_runs: int, progress: Progress) -> Verdict:
     """Run the baseline as planned (see the module) and return one verdict of all its runs:
@@ -61,7 +54,7 @@ def measure_baseline(measurer: Measurer, baseline: Attempt, seeds: Sequence[int]
     failure = next((verdicts[i].failure for i in range(len(seeds)) if verdicts[i].failure),
                    None)
     if failure is None and _runs(verdicts) and not noise_floor(_runs(verdicts)).deterministic:
-        counter.total = planned_runs(seeds, noise_runs, False)
+        counter.total = max(noise_runs, len(plan))
         plan += [seeds[i % len(seeds)] for i in range(len(plan), counter.total)]
         verdicts |= counter.wait(_submit(measurer, baseline, plan, len(verdicts), len(seeds)))
     return Verdict(failure, _runs(verdicts))
