@@ -160,3 +160,21 @@ def test_hone_ask_shows_the_baseline_runs_on_stderr(make_repo: MakeRepo,
     assert json.loads(captured.out)["id"] == 1  # stdout stays data
     lines = [line for line in captured.err.splitlines() if line.startswith("hone: baseline:")]
     assert len(lines) == 4 and lines[-1].startswith("hone: baseline: run 4 of 4 (seed ")
+
+
+def test_the_live_view_logs_each_baseline_run_and_keeps_measuring() -> None:
+    from rich.console import Console
+
+    from hone.report.live import Limits, LiveView
+
+    log = io.StringIO()
+    view = LiveView(Limits(attempts=1, hours=None, usd=None), Direction.MAX,
+                    console=Console(file=log, width=140, color_system=None))
+    base = Attempt("r", 0, None, "c0", Status.RUNNING)
+    view(Event.BASELINE_START, base)
+    view(Event.BASELINE_RUN, Attempt("r", 0, None, "c0", Status.RUNNING,
+                                     reason="run 1 of 4 (seed 1) 0.5 s"))
+    assert "baseline: run 1 of 4 (seed 1) 0.5 s" in log.getvalue()
+    buf = io.StringIO()
+    Console(file=buf, width=140, color_system=None).print(view.render())
+    assert "measuring baseline" in buf.getvalue()
