@@ -56,7 +56,8 @@ def detect_drift(fresh: Sequence[float], pool: Sequence[float], keep: bool,
     Why a keep is so strict: a machine that got faster by about its noise is rarely caught
     with the 1 to 3 fresh runs a decision has when it keeps, and it is exactly what makes a
     no-op look better; so a keep never rests on a pool its fresh runs do not support
-    (bench/noise.py --step 0.05: 9% false keeps at 5% noise instead of 33%)."""
+    (bench/noise.py --step 0.05, 5% noise: 10.9% false keeps, against 67.4% without a check
+    and 32.5% with a two-sided check at every look)."""
     if not fresh or len(pool) < 2:
         return None
     z = u_z(u_statistic(fresh, pool), len(fresh), len(pool))
