@@ -54,12 +54,13 @@ _print_json = print_json
 @contextmanager
 def _engine(directory: Path, run: str | None) -> Iterator[Any]:
     """The run's engine and executor, under the repository's lock."""
+    from hone.cli_run import baseline_progress
     from hone.loop.session import open_engine
     from hone.loop.workspace import Workspace
 
     ws = Workspace.open(directory)
     name = run or ws.config.run.name
-    with ws.lock(name), open_engine(ws, name) as engine:
+    with ws.lock(name), open_engine(ws, name, on_event=baseline_progress) as engine:
         yield engine
 
 

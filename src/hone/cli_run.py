@@ -62,6 +62,8 @@ class LinePrinter:
         clock = f"[{time.monotonic() - self.t0:7.1f}s]"
         if event == Event.BASELINE_START:
             self._out(f"{clock} measuring the baseline ({a.commit and a.commit[:10]})")
+        elif event == Event.BASELINE_RUN:
+            self._out(f"{clock} baseline: {a.reason}")
         elif event == Event.BASELINE:
             self.baseline = a.score
             self._out(f"{clock} baseline score {fmt(a.score)}")
@@ -90,6 +92,14 @@ class LinePrinter:
 
     def __exit__(self, *exc: object) -> None:
         pass
+
+
+def baseline_progress(event: Event, attempt: Attempt) -> None:
+    """For commands whose stdout is data (`hone ask --json`): the baseline's runs on stderr,
+    one line each, so a long first measurement is not silent."""
+    if event == Event.BASELINE_RUN:
+        sys.stderr.write(f"hone: baseline: {attempt.reason}\n")
+        sys.stderr.flush()
 
 
 def event_view(config: Config, history: list[Attempt]) -> LinePrinter | LiveView:

@@ -62,6 +62,7 @@ class Event(enum.StrEnum):
     """What the loop tells its observers (the live view, the line printer)."""
 
     BASELINE_START = "baseline-start"
+    BASELINE_RUN = "baseline-run"  # one run of the baseline finished; `reason` says which
     BASELINE = "baseline"
     START = "start"
     VERIFY = "verify"

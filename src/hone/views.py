@@ -216,7 +216,9 @@ def evidence_line(d: dict[str, Any]) -> str:
     else:
         parts.append(f"{d.get('runs')} candidate runs vs {d.get('champion_reference', '?')} "
                      f"champion runs ({d.get('champion_runs')} fresh)")
-    if d.get("estimate") is not None:
+    if d.get("estimate") is not None and d.get("deterministic"):
+        parts.append(f"effect {d['estimate']:+.2%}")  # no interval: a seed spread is not noise
+    elif d.get("estimate") is not None:
         low, high = (d.get("interval") or [None, None])[:2]
         ends = ", ".join("unbounded" if x is None else f"{x:+.2%}" for x in (low, high))
         parts.append(f"effect {d['estimate']:+.2%} [{ends}]")

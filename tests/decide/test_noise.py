@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from hone.decide.confirm import Side, confirm
 from hone.decide.noise import noise_floor, plan_warning, within_noise
@@ -59,6 +60,12 @@ def test_confirm_interleaves_and_brackets_the_true_gain() -> None:
 
 def test_confirm_deterministic_and_failed() -> None:
     c = confirm(lambda side: 12.0 if side == "champion" else 3.0, 1, Direction.MAX)
-    assert c.improvement == c.low == c.high == 3.0
+    assert c.improvement == 3.0 and c.low is None and c.high is None and c.deterministic
+    assert "[" not in c.summary() and "(deterministic)" in c.summary()
+    # Seeds of a deterministic objective differ (nextpnr's do): no interval from their spread.
+    seeds = {"baseline": iter([100.0, 200.0, 600.0]), "champion": iter([101.0, 202.0, 606.0])}
+    by_seed = confirm(lambda side: next(seeds[side]), 3, Direction.MAX, deterministic=True)
+    assert by_seed.deterministic and by_seed.low is None and by_seed.p_value is None
+    assert by_seed.improvement == pytest.approx(0.01)
     failed = confirm(lambda side: None, 3, Direction.MAX)
     assert failed.improvement is None and "failed" in failed.summary()

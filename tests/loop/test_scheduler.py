@@ -115,7 +115,8 @@ def test_baseline_repeats_are_measured_in_parallel(make_repo: MakeRepo, hone: Ho
     store = SQLiteStore(root / ".git" / "hone" / "hone.db")
     seen = [m.metrics["seen"] for m in store.measurements("main", 0)]
     store.close()
-    assert seen == [3, 3, 3]  # all three ran at once
+    # all three seeds ran at once; then the repeat of seed 1 that found it deterministic
+    assert seen[:3] == [3, 3, 3] and len(seen) == 4
 
 
 def test_ctrl_c_records_every_attempt_in_flight(make_repo: MakeRepo, hone: Hone,

@@ -115,6 +115,9 @@ class AcceptanceSection(_Section):
     # Earlier champion runs a decision may compare with (0: only the fresh interleaved ones,
     # immune to drift of the machine but about half as sensitive).
     window: int = Field(default=30, ge=0)
+    # Compare the champion's fresh runs with those earlier ones; when the machine drifted
+    # since (they differ), decide on the fresh interleaved runs alone (decide/drift.py).
+    drift_check: bool = True
     rule: str = "sequential"  # a registered decider
     # A gain must pay for the code it adds: each added line of code costs this much relative
     # gain (0.001: +10 lines need +1%). 0 turns the price off.

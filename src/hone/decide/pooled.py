@@ -33,6 +33,17 @@ def pooled_score(scores: Sequence[float | None], how: Aggregation = "median") ->
     return float(min(finite) if how == "min" else max(finite))
 
 
+def one_per_seed(measurements: Sequence[Measurement]) -> list[Measurement]:
+    """The first measurement with a finite score of each seed, in order: the runs of a
+    deterministic objective, where a rerun of a seed repeats its score and would otherwise
+    count that seed twice in a median."""
+    seen: dict[int, Measurement] = {}
+    for m in measurements:
+        if m.score is not None and math.isfinite(m.score):
+            seen.setdefault(m.seed, m)
+    return list(seen.values())
+
+
 def pooled_champion(measurements: Sequence[Measurement],
                     how: Aggregation = "median") -> float | None:
     """The champion's score from all its measurements."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hone.decide.base import DECIDERS, Arm, Decider, Decision, Remeasure
+from hone.decide.drift import Drift, detect_drift
 from hone.decide.noise import RESOLUTION
-from hone.decide.pooled import Aggregation, finite_scores, pooled_score
+from hone.decide.pooled import Aggregation, finite_scores, one_per_seed, pooled_score
 from hone.decide.ranks import (
     Boundaries,
     boundaries,
@@ -57,6 +59,13 @@ class SequentialDecider(Decider):
     "kept" and "interval above zero" agree. A bootstrap interval was rejected: with 2 to 16
     runs per arm it is too discrete and too narrow.
 
+    Drift (`drift_check`, on by default): a verdict is checked against the machine having
+    changed since the champion's pool was measured (`drift.detect_drift`): a keep when the
+    champion's fresh runs rank above its pool at all, a discard when they are measurably below
+    it. Then the pool is stale: the decision goes on with the fresh interleaved runs alone
+    (A B A B, its boundaries designed anew) and its rule says so. bench/noise.py (`--step`,
+    `--drift`) measures the false keeps it saves and what it costs on a steady machine.
+
     Deterministic objectives (`deterministic=True`, set from the noise floor) are decided on the
     runs they have (one per seed): keep if and only if the aggregate is strictly better, beyond
     float resolution (`noise.RESOLUTION`). `min_effect` is a margin against noise and applies
@@ -80,13 +89,15 @@ class SequentialDecider(Decider):
         return cls(max(acc.min_effect, margin) if margin else acc.min_effect, acc.confidence,
                    acc.initial_repeats, acc.max_repeats,
                    deterministic=bool(floor and floor.deterministic), window=acc.window,
-                   aggregation=config.objective.aggregation, margin=margin)
+                   aggregation=config.objective.aggregation, margin=margin,
+                   drift_check=acc.drift_check)
 
     def __init__(self, min_effect: float = 0.01, confidence: float = 0.95,
                  initial_repeats: int = 2, max_repeats: int = 16, *,
                  deterministic: bool = False, window: int = 30,
                  aggregation: Aggregation = "median", champion_every: int = 2,
-                 design_effect: float = 1.0, power: float = 0.8, margin: float = 0.0) -> None:
+                 design_effect: float = 1.0, power: float = 0.8, margin: float = 0.0,
+                 drift_check: bool = True) -> None:
         if not 0.5 < confidence < 1:
             raise ValueError("confidence must be between 0.5 and 1")
         self.min_effect = min_effect
@@ -96,6 +107,7 @@ class SequentialDecider(Decider):
         self.deterministic = deterministic
         self.margin = max(0.0, margin)
         self.window = max(0, window)
+        self.drift_check = drift_check
         self.design_effect = design_effect
         self.power = power
         self.aggregation: Aggregation = aggregation
@@ -104,6 +116,8 @@ class SequentialDecider(Decider):
 
     def decide(self, candidate: list[Measurement], champion: list[Measurement],
                direction: Direction, remeasure: Remeasure) -> Decision:
+        if self.deterministic:  # a seed's rerun repeats its score: each seed counts once
+            candidate, champion = one_per_seed(candidate), one_per_seed(champion)
         # Copies: the caller's remeasure may append to the lists it passed in.
         cand = finite_scores(candidate)
         champ = finite_scores(champion)
@@ -136,7 +150,7 @@ class SequentialDecider(Decider):
         spread = {"equivalence": self.margin} if self.margin else {}
         return Decision(keep, cand_score, champ_score, rule, {
             **base, **spread, "min_effect": 0.0, "rule": rule, "deterministic": True,
-            "runs": len(cand), "champion_runs": 0, "estimate": effect, "interval": [effect, effect],
+            "runs": len(cand), "champion_runs": 0, "estimate": effect,
             "p_value": None}, deterministic=True)
 
     def _sequential(self, cand: list[float], champ: list[float],
@@ -145,46 +159,73 @@ class SequentialDecider(Decider):
         older = champ[max(0, len(champ) - self.window):] if self.window else []
         first = max(self.initial_repeats, min(len(cand), self.max_repeats))
         last = max(self.max_repeats, len(cand))
-        bounds = boundaries(first, last, len(older), 1 - self.confidence, self.champion_every,
-                            self.design_effect, 1 - self.power)
+        bounds = self._bounds(first, last, len(older), self.champion_every)
         fresh: list[float] = []
         failed = {"candidate": 0, "champion": 0}
+        drift: Drift | None = None
         target = first
         while True:
-            # Pair every candidate run with a fresh champion run, then add candidate runs up to
-            # the look: A (from verify) B A B A B ...
-            while len(cand) < target or len(fresh) < bounds.fresh(len(cand)):
-                arm: Arm = ("champion" if len(fresh) < bounds.fresh(len(cand))
-                            else "candidate")
-                score = _score(remeasure(arm))
-                if score is None:
-                    failed[arm] += 1
-                    if arm == "candidate" or failed[arm] > self.max_repeats:
-                        rule = f"{arm} failed when re-measured"
-                        return self._decision(False, rule, cand, champ + fresh, base, {
-                            "runs": len(cand), "champion_runs": len(fresh),
-                            "failed_runs": failed})
-                    continue
-                (cand if arm == "candidate" else fresh).append(score)
+            arm = self._fill(cand, fresh, target, bounds, remeasure, failed)
+            if arm is not None:
+                return self._decision(False, f"{arm} failed when re-measured", cand,
+                                      champ + fresh, base, {
+                                          "runs": len(cand), "champion_runs": len(fresh),
+                                          "failed_runs": failed})
             n = len(cand)
-            ref = older + fresh
-            g_cand, g_ref = gains(cand, direction), gains(ref, direction)
-            z = u_z(u_statistic(g_cand, g_ref), n, len(ref))
-            b = bounds.z_keep(n)
-            ref_median = pooled_score(ref, "median")
-            hl = hodges_lehmann(g_cand, g_ref, u_for_z(b, n, len(ref)))
-            estimate = relative(hl.estimate, ref_median)
-            low, high = relative(hl.low, ref_median), relative(hl.high, ref_median)
-            verdict = self._look(bounds, n, z, (estimate, low, high), last)
+            look = self._measure(cand, older + fresh, bounds, n, direction)
+            verdict = self._look(bounds, n, look.z, look.shift, last)
             if verdict is None:
                 target = n + 1
                 continue
             keep, rule = verdict
-            return self._decision(keep, rule, cand, champ + fresh, base, {
-                "runs": n, "champion_runs": len(fresh), "champion_reference": len(ref),
+            if older and self.drift_check:
+                drift = detect_drift(gains(fresh, direction), gains(older, direction), keep)
+                if drift is not None:
+                    # The pool is stale: from here on only fresh runs, strictly A B A B.
+                    older, target, bounds = [], n, self._bounds(n, last, 0, 1)
+                    continue
+            estimate, low, high = look.shift
+            return self._decision(keep, rule + (f"; {drift.text()}" if drift else ""), cand,
+                                  champ + fresh, base, {
+                "runs": n, "champion_runs": len(fresh),
+                "champion_reference": len(older) + len(fresh),
                 "estimate": estimate, "interval": [_finite(low), _finite(high)],
-                "p_value": p_upper(z), "p_threshold": p_upper(b), "z": z, "boundary": b,
-                "failed_runs": failed})
+                "p_value": p_upper(look.z), "p_threshold": p_upper(look.boundary),
+                "z": look.z, "boundary": look.boundary, "failed_runs": failed,
+                **({"drift": drift.to_json()} if drift else {})})
+
+    @staticmethod
+    def _measure(cand: list[float], ref: list[float], bounds: Boundaries, n: int,
+                 direction: Direction) -> _Look:
+        """The rank statistic of the candidate's runs against the reference `ref`, and the
+        Hodges-Lehmann shift with its interval at the look's boundary."""
+        g_cand, g_ref = gains(cand, direction), gains(ref, direction)
+        z = u_z(u_statistic(g_cand, g_ref), n, len(ref))
+        b = bounds.z_keep(n)
+        ref_median = pooled_score(ref, "median")
+        hl = hodges_lehmann(g_cand, g_ref, u_for_z(b, n, len(ref)))
+        return _Look(z, b, (relative(hl.estimate, ref_median), relative(hl.low, ref_median),
+                            relative(hl.high, ref_median)))
+
+    def _bounds(self, first: int, last: int, pool: int, every: int) -> Boundaries:
+        return boundaries(first, last, pool, 1 - self.confidence, every, self.design_effect,
+                          1 - self.power)
+
+    def _fill(self, cand: list[float], fresh: list[float], target: int, bounds: Boundaries,
+              remeasure: Remeasure, failed: dict[str, int]) -> Arm | None:
+        """Pair every candidate run with fresh champion runs, then add candidate runs up to
+        `target`: A (from verify) B A B A B ... The arm whose re-measuring failed too often
+        (the candidate once, the champion more than `max_repeats` times), or None."""
+        while len(cand) < target or len(fresh) < bounds.fresh(len(cand)):
+            arm: Arm = "champion" if len(fresh) < bounds.fresh(len(cand)) else "candidate"
+            score = _score(remeasure(arm))
+            if score is None:
+                failed[arm] += 1
+                if arm == "candidate" or failed[arm] > self.max_repeats:
+                    return arm
+                continue
+            (cand if arm == "candidate" else fresh).append(score)
+        return None
 
     def _look(self, bounds: Boundaries, n: int, z: float,
               shift: tuple[float, float, float], last: int) -> tuple[bool, str] | None:
@@ -213,6 +254,16 @@ class SequentialDecider(Decider):
                   base: dict[str, Any], evidence: dict[str, Any]) -> Decision:
         return Decision(keep, self._pool(cand), self._pool(champ), rule,
                         {**base, "rule": rule, "deterministic": False, **evidence})
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What one look measured: the statistic `z`, the keep `boundary`, and the relative
+    `shift` (estimate, low, high)."""
+
+    z: float
+    boundary: float
+    shift: tuple[float, float, float]
 
 
 def _score(m: Measurement | None) -> float | None:

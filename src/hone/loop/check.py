@@ -1,7 +1,7 @@
 """`hone check`: the gates and the objective once on HEAD, as `hone run` measures a baseline.
 
 The same guard of protected files, verifier factory, executor and baseline job as a run (see
-`session.open_engine` and `jobs.Measurer.baseline`), with one seed and no noise runs, and
+`session.open_engine` and `loop/baseline.py`), with one seed and no noise runs, and
 nothing written to the journal: logs go to `.hone/check/` (replaced by the next check). With
 a `[holdout]`, its runs follow, as they follow a run's baseline.
 """

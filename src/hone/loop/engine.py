@@ -21,6 +21,7 @@ from hone.decide import Decider, Decision, make_decider
 from hone.decide.base import Arm
 from hone.decide.chain import accept
 from hone.errors import HoneError, UsageError
+from hone.loop.baseline import measure_baseline
 from hone.loop.brief import build_brief
 from hone.loop.cheap import stopped
 from hone.loop.commit_message import commit_message
@@ -125,8 +126,9 @@ class Engine(RunView):
         workdir = self.ws.worktrees(self.run).checkout("baseline", baseline.commit)
         baseline = self.quality.account(baseline, workdir, baseline.commit)
         config = self.ws.config
-        verdict = self.measurer.baseline(baseline, config.objective.seed_list(),
-                                         config.acceptance.noise_runs)
+        verdict = measure_baseline(
+            self.measurer, baseline, config.objective.seed_list(), config.acceptance.noise_runs,
+            lambda run: self.on_event(Event.BASELINE_RUN, replace(baseline, reason=run.line())))
         if verdict.failure:
             f = verdict.failure
             if f.unknown_metric:

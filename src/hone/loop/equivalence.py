@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from hone.config.model import Config
 from hone.decide.noise import NoiseFloor, equivalence_spread
-from hone.decide.pooled import pooled_score
+from hone.decide.pooled import one_per_seed, pooled_score
 from hone.records import Attempt, Measurement, Noise, Purpose
 from hone.verify.process import run_command
 from hone.verify.variants import python_variant
@@ -131,8 +131,7 @@ def _run_hook(engine: Engine, hook: str, workdir: Path, index: int) -> str:
 
 def _pooled(config: Config, runs: list[Measurement]) -> float | None:
     """One run per seed (the first), pooled as the objective pools them."""
-    first = {m.seed: m.score for m in reversed(runs)}
-    return pooled_score(list(first.values()), config.objective.aggregation)
+    return pooled_score([m.score for m in one_per_seed(runs)], config.objective.aggregation)
 
 
 def _measure(engine: Engine, baseline: Attempt, commits: list[str],

@@ -115,18 +115,6 @@ class Measurer:
         verdict = self.verdict(attempt, Purpose.HOLDOUT, label=label)
         return verdict.failure if verdict.failure is not None else verdict.measurements
 
-    def baseline(self, baseline: Attempt, seeds: Sequence[int], runs: int) -> Verdict:
-        """The baseline's first pass over `seeds` (the gates with the first), then repeats up
-        to `runs` in all for its noise floor, in parallel; one verdict of them all. A failed
-        repeat only leaves fewer runs to estimate the noise from."""
-        futures = [self.submit(baseline, Purpose.BASELINE, (seeds[i % len(seeds)],),
-                               gates=i == 0, label=f"_n{i}" if i >= len(seeds) else "")
-                   for i in range(max(runs, len(seeds)))]
-        verdicts = [f.result().verdict for f in futures]
-        failure = next((v.failure for v in verdicts[:len(seeds)] if v.failure), None)
-        return Verdict(failure, [m for v in verdicts if not v.failure for m in v.measurements],
-                       screen=verdicts[0].screen)
-
 
 def combined(outcomes: list[Outcome]) -> Outcome:
     """The outcomes of one attempt's seed jobs (the first with the gates) as one: the first

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from hone.config.model import Config
 from hone.decide.confirm import Confirmation, Side, confirm
 from hone.decide.noise import NoiseFloor, noise_floor, plan_warning
-from hone.decide.pooled import pooled_champion
+from hone.decide.pooled import one_per_seed, pooled_champion
 from hone.loop.equivalence import measure_equivalence
 from hone.records import Attempt, Measurement, Noise, Purpose
 from hone.verify.verifier import StageFailure
@@ -36,7 +36,9 @@ def record_noise_floor(engine: Engine, baseline: Attempt, runs: list[Measurement
     floor = noise_floor(runs)
     acc = config.acceptance
     warning = plan_warning(floor, acc.min_effect, acc.max_repeats, acc.confidence)
-    score = pooled_champion(runs, config.objective.aggregation)
+    # A deterministic objective's rerun (the determinism check) repeats a seed: once each.
+    score = pooled_champion(one_per_seed(runs) if floor.deterministic else runs,
+                            config.objective.aggregation)
     engine.store.update_run(engine.run, meta={"noise": floor.to_json(), "noise_warning": warning})
     baseline = replace(baseline, score=score, noise=Noise(floor.to_json(), warning or ""))
     return measure_equivalence(engine, baseline, runs, plan_seeds(config, floor))
@@ -76,8 +78,9 @@ def confirm_champion(engine: Engine, runs: int | None = None) -> Confirmation | 
         engine.store.add_measurement(engine.run, result)
         return result.score
 
-    result = confirm(measure, runs * len(seeds) if floor and floor.deterministic else runs,
-                     config.objective.direction, config.acceptance.confidence)
+    deterministic = bool(floor and floor.deterministic)
+    result = confirm(measure, runs * len(seeds) if deterministic else runs,
+                     config.objective.direction, config.acceptance.confidence, deterministic)
     engine.store.update_run(engine.run, meta={"confirmation": {
         "champion_id": champion.id, **result.to_json()}})
     return result

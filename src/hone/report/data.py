@@ -77,6 +77,7 @@ class _Journal:
     t0: float
     direction: Direction
     confidence: float
+    deterministic: bool  # the noise floor says so: no interval (a seed spread is not noise)
 
     @property
     def baseline(self) -> Attempt | None:
@@ -85,6 +86,14 @@ class _Journal:
     def runs(self, attempt_id: int) -> list[float]:
         """The finite objective scores measured for one attempt."""
         return _scores(self.by_attempt.get(attempt_id, []))
+
+    def gain_interval(self, attempt_id: int) -> dict[str, Any] | None:
+        """The attempt's gain over the baseline with its interval; None for a deterministic
+        objective, whose runs differ by seed only."""
+        if self.deterministic:
+            return None
+        return gain_interval(self.runs(attempt_id), self.runs(0), self.direction,
+                             self.confidence)
 
 
 def overview(engine: RunView) -> dict[str, Any]:
@@ -101,7 +110,8 @@ def overview(engine: RunView) -> dict[str, Any]:
     j = _Journal(attempts, by_id, by_attempt,
                  t0=baseline.started if baseline else info.created,
                  direction=config.objective.direction,
-                 confidence=config.acceptance.confidence)
+                 confidence=config.acceptance.confidence,
+                 deterministic=bool((info.meta.get("noise") or {}).get("deterministic")))
     depth = _depths(attempts)
     rows = [_attempt_row(j, a, depth[a.id]) for a in attempts]
     return {
@@ -155,7 +165,6 @@ def _champion_steps(j: _Journal) -> list[dict[str, Any]]:
     kept attempt the champion), starting from the baseline when it has a score."""
     baseline = j.baseline
     base_score = baseline.score if baseline else None
-    base_runs = j.runs(0)
     steps: list[dict[str, Any]] = []
     if baseline is not None and baseline.score is not None:
         steps.append({"id": 0, "t": 0.0, "score": baseline.score, "gain": 0.0,
@@ -166,8 +175,7 @@ def _champion_steps(j: _Journal) -> list[dict[str, Any]]:
                     key=lambda a: a.finished or 0.0):
         steps.append({"id": a.id, "t": (a.finished or j.t0) - j.t0, "score": a.score,
                       "gain": j.direction.gain(a.score, base_score),
-                      "interval": gain_interval(j.runs(a.id), base_runs, j.direction,
-                                                j.confidence)})
+                      "interval": j.gain_interval(a.id)})
     return steps
 
 
@@ -184,8 +192,7 @@ def _summary(j: _Journal, rows: list[dict[str, Any]], champion: Attempt | None,
         "champion": None if champion is None else {"id": champion.id,
                                                     "score": champion.score},
         "gain": j.direction.gain(champion.score if champion else None, base_score),
-        "gain_interval": gain_interval(j.runs(champion.id), j.runs(0), j.direction,
-                                       j.confidence)
+        "gain_interval": j.gain_interval(champion.id)
         if champion and champion.id != 0 else None,
         "attempts": len(j.attempts) - 1 if j.attempts else 0,
         "by_status": counts,

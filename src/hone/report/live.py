@@ -86,7 +86,10 @@ class LiveView:
     def __call__(self, event: Event, attempt: Attempt, slot: str | None = None,
                  **_: Any) -> None:
         with self.lock:
-            self._event(event, attempt, slot or _slot_of(attempt))
+            if event == Event.BASELINE_RUN:  # one of the baseline's runs finished
+                self.out(f"baseline: {attempt.reason}")
+            else:
+                self._event(event, attempt, slot or _slot_of(attempt))
         if self.live.is_started:
             self.live.refresh()
 
