@@ -23,20 +23,19 @@ from hone.decide.chain import accept
 from hone.errors import HoneError, UsageError
 from hone.loop.baseline import measure_baseline
 from hone.loop.brief import build_brief
+from hone.loop.brief_extras import extra_sections
 from hone.loop.cheap import stopped
 from hone.loop.commit_message import commit_message
 from hone.loop.equivalence import reestimate
 from hone.loop.failed_baseline import baseline_error
 from hone.loop.jobs import Measurer
 from hone.loop.measure import record_noise_floor, run_noise
-from hone.loop.rebase import carried_sections
 from hone.loop.recover import forget, refuse_stale_refs, resume
-from hone.loop.repair import judged_against, repair_sections, repaired
+from hone.loop.repair import judged_against, repaired
 from hone.loop.safeguards import Safeguards
 from hone.loop.view import RunView
 from hone.loop.workspace import Workspace
 from hone.mutators.base import Mutator, MutatorExhausted, Proposal, ProposalContext
-from hone.mutators.llm.lessons import brief_sections as lesson_sections
 from hone.records import (
     Attempt,
     DecisionRecord,
@@ -51,7 +50,6 @@ from hone.store.base import RunInfo
 from hone.strategies import novelty
 from hone.strategies.merge import apply_merge
 from hone.strategies.plan import Plan
-from hone.strategies.plan import brief_sections as search_sections
 from hone.vcs import refs
 from hone.verify.equivalent import renamed
 from hone.verify.guard import Guard
@@ -174,10 +172,8 @@ class Engine(RunView):
         editable = self.editable(parent.commit)
         brief = build_brief(self.ws.config, history, champion, parent, editable,
                             workdir=str(workdir) if workdir_hint else None,
-                            extra_sections=lesson_sections(self.ws.dir, self.run)
-                            + carried_sections(self.ws, self.run)
-                            + search_sections(self.ws.config, history, attempt, parent)
-                            + self.quality.brief_sections() + repair_sections(self, attempt),
+                            extra_sections=extra_sections(self, self.quality, history,
+                                                          attempt, parent),
                             measurements=self.store.measurements(self.run))
         brief_path = self.ws.brief_path(self.run, attempt.id)
         text = brief.render()
