@@ -181,24 +181,24 @@ def _plain_files(folder: Path, limit: int) -> dict[str, os.stat_result] | None:
 
 def _discard(folder: Path) -> None:
     """Remove `folder` whatever it holds: first renamed away (that needs no permission inside
-    it), then deleted as far as it can be (folders made writable again on the way)."""
+    it), then deleted as far as it can be, folders made listable and writable again."""
     gone = folder.with_name(f"{folder.name}.gone-{os.getpid()}-{time.monotonic_ns()}")
     try:
         os.rename(folder, gone)
     except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-
-    def unlock(_func: object, path: str, _exc: object) -> None:
+        gone = folder
+    for _ in range(2):
+        shutil.rmtree(gone, ignore_errors=True)
+        if not os.path.lexists(gone):
+            return
         with contextlib.suppress(OSError):
-            os.chmod(os.path.dirname(path), 0o700)
-            os.chmod(path, 0o700)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                os.unlink(path)
-
-    shutil.rmtree(gone, onerror=unlock)
+            os.chmod(gone, 0o700)
+        for top, dirs, _files in os.walk(gone):  # each folder opened before it is entered
+            for name in dirs:
+                path = os.path.join(top, name)
+                with contextlib.suppress(OSError):
+                    if not os.path.islink(path):  # never the target of a planted link
+                        os.chmod(path, 0o700)
 
 
 def _stamp(info: os.stat_result) -> _Stamp:
