@@ -133,7 +133,6 @@ class OpenAIProvider(Provider):
     def __init__(self, model: str, settings: LLMSection, base_url: str = "") -> None:
         super().__init__(model, settings)
         import openai
-
         from openai.types.chat import ChatCompletion
 
         self._sdk, self._completion = openai, ChatCompletion
