@@ -3,10 +3,11 @@
 Default (`--mode llm`): 40 attempts of a deterministic objective (`python3 score.py`, a busy loop
 calibrated to about 40 ms when run by hand, no gate), proposed by an instant scripted LLM (the
 loopback server, each answer a small valid edit of `knob.py`), with the jail on (skipped with a
-message when bubblewrap cannot run). Prints a table: the bare objective's time by hand, hone's wall
-per attempt, the jail's launch cost per command (bare `bwrap` and hone's jail over a plain
-launch), hone's own cost per attempt (wall minus the objective's process time as hone recorded
-it) and the ratio wall / bare (goal: at most 2.0x). A `git` shim on hone's PATH counts the git
+message when bubblewrap cannot run). Prints a table: the bare objective's time by hand (median of
+15 runs just before and 15 just after hone's run), hone's wall per attempt, the jail's launch cost
+per command (bare `bwrap` and hone's jail over a plain launch), hone's own cost per attempt (wall
+minus the objective's process time as hone recorded it) and the ratio wall / bare (goal: at most
+2.0x). A `git` shim on hone's PATH counts the git
 processes hone starts per attempt, by subcommand.
 
 `--mode sleep`: the older figure, an objective of `sleep S` with the classic mutator, and the
@@ -77,15 +78,14 @@ def commit_all(root: Path) -> None:
     subprocess.run(["git", "commit", "-qm", "bench"], cwd=root, check=True, env=env)
 
 
-def time_by_hand(argv: list[str], cwd: Path, runs: int, fastest: bool = False) -> float:
-    """Median (or, with `fastest`, least) wall seconds of `argv` run directly (no hone, no
-    jail). The least is what a quiet machine would show; the median what this one shows."""
+def hand_times(argv: list[str], cwd: Path, runs: int) -> list[float]:
+    """Wall seconds of `runs` runs of `argv` run directly (no hone, no jail)."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(argv, cwd=cwd, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
-    return min(times) if fastest else statistics.median(times)
+    return times
 
 
 def cpu_by_hand(argv: list[str], cwd: Path, runs: int) -> float:
@@ -235,11 +235,14 @@ def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
     root.mkdir()
     loops = calibrate(root)
     script = [sys.executable, "score.py"]
-    bare = time_by_hand(script, root, 15)
-    bare_fastest = time_by_hand(script, root, 15, fastest=True)
+    # By hand 15 times just before and 15 times just after hone's run: on a shared machine the
+    # load moves during a run, and the median of both sides is the fairer yardstick.
+    before = hand_times(script, root, 15)
     bare_cpu = cpu_by_hand(script, root, 15)
     log = tmp / "git-calls.log"
     wall, cpu = run_hone(root, git_shim(tmp / "shim", log), jail, attempts, profile)
+    after = hand_times(script, root, 15)
+    bare, bare_fastest = statistics.median(before + after), min(before + after)
     j = journal_figures(root)
     n, obj_seconds = int(j["n"]), float(j["obj_seconds"])
     per_attempt = (float(j["last"]) - float(j["first"])) / n
@@ -251,8 +254,9 @@ def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
           f"process it started (start-up and baseline included; CPU varies less than wall "
           f"on a loaded machine)")
     print("| figure | ms |\n|---|---:|")
-    print(f"| bare objective, by hand (median of 15; fastest {bare_fastest * 1000:.1f}) "
-          f"| {bare * 1000:.1f} |")
+    print(f"| bare objective, by hand (median of 15 runs before and 15 after hone's run: "
+          f"{statistics.median(before) * 1000:.1f} and {statistics.median(after) * 1000:.1f}; "
+          f"fastest {bare_fastest * 1000:.1f}) | {bare * 1000:.1f} |")
     print(f"| hone wall per attempt (first start to last finish / attempts) "
           f"| {per_attempt * 1000:.1f} |")
     print(f"| objective process time per attempt, as hone recorded it "
@@ -270,6 +274,8 @@ def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
           + ", ".join(f"{k} {v / n:.2f}" for k, v in by_cmd.most_common()) + ")")
     print(f"repository: {root}")
     print(json.dumps({"bare_ms": round(bare * 1000, 1),
+                      "bare_before_ms": round(statistics.median(before) * 1000, 1),
+                      "bare_after_ms": round(statistics.median(after) * 1000, 1),
                       "wall_per_attempt_ms": round(per_attempt * 1000, 1),
                       "own_per_attempt_ms": round(own * 1000, 1), "ratio": round(ratio, 2),
                       "git_per_attempt": round(len(steady) / n, 2),

@@ -140,12 +140,12 @@ def test_commit_without_new_files_is_one_git_process(repo: Repo,
     real_git, real_run = worktrees.git, worktrees.run_git
 
     def counting(*args: str, cwd: Path, input: str | None = None, check: bool = True) -> str:
-        calls.append(args[0])
+        calls.append(_subcommand(args))
         return real_git(*args, cwd=cwd, input=input, check=check)
 
     def counting_run(*args: str, cwd: Path, input: str | None = None
                      ) -> subprocess.CompletedProcess[str]:
-        calls.append(args[0])
+        calls.append(_subcommand(args))
         return real_run(*args, cwd=cwd, input=input)
 
     monkeypatch.setattr(worktrees, "git", counting)
@@ -164,6 +164,30 @@ def test_commit_without_new_files_is_one_git_process(repo: Repo,
     two = wt.commit("s", "new file")
     assert two is not None and calls == ["add", "commit"]
     assert "new.py" in _ls_tree(repo.root, two)
+
+
+def _subcommand(args: tuple[str, ...]) -> str:
+    while args[0] == "-c":
+        args = args[2:]
+    return args[0]
+
+
+def test_commits_start_no_maintenance_but_every_nth_runs_it(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
+    path = wt.checkout("s", repo.head())
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    monkeypatch.setattr(worktrees, "_commits", {})
+    monkeypatch.setattr(worktrees, "MAINTAIN_EVERY", 3)
+    for i in range(worktrees.MAINTAIN_EVERY - 1):
+        (path / "a.py").write_text(f"A = {i + 10}\n")
+        assert wt.commit("s", f"edit {i}") is not None
+    assert trace.read_text().count("built-in: git commit") == worktrees.MAINTAIN_EVERY - 1
+    assert "git maintenance" not in trace.read_text() and "git gc" not in trace.read_text()
+    (path / "a.py").write_text("A = 0\n")
+    assert wt.commit("s", "the third") is not None
+    assert "built-in: git maintenance run --auto" in trace.read_text()
 
 
 def test_hone_refs_are_written_as_git_would(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,7 @@ commands (verify/bytecode.py)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,40 @@ def test_restore_leaves_only_the_trusted_files(tmp_path: Path, plant: str) -> No
     assert {p.relative_to(own) for p in files} <= {
         p.relative_to(trusted) for p in trusted.rglob("*") if p.is_file()}
     assert outside.read_bytes() == b"x"
+
+
+def _trusted_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str, bytes]:
+    """An own folder whose files are recorded as matching the trusted ones (then restore
+    reads none of them), one trusted file's path in it and that file's trusted content."""
+    work = workdir(tmp_path)
+    assert jailed(tmp_path).verify(work, 1).passed
+    own = bytecode.CACHE.own(work)
+    rel = sorted(bytecode.CACHE._trusted)[0]
+    monkeypatch.setattr(bytecode, "RACY_NS", 0)  # the copies made during verify are settled
+    bytecode.CACHE.restore(own)
+    return own, rel, (bytecode.CACHE.root / "trusted" / rel).read_bytes()
+
+
+def test_a_forged_file_with_the_trusted_size_and_time_is_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    own, rel, good = _trusted_copy(tmp_path, monkeypatch)
+    target = own / rel
+    before = target.stat()
+    forged = bytes(b ^ 0xFF for b in good)  # same size, other content
+    target.write_bytes(forged)
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size and mtime
+    bytecode.CACHE.restore(own)
+    assert target.read_bytes() == good
+
+
+def test_a_file_replaced_by_another_of_the_same_size_is_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    own, rel, good = _trusted_copy(tmp_path, monkeypatch)
+    target = own / rel
+    before = target.stat()
+    other = target.with_name("other")
+    other.write_bytes(bytes(b ^ 0xFF for b in good))
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(other, target)
+    bytecode.CACHE.restore(own)
+    assert target.read_bytes() == good

@@ -20,6 +20,14 @@ _WALK_LIMIT = 5000
 # Past this many bytes of tracked files, reading them to spare `git checkout` costs too much.
 _READ_LIMIT = 4 << 20
 
+# `git commit` starts `git maintenance run --auto` (`gc --auto` before git 2.29) after every
+# commit: a second git process per attempt that almost always finds nothing to do. hone turns
+# that off for its commits and runs the same check itself once every MAINTAIN_EVERY commits.
+NO_AUTO_MAINTENANCE = ("-c", "maintenance.auto=false", "-c", "gc.auto=0")
+MAINTAIN_EVERY = 100
+_commits: dict[Path, int] = {}
+_commits_lock = threading.Lock()
+
 # `git worktree add/remove/prune` edit the repository's shared worktree list; parallel slots
 # create theirs from several threads, so those commands take turns.
 _ADMIN = threading.RLock()
@@ -117,17 +125,19 @@ class Worktrees:
             # itself, one git process instead of two.
             stage = ["--all"]
         if allowed_empty:
-            git("commit", "--quiet", "--no-verify", "--allow-empty", *stage, "-m", message,
-                cwd=path)
+            git(*NO_AUTO_MAINTENANCE, "commit", "--quiet", "--no-verify", "--allow-empty",
+                *stage, "-m", message, cwd=path)
         # Without --allow-empty git refuses an empty commit: that refusal is our "unchanged"
         # test, one git call fewer per attempt than asking `git status` first.
         else:
-            proc = run_git("commit", "--quiet", "--no-verify", *stage, "-m", message, cwd=path)
+            proc = run_git(*NO_AUTO_MAINTENANCE, "commit", "--quiet", "--no-verify", *stage,
+                           "-m", message, cwd=path)
             if proc.returncode != 0:
                 if "nothing to commit" in proc.stdout + proc.stderr:
                     return None
                 out = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
                 raise GitError(f"git commit failed: {out[-1] if out else proc.returncode}")
+        _maintain(self.repo.root)
         return self.head(name)
 
     def head(self, name: str) -> str:
@@ -175,3 +185,15 @@ class Worktrees:
             if path.exists():
                 shutil.rmtree(path, ignore_errors=True)
             git("worktree", "prune", cwd=self.repo.root, check=False)
+
+
+def _maintain(root: Path) -> None:
+    """Count a commit in the repository at `root`; every MAINTAIN_EVERY commits, the automatic
+    maintenance git's own commits would have run (it packs loose objects when there are many)."""
+    with _commits_lock:
+        _commits[root] = count = _commits.get(root, 0) + 1
+    if count % MAINTAIN_EVERY:
+        return
+    proc = run_git("maintenance", "run", "--auto", "--quiet", cwd=root)
+    if proc.returncode != 0:  # git before 2.29 has no `maintenance`
+        run_git("gc", "--auto", "--quiet", cwd=root)

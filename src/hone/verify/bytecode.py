@@ -29,14 +29,20 @@ import stat
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from hone.verify.jail_paths import repo_hidden, under, user_checkout
 
+# A file's ctime is set from a coarse clock (a timer tick, at most ~10 ms behind): a ctime
+# this much before the moment a file was read cannot be matched by a change made after it.
+RACY_NS = 100_000_000
 MAX_LEARN = 5000  # sources compiled after one command at most (a candidate can name many)
 _TAG = sys.implementation.cache_tag  # bytecode of another interpreter is not ours to compile
+# (device, inode, size, mtime, ctime) of a file in an `own` folder, times in nanoseconds
+_Stamp = tuple[int, int, int, int, int]
 
 
 class BytecodeCache:
@@ -47,8 +53,11 @@ class BytecodeCache:
     def __init__(self) -> None:
         self._root: Path | None = None
         self._lock = threading.Lock()
-        self._known: set[Path] = set()  # relative .pyc paths looked at (compiled or refused)
-        self._trusted: set[Path] = set()  # relative .pyc paths compiled into trusted
+        # Relative .pyc paths (strings: a few hundred per command, pathlib is slow for that).
+        self._known: set[str] = set()  # looked at (compiled or refused)
+        self._trusted: set[str] = set()  # compiled into trusted
+        # Per `own` folder: the files that last held the trusted content, by their stamp.
+        self._clean: dict[Path, dict[str, _Stamp]] = {}
 
     @property
     def root(self) -> Path:
@@ -79,38 +88,53 @@ class BytecodeCache:
 
     def restore(self, own: Path) -> None:
         """Make `own` exactly the trusted bytecode: every other file removed, every trusted file
-        present with the trusted content (compared, not trusted by its name or time). A link,
-        special file or file with other names anywhere in it, or too many files, and the
-        folder is made anew."""
-        trusted = self.root / "trusted"
+        present with the trusted content. A link, special file or file with other names anywhere
+        in it, or too many files, and the folder is made anew.
+
+        A file's content is compared with the trusted copy unless its inode, size and times are
+        those recorded when it last matched and that record is not racy (git's racy-clean rule:
+        its ctime, which no process can set, lay clearly before the moment it was read). Any
+        write or `utime` since sets a later ctime, so the record no longer matches."""
+        trusted, into = f"{self.root}/trusted/", f"{own}/"
         with self._lock:
             expected = set(self._trusted)
+            clean = self._clean.pop(own, {})
+        settled = time.time_ns() - RACY_NS  # a ctime before this cannot change unseen
         found = _plain_files(own, limit=2 * len(expected) + 1000)
         if found is None:
-            shutil.rmtree(own, ignore_errors=True)
-            found = set()
+            _discard(own)
+            found = {}
         own.mkdir(exist_ok=True)
-        for rel in found - expected:
+        for rel in found.keys() - expected:
             with contextlib.suppress(OSError):
-                (own / rel).unlink()
+                os.unlink(into + rel)
+        matched: dict[str, _Stamp] = {}
         for rel in expected:
-            target = own / rel
-            if rel in found and _same(target, trusted / rel):
+            target, source = into + rel, trusted + rel
+            info = found.get(rel)
+            stamp = _stamp(info) if info is not None else None
+            if stamp is not None and (clean.get(rel) == stamp or _same(target, source)):
+                if stamp[4] < settled:
+                    matched[rel] = stamp
                 continue
             with contextlib.suppress(OSError):
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.unlink(missing_ok=True)
-                shutil.copyfile(trusted / rel, target)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)
+                shutil.copyfile(source, target)
+        with self._lock:
+            self._clean[own] = matched
 
     def learn(self, own: Path, workdir: Path, writable: Sequence[str | Path]) -> int:
         """Compile into `trusted`, from the host's sources, the modules whose bytecode a jailed
         command left in `own`; returns how many were compiled. Sources under `workdir`, under
         `writable`, in a temporary folder or in the user's repository are refused."""
         trusted = self.root / "trusted"
-        found = _plain_files(own, limit=2 * len(self._known) + MAX_LEARN) or set()
+        found = _plain_files(own, limit=2 * len(self._known) + MAX_LEARN) or {}
         suffix = f".{_TAG}.pyc"
-        fresh = sorted(rel for rel in found - self._known
-                       if rel.name.endswith(suffix) and rel.name.count(".") == 2)[:MAX_LEARN]
+        fresh = sorted(rel for rel in found.keys() - self._known
+                       if rel.endswith(suffix)
+                       and os.path.basename(rel).count(".") == 2)[:MAX_LEARN]
         if not fresh:
             return 0
         barred = _barred(workdir, writable)
@@ -126,34 +150,75 @@ class BytecodeCache:
         return compiled
 
 
-def _plain_files(folder: Path, limit: int) -> set[Path] | None:
-    """The files under `folder`, relative to it; None when it holds anything but folders and
-    single-named regular files, or more than `limit` files."""
-    found: set[Path] = set()
-    for top, dirs, files in os.walk(folder):
-        for name in dirs:
-            if os.path.islink(os.path.join(top, name)):
-                return None
-        for name in files:
-            info = os.lstat(os.path.join(top, name))
-            if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or len(found) >= limit:
-                return None
-            found.add(Path(top, name).relative_to(folder))
+def _plain_files(folder: Path, limit: int) -> dict[str, os.stat_result] | None:
+    """The files under `folder`, by path relative to it, with their `lstat`; {} when `folder`
+    does not exist; None when it holds anything but folders and single-named regular files,
+    more than `limit` files, or a folder that cannot be listed."""
+    found: dict[str, os.stat_result] = {}
+    top = str(folder)
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        try:
+            with os.scandir(f"{top}/{rel}" if rel else top) as listing:
+                entries = list(listing)
+            for entry in entries:
+                name = f"{rel}/{entry.name}" if rel else entry.name
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(info.st_mode):
+                    pending.append(name)
+                elif not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or len(found) >= limit:
+                    return None
+                else:
+                    found[name] = info
+        except FileNotFoundError:
+            if rel:
+                return None  # a folder went away while we looked
+        except OSError:
+            return None  # e.g. a folder made unreadable: its files could still be opened
     return found
 
 
-def _same(a: Path, b: Path) -> bool:
+def _discard(folder: Path) -> None:
+    """Remove `folder` whatever it holds: first renamed away (that needs no permission inside
+    it), then deleted as far as it can be, folders made listable and writable again."""
+    gone = folder.with_name(f"{folder.name}.gone-{os.getpid()}-{time.monotonic_ns()}")
     try:
-        return a.read_bytes() == b.read_bytes()
+        os.rename(folder, gone)
+    except OSError:
+        gone = folder
+    for _ in range(2):
+        shutil.rmtree(gone, ignore_errors=True)
+        if not os.path.lexists(gone):
+            return
+        with contextlib.suppress(OSError):
+            os.chmod(gone, 0o700)
+        for top, dirs, _files in os.walk(gone):  # each folder opened before it is entered
+            for name in dirs:
+                path = os.path.join(top, name)
+                with contextlib.suppress(OSError):
+                    if not os.path.islink(path):  # never the target of a planted link
+                        os.chmod(path, 0o700)
+
+
+def _stamp(info: os.stat_result) -> _Stamp:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            return fa.read() == fb.read()
     except OSError:
         return False
 
 
-def _source_of(rel: Path) -> Path | None:
+def _source_of(rel: str) -> Path | None:
     """The source that a prefix-relative `.pyc` path was compiled from: `a/b/m.TAG.pyc` is
     `/a/b/m.py`."""
-    stem = rel.name.split(".", 1)[0]
-    return Path("/", rel.parent, stem + ".py") if stem else None
+    folder, name = os.path.split(rel)
+    stem = name.split(".", 1)[0]
+    return Path("/", folder, stem + ".py") if stem else None
 
 
 @dataclass(frozen=True)

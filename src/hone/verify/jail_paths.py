@@ -225,7 +225,11 @@ def secrets_shown(workdir: Path, home: Path | None, shown: Sequence[Path],
     if home is None:
         secrets: Sequence[Path] = home_secrets(Path(os.path.expanduser("~")))
     else:
-        secrets = [s for s in home_secrets(home) if any(under(s, p) for p in shown)]
+        # Only those under a shown path are looked for: most jails show nothing of the home
+        # but a toolchain, and each look is a system call per command.
+        tops = [str(p).rstrip("/") for p in shown]
+        secrets = home_secrets(home, [rel for rel in HOME_SECRETS if any(
+            f"{home}/{rel}" == top or f"{home}/{rel}".startswith(top + "/") for top in tops)])
     return [s for s in secrets if not any(under(p, s) for p in named)
             and not under(s, workdir) and not under(workdir, s)]
 
@@ -237,9 +241,9 @@ def resolver() -> Path | None:
     return target if target != RESOLV_CONF and target.is_file() else None
 
 
-def home_secrets(home: Path) -> tuple[Path, ...]:
-    """The credential files and folders that exist under `home`."""
-    return tuple(home / rel for rel in HOME_SECRETS if os.path.lexists(home / rel))
+def home_secrets(home: Path, names: Sequence[str] = HOME_SECRETS) -> tuple[Path, ...]:
+    """The credential files and folders (`names`, relative to `home`) that exist under it."""
+    return tuple(home / rel for rel in names if os.path.lexists(home / rel))
 
 
 @functools.lru_cache(maxsize=16)

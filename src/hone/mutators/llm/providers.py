@@ -133,8 +133,9 @@ class OpenAIProvider(Provider):
     def __init__(self, model: str, settings: LLMSection, base_url: str = "") -> None:
         super().__init__(model, settings)
         import openai
+        from openai.types.chat import ChatCompletion
 
-        self._sdk = openai
+        self._sdk, self._completion = openai, ChatCompletion
         url = base_url or settings.base_url or os.environ.get("OPENAI_BASE_URL") or None
         key = os.environ.get("OPENAI_API_KEY") or ("none" if url else None)
         if key is None:
@@ -164,11 +165,12 @@ class OpenAIProvider(Provider):
         kwargs: dict[str, Any] = {self.token_param: self.settings.max_tokens}
         if self.send_temperature and how.temperature is not None:
             kwargs["temperature"] = how.temperature
-        messages: list[Any] = [{"role": "system", "content": system},
-                               {"role": "user", "content": user}]
+        body = {"model": self.model, "messages": [{"role": "system", "content": system},
+                                                  {"role": "user", "content": user}], **kwargs}
         try:
-            resp = self.client.chat.completions.create(model=self.model, messages=messages,
-                                                       **kwargs)
+            # The SDK's own request path, without `create`'s walk of the typed parameters
+            # (about 1.5 ms of CPU per call, for a body of plain strings and numbers).
+            resp = self.client.post("/chat/completions", body=body, cast_to=self._completion)
         except Exception as exc:
             raise sdk_failure(sdk, exc, self.settings.timeout) from None
         choices = getattr(resp, "choices", None)
