@@ -142,14 +142,17 @@ Summary = dict[str, tuple[float, tuple[tuple[int, float], ...]]]
 
 
 def summary(runs: list[Measurement]) -> Summary:
-    """Per metric, in the order printed: the median over all runs, and per seed."""
+    """Per metric, in the order printed: the median over the seeds of each seed's median
+    (a seed run again, as the baseline's repeat, counts once), and the per-seed medians."""
     values: dict[str, dict[int, list[float]]] = {}
     for run in runs:
         for name, value in run.metrics.items():
             values.setdefault(name, {}).setdefault(run.seed, []).append(value)
-    return {name: (statistics.median([v for vs in per.values() for v in vs]),
-                   tuple((s, statistics.median(per[s])) for s in sorted(per)))
-            for name, per in values.items()}
+    out: Summary = {}
+    for name, per in values.items():
+        seeds = tuple((s, statistics.median(per[s])) for s in sorted(per))
+        out[name] = (statistics.median([v for _, v in seeds]), seeds)
+    return out
 
 
 def _effect(name: str, value: float, base: dict[str, float], score: ScoreExpr,

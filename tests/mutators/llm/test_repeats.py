@@ -40,9 +40,9 @@ def test_same_edit_twice_is_a_duplicate_and_a_near_duplicate_is_sent_back(
     assert got == [(0, "baseline", 3), (1, "discarded", 2), (2, "duplicate", None),
                    (3, "kept", 9)]
     assert "the same change as #1" in status["attempts"][2]["reason"]
-    # The objective ran for the baseline (5 runs: its noise floor), #1 and #3 only (once each:
-    # it is deterministic), then once per side for the final confirmation.
-    assert len(log.read_text().splitlines()) == 5 + 1 + 1 + 2
+    # The objective ran for the baseline (2 runs: its one seed and one repeat, which shows it
+    # deterministic), #1 and #3 only (once each), then once per side for the confirmation.
+    assert len(log.read_text().splitlines()) == 2 + 1 + 1 + 2
     prompts = [r.prompt for r in router.proposal_requests]
     assert len(prompts) == 4
     # The prompt after the duplicate says that it was tried and not evaluated.
