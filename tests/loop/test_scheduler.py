@@ -15,7 +15,7 @@ import pytest
 
 from hone.records import Attempt, Status
 from hone.store import SQLiteStore
-from tests.conftest import KNOB_PROJECT, Hone, MakeRepo, git, run_hone
+from tests.conftest import KNOB_PROJECT, Hone, MakeRepo, git, run_hone, sigint_default
 
 SLOW_SCORE = 'run = "sleep 0.4 && python3 score.py"'
 
@@ -133,7 +133,7 @@ def test_ctrl_c_records_every_attempt_in_flight(make_repo: MakeRepo, hone: Hone,
     (tmp_path / "go").write_text("")
     proc = subprocess.Popen([sys.executable, "-m", "hone", "run", "--attempts", "6",
                              "--parallel", "2"], cwd=root, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=sigint_default)
     deadline = time.time() + 60
     while len(list(pids.iterdir())) < 2 and time.time() < deadline:
         time.sleep(0.1)
