@@ -1,7 +1,8 @@
 """Equivalence noise on examples/riscv-gowin: is a change that only renames signals kept?
 
 Copies the example into a fresh repository, turns on equivalence noise with the example's
-renaming hook (`scripts/equivalent.py`: every internal reg/wire gets the suffix `_v<N>`), lets
+renaming hook (`scripts/equivalent.py`: every internal reg/wire renamed, in an order of its
+own per variant), lets
 `hone ask` measure the baseline and its equivalent variants, then tells hone a candidate that
 only renames the core's internal signals (suffix `_renamed`) and prints the noise floor and the
 decision. Without the hook (`--variants 0`) the same candidate is judged as a deterministic
