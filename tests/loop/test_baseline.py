@@ -8,7 +8,6 @@ import io
 import json
 import re
 import textwrap
-from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from hone.cli import main
 from hone.cli_run import LinePrinter
 from hone.decide.noise import NoiseFloor
 from hone.direction import Direction
-from hone.executors import Executor, Job, Outcome
+from hone.executors import Executor
 from hone.executors.base import VerifierFactory
 from hone.executors.local import LocalExecutor
 from hone.loop.asktell import ask, tell
@@ -28,6 +27,7 @@ from hone.records import Attempt, Event, Purpose, Status
 from hone.report.data import overview
 from hone.views import evidence_line
 from tests.conftest import MakeRepo
+from tests.support.recording import Recording
 
 # Seed 1 scores KNOB, seed 2 twice that, seed 3 six times: the median of one run per seed is
 # 2 * KNOB; counting seed 1 twice (1, 2, 6, 1) would make it 1.5 * KNOB.
@@ -39,24 +39,6 @@ BENCH = textwrap.dedent("""\
     noise = 1 + random.gauss(0, 0.02) if {noisy} else 1
     print(json.dumps({{"score": KNOB * {{1: 1, 2: 2, 3: 6}}[seed] * noise}}))
 """)
-
-
-class Recording(Executor):
-    """The local executor, keeping every job it was given."""
-
-    def __init__(self, inner: Executor) -> None:
-        self.inner, self.slots, self.name = inner, inner.slots, "recording"
-        self.jobs: list[Job] = []
-
-    def submit(self, job: Job) -> Future[Outcome]:
-        self.jobs.append(job)
-        return self.inner.submit(job)
-
-    def cancel(self) -> None:
-        self.inner.cancel()
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 def _repo(make_repo: MakeRepo, noisy: bool, noise_runs: int = 5) -> Path:

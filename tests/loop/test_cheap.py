@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import itertools
 import textwrap
-from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 from hone.config.load import parse_config
 from hone.config.model import Config
 from hone.decide.noise import NoiseFloor
-from hone.executors import Executor, Job, Outcome
+from hone.executors import Executor
 from hone.executors.base import VerifierFactory
 from hone.executors.local import LocalExecutor
 from hone.loop.asktell import ask, tell
@@ -25,6 +24,7 @@ from hone.loop.session import open_engine
 from hone.loop.workspace import Workspace
 from hone.records import Attempt, Purpose, Status
 from tests.conftest import MakeRepo
+from tests.support.recording import Recording
 
 # Score = KNOB (deterministic, or with noise); a candidate's seed runs mark their start and, when
 # `together`, wait up to 60 s for all three of its seeds to have started (printed as a metric).
@@ -47,24 +47,6 @@ MEASURE = textwrap.dedent("""\
     print(json.dumps({{"score": KNOB * (1 + {noise} * random.gauss(0, 1)),
                        "together": together}}))
 """)
-
-
-class Recording(Executor):
-    """The local executor, keeping every job it was given."""
-
-    def __init__(self, inner: Executor) -> None:
-        self.inner, self.slots, self.name = inner, inner.slots, "recording"
-        self.jobs: list[Job] = []
-
-    def submit(self, job: Job) -> Future[Outcome]:
-        self.jobs.append(job)
-        return self.inner.submit(job)
-
-    def cancel(self) -> None:
-        self.inner.cancel()
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 def project(make_repo: MakeRepo, tmp_path: Path, *, noise: float = 0.0, together: bool = False,

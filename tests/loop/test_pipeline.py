@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import itertools
 import textwrap
-from concurrent.futures import Future
 from pathlib import Path
 
-from hone.executors import Executor, Job, Outcome
+from hone.executors import Executor
 from hone.executors.base import VerifierFactory
 from hone.executors.local import LocalExecutor
 from hone.loop.asktell import ask, tell
@@ -23,6 +22,7 @@ from hone.mutators import make_mutator
 from hone.records import Purpose
 from hone.strategies import make_strategy
 from tests.conftest import MakeRepo
+from tests.support.recording import Recording
 
 MEASURE = textwrap.dedent("""\
     import json, os, random, sys, time
@@ -34,24 +34,6 @@ MEASURE = textwrap.dedent("""\
         log.write(f"{{start}} {{time.time()}}\\n")
     print(json.dumps({{"score": KNOB * (1 + random.gauss(0, 0.02))}}))
 """)
-
-
-class Recording(Executor):
-    """The local executor, keeping every job it was given."""
-
-    def __init__(self, inner: Executor) -> None:
-        self.inner, self.slots, self.name = inner, inner.slots, "recording"
-        self.jobs: list[Job] = []
-
-    def submit(self, job: Job) -> Future[Outcome]:
-        self.jobs.append(job)
-        return self.inner.submit(job)
-
-    def cancel(self) -> None:
-        self.inner.cancel()
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 def test_every_measurement_is_a_job_and_exclusive_objectives_never_overlap(
