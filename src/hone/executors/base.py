@@ -12,8 +12,6 @@ import queue
 import shutil
 import socket
 import subprocess
-import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -23,6 +21,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
+from hone.executors.lock import NodeLock as NodeLock
+from hone.executors.lock import objective_lock as objective_lock
+from hone.executors.lock import sharing
 from hone.records import Purpose
 from hone.vcs.git import IDENTITY, SAFE_CONFIG, Repo
 from hone.vcs.worktrees import Worktrees
@@ -177,7 +178,7 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
             # A clean checkout of `commit`: the guard has nothing to clean up first.
             tree = repo.blobs(commit) if commit and not job.patch else None
             verdict = run_job(job, factory(logs_dir, env), workdir,
-                              None if job.shared else exclusive, tree)
+                              sharing(exclusive) if job.shared else exclusive, tree)
             logs = read_logs(logs_dir / f"{job.attempt_id:05d}")
         finally:
             shutil.rmtree(logs_dir, ignore_errors=True)
@@ -306,32 +307,3 @@ def keep_logs(logs_dir: Path, outcome: Outcome) -> Outcome:
                       else f"cannot write log {path.name}: {exc.strerror or exc}")
             return replace(outcome, verdict=Verdict(StageFailure("log", reason)))
     return outcome
-
-
-def objective_lock() -> NodeLock:
-    """`exclusive_objective`'s lock: one per machine (and user), so the objectives of every
-    slot, run and repository there take turns, Ray workers' included. `HONE_LOCK_DIR` moves it
-    (e.g. to a folder users share)."""
-    folder = os.environ.get("HONE_LOCK_DIR") or os.path.join(tempfile.gettempdir(),
-                                                              f"hone-{os.getuid()}")
-    return NodeLock(Path(folder) / "objective.lock")
-
-
-class NodeLock:
-    """`exclusive_objective` across processes of one machine: a file lock."""
-
-    def __init__(self, path: Path) -> None:
-        from filelock import FileLock
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(str(path))
-        self._thread = threading.Lock()
-
-    def __enter__(self) -> NodeLock:
-        self._thread.acquire()
-        self._lock.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._lock.release()
-        self._thread.release()
