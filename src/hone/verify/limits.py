@@ -53,7 +53,13 @@ class Supervisor:
         self._free_at_start = _free_bytes(workdir)
         self._open = {self._block_r, self._block_w, self._info_r, self._info_w}
         self._pid = 0
+        self.child = 0  # bwrap's sandbox child (the jail's first process), once `ready`
         self._born_inside = False
+
+    @property
+    def block_fd(self) -> int:
+        """The fd number the sandbox child reads before it execs the command."""
+        return self._block_r
 
     def bwrap_flags(self) -> list[str]:
         return ["--block-fd", str(self._block_r), "--info-fd", str(self._info_w)]
@@ -71,12 +77,15 @@ class Supervisor:
                 group.leave_thread()
 
     def started(self, pid: int) -> None:
-        """Called right after bwrap started: limit its sandbox child, then let it run.
+        """Called right after bwrap started: limit its sandbox child, then let it run."""
+        self.ready(pid)
+        self.release()
 
-        Where bwrap was not born in the cgroup, it is moved first, then its child: the first
-        move after a pause waits for an RCU grace period, which then overlaps bwrap building
-        the jail instead of adding to it.
-        """
+    def ready(self, pid: int) -> None:
+        """Limit bwrap (`pid`) and its sandbox child, which then waits, its jail built, until
+        `release`. Where bwrap was not born in the cgroup, it is moved first, then its child:
+        the first move after a pause waits for an RCU grace period, which then overlaps bwrap
+        building the jail instead of adding to it."""
         self._close(self._block_r, self._info_w)  # the child's ends: EOF once bwrap is done
         self._pid = pid
         group = None if self._born_inside else self.group
@@ -90,6 +99,10 @@ class Supervisor:
                 self._rlimits(child)
         except OSError as exc:
             raise JailStartError(f"cannot set the jail's limits: {exc.strerror or exc}") from exc
+        self.child = child
+
+    def release(self) -> None:
+        """Let the command go: the sandbox child execs it."""
         with contextlib.suppress(BrokenPipeError):  # bwrap failed before its child: no one waits
             os.write(self._block_w, b"g")
 

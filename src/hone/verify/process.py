@@ -12,7 +12,6 @@ corroboration of a claimed speed-up reads (verify/corroborate.py).
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import select
 import signal
@@ -22,9 +21,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-TAIL_BYTES = 64 * 1024
+from hone.verify.caplog import TAIL_BYTES as TAIL_BYTES
+from hone.verify.caplog import CappedLog, describe_os_error
+
 CHECK_SECONDS = 0.25  # how often a supervisor's limits are polled while a command runs
 
 
@@ -82,59 +83,6 @@ class CommandResult:
         """The last lines of stderr then stdout, for failure reports."""
         text = (self.stderr_tail.rstrip() + "\n" + self.stdout_tail.rstrip()).strip()
         return "\n".join(text.splitlines()[-lines:])
-
-
-class _CappedLog:
-    """Copies a pipe to a file, keeping the head up to a cap and a rolling tail."""
-
-    def __init__(self, pipe: IO[bytes], path: Path, max_bytes: int) -> None:
-        self.pipe, self.path, self.max_bytes = pipe, path, max_bytes
-        self.tail = bytearray()
-        self.written = 0
-        self.dropped = 0
-        self.error = ""
-        self.thread = threading.Thread(target=self._copy, daemon=True)
-        self.thread.start()
-
-    def _copy(self) -> None:
-        out: IO[bytes] | None = None
-        try:
-            out = open(self.path, "wb")  # noqa: SIM115 - closed in finally
-        except OSError as exc:
-            self.error = _describe_os_error(exc, self.path)
-        try:
-            while chunk := self.pipe.read1(65536):  # type: ignore[attr-defined]
-                self.tail += chunk
-                if len(self.tail) > TAIL_BYTES:
-                    del self.tail[: len(self.tail) - TAIL_BYTES]
-                room = self.max_bytes - self.written
-                if out is not None and not self.error and room > 0:
-                    try:
-                        out.write(chunk[:room])
-                        out.flush()
-                    except OSError as exc:
-                        self.error = _describe_os_error(exc, self.path)
-                    self.written += min(room, len(chunk))
-                self.dropped += max(0, len(chunk) - max(room, 0))
-        finally:
-            if out is not None:
-                try:
-                    if self.dropped and not self.error:
-                        note = f"\n[hone: {self.dropped} bytes dropped; last {TAIL_BYTES} follow]\n"
-                        out.write(note.encode() + bytes(self.tail))
-                    out.close()
-                except OSError as exc:
-                    self.error = self.error or _describe_os_error(exc, self.path)
-
-    def finish(self, timeout: float = 5.0) -> str:
-        self.thread.join(timeout)
-        return self.tail.decode("utf-8", errors="replace")
-
-
-def _describe_os_error(exc: OSError, path: Path) -> str:
-    if exc.errno == errno.ENOSPC:
-        return f"disk full while writing log {path.name}"
-    return f"cannot write log {path.name}: {exc.strerror or exc}"
 
 
 # Process groups of the commands running now, in any thread: `kill_running` ends them all
@@ -211,24 +159,62 @@ def run_command(
     the child before exec (slow: it rules out vfork). A program that cannot be started (not
     found, not executable) is a failed command with exit code 127, not an exception.
     """
-    log_stem.parent.mkdir(parents=True, exist_ok=True)
-    out_path = log_stem.with_name(log_stem.name + ".out")
-    err_path = log_stem.with_name(log_stem.name + ".err")
     jail = preexec if isinstance(preexec, Supervisor) else _NoJail()
     plain = preexec if callable(preexec) else None
     start = time.monotonic()
     try:
         proc = _spawn(argv, cwd, env, jail, plain)
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+        log_stem.parent.mkdir(parents=True, exist_ok=True)
+        out_path, err_path = _log_paths(log_stem)
         return _not_started(argv, exc, out_path, err_path, time.monotonic() - start)
+    return attend(proc, jail, log_stem, timeout, max_bytes, lambda: jail.started(proc.pid),
+                  start)
+
+
+def spawn_held(argv: Sequence[str], cwd: Path, env: dict[str, str],
+               ready: Callable[[int], None], jail: Supervisor) -> subprocess.Popen[bytes]:
+    """Start `argv` (bwrap with `--block-fd`) and call `ready(pid)`, which limits it: the jail
+    is then built but its command waits until `attend` lets it go. Until then the process is
+    one that `kill_running` ends. Raises OSError when it cannot start."""
+    proc = _spawn(argv, cwd, env, jail, None)
+    with _running_lock:
+        _running.add(proc.pid)
+    try:
+        ready(proc.pid)
+    except BaseException:
+        end(proc, jail)
+        raise
+    return proc
+
+
+def end(proc: subprocess.Popen[bytes], jail: Supervisor) -> None:
+    """Kill a process `spawn_held` started (its group and its jail) and reap it."""
+    kill_group(proc.pid)
+    jail.kill()
+    _reap(proc, jail)
+    with _running_lock:
+        _running.discard(proc.pid)
+
+
+def attend(proc: subprocess.Popen[bytes], jail: Supervisor, log_stem: Path, timeout: float,
+           max_bytes: int, go: Callable[[], None], start: float | None = None
+           ) -> CommandResult:
+    """Copy `proc`'s output to the logs, let it go (`go`), wait for it within `timeout` and
+    the jail's limits, then kill its group and reap it. `start`: when its time began (None:
+    when it was let go)."""
+    log_stem.parent.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = _log_paths(log_stem)
     assert proc.stdout is not None and proc.stderr is not None
     with _running_lock:
         _running.add(proc.pid)
-    out = _CappedLog(proc.stdout, out_path, max_bytes)
-    err = _CappedLog(proc.stderr, err_path, max_bytes)
+    out = CappedLog(proc.stdout, out_path, max_bytes)
+    err = CappedLog(proc.stderr, err_path, max_bytes)
     stopped = ""
+    began = start
     try:
-        jail.started(proc.pid)
+        go()
+        began = time.monotonic() if began is None else began
         stopped = _wait(proc, timeout, None if isinstance(jail, _NoJail) else jail.check)
     finally:
         # Always kill the group (and the jail's cgroup): background grandchildren must not
@@ -238,7 +224,7 @@ def run_command(
         cpu = _reap(proc, jail)
         with _running_lock:
             _running.discard(proc.pid)
-    seconds = time.monotonic() - start
+    seconds = time.monotonic() - (began if began is not None else time.monotonic())
     stdout_tail, stderr_tail = out.finish(), err.finish()
     killed = "" if stopped in ("", "timeout") else stopped
     if not killed and proc.returncode != 0:
@@ -255,6 +241,11 @@ def run_command(
         killed=killed,
         cpu_seconds=cpu,
     )
+
+
+def _log_paths(log_stem: Path) -> tuple[Path, Path]:
+    return (log_stem.with_name(log_stem.name + ".out"),
+            log_stem.with_name(log_stem.name + ".err"))
 
 
 def _reap(proc: subprocess.Popen[bytes], jail: Supervisor) -> float:
@@ -319,5 +310,5 @@ def _not_started(argv: Sequence[str], exc: OSError, out_path: Path, err_path: Pa
         out_path.write_bytes(b"")
         err_path.write_text(message)
     except OSError as write_exc:
-        error = _describe_os_error(write_exc, err_path)
+        error = describe_os_error(write_exc, err_path)
     return CommandResult(127, seconds, "", message, out_path, err_path, log_error=error)

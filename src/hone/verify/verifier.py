@@ -9,88 +9,27 @@ from __future__ import annotations
 
 import math
 import os
-import statistics
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hone.config.model import Config, GateSection
 from hone.expr.constraints import Constraint, check
 from hone.expr.score import ScoreError, ScoreExpr
 from hone.records import GateFlake, Measurement
-from hone.verify import bytecode, hygiene, retries, sandbox
+from hone.verify import bytecode, launcher, prestart, retries
+from hone.verify.call import Call
 from hone.verify.early import Reference, screen_reason, stop_reason
 from hone.verify.guard import Guard
 from hone.verify.metrics import MetricsError, parse_feedback, parse_metrics, stdout_text
-from hone.verify.process import CommandResult, run_command
-from hone.verify.scrub import scrub
+from hone.verify.process import CommandResult
 
-
-@dataclass(frozen=True)
-class StageFailure:
-    """Where and why verification stopped. `reason` and `log_tail` are scrubbed of secrets
-    (verify/scrub.py) here, once, so no failure carries one to a brief, a prompt or a report."""
-
-    stage: str
-    reason: str
-    log_tail: str = ""
-    # Set when the objective printed metrics but not one the score names: a config mistake.
-    unknown_metric: str = ""
-    rejected: bool = False  # broke a rule (changed a protected file), not merely failed
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "reason", scrub(self.reason))
-        object.__setattr__(self, "log_tail", scrub(self.log_tail))
-
-
-@dataclass(frozen=True)
-class StageRun:
-    """One command a verification ran, in order: its stage (`gate:NAME`, `objective`), the
-    stem of its log files (`<stem>.out`, `<stem>.err` in the attempt's log folder), seconds,
-    and whether it passed."""
-
-    stage: str
-    log: str
-    seconds: float
-    ok: bool = True
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Result of verifying one commit: measurements when it passed, a failure otherwise;
-    `flakes`: the gates that both failed and passed on it (whether or not it passed);
-    `runs` the commands it ran (the last one failed when there is a failure); `screen` the
-    screen's run (`[objective] screen`); `stopped`: it passed but was found clearly worse than
-    the champion before every seed ran (stage `screen` or `early`, see verify/early.py)."""
-
-    failure: StageFailure | None
-    measurements: list[Measurement] = field(default_factory=list)
-    logs: list[str] = field(default_factory=list)
-    flakes: tuple[GateFlake, ...] = ()
-    runs: tuple[StageRun, ...] = ()
-    screen: Measurement | None = None
-    stopped: StageFailure | None = None
-
-    @property
-    def passed(self) -> bool:
-        return self.failure is None
-
-    @property
-    def score(self) -> float | None:
-        return aggregate([m.score for m in self.measurements])
-
-    @property
-    def recorded(self) -> list[Measurement]:
-        """Every run to record: the screen's, then the objective's."""
-        return ([self.screen] if self.screen else []) + self.measurements
-
-
-def aggregate(scores: Sequence[float | None]) -> float | None:
-    """The median of the finite scores, None when there is none."""
-    finite = [s for s in scores if s is not None and math.isfinite(s)]
-    return statistics.median(finite) if finite else None
+# The records live in verify/verdict.py; importers of this module get them here too.
+from hone.verify.verdict import StageFailure as StageFailure
+from hone.verify.verdict import StageRun as StageRun
+from hone.verify.verdict import Verdict as Verdict
+from hone.verify.verdict import aggregate as aggregate
 
 
 class Verifier:
@@ -111,39 +50,52 @@ class Verifier:
 
     def _run(self, command: str, workdir: Path, attempt_id: int, name: str, timeout: float,
              extra_env: dict[str, str] | None = None) -> CommandResult:
+        return launcher.run(self._call(command, workdir, attempt_id, name, extra_env), timeout,
+                            self.config.logs.max_bytes)
+
+    def _call(self, command: str, workdir: Path, attempt_id: int, name: str,
+              extra_env: dict[str, str] | None = None) -> Call:
         stem = self.logs_dir / f"{attempt_id:05d}" / log_stem(name)
         # HONE_LOGS: where a command may leave records of the attempt (hone.judge does)
         env = {**self.base_env, "HONE_ATTEMPT": str(attempt_id),
                "HONE_LOGS": str(stem.parent.resolve()), **(extra_env or {})}
-        readonly = list(self.guard.protected) if self.guard else []
-        shared, own = bytecode.CACHE.shared(), bytecode.CACHE.own(workdir)
+        own = bytecode.CACHE.own(workdir)
         own.mkdir(exist_ok=True)
-        settings = self.config.sandbox.model_copy(
-            update={"rw_paths": [*self.config.sandbox.rw_paths, str(own)]})
-        with sandbox.launch(command, workdir, settings, env, readonly) as how:
-            if how.sandboxed:
-                bytecode.CACHE.restore(own)
-            # Set after the sandbox's allow-list: hygiene is not the user's to pass or not.
-            run_env = {**how.env,
-                       **hygiene.python_env(str(own if how.sandboxed else shared))}
-            run_env.pop("PYTHONDONTWRITEBYTECODE", None)  # the cache is outside the worktree
-            result = run_command(how.argv, workdir, stem, timeout, run_env,
-                                 self.config.logs.max_bytes, how.preexec)
-        if how.sandboxed:
-            # Walked again by `restore` before the next command, not trusted from this walk:
-            # a process that outlived the command could still write there.
-            bytecode.CACHE.learn(own, workdir, self.config.sandbox.rw_paths)
-        return result
+        rw = self.config.sandbox.rw_paths
+        settings = self.config.sandbox.model_copy(update={"rw_paths": [*rw, str(own)]})
+        return Call(command, workdir, stem, env, settings,
+                    tuple(self.guard.protected) if self.guard else (), own, tuple(rw))
+
+    def _objective(self, workdir: Path, attempt_id: int, seed: int, kind: str,
+                   command: str | None, label: str) -> Call:
+        """The call that runs the objective (or `command`, e.g. the screen) with `seed`."""
+        cmd = (command or self.config.objective.run).replace("{seed}", str(seed))
+        return self._call(cmd, workdir, attempt_id, f"{kind}_seed{seed}{label}",
+                          {"HONE_SEED": str(seed)})
+
+    def prestart(self, workdir: Path, attempt_id: int, seeds: Sequence[int] = (), *,
+                 gates: bool = True, kind: str = "objective", label: str = "") -> bool:
+        """Build now the jail of the first command `verify` would run with these arguments
+        (verify/prestart.py), so that it starts at once when that command comes; False when
+        nothing was started. Changes nothing that runs."""
+        seed = (list(seeds) or self.config.objective.seed_list())[0]
+        screen = self.config.objective.screen if gates and kind == "objective" else ""
+        if gates and self.config.gates:
+            gate = self.config.gates[0]
+            call = self._call(gate.run, workdir, attempt_id, f"gate_{gate.name}")
+        else:
+            call = self._objective(workdir, attempt_id, seed, "screen" if screen else kind,
+                                   screen or None, label)
+        return prestart.start(call)
 
     def measure(self, workdir: Path, attempt_id: int, seed: int, kind: str = "objective",
                 command: str | None = None, label: str = "", timeout: float | None = None,
                 score_expr: ScoreExpr | None = None) -> Measurement | StageFailure:
         """Run the objective (or `command`) once with `seed`; a Measurement, or the reason it
         failed."""
-        cmd = (command or self.config.objective.run).replace("{seed}", str(seed))
-        name = f"{kind}_seed{seed}{label}"
         timeout = timeout or self.config.objective.timeout
-        res = self._run(cmd, workdir, attempt_id, name, timeout, {"HONE_SEED": str(seed)})
+        res = launcher.run(self._objective(workdir, attempt_id, seed, kind, command, label),
+                           timeout, self.config.logs.max_bytes)
         failure = _command_failure(res, kind, timeout, self.config.logs.tail_lines)
         if failure:
             return failure
