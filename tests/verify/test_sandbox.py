@@ -359,6 +359,21 @@ def test_git_is_not_available_in_the_jail(repo: Path) -> None:
     assert "rc=0" not in res.stdout_tail and "rc2=0" not in res.stdout_tail
 
 
+def test_a_git_in_a_folder_shown_again_is_still_hidden(repo: Path, tmp_path: Path) -> None:
+    """A PATH folder under /tmp is shown again read-only (a toolchain there must work); a git
+    in it stays masked, as the bind that shows the folder comes before the git masks."""
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "git").write_text("#!/bin/sh\necho REAL-GIT-RAN\n")
+    (shim / "git").chmod(0o755)
+    (shim / "other-tool").write_text("#!/bin/sh\necho other-tool-ran\n")
+    (shim / "other-tool").chmod(0o755)
+    env = {**os.environ, "PATH": f"{shim}:{os.environ['PATH']}"}
+    res = jailed(f"other-tool; git --version; {shim}/git; echo end", repo, env=env)
+    assert "other-tool-ran" in res.stdout_tail and "end" in res.stdout_tail, res.tail()
+    assert "REAL-GIT-RAN" not in res.stdout_tail
+
+
 # --- limits that do not distort timers; aggregate memory; disk ---
 
 RESOLUTION = ("import time\nbest = 1.0\nfor _ in range(2000):\n    a = time.process_time()\n"

@@ -216,6 +216,7 @@ def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
     resolver = jail_paths.resolver() if settings.network else None
     jail += ["--ro-bind", str(resolver), str(resolver)] if resolver else []
     jail += _masks_inside(workdir, readonly, hide)
+    jail += _git_masks(path_var)
     jail += _late_masks(workdir, home, [*masked, *repos], shown, named)
     # No --new-session (it cost about 5 ms per command here): run_command starts bwrap in a
     # session of its own with stdin from /dev/null, so the jail has no controlling terminal to
@@ -227,7 +228,7 @@ def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
 
 
 def _base_masks(env: Mapping[str, str], tmp: Path | None) -> tuple[list[str], list[Path]]:
-    """The jail's root, /tmp, system and home masks and git hidden; and the masked folders."""
+    """The jail's root, /tmp, system and home masks; and the masked folders."""
     jail = [_bwrap_exe(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     jail += ["--bind", str(tmp), "/tmp"] if tmp is not None else ["--tmpfs", "/tmp"]
     masked = [Path("/tmp"), Path("/dev")]
@@ -239,10 +240,16 @@ def _base_masks(env: Mapping[str, str], tmp: Path | None) -> tuple[list[str], li
     if home is not None:
         jail += ["--tmpfs", str(home)]
         masked.append(home)
-    git_files, git_dirs = jail_paths.git_paths(env.get("PATH", ""))
-    jail += [a for d in git_dirs for a in ("--tmpfs", str(d))]
-    jail += [a for f in git_files for a in ("--ro-bind", "/dev/null", str(f))]
     return jail, masked
+
+
+def _git_masks(path_var: str) -> list[str]:
+    """git hidden: its binaries on PATH and its exec folders. After every bind that shows a
+    folder again (a toolchain on PATH under /tmp or the home folder, the worktree, a named
+    path), which would otherwise show a git inside it."""
+    git_files, git_dirs = jail_paths.git_paths(path_var)
+    return ([a for d in git_dirs for a in ("--tmpfs", str(d))]
+            + [a for f in git_files for a in ("--ro-bind", "/dev/null", str(f))])
 
 
 def _masks_inside(workdir: Path, readonly: Sequence[str], hide: Sequence[str]) -> list[str]:
