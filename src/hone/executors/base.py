@@ -13,7 +13,6 @@ import shutil
 import socket
 import subprocess
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -27,7 +26,7 @@ from hone.executors.lock import sharing
 from hone.records import Purpose
 from hone.vcs.git import IDENTITY, SAFE_CONFIG, Repo
 from hone.vcs.worktrees import Worktrees
-from hone.verify import holdout
+from hone.verify import holdout, prestart
 from hone.verify.early import Reference
 from hone.verify.verifier import StageFailure, Verdict, Verifier
 
@@ -101,6 +100,12 @@ class Executor(abc.ABC):
     @abc.abstractmethod
     def submit(self, job: Job) -> Future[Outcome]: ...
 
+    def prestart(self, job: Job) -> None:
+        """A hint that `job` (its `base` not known yet) is likely the next one submitted: an
+        executor may get ready for it (the serial one builds the jail of its first command
+        while the mutator still proposes, verify/prestart.py). Never changes what runs."""
+        return None  # by default: nothing to get ready
+
     @abc.abstractmethod
     def cancel(self) -> None:
         """Kill every running evaluation; queued ones are dropped."""
@@ -173,7 +178,8 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
     if failure is not None:
         verdict = Verdict(failure)
     else:
-        logs_dir = scratch / uuid.uuid4().hex
+        logs_dir = job_scratch(scratch, job, slot)
+        shutil.rmtree(logs_dir, ignore_errors=True)  # left by a killed hone
         try:
             # A clean checkout of `commit`: the guard has nothing to clean up first.
             tree = repo.blobs(commit) if commit and not job.patch else None
@@ -184,6 +190,13 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
             shutil.rmtree(logs_dir, ignore_errors=True)
     return Outcome(job.attempt_id, verdict, logs, slot, socket.gethostname(), started,
                    time.time())
+
+
+def job_scratch(scratch: Path, job: Job, slot: str) -> Path:
+    """Where a job's verifier writes its logs before they are read back: one folder per slot,
+    attempt, purpose and label (so that a jail built ahead for the job, whose HONE_LOGS names
+    it, matches), never one that another job in flight uses."""
+    return scratch / f"{slot}-{job.attempt_id:05d}-{job.purpose.value}{job.label}"
 
 
 # The kind of measurement each purpose records: only `objective` runs are pooled for decisions.
@@ -238,12 +251,23 @@ class InlineExecutor(Executor):
         future: Future[Outcome] = Future()
         try:
             outcome = evaluate_job(job, self.repo_root, self.worktrees_dir, proposer_slot(0),
-                                   self.factory, {**os.environ, "HONE_SLOT": "0"}, self.scratch,
-                                   self.exclusive)
+                                   self.factory, self._env(), self.scratch, self.exclusive)
             future.set_result(keep_logs(self.logs_dir, outcome))
         except Exception as exc:  # the executor broke, not the candidate
             future.set_exception(exc)
         return future
+
+    def prestart(self, job: Job) -> None:
+        workdir = self.worktrees_dir / proposer_slot(0)
+        if not (workdir / ".git").exists():
+            return
+        verifier = self.factory(job_scratch(self.scratch, job, proposer_slot(0)), self._env())
+        verifier.prestart(workdir, job.attempt_id, job.seeds, kind=KIND[job.purpose],
+                          gates=job.gates and job.purpose.gates, label=job.label)
+
+    @staticmethod
+    def _env() -> dict[str, str]:
+        return {**os.environ, "HONE_SLOT": "0"}
 
     def cancel(self) -> None:
         from hone.verify.process import kill_running
@@ -251,7 +275,7 @@ class InlineExecutor(Executor):
         kill_running()
 
     def close(self) -> None:
-        pass
+        prestart.discard(self.worktrees_dir / proposer_slot(0))
 
 
 def apply_patch(workdir: Path, patch: bytes) -> StageFailure | None:

@@ -61,6 +61,13 @@ class Measurer:
         return self.executor.submit(self.job(attempt, purpose, seeds, gates=gates,
                                              label=label, reference=reference, shared=shared))
 
+    def prestart(self, attempt: Attempt, plan: VerifyPlan) -> None:
+        """Tell the executor that `attempt`'s verification as `plan` says comes next, before
+        it is proposed, so that it may get ready (see `Executor.prestart`)."""
+        if not plan.concurrent or self.slots < 2:
+            self.executor.prestart(Job(attempt.id, "", seeds=plan.seeds,
+                                       reference=plan.reference))
+
     def verify(self, attempt: Attempt, plan: VerifyPlan) -> Future[Outcome]:
         """Verify a new attempt as `plan` says: one job (gates, screen, then the seeds in
         turn, stopping early against the plan's reference), or with `plan.concurrent` one job
