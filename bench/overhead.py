@@ -14,7 +14,7 @@ processes hone starts per attempt, by subcommand.
 ratio wall / objective seconds (target at most 1.15).
 
     .venv/bin/python bench/overhead.py [--attempts N] [--mode llm|sleep] [--no-jail] [--sleep S]
-                                       [--profile FILE]
+                                       [--no-prestart] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ base_url = "{url}"
 max_retries = 0
 [sandbox]
 enabled = {jail}
+prestart = {prestart}
 [acceptance]
 rule = "strict"
 initial_repeats = 1
@@ -166,13 +167,14 @@ def jail_costs(runs: int) -> dict[str, float] | str:
     return {"direct": direct, "bwrap": bare, "plain": plain, "jailed": jailed}
 
 
-def run_hone(root: Path, shim: Path, jail: bool, attempts: int, profile: str | None
-             ) -> tuple[float, float]:
+def run_hone(root: Path, shim: Path, jail: bool, attempts: int, profile: str | None,
+             prestart: bool = True) -> tuple[float, float]:
     """Run `hone run --mutator llm` against the scripted server; (wall, CPU) seconds of it
     and every process it started."""
     with LLMServer(default=answer) as server:
         (root / "hone.toml").write_text(CONFIG_LLM.format(
-            python=sys.executable, url=server.url, jail=str(jail).lower()))
+            python=sys.executable, url=server.url, jail=str(jail).lower(),
+            prestart=str(prestart).lower()))
         commit_all(root)
         env = {**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}",
                "OPENAI_API_KEY": "loopback"}
@@ -224,7 +226,7 @@ def print_jail(costs: dict[str, float] | str) -> None:
     print(f"| hone's jail launch over bare bwrap | {jail_adds - bwrap_adds:+.1f} |")
 
 
-def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
+def run_llm(attempts: int, jail: bool, profile: str | None, prestart: bool = True) -> None:
     from hone.verify.sandbox import bwrap_problem
 
     if jail and bwrap_problem():
@@ -240,7 +242,7 @@ def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
     before = hand_times(script, root, 15)
     bare_cpu = cpu_by_hand(script, root, 15)
     log = tmp / "git-calls.log"
-    wall, cpu = run_hone(root, git_shim(tmp / "shim", log), jail, attempts, profile)
+    wall, cpu = run_hone(root, git_shim(tmp / "shim", log), jail, attempts, profile, prestart)
     after = hand_times(script, root, 15)
     bare, bare_fastest = statistics.median(before + after), min(before + after)
     j = journal_figures(root)
@@ -249,7 +251,8 @@ def run_llm(attempts: int, jail: bool, profile: str | None) -> None:
     own = per_attempt - obj_seconds / n
     steady = git_calls(log, float(j["first"]), float(j["last"]))
     print(f"objective: python3 score.py ({loops} loops), {attempts} attempts asked, {n} made "
-          f"({j['statuses']}), {j['obj_runs']} objective runs, jail {'on' if jail else 'off'}")
+          f"({j['statuses']}), {j['obj_runs']} objective runs, jail {'on' if jail else 'off'}"
+          + ("" if prestart or not jail else " (no prestart)"))
     print(f"whole `hone run` process: {wall:.2f} s wall, {cpu:.2f} s CPU of hone and every "
           f"process it started (start-up and baseline included; CPU varies less than wall "
           f"on a loaded machine)")
@@ -329,6 +332,8 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=None,
                         help="default 40 (llm), 20 (sleep)")
     parser.add_argument("--no-jail", action="store_true", help="llm mode without the jail")
+    parser.add_argument("--no-prestart", action="store_true",
+                        help="llm mode: [sandbox] prestart = false (each jail built on demand)")
     parser.add_argument("--sleep", type=float, default=0.5, help="sleep mode's objective")
     parser.add_argument("--profile", metavar="FILE",
                         help="llm mode: run hone under cProfile, stats to FILE (read: pstats)")
@@ -336,7 +341,7 @@ def main() -> None:
     if args.mode == "sleep":
         run_sleep(args.attempts or 20, args.sleep)
     else:
-        run_llm(args.attempts or 40, not args.no_jail, args.profile)
+        run_llm(args.attempts or 40, not args.no_jail, args.profile, not args.no_prestart)
 
 
 if __name__ == "__main__":

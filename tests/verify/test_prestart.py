@@ -188,3 +188,10 @@ def test_a_serial_run_verifies_each_attempt_in_a_jail_built_while_it_was_propose
     # The baseline's runs are not built ahead; every attempt's first command is.
     assert taken.count(True) == len(verified), taken
     assert not prestart._held  # nothing left waiting after the run
+
+
+def test_prestart_false_builds_nothing_ahead(repo: Path) -> None:
+    c = call(repo)
+    off = replace(c, settings=c.settings.model_copy(update={"prestart": False}))
+    assert not prestart.start(off) and not prestart._held
+    assert "seed=1" in run(off)

@@ -199,6 +199,8 @@ class SandboxSection(_Section):
     processes: int = Field(1024, ge=0, le=2**22)
     # what a command may write: /tmp's size, the worktree's quota
     disk_mb: int = Field(0, ge=0, le=2**40)
+    # the serial loop builds an attempt's first jail while the mutator proposes (prestart.py)
+    prestart: bool = True
 
     @field_validator("ro_paths", "rw_paths")
     @classmethod

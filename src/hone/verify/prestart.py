@@ -75,7 +75,8 @@ def start(call: Call) -> bool:
     """Build `call`'s jail now and hold its command; False when it is not jailed or the jail
     could not be started (the launcher then starts it as usual)."""
     discard(call.workdir)
-    if call.settings.enabled is False or not sandbox.use_bwrap(call.settings):
+    settings = call.settings
+    if not settings.prestart or settings.enabled is False or not sandbox.use_bwrap(settings):
         return False
     stack = contextlib.ExitStack()
     try:
