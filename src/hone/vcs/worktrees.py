@@ -13,7 +13,9 @@ import stat
 import threading
 from pathlib import Path
 
+from hone.vcs import fast_commit
 from hone.vcs.git import GitError, Repo, git, run_git
+from hone.vcs.libgit import Unsupported
 
 # Past this many tracked files, walking the worktree to spare `git clean` costs more than it saves.
 _WALK_LIMIT = 5000
@@ -115,7 +117,23 @@ class Worktrees:
         return False
 
     def commit(self, name: str, message: str, allowed_empty: bool = False) -> str | None:
-        """Commit everything in the worktree on top of its HEAD; None when nothing changed."""
+        """Commit everything in the worktree on top of its HEAD (tracked changes, deletions,
+        new files that are not ignored), leaving HEAD detached at the new commit; None when
+        nothing changed. In-process (`fast_commit`) where that commits what git would, else
+        with git (`commit_with_git`)."""
+        path = self.path(name)
+        head = self.head(name)
+        try:
+            sha = fast_commit.commit(path, head, message, allowed_empty)
+        except Unsupported:
+            sha = self.commit_with_git(name, message, allowed_empty)
+        if sha is not None:
+            _maintain(self.repo.root)
+        return sha
+
+    def commit_with_git(self, name: str, message: str, allowed_empty: bool = False
+                        ) -> str | None:
+        """`commit` by git processes (one or two)."""
         path = self.path(name)
         if self.has_strays(path, self.head(name)):
             git("add", "--all", cwd=path)  # new files (or unsure): stage everything first
@@ -137,7 +155,6 @@ class Worktrees:
                     return None
                 out = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
                 raise GitError(f"git commit failed: {out[-1] if out else proc.returncode}")
-        _maintain(self.repo.root)
         return self.head(name)
 
     def head(self, name: str) -> str:
