@@ -84,7 +84,8 @@ CASES: list[tuple[str, Edit, bool]] = [
 def repo(make_repo: MakeRepo) -> Repo:
     root = make_repo({"a.py": "A = 1\n", "src/funcs.py": FUNCS, "run.sh": "#!/bin/sh\n",
                       "data.bin": "\x00\x01", "nonl.txt": "no newline", ".gitignore": "*.log\n",
-                      "é t.txt": "x\n", "body.py": BODY, "long.py": "def " + "x" * 90 + "():\n    pass\n"})
+                      "é t.txt": "x\n", "body.py": BODY,
+                      "long.py": "def " + "x" * 90 + "():\n    pass\n"})
     (root / "crlf.txt").write_bytes(b"one\r\ntwo\r\n")
     (root / "run.sh").chmod(0o755)
     (root / "link").symlink_to("a.py")

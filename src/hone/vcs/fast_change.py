@@ -87,18 +87,27 @@ def _file(repo: Any, one: Any, length: int) -> tuple[bytes, bytes, bytes]:
     labels = (b"/dev/null" if status == "A" else quote(b"a/", path),
               b"/dev/null" if status == "D" else quote(b"b/", path))
     datas = [repo[oid].data if mode else b"" for oid, mode in ((a.id, a.mode), (b.id, b.mode))]
-    if max(len(data) for data in datas) > _BIG:
-        raise Unsupported(f"{b.path} is bigger than core.bigFileThreshold")
-    if any(b"\0" in data[:_BINARY_PROBE] for data in datas):
+    if _binary(datas, delta.is_binary, b.path):
         return (record, b"-\t-\t" + path + b"\0",
                 header + b"Binary files %s and %s differ\n" % labels)
-    if one.delta.is_binary:
-        raise Unsupported(f"libgit2 finds {b.path} binary, git would not")
     hunks, added, removed = _hunks(one, datas[0])
     if hunks:
         tabs = [b"\t" if b" " in label else b"" for label in labels]
         header += b"--- %s%s\n+++ %s%s\n" % (labels[0], tabs[0], labels[1], tabs[1])
     return record, b"%d\t%d\t%s\0" % (added, removed, path), header + hunks
+
+
+def _binary(datas: list[bytes], libgit2_says: bool, path: str) -> bool:
+    """Whether git diffs these two contents as binary (a NUL near the start of either);
+    `Unsupported` when libgit2 disagrees the way that would lose the hunks, or when git would
+    not even look (bigger than core.bigFileThreshold)."""
+    if max(len(data) for data in datas) > _BIG:
+        raise Unsupported(f"{path} is bigger than core.bigFileThreshold")
+    if any(b"\0" in data[:_BINARY_PROBE] for data in datas):
+        return True
+    if libgit2_says:
+        raise Unsupported(f"libgit2 finds {path} binary, git would not")
+    return False
 
 
 def _header(repo: Any, path: bytes, old_mode: int, new_mode: int, old_id: str, new_id: str,
