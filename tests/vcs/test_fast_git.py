@@ -18,6 +18,10 @@ from tests.conftest import MakeRepo, git
 
 FUNCS = "".join(f"def f{i}():\n    x = {i}\n    return x\n\n\n" for i in range(8))
 BODY = "top = 0\ndef f():\n    a = 1\n    b = 2\n    c = 3\n"
+IGNORE_RULES = "*.log\nbuild/\n!keep.log\n/out\n**/tmp/*.txt\nsub/**/deep\n"
+IGNORE_PROBES = ("keep.log", "x.log", "build/a", "src/build/b", "out/c", "src/out/d",
+                 "tmp/e.txt", "src/tmp/f.txt", "src/tmp/g.py", "sub/a/b/deep", "sub/deep/h",
+                 "sub/i.dat", "sub/important.dat", "sub/j.py", "k.excluded", "l.tmp")
 ODD = os.fsdecode(b"caf\xe9.txt")  # a name that is not UTF-8
 
 
@@ -66,6 +70,7 @@ CASES: list[tuple[str, Edit, bool]] = [
     ("new binary", lambda w: _write(w / "img.bin", b"PNG\x00" * 50), True),
     ("text becomes binary", lambda w: _write(w / "a.py", b"A\x00\n"), True),
     ("ignored file", lambda w: _write(w / "debug.log", "noise\n"), True),
+    ("ignore rules", lambda w: [_write(w / n, "x\n") for n in IGNORE_PROBES], True),
     ("nothing", lambda w: None, True),
     ("no trailing newline", lambda w: _write(w / "nonl.txt", "still\nnone"), True),
     ("newline added", lambda w: _write(w / "nonl.txt", "no newline\n"), True),
@@ -83,9 +88,11 @@ CASES: list[tuple[str, Edit, bool]] = [
 @pytest.fixture
 def repo(make_repo: MakeRepo) -> Repo:
     root = make_repo({"a.py": "A = 1\n", "src/funcs.py": FUNCS, "run.sh": "#!/bin/sh\n",
-                      "data.bin": "\x00\x01", "nonl.txt": "no newline", ".gitignore": "*.log\n",
+                      "data.bin": "\x00\x01", "nonl.txt": "no newline", ".gitignore": IGNORE_RULES,
+                      "sub/.gitignore": "*.dat\n!important.dat\n",
                       "é t.txt": "x\n", "body.py": BODY,
                       "long.py": "def " + "x" * 90 + "():\n    pass\n"})
+    _write(root / ".git" / "info" / "exclude", "*.excluded\n")
     (root / "crlf.txt").write_bytes(b"one\r\ntwo\r\n")
     (root / "run.sh").chmod(0o755)
     (root / "link").symlink_to("a.py")
