@@ -4,6 +4,8 @@ git where they could not."""
 from __future__ import annotations
 
 import os
+import random
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -226,3 +228,49 @@ def test_without_pygit2_hone_uses_git(repo: Repo, monkeypatch: pytest.MonkeyPatc
     assert sha and git("show", f"{sha}:a.py", cwd=repo.root) == "A = 9"
     assert Repo(repo.root).change(base, sha).paths == ("a.py",)
     assert wt.commit("s", "unchanged") is None
+
+
+def test_object_ids_abbreviate_as_git_does_in_a_big_repository(tmp_path: Path) -> None:
+    # 2**14 packed objects: git's `index` lines grow to 8 hex digits (find_unique_abbrev_r).
+    root = tmp_path / "big"
+    root.mkdir()
+    git("init", "-q", cwd=root)
+    stream = [b"commit refs/heads/main\ncommitter a <b> 0 +0000\ndata 1\nx\n"]
+    stream += [b"M 100644 inline f%d\ndata %d\n%d\n\n" % (i, len(b"%d" % i) + 1, i)
+               for i in range(1 << 14)]
+    stream.append(b"commit refs/heads/main\ncommitter a <b> 1 +0000\ndata 1\ny\n"
+                  b"M 100644 inline f7\ndata 8\nchanged\n\n")
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=b"".join(stream),
+                   check=True)
+    repo = Repo(root)
+    old, new = git("rev-parse", "main~", "main", cwd=root).split()
+    change = fast_change.change(root, old, new)
+    assert change == repo.change_with_git(old, new)
+    assert len(change.patch.splitlines()[1].split()[1].split("..")[0]) == 8
+
+
+def test_random_edits_diff_as_git_does(repo: Repo) -> None:
+    # Lines that repeat, blank lines and indentation: where xdiff's heuristics slide hunks.
+    vocabulary = ["", "}", "def f():", "    return x", "    x = 1", "{", "if x:", "        pass",
+                  "# note", "x"]
+    rng = random.Random(7)
+    wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
+    base = repo.head()
+    path = wt.checkout("s", base)
+    lines = [rng.choice(vocabulary) for _ in range(60)]
+    _write(path / "r.py", "\n".join(lines) + "\n")
+    old = wt.commit_with_git("s", "random base")
+    assert old
+    for step in range(25):
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(lines) + 1)
+            if rng.random() < 0.4 and at < len(lines):
+                del lines[at:at + rng.randint(1, 3)]
+            else:
+                lines[at:at] = [rng.choice(vocabulary) for _ in range(rng.randint(1, 4))]
+        _write(path / "r.py", "\n".join(lines) + ("\n" if step % 5 else ""))
+        new = wt.commit_with_git("s", f"random {step}")
+        if new is None:
+            continue
+        assert fast_change.change(repo.root, old, new) == repo.change_with_git(old, new)
+        old = new

@@ -9,7 +9,7 @@ libgit2 does not share) raises `Unsupported`, and the caller asks git.
 
 from __future__ import annotations
 
-import locale
+import io
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,9 @@ _BINARY_PROBE = 8000  # git looks for a NUL in this many leading bytes (buffer_i
 _BIG = 512 << 20  # core.bigFileThreshold's default: bigger files are binary without a look
 _NO_NEWLINE = b"\n\\ No newline at end of file\n"
 _STATUS = {"A", "D", "M"}
+# What subprocess.run(text=True) decodes git's output with (git.run_git): the default encoding
+# of a text stream.
+_ENCODING = io.TextIOWrapper(io.BytesIO()).encoding
 
 
 def change(root: Path, old: str, new: str) -> Change:
@@ -41,7 +44,7 @@ def change(root: Path, old: str, new: str) -> Change:
         except Exception as error:  # any libgit2 or pygit2 failure: git decides
             raise Unsupported(f"{type(error).__name__}: {error}") from None
     try:  # as subprocess.run(text=True) decodes git's output: locale, universal newlines
-        text = out.decode(locale.getpreferredencoding(False))
+        text = out.decode(_ENCODING)
     except UnicodeDecodeError:
         raise Unsupported("output git.py cannot decode") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n").removesuffix("\n")
