@@ -120,28 +120,37 @@ class Worktrees:
         """Commit everything in the worktree on top of its HEAD (tracked changes, deletions,
         new files that are not ignored), leaving HEAD detached at the new commit; None when
         nothing changed. In-process (`fast_commit`) where that commits what git would, else
-        with git (`commit_with_git`)."""
+        with git as `commit_with_git`. When the worktree may hold files its HEAD does not
+        track, `git add --all` decides which to stage (ignore rules are git's), and the index
+        is committed in-process."""
         path = self.path(name)
         head = self.head(name)
+        strays = self.has_strays(path, head)
+        if strays:
+            git("add", "--all", cwd=path)
         try:
-            sha = fast_commit.commit(path, head, message, allowed_empty)
+            sha = fast_commit.commit(path, head, message, allowed_empty, staged=strays)
         except Unsupported:
-            sha = self.commit_with_git(name, message, allowed_empty)
+            sha = self._git_commit(name, message, allowed_empty, staged=strays)
         if sha is not None:
             _maintain(self.repo.root)
         return sha
 
     def commit_with_git(self, name: str, message: str, allowed_empty: bool = False
                         ) -> str | None:
-        """`commit` by git processes (one or two)."""
+        """`commit` by git processes alone (one, or two with new files)."""
         path = self.path(name)
-        if self.has_strays(path, self.head(name)):
+        strays = self.has_strays(path, self.head(name))
+        if strays:
             git("add", "--all", cwd=path)  # new files (or unsure): stage everything first
-            stage = []
-        else:
-            # No file git does not know: `commit --all` stages the changes and deletions
-            # itself, one git process instead of two.
-            stage = ["--all"]
+        return self._git_commit(name, message, allowed_empty, staged=strays)
+
+    def _git_commit(self, name: str, message: str, allowed_empty: bool, staged: bool
+                    ) -> str | None:
+        # With no file git does not know, `commit --all` stages the changes and deletions
+        # itself, one git process instead of two.
+        stage = [] if staged else ["--all"]
+        path = self.path(name)
         if allowed_empty:
             git(*NO_AUTO_MAINTENANCE, "commit", "--quiet", "--no-verify", "--allow-empty",
                 *stage, "-m", message, cwd=path)
