@@ -15,9 +15,10 @@ from typing import TypeVar
 
 from hone import faults
 from hone.errors import HoneError, UsageError
-from hone.vcs import objects, refs
+from hone.vcs import fast_change, objects, refs
 from hone.vcs.change import ARGS as CHANGE_ARGS
 from hone.vcs.change import Change, parse
+from hone.vcs.libgit import Unsupported
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "hone", "GIT_AUTHOR_EMAIL": "hone@localhost",
@@ -193,13 +194,16 @@ class Repo:
 
     def change(self, old: str, new: str) -> Change:
         """Line counts, paths, new blob ids and the context-free patch from `old` to `new`,
-        from one git process, computed once per pair. When `old`'s file list is known, `new`'s
+        as one git process says them (`fast_change` in-process, else git), computed once per
+        pair. When `old`'s file list is known, `new`'s
         follows from it without asking git (`blobs`)."""
         change = self._changes.get((old, new))
         if change is not None:
             return change
-        out = git(*CHANGE_ARGS, old, new, cwd=self.root)
-        change = parse(out + "\n" if out else "")  # git() took the patch's last newline
+        try:
+            change = fast_change.change(self.root, old, new)  # in-process where git agrees
+        except Unsupported:
+            change = self.change_with_git(old, new)
         if not (objects.is_sha(old) and objects.is_sha(new)):
             return change  # names that may move are never remembered
         _remember(self._changes, (old, new), change)
@@ -212,6 +216,11 @@ class Repo:
             _remember(self._plain, new, self._plain.get(old, False) and change.plain)
             _remember(self._tracked, new, listing)
         return change
+
+    def change_with_git(self, old: str, new: str) -> Change:
+        """`change` read from one git process, remembering nothing."""
+        out = git(*CHANGE_ARGS, old, new, cwd=self.root)
+        return parse(out + "\n" if out else "")  # git() took the patch's last newline
 
     def diffstat(self, old: str, new: str) -> DiffStat:
         """Lines added and removed, and the paths touched, between two commits (one git call,

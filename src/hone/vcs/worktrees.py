@@ -13,7 +13,9 @@ import stat
 import threading
 from pathlib import Path
 
+from hone.vcs import fast_commit
 from hone.vcs.git import GitError, Repo, git, run_git
+from hone.vcs.libgit import Unsupported
 
 # Past this many tracked files, walking the worktree to spare `git clean` costs more than it saves.
 _WALK_LIMIT = 5000
@@ -115,15 +117,40 @@ class Worktrees:
         return False
 
     def commit(self, name: str, message: str, allowed_empty: bool = False) -> str | None:
-        """Commit everything in the worktree on top of its HEAD; None when nothing changed."""
+        """Commit everything in the worktree on top of its HEAD (tracked changes, deletions,
+        new files that are not ignored), leaving HEAD detached at the new commit; None when
+        nothing changed. In-process (`fast_commit`) where that commits what git would, else
+        with git as `commit_with_git`. When the worktree may hold files its HEAD does not
+        track, `git add --all` decides which to stage (ignore rules are git's), and the index
+        is committed in-process."""
         path = self.path(name)
-        if self.has_strays(path, self.head(name)):
+        head = self.head(name)
+        strays = self.has_strays(path, head)
+        if strays:
+            git("add", "--all", cwd=path)
+        try:
+            sha = fast_commit.commit(path, head, message, allowed_empty, staged=strays)
+        except Unsupported:
+            sha = self._git_commit(name, message, allowed_empty, staged=strays)
+        if sha is not None:
+            _maintain(self.repo.root)
+        return sha
+
+    def commit_with_git(self, name: str, message: str, allowed_empty: bool = False
+                        ) -> str | None:
+        """`commit` by git processes alone (one, or two with new files)."""
+        path = self.path(name)
+        strays = self.has_strays(path, self.head(name))
+        if strays:
             git("add", "--all", cwd=path)  # new files (or unsure): stage everything first
-            stage = []
-        else:
-            # No file git does not know: `commit --all` stages the changes and deletions
-            # itself, one git process instead of two.
-            stage = ["--all"]
+        return self._git_commit(name, message, allowed_empty, staged=strays)
+
+    def _git_commit(self, name: str, message: str, allowed_empty: bool, staged: bool
+                    ) -> str | None:
+        # With no file git does not know, `commit --all` stages the changes and deletions
+        # itself, one git process instead of two.
+        stage = [] if staged else ["--all"]
+        path = self.path(name)
         if allowed_empty:
             git(*NO_AUTO_MAINTENANCE, "commit", "--quiet", "--no-verify", "--allow-empty",
                 *stage, "-m", message, cwd=path)
@@ -137,7 +164,6 @@ class Worktrees:
                     return None
                 out = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
                 raise GitError(f"git commit failed: {out[-1] if out else proc.returncode}")
-        _maintain(self.repo.root)
         return self.head(name)
 
     def head(self, name: str) -> str:
