@@ -285,6 +285,23 @@ def test_without_pygit2_hone_uses_git(repo: Repo, monkeypatch: pytest.MonkeyPatc
     assert wt.commit("s", "unchanged") is None
 
 
+def test_a_setting_made_during_a_run_hands_the_next_commit_to_git(repo: Repo) -> None:
+    """The configuration check is remembered per worktree only while its files are unchanged:
+    `core.autocrlf` set after a first in-process commit sends the next one to git."""
+    wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
+    base = repo.head()
+    path = wt.checkout("s", base)
+    _write(path / "a.py", "A = 5\n")
+    first = fast_commit.commit(path, base, "in-process", False)
+    assert first is not None
+    git("config", "core.autocrlf", "true", cwd=repo.root)
+    _write(path / "a.py", "A = 6\n")
+    with pytest.raises(Unsupported, match="autocrlf"):
+        fast_commit.commit(path, first, "after the setting", False)
+    git("config", "--unset", "core.autocrlf", cwd=repo.root)
+    assert fast_commit.commit(path, first, "setting gone", False) is not None
+
+
 def test_object_ids_abbreviate_as_git_does_in_a_big_repository(tmp_path: Path) -> None:
     # 2**14 packed objects: git's `index` lines grow to 8 hex digits (find_unique_abbrev_r).
     root = tmp_path / "big"

@@ -179,7 +179,8 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
         verdict = Verdict(failure)
     else:
         logs_dir = job_scratch(scratch, job, slot)
-        shutil.rmtree(logs_dir, ignore_errors=True)  # left by a killed hone
+        if logs_dir.exists():  # left by a killed hone
+            shutil.rmtree(logs_dir, ignore_errors=True)
         try:
             # A clean checkout of `commit`: the guard has nothing to clean up first.
             tree = repo.blobs(commit) if commit and not job.patch else None

@@ -31,6 +31,7 @@ from hone.mutators.base import Mutator, RunEnd
 from hone.plugins import check
 from hone.records import added_cost
 from hone.strategies.base import Strategy
+from hone.vcs import libgit
 
 
 @contextmanager
@@ -72,6 +73,7 @@ def run_session(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Bu
     """Start or resume the run, make attempts until `budget` is spent, then the holdout on
     the champion and its confirmation against the baseline. `rebased_from`: the run whose
     tried ideas a new run's briefs carry (`hone run --rebase`)."""
+    libgit.preload()  # while the run starts: every attempt's commit uses it
     engine.start()
     if rebased_from is not None:
         mark_rebased(engine.store, engine.run, rebased_from)

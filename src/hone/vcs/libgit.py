@@ -7,6 +7,7 @@ could differ is decided by `check_env` and `check_config`, conservatively.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import threading
@@ -24,6 +25,7 @@ _GIT_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"
 GITLINK = 0o160000  # a submodule's entry in a tree
 
 _LOCK = threading.Lock()
+_IMPORT = threading.Lock()  # one import, whichever thread asks first
 _loaded: Any = None  # the pygit2 module, False once its import failed
 
 
@@ -35,14 +37,26 @@ def pygit2() -> Any:
     """The pygit2 module; `Unsupported` when it cannot be imported (imported once, lazily:
     it takes about 0.1 s, which commands that never commit should not pay)."""
     global _loaded
-    if _loaded is None:
-        try:
-            _loaded = importlib.import_module("pygit2")
-        except ImportError:
-            _loaded = False
+    with _IMPORT:
+        if _loaded is None:
+            try:
+                _loaded = importlib.import_module("pygit2")
+            except ImportError:
+                _loaded = False
     if _loaded is False:
         raise Unsupported("pygit2 is not importable")
     return _loaded
+
+
+def preload() -> None:
+    """Import pygit2 in a background thread now (a run's start), so that the first attempt's
+    commit does not wait for it."""
+    threading.Thread(target=_import_quietly, daemon=True, name="hone-pygit2").start()
+
+
+def _import_quietly() -> None:
+    with contextlib.suppress(Unsupported):  # said again, and git used, where it is needed
+        pygit2()
 
 
 def check_env() -> None:
@@ -68,11 +82,51 @@ _VALUES: tuple[tuple[str, str | None], ...] = (
 _EXTENSIONS = ("extensions.noop", "extensions.worktreeconfig")
 
 
+_CONFIG_OK: dict[str, tuple[tuple[int, int] | None, ...]] = {}
+
+
 def check_config(repo: Any) -> None:
     """`Unsupported` when the repository's configuration (all levels) holds a setting under
     which libgit2 could commit or diff otherwise than git, or an extension libgit2 may not
     honour (libgit2 refuses to open repositories with extensions it does not know at all).
-    Filter and diff drivers are the attributes' business (see the callers)."""
+    Filter and diff drivers are the attributes' business (see the callers). A repository
+    found fine is not read again until one of its configuration files changes."""
+    key = str(repo.path)
+    stamp = _config_stamp(repo)
+    if _CONFIG_OK.get(key) == stamp:
+        return
+    if not _check_config(repo):  # it includes other files: read it every time
+        return
+    with _LOCK:
+        _CONFIG_OK[key] = stamp
+
+
+def _config_stamp(repo: Any) -> tuple[tuple[int, int] | None, ...]:
+    """(mtime, size) of every file git reads configuration from for `repo` (None: absent)."""
+    home = os.path.expanduser("~")
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    try:  # a worktree's admin folder names the repository's own git folder
+        with open(os.path.join(repo.path, "commondir")) as fh:
+            common = os.path.join(repo.path, fh.read().strip())
+    except OSError:
+        common = repo.path
+    paths = (os.path.join(repo.path, "config"), os.path.join(repo.path, "config.worktree"),
+             os.path.join(common, "config"), os.path.join(common, "config.worktree"),
+             os.path.join(home, ".gitconfig"), os.path.join(xdg, "git", "config"),
+             "/etc/gitconfig")
+    out: list[tuple[int, int] | None] = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+            out.append((info.st_mtime_ns, info.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def _check_config(repo: Any) -> bool:
+    """`check_config` itself; whether the configuration is read from its files alone (no
+    `include`), so that their stamps say when it may have changed."""
     config = repo.config
     try:
         for key, harmless in _BOOLS:
@@ -83,10 +137,13 @@ def check_config(repo: Any) -> None:
     for key, value in _VALUES:
         if key in config and (value is None or str(config[key]).lower() != value):
             raise Unsupported(f"{key} is set")
+    alone = True
     for entry in config:
         name = entry.name.lower()
         if name.startswith("extensions.") and name not in _EXTENSIONS:
             raise Unsupported(f"{name} is set")
+        alone = alone and not name.startswith(("include.", "includeif."))
+    return alone
 
 
 class Opened:
