@@ -76,10 +76,12 @@ def start(call: Call) -> bool:
     could not be started (the launcher then starts it as usual)."""
     discard(call.workdir)
     settings = call.settings
-    if not settings.prestart or settings.enabled is False or not sandbox.use_bwrap(settings):
+    if not settings.prestart or settings.enabled is False:
         return False
     stack = contextlib.ExitStack()
     try:
+        if not sandbox.use_bwrap(settings):  # raises when required and missing
+            return False
         how = stack.enter_context(sandbox.launch(call.command, call.workdir, call.settings,
                                                  call.env, call.readonly))
         supervisor = how.supervisor
