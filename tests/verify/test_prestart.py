@@ -44,6 +44,7 @@ def call(repo: Path, seed: int = 1, command: str = PROBE) -> Call:
 def built(workdir: Path) -> None:
     """Wait until the jail waiting in `workdir` is built (its changes come after the binds)."""
     held = prestart._held[workdir]
+    assert held.limited.wait(30) and not held.failed
     assert prestart._settled(held, held.supervisor.child)
 
 

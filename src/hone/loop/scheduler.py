@@ -80,11 +80,11 @@ class Scheduler:
                     attempt, history, champion, plan = self._open()
                     flight.opened[attempt.id] = attempt
                     flight.champions[attempt.id] = champion
-                    future = proposers.submit(self._propose, attempt, history, champion, plan)
-                    flight.proposing[future] = attempt.id
                     if self.slots == 1:  # the serial loop: get its verification ready
                         self.engine.measurer.prestart(
                             attempt, verify_plan(self.engine, champion, self.slots))
+                    future = proposers.submit(self._propose, attempt, history, champion, plan)
+                    flight.proposing[future] = attempt.id
                 self._submit_waiting(flight)
                 if not flight.opened or not (flight.proposing or flight.evaluating):
                     # Nothing in flight (or, defensively, nothing left that could finish).

@@ -3,8 +3,9 @@
 bubblewrap takes 6-10 ms to build a jail (namespaces, mounts) before the command runs, and hone
 some more to limit it: on a 40 ms objective, a quarter of the attempt. Started with
 `--block-fd`, bwrap builds the jail and waits before it execs the command. `start(call)` does
-that for the command the loop expects next in a worktree (the serial loop asks while the
-mutator proposes); `take(call)` hands the waiting jail to the launcher when the command that
+that for the command the loop expects next in a worktree (the serial loop asks just before the
+mutator proposes, and bwrap builds while it does; the jail's limits are set meanwhile in a
+thread that mostly waits); `take(call)` hands the waiting jail to the launcher when the command that
 comes is that one, and only when the jail is still the one that would be built now:
 
 * an equal `Call` (command, worktree, logs, environment, sandbox settings, read-only paths);
@@ -29,7 +30,7 @@ import os
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hone.errors import HoneError
@@ -43,13 +44,25 @@ SETTLE_SECONDS = 2.0  # how long `take` waits for a jail still being built
 
 @dataclass
 class Held:
-    """A built jail whose command waits: run it once with `run`, or `discard` it."""
+    """A jail whose command waits: run it once with `run`, or `discard` it. Its limits are
+    set in a thread of their own (`limit`), which mostly waits on bwrap and the kernel."""
 
     call: Call
     argv: list[str]
     proc: subprocess.Popen[bytes]
     supervisor: limits.Supervisor
     stack: contextlib.ExitStack
+    limited: threading.Event = field(default_factory=threading.Event)
+    failed: bool = False
+
+    def limit(self) -> None:
+        """Limit bwrap and its sandbox child (`Supervisor.ready`); `failed` when it could not."""
+        try:
+            self.supervisor.ready(self.proc.pid)
+        except (OSError, HoneError):
+            self.failed = True
+        finally:
+            self.limited.set()
 
     def run(self, timeout: float, max_bytes: int) -> process.CommandResult:
         """Let the command go and attend it (its time counts from here), then clean up."""
@@ -63,6 +76,7 @@ class Held:
         """Kill the waiting jail and give back what it held."""
         try:
             process.end(self.proc, self.supervisor)
+            self.limited.wait(SETTLE_SECONDS)  # its end unblocks `limit`, which uses the fds
         finally:
             self.stack.close()
 
@@ -89,12 +103,14 @@ def start(call: Call) -> bool:
             stack.close()
             return False
         proc = process.spawn_held(how.argv, call.workdir, command_env(how.env, call.own),
-                                  supervisor.ready, supervisor)
+                                  supervisor)
     except (OSError, HoneError):
         stack.close()
         return False
+    held = Held(call, how.argv, proc, supervisor, stack)
+    threading.Thread(target=held.limit, daemon=True, name="hone-prestart").start()
     with _lock:
-        _held[call.workdir] = Held(call, how.argv, proc, supervisor, stack)
+        _held[call.workdir] = held
     return True
 
 
@@ -136,6 +152,8 @@ atexit.register(discard_all)
 
 def _intact(held: Held) -> bool:
     """Whether `held`'s jail is built, waiting, and the one its call would get now."""
+    if not held.limited.wait(SETTLE_SECONDS) or held.failed:
+        return False
     child = held.supervisor.child
     if not child or not _settled(held, child):
         return False

@@ -173,18 +173,13 @@ def run_command(
 
 
 def spawn_held(argv: Sequence[str], cwd: Path, env: dict[str, str],
-               ready: Callable[[int], None], jail: Supervisor) -> subprocess.Popen[bytes]:
-    """Start `argv` (bwrap with `--block-fd`) and call `ready(pid)`, which limits it: the jail
-    is then built but its command waits until `attend` lets it go. Until then the process is
-    one that `kill_running` ends. Raises OSError when it cannot start."""
+               jail: Supervisor) -> subprocess.Popen[bytes]:
+    """Start `argv` (bwrap with `--block-fd`, which builds the jail and waits until `attend`
+    lets it go); until then it is a process `kill_running` ends. Raises OSError when it cannot
+    start."""
     proc = _spawn(argv, cwd, env, jail, None)
     with _running_lock:
         _running.add(proc.pid)
-    try:
-        ready(proc.pid)
-    except BaseException:
-        end(proc, jail)
-        raise
     return proc
 
 
