@@ -3,8 +3,10 @@ the process kills itself with SIGKILL the N-th time it reaches POINT, as `kill -
 `HONE_FAULT_TRACE=FILE` appends the name of every point reached to FILE.
 
 Without the variables a point is two environment lookups and does nothing. Points are named
-`journal:<write>` (inside a journal transaction, before its commit) and `git:update-ref`
-(after a ref was written, before the journal knows it); tests/faults drives them.
+`journal:<write>` (inside a journal transaction, before its commit), `git:update-ref` (after a
+ref was written, before the journal knows it), `git:commit` and `git:committed` (around a
+worktree's commit, in-process or by git) and `git:diffed` (a change between two commits
+computed); tests/faults drives them.
 """
 
 from __future__ import annotations

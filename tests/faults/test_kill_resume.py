@@ -3,7 +3,9 @@ attempt lost, duplicated or stuck, refs and journal agree, the baseline measured
 
 The points, in the order a fresh `hone run --attempts 2` reaches them: inside each journal
 write of the baseline and of an attempt (`journal:<write>:N`), just after a ref was written
-(`git:update-ref:N`), and at git calls of the loop through the shim (`git=<cmd>:N[:after]`).
+(`git:update-ref:N`), around a worktree's commit (`git:commit:N`, `git:committed:N`: made
+in-process or by git) and after a diff (`git:diffed:N`), and at git calls of the loop through
+the shim (`git=<cmd>:N[:after]`).
 A few run in the quick suite; the rest are marked slow (CI runs both).
 """
 
@@ -21,7 +23,7 @@ from tests.faults.harness import Fault, check_consistent, killed, make_project
 QUICK = {
     "journal:add_measurement:2",  # inside the baseline
     "git:update-ref:3",           # attempt #1's ref written, the journal not told
-    "git=commit:1:after",         # attempt #1 committed, not recorded
+    "git:committed:1",            # attempt #1 committed, not recorded
     "journal:put_attempt:5",      # inside the journal write of attempt #1's decision
 }
 RUN_POINTS = [
@@ -31,13 +33,13 @@ RUN_POINTS = [
     "journal:update_run:1", "journal:put_attempt:2", "git:update-ref:1", "git:update-ref:2",
     "git=checkout:1", "git=checkout:1:after",
     # attempt #1: open, commit, ref, record, measure, decide, champion
-    "journal:next_attempt_id:2", "journal:put_attempt:3", "git=commit:1", "git=commit:1:after",
+    "journal:next_attempt_id:2", "journal:put_attempt:3", "git:commit:1", "git:committed:1",
     "git:update-ref:3", "journal:put_attempt:4", "journal:add_measurement:4",
     "journal:put_attempt:5", "journal:update_run:2", "git:update-ref:4",
     # attempt #2 and the end of the run
-    "git=diff:2:after", "journal:put_attempt:7", "journal:add_measurement:6", "git=*:10",
+    "git:diffed:2", "journal:put_attempt:7", "journal:add_measurement:6", "git=*:10",
 ]
-TELL_POINTS = ["git=commit:1", "git=commit:1:after", "git:update-ref:1",
+TELL_POINTS = ["git:commit:1", "git:committed:1", "git:update-ref:1",
                "journal:put_attempt:1", "journal:put_attempt:2", "journal:update_run:1",
                "git:update-ref:2"]
 

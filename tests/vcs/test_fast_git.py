@@ -302,6 +302,27 @@ def test_a_setting_made_during_a_run_hands_the_next_commit_to_git(repo: Repo) ->
     assert fast_commit.commit(path, first, "setting gone", False) is not None
 
 
+def test_a_merge_in_progress_is_committed_by_git_with_both_parents(repo: Repo) -> None:
+    """A merge attempt (strategies/merge.py) leaves MERGE_HEAD for the commit to take as its
+    second parent: libgit2's commit would drop it, so git commits."""
+    wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
+    base = repo.head()
+    side = wt.checkout("side", base)
+    _write(side / "a.py", "A = 3\n")
+    theirs = wt.commit("side", "theirs")
+    ours_path = wt.checkout("s", base)
+    _write(ours_path / "body.py", BODY + "d = 4\n")
+    ours = wt.commit("s", "ours")
+    assert theirs and ours
+    git("merge", "--no-ff", "--no-commit", "--no-edit", theirs, cwd=ours_path)
+    with pytest.raises(Unsupported, match="MERGE_HEAD"):
+        fast_commit.commit(ours_path, ours, "merge", False)
+    merged = wt.commit("s", "merge")
+    assert merged is not None
+    parents = git("rev-list", "--parents", "-n", "1", merged, cwd=repo.root).split()[1:]
+    assert parents == [ours, theirs]
+
+
 def test_object_ids_abbreviate_as_git_does_in_a_big_repository(tmp_path: Path) -> None:
     # 2**14 packed objects: git's `index` lines grow to 8 hex digits (find_unique_abbrev_r).
     root = tmp_path / "big"

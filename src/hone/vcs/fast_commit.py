@@ -83,6 +83,8 @@ def _commit(pygit2: Any, repo: Any, path: Path, parent: str, text: str,
     libgit.check_config(repo)
     if not repo.head_is_detached or str(repo.head.target) != parent:
         raise Unsupported("HEAD is not the detached parent")
+    if repo.state() != 0:  # a merge (a merge attempt's two parents), cherry-pick, ...
+        raise Unsupported("an operation in progress (MERGE_HEAD)")
     base = repo[parent].peel(pygit2.Commit).tree
     _check_no_gitlinks(repo, parent, base)
     index = repo.index

@@ -204,6 +204,7 @@ class Repo:
             change = fast_change.change(self.root, old, new)  # in-process where git agrees
         except Unsupported:
             change = self.change_with_git(old, new)
+        faults.point("git:diffed")  # a change computed (not remembered), either way
         if not (objects.is_sha(old) and objects.is_sha(new)):
             return change  # names that may move are never remembered
         _remember(self._changes, (old, new), change)

@@ -13,6 +13,7 @@ import stat
 import threading
 from pathlib import Path
 
+from hone import faults
 from hone.vcs import fast_commit
 from hone.vcs.git import GitError, Repo, git, run_git
 from hone.vcs.libgit import Unsupported
@@ -125,6 +126,7 @@ class Worktrees:
         is committed in-process."""
         path = self.path(name)
         head = self.head(name)
+        faults.point("git:commit")  # nothing written yet
         strays = self.has_strays(path, head)
         if strays:
             git("add", "--all", cwd=path)
@@ -132,6 +134,7 @@ class Worktrees:
             sha = fast_commit.commit(path, head, message, allowed_empty, staged=strays)
         except Unsupported:
             sha = self._git_commit(name, message, allowed_empty, staged=strays)
+        faults.point("git:committed")  # the commit made and HEAD moved, nobody told yet
         if sha is not None:
             _maintain(self.repo.root)
         return sha
