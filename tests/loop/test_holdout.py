@@ -117,15 +117,27 @@ def test_an_overfit_champion_at_the_end_of_a_run_is_held(
     assert data(capsys, root, "status")["champion"]["id"] == 2
 
 
+# A noisy holdout that does not depend on the code: the next value of a fixed sequence each
+# run (a counter outside the worktree, so the test is the same every time), whose runs drop
+# and rise against each other as noise does.
+NOISE = (0.31, 0.82, 0.17, 0.64, 0.55, 0.09, 0.93, 0.42, 0.27, 0.71, 0.48, 0.86, 0.13, 0.6)
+NOISY_HOLDOUT = ("from pathlib import Path\ncounter = Path({counter!r})\n"
+                 "n = int(counter.read_text()) if counter.exists() else 0\n"
+                 "counter.write_text(str(n + 1))\nprint('score:', {noise!r}[n % {size}])\n")
+
+
 def test_a_noisy_holdout_measured_once_flags_nothing(
-        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    # `repeats = 1` on a holdout that is pure noise: a drop seen on one run gets a second run
-    # on both sides, and two runs that differ never make a verdict of worse.
+        make_repo: MakeRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # `repeats = 1` on a holdout that is noise: a drop seen on one run gets more runs on both
+    # sides, and runs that rise and fall around the same level never make a verdict of worse.
+    # (How often pure noise is called worse: tests/verify/test_holdout.py, over many draws.)
+    eval_py = NOISY_HOLDOUT.format(counter=str(tmp_path / "holdout-runs"), noise=NOISE,
+                                   size=len(NOISE))
     root = make_repo({
         **KNOB_PROJECT,
-        "holdout_eval.py": "import random\nprint('score:', random.random())\n",
+        "holdout_eval.py": eval_py,
         "hone.toml": FAST + '[objective]\nrun = "python3 score.py"\n'
-                     '[files]\neditable = ["knob.py"]\n'
+                     '[files]\neditable = ["knob.py"]\n[sandbox]\nenabled = false\n'
                      '[holdout]\nrun = "python3 holdout_eval.py"\nrepeats = 1\n'})
     for knob in (4, 5, 6):
         told = tell_knob(capsys, root, knob)

@@ -36,6 +36,17 @@ def test_a_noisy_holdout_with_repeats_flags_noise_rarely() -> None:
     assert flagged <= 600 * 0.07
 
 
+def test_settling_pure_noise_from_one_run_flags_it_rarely() -> None:
+    # `repeats = 1`, then one more run a side while a drop cannot be told from noise (up to
+    # MAX_RUNS): pure noise is called worse about 1 time in 20 (the rank test at 95%), and
+    # more runs are taken in many draws.
+    rng = random.Random(20261201)
+    found = [holdout.settle([rng.random()], [rng.random()], 0, MAX, 0.0,
+                            lambda: [rng.random()], lambda: [rng.random()]) for _ in range(400)]
+    assert sum(f.worse for f in found) <= 400 * 0.08
+    assert sum(f.runs > 1 for f in found) >= 100
+
+
 def test_runs_that_agree_show_any_drop() -> None:
     # A deterministic holdout (right or wrong on other inputs): two runs a side suffice.
     found = holdout.compare([0.0, 0.0], [1.0, 1.0], 0, MAX)
