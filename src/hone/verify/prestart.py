@@ -158,10 +158,9 @@ def _intact(held: Held) -> bool:
     if not child or not _settled(held, child):
         return False
     call = held.call
-    fresh = sandbox.bwrap_argv(sandbox.command_argv(call.command), call.workdir.resolve(),
-                               call.settings, call.readonly, (),
-                               sandbox.scrub_env(call.env, call.settings), _tmp_of(held.argv))
-    fresh[1:1] = held.supervisor.bwrap_flags()
+    fresh = sandbox.jail_argv(sandbox.command_argv(call.command), call.workdir, call.settings,
+                              call.readonly, (), sandbox.scrub_env(call.env, call.settings),
+                              _tmp_of(held.argv), held.supervisor.bwrap_flags())
     if fresh != held.argv:
         return False
     mounts = _mount_points(child)

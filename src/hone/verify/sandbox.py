@@ -300,6 +300,16 @@ def _late_masks(workdir: Path, home: Path | None, masked: Sequence[Path],
     return out
 
 
+def jail_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
+              readonly: Sequence[str], hide: Sequence[str], env: Mapping[str, str],
+              tmp: Path | None, flags: Sequence[str]) -> list[str]:
+    """The command line `launch` starts: `bwrap_argv` with the supervisor's hand-shake
+    `flags` right after bwrap (verify/prestart.py builds it again to compare)."""
+    jail = bwrap_argv(argv, workdir, settings, readonly, hide, env, tmp)
+    jail[1:1] = flags
+    return jail
+
+
 def plan_of(settings: SandboxSection) -> limits.Plan:
     """The limits `settings` ask for, in bytes and seconds."""
     mib = limits.MIB
@@ -329,8 +339,8 @@ def launch(command: str, workdir: Path, settings: SandboxSection, environ: Mappi
         with jail_tmp.private_tmp(plan.tmp_bytes) as tmp:
             supervisor = limits.Supervisor(plan, group, workdir)
             try:
-                jail = bwrap_argv(argv, workdir, settings, readonly, hide, env, tmp)
-                jail[1:1] = supervisor.bwrap_flags()
+                jail = jail_argv(argv, workdir, settings, readonly, hide, env, tmp,
+                                 supervisor.bwrap_flags())
                 yield Launch(jail, env, supervisor, True)
             finally:
                 supervisor.close()
