@@ -7,14 +7,16 @@ message when bubblewrap cannot run). Prints a table: the bare objective's time b
 15 runs just before and 15 just after hone's run), hone's wall per attempt, the jail's launch cost
 per command (bare `bwrap` and hone's jail over a plain launch), hone's own cost per attempt (wall
 minus the objective's process time as hone recorded it) and the ratio wall / bare (goal: at most
-2.0x). A `git` shim on hone's PATH counts the git
-processes hone starts per attempt, by subcommand.
+2.0x). A `git` shim on hone's PATH counts the git processes hone starts per attempt, by
+subcommand. The machine's speed moves from second to second on a shared host, so hone runs
+`--rounds` times (default 3), each run between 15 runs by hand; every round's ratio is printed,
+and the table is the median round's.
 
 `--mode sleep`: the older figure, an objective of `sleep S` with the classic mutator, and the
 ratio wall / objective seconds (target at most 1.15).
 
     .venv/bin/python bench/overhead.py [--attempts N] [--mode llm|sleep] [--no-jail] [--sleep S]
-                                       [--no-prestart] [--profile FILE]
+                                       [--no-prestart] [--profile FILE] [--rounds N]
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from hone.loopback import LLMServer, Request, Text
@@ -226,64 +229,121 @@ def print_jail(costs: dict[str, float] | str) -> None:
     print(f"| hone's jail launch over bare bwrap | {jail_adds - bwrap_adds:+.1f} |")
 
 
-def run_llm(attempts: int, jail: bool, profile: str | None, prestart: bool = True) -> None:
+@dataclass
+class Round:
+    """One round: hone's run of `attempts` attempts, between two sets of runs by hand."""
+
+    before: list[float]
+    after: list[float]
+    wall: float  # the whole `hone run` process
+    cpu: float
+    journal: dict[str, float | str]
+    git: list[str]
+
+    @property
+    def bare(self) -> float:
+        return statistics.median(self.before + self.after)
+
+    @property
+    def attempts(self) -> int:
+        return int(self.journal["n"])
+
+    @property
+    def per_attempt(self) -> float:
+        return (float(self.journal["last"]) - float(self.journal["first"])) / self.attempts
+
+    @property
+    def objective(self) -> float:
+        return float(self.journal["obj_seconds"]) / self.attempts
+
+    @property
+    def ratio(self) -> float:
+        return self.per_attempt / self.bare
+
+
+def one_round(tmp: Path, template: Path, before: list[float], jail: bool, attempts: int,
+              profile: str | None, prestart: bool) -> Round:
+    """hone's run in a fresh copy of the calibrated repository, then 15 runs by hand."""
+    root = tmp / f"repo-{len(list(tmp.glob('repo-*')))}"
+    shutil.copytree(template, root)
+    log = root.parent / f"{root.name}-git.log"
+    shim = git_shim(root.parent / f"{root.name}-shim", log)
+    wall, cpu = run_hone(root, shim, jail, attempts, profile, prestart)
+    after = hand_times([sys.executable, "score.py"], root, 15)
+    j = journal_figures(root)
+    return Round(before, after, wall, cpu, j, git_calls(log, float(j["first"]),
+                                                        float(j["last"])))
+
+
+def run_llm(attempts: int, jail: bool, profile: str | None, prestart: bool = True,
+            rounds: int = 3) -> None:
     from hone.verify.sandbox import bwrap_problem
 
     if jail and bwrap_problem():
         print(f"jail skipped: {bwrap_problem()} (measuring without it)")
         jail = False
     tmp = Path(tempfile.mkdtemp(prefix="hone-overhead-"))
-    root = tmp / "repo"
-    root.mkdir()
-    loops = calibrate(root)
+    template = tmp / "template"
+    template.mkdir()
+    loops = calibrate(template)
     script = [sys.executable, "score.py"]
-    # By hand 15 times just before and 15 times just after hone's run: on a shared machine the
-    # load moves during a run, and the median of both sides is the fairer yardstick.
-    before = hand_times(script, root, 15)
-    bare_cpu = cpu_by_hand(script, root, 15)
-    log = tmp / "git-calls.log"
-    wall, cpu = run_hone(root, git_shim(tmp / "shim", log), jail, attempts, profile, prestart)
-    after = hand_times(script, root, 15)
-    bare, bare_fastest = statistics.median(before + after), min(before + after)
-    j = journal_figures(root)
-    n, obj_seconds = int(j["n"]), float(j["obj_seconds"])
-    per_attempt = (float(j["last"]) - float(j["first"])) / n
-    own = per_attempt - obj_seconds / n
-    steady = git_calls(log, float(j["first"]), float(j["last"]))
+    bare_cpu = cpu_by_hand(script, template, 15)
+    # By hand 15 times just before and 15 times just after each of hone's runs: on a shared
+    # machine the load moves during a run, and the median of both sides is the fairer
+    # yardstick; each round's "after" is the next one's "before".
+    before = hand_times(script, template, 15)
+    done: list[Round] = []
+    for _ in range(rounds):
+        done.append(one_round(tmp, template, before, jail, attempts, profile, prestart))
+        before = done[-1].after
+    report_llm(done, loops, attempts, jail, prestart, bare_cpu)
+    print(f"repositories: {tmp}")
+
+
+def report_llm(done: list[Round], loops: int, attempts: int, jail: bool, prestart: bool,
+               bare_cpu: float) -> None:
+    """The figures of the middle round by ratio (the median), and every round's ratio."""
+    mid = sorted(done, key=lambda r: r.ratio)[len(done) // 2]
+    n = mid.attempts
     print(f"objective: python3 score.py ({loops} loops), {attempts} attempts asked, {n} made "
-          f"({j['statuses']}), {j['obj_runs']} objective runs, jail {'on' if jail else 'off'}"
-          + ("" if prestart or not jail else " (no prestart)"))
-    print(f"whole `hone run` process: {wall:.2f} s wall, {cpu:.2f} s CPU of hone and every "
-          f"process it started (start-up and baseline included; CPU varies less than wall "
-          f"on a loaded machine)")
+          f"({mid.journal['statuses']}), {mid.journal['obj_runs']} objective runs, jail "
+          f"{'on' if jail else 'off'}" + ("" if prestart or not jail else " (no prestart)"))
+    print(f"rounds: {len(done)} (each: hone's run between 15 runs by hand before and after); "
+          "ratio wall / bare per round: " + ", ".join(f"{r.ratio:.2f}x" for r in done)
+          + "; the table shows the median round")
+    print(f"whole `hone run` process: {mid.wall:.2f} s wall, {mid.cpu:.2f} s CPU of hone and "
+          f"every process it started (start-up and baseline included; CPU varies less than "
+          f"wall on a loaded machine)")
     print("| figure | ms |\n|---|---:|")
     print(f"| bare objective, by hand (median of 15 runs before and 15 after hone's run: "
-          f"{statistics.median(before) * 1000:.1f} and {statistics.median(after) * 1000:.1f}; "
-          f"fastest {bare_fastest * 1000:.1f}) | {bare * 1000:.1f} |")
+          f"{statistics.median(mid.before) * 1000:.1f} and "
+          f"{statistics.median(mid.after) * 1000:.1f}; fastest "
+          f"{min(mid.before + mid.after) * 1000:.1f}) | {mid.bare * 1000:.1f} |")
     print(f"| hone wall per attempt (first start to last finish / attempts) "
-          f"| {per_attempt * 1000:.1f} |")
+          f"| {mid.per_attempt * 1000:.1f} |")
     print(f"| objective process time per attempt, as hone recorded it "
-          f"| {obj_seconds / n * 1000:.1f} |")
+          f"| {mid.objective * 1000:.1f} |")
+    own = mid.per_attempt - mid.objective
     print(f"| hone's own cost per attempt (wall minus objective) | {own * 1000:.1f} |")
     print_jail(jail_costs(30) if jail else "jail off")
-    ratio = per_attempt / bare
-    print(f"\nratio wall / bare = {ratio:.2f}x (goal <= {RATIO_GOAL}x: "
-          f"{'met' if ratio <= RATIO_GOAL else 'NOT met'})")
+    ratio = mid.ratio
+    print(f"\nratio wall / bare = {ratio:.2f}x, the median of {len(done)} rounds "
+          f"(goal <= {RATIO_GOAL}x: {'met' if ratio <= RATIO_GOAL else 'NOT met'})")
     print(f"CPU: bare objective {bare_cpu * 1000:.1f} ms per run; hone and all it started "
-          f"{cpu / (n + 1) * 1000:.1f} ms per attempt (whole run / (attempts + baseline)), "
-          f"ratio {cpu / (n + 1) / bare_cpu:.2f}x")
-    by_cmd = collections.Counter(steady)
-    print(f"git processes per attempt: {len(steady) / n:.1f} ("
+          f"{mid.cpu / (n + 1) * 1000:.1f} ms per attempt (whole run / (attempts + baseline)), "
+          f"ratio {mid.cpu / (n + 1) / bare_cpu:.2f}x")
+    by_cmd = collections.Counter(mid.git)
+    print(f"git processes per attempt: {len(mid.git) / n:.1f} ("
           + ", ".join(f"{k} {v / n:.2f}" for k, v in by_cmd.most_common()) + ")")
-    print(f"repository: {root}")
-    print(json.dumps({"bare_ms": round(bare * 1000, 1),
-                      "bare_before_ms": round(statistics.median(before) * 1000, 1),
-                      "bare_after_ms": round(statistics.median(after) * 1000, 1),
-                      "wall_per_attempt_ms": round(per_attempt * 1000, 1),
+    print(json.dumps({"bare_ms": round(mid.bare * 1000, 1),
+                      "bare_before_ms": round(statistics.median(mid.before) * 1000, 1),
+                      "bare_after_ms": round(statistics.median(mid.after) * 1000, 1),
+                      "wall_per_attempt_ms": round(mid.per_attempt * 1000, 1),
                       "own_per_attempt_ms": round(own * 1000, 1), "ratio": round(ratio, 2),
-                      "git_per_attempt": round(len(steady) / n, 2),
-                      "cpu_per_attempt_ms": round(cpu / (n + 1) * 1000, 1),
-                      "bare_cpu_ms": round(bare_cpu * 1000, 1), "wall_s": round(wall, 2)}))
+                      "ratios": [round(r.ratio, 2) for r in done],
+                      "git_per_attempt": round(len(mid.git) / n, 2),
+                      "cpu_per_attempt_ms": round(mid.cpu / (n + 1) * 1000, 1),
+                      "bare_cpu_ms": round(bare_cpu * 1000, 1), "wall_s": round(mid.wall, 2)}))
 
 
 def _children_cpu() -> float:
@@ -334,6 +394,8 @@ def main() -> None:
     parser.add_argument("--no-jail", action="store_true", help="llm mode without the jail")
     parser.add_argument("--no-prestart", action="store_true",
                         help="llm mode: [sandbox] prestart = false (each jail built on demand)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="llm mode: hone runs, each between runs by hand (median shown)")
     parser.add_argument("--sleep", type=float, default=0.5, help="sleep mode's objective")
     parser.add_argument("--profile", metavar="FILE",
                         help="llm mode: run hone under cProfile, stats to FILE (read: pstats)")
@@ -341,7 +403,8 @@ def main() -> None:
     if args.mode == "sleep":
         run_sleep(args.attempts or 20, args.sleep)
     else:
-        run_llm(args.attempts or 40, not args.no_jail, args.profile, not args.no_prestart)
+        run_llm(args.attempts or 40, not args.no_jail, args.profile, not args.no_prestart,
+                max(1, args.rounds))
 
 
 if __name__ == "__main__":

@@ -158,6 +158,12 @@ def test_texts(opener: Callable[[], Store]) -> None:
     store.put_text("r", 1, "prompt", "hello again")
     assert store.get_texts("r", 1) == {"answer": "é ünïcode\n" * 3, "prompt": "hello again"}
     assert store.get_texts("r", 2) == {}
+    store.put_texts("r", 2, {"prompt": "p", "response": "r"})
+    store.put_texts("r", 1, {"answer": "replaced"})
+    store.put_texts("r", 3, {})
+    assert store.get_texts("r", 2) == {"prompt": "p", "response": "r"}
+    assert store.get_texts("r", 1)["answer"] == "replaced"
+    assert store.get_texts("r", 3) == {}
 
 
 def test_delete_run_forgets_everything_of_that_run_only(opener: Callable[[], Store]) -> None:

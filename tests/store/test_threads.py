@@ -69,3 +69,46 @@ def test_threads_that_end_leave_no_connection_open(tmp_path: Path) -> None:
     assert open_files() <= settled
     store.close()
     assert open_files() == 0
+
+
+def test_a_history_read_again_shows_writes_of_other_threads_and_processes(
+        tmp_path: Path) -> None:
+    """A thread's history is re-read only when something was written since it last read: by
+    another thread of this store, or by another connection (another process: `hone approve`)."""
+    import sqlite3
+
+    store = SQLiteStore(tmp_path / "hone.db")
+    store.create_run(RunInfo("main", "abc", 0, 0.0))
+    store.put_attempt(Attempt("main", 1, 0, None, Status.RUNNING, started=1.0))
+    assert [a.status for a in store.list_attempts("main")] == [Status.RUNNING]
+    other = threading.Thread(target=lambda: store.put_attempt(
+        Attempt("main", 2, 0, None, Status.RUNNING, started=2.0)))
+    other.start()
+    other.join()
+    assert [a.id for a in store.list_attempts("main")] == [1, 2]
+    assert store.get_attempt("main", 2) is not None
+    with sqlite3.connect(tmp_path / "hone.db") as db:  # outside the store, as another process
+        db.execute("UPDATE attempts SET status = 'kept' WHERE id = 1")
+    assert store.get_attempt("main", 1).status is Status.KEPT  # type: ignore[union-attr]
+    assert [a.status for a in store.list_attempts("main")] == [Status.KEPT, Status.RUNNING]
+    listed = store.list_attempts("main")
+    listed.clear()  # a caller's list is its own
+    assert len(store.list_attempts("main")) == 2
+
+
+def test_measurements_read_again_show_every_write(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = SQLiteStore(tmp_path / "hone.db")
+    store.create_run(RunInfo("main", "abc", 0, 0.0))
+    store.add_measurement("main", Measurement(1, 1, 1.0))
+    assert [m.score for m in store.measurements("main")] == [1.0]
+    assert store.measurements("main", 2) == []
+    store.add_measurement("main", Measurement(2, 1, 2.0))
+    assert [m.score for m in store.measurements("main")] == [1.0, 2.0]
+    assert [m.score for m in store.measurements("main", 2)] == [2.0]
+    with sqlite3.connect(tmp_path / "hone.db") as db:  # another process
+        db.execute("UPDATE measurements SET score = 5.0 WHERE attempt_id = 2")
+    assert [m.score for m in store.measurements("main", 2)] == [5.0]
+    store.measurements("main").clear()  # a caller's list is its own
+    assert len(store.measurements("main")) == 2

@@ -6,7 +6,6 @@ Every implementation must pass tests/executors/test_contract.py.
 from __future__ import annotations
 
 import abc
-import errno
 import os
 import queue
 import shutil
@@ -16,13 +15,14 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 from hone.executors.lock import NodeLock as NodeLock
 from hone.executors.lock import objective_lock as objective_lock
 from hone.executors.lock import sharing
+from hone.executors.logs import job_scratch, keep_logs, read_logs, remove_later
 from hone.records import Purpose
 from hone.vcs.git import IDENTITY, SAFE_CONFIG, Repo
 from hone.vcs.worktrees import Worktrees
@@ -188,16 +188,10 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
                               sharing(exclusive) if job.shared else exclusive, tree)
             logs = read_logs(logs_dir / f"{job.attempt_id:05d}")
         finally:
-            shutil.rmtree(logs_dir, ignore_errors=True)
+            remove_later(logs_dir)
     return Outcome(job.attempt_id, verdict, logs, slot, socket.gethostname(), started,
                    time.time())
 
-
-def job_scratch(scratch: Path, job: Job, slot: str) -> Path:
-    """Where a job's verifier writes its logs before they are read back: one folder per slot,
-    attempt, purpose and label (so that a jail built ahead for the job, whose HONE_LOGS names
-    it, matches), never one that another job in flight uses."""
-    return scratch / f"{slot}-{job.attempt_id:05d}-{job.purpose.value}{job.label}"
 
 
 # The kind of measurement each purpose records: only `objective` runs are pooled for decisions.
@@ -303,32 +297,3 @@ def binary_diff(repo: Path, base: str, commit: str) -> bytes:
     return proc.stdout
 
 
-def read_logs(attempt_logs: Path) -> dict[str, str]:
-    """Every log file of one job, by file name."""
-    if not attempt_logs.is_dir():
-        return {}
-    return {p.name: p.read_bytes().decode("utf-8", "replace")
-            for p in sorted(attempt_logs.iterdir()) if p.is_file()}
-
-
-def write_logs(logs_dir: Path, attempt_id: int, logs: dict[str, str]) -> None:
-    folder = logs_dir / f"{attempt_id:05d}"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in logs.items():
-        (folder / Path(name).name).write_text(text, encoding="utf-8")
-
-
-def keep_logs(logs_dir: Path, outcome: Outcome) -> Outcome:
-    """Write the outcome's logs on this machine. A log that cannot be written (a full disk)
-    fails the job at stage `log`, as a command's own log would: the attempt, not the run."""
-    folder = logs_dir / f"{outcome.attempt_id:05d}"
-    for name, text in outcome.logs.items():
-        path = folder / Path(name).name
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            reason = (f"disk full while writing log {path.name}" if exc.errno == errno.ENOSPC
-                      else f"cannot write log {path.name}: {exc.strerror or exc}")
-            return replace(outcome, verdict=Verdict(StageFailure("log", reason)))
-    return outcome

@@ -220,8 +220,7 @@ class Engine(RunView):
         duplicate in `history`. Returns the attempt, and the failure that ends it before
         verification (None: verify it). Safe to run beside other attempts: it touches only
         the slot and the attempt's ref and record."""
-        for name, text in proposal.texts.items():
-            self.store.put_text(self.run, attempt.id, name, text)
+        self.store.put_texts(self.run, attempt.id, proposal.texts)
         attempt = replace(attempt, hypothesis=proposal.hypothesis or attempt.hypothesis,
                           cost=proposal.cost or attempt.cost,
                           notes={**attempt.notes, **proposal.notes})

@@ -92,7 +92,6 @@ def finish_mutator(engine: Engine, mutator: Mutator) -> None:
     if done is None or not decided:
         return
     last = decided[-1]
-    for name, text in done.texts.items():
-        engine.store.put_text(engine.run, last.id, name, text)
+    engine.store.put_texts(engine.run, last.id, done.texts)
     if done.cost is not None:
         engine.store.put_attempt(replace(last, cost=added_cost(last.cost, done.cost)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +98,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def put_text(self, run: str, attempt_id: int, name: str, text: str) -> None:
         """Store a text artifact (prompt, response, brief, diff) under a name."""
+
+    def put_texts(self, run: str, attempt_id: int, texts: Mapping[str, str]) -> None:
+        """Store several text artifacts of one attempt (all or none, where the store can)."""
+        for name, text in texts.items():
+            self.put_text(run, attempt_id, name, text)
 
     @abc.abstractmethod
     def get_texts(self, run: str, attempt_id: int) -> dict[str, str]: ...

@@ -10,8 +10,9 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from hone import faults
 from hone.records import Attempt, Measurement, Status
@@ -24,13 +25,15 @@ from hone.store.schema import migrate
 _ATTEMPT_COLUMNS = ("run, id, parent, commit_sha, status, score, metrics, hypothesis, mutator, "
                     "stage, reason, log_tail, started, finished, parent2, extra")
 _Row = tuple[Any, ...]
+_T = TypeVar("_T")
 
 
 class SQLiteStore(Store):
     """One connection per thread (readers never wait for each other under WAL); writes of this
     process take turns on a lock, so SQLite's busy wait (which sleeps in steps of milliseconds)
     is met only when another process writes. Decoded attempts are remembered with the row they
-    came from: `list_attempts` re-reads every row but decodes only the rows that changed."""
+    came from: `list_attempts` re-reads every row but decodes only the rows that changed, and
+    re-reads nothing while no write happened since this thread last read (`_read`)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,6 +42,7 @@ class SQLiteStore(Store):
         self._local = threading.local()
         self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._decoded: dict[tuple[str, int], tuple[_Row, Attempt]] = {}
+        self._writes = 0  # write transactions this process committed through this store
         try:
             db = self._db
             db.execute("PRAGMA journal_mode=WAL")
@@ -92,6 +96,7 @@ class SQLiteStore(Store):
                     result = body(db)
                     faults.point(f"journal:{op}")
                     db.execute("COMMIT")
+                    self._writes += 1
                 except BaseException:
                     if db.in_transaction:
                         db.execute("ROLLBACK")
@@ -179,13 +184,42 @@ class SQLiteStore(Store):
              a.started, a.finished, json.dumps(encode_extra(a))), op="put_attempt")
 
     def get_attempt(self, run: str, attempt_id: int) -> Attempt | None:
+        listed = self._remembered(("attempts", run))
+        if listed is not None:
+            found: Attempt | None = listed[1].get(attempt_id)
+            return found
         rows = self._exec(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE run = ? AND id = ?",
                           (run, attempt_id))
         return self._attempt(rows[0]) if rows else None
 
     def list_attempts(self, run: str) -> list[Attempt]:
-        return [self._attempt(r) for r in self._exec(
-            f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE run = ? ORDER BY id", (run,))]
+        def read() -> tuple[list[Attempt], dict[int, Attempt]]:
+            attempts = [self._attempt(r) for r in self._exec(
+                f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE run = ? ORDER BY id", (run,))]
+            return attempts, {a.id: a for a in attempts}
+
+        return list(self._read(("attempts", run), read)[0])
+
+    def _read(self, key: tuple[Any, ...], read: Callable[[], _T]) -> _T:
+        """What `read` returns, read again only when something was written since this thread
+        last read `key`."""
+        found = self._remembered(key)
+        if found is not None:
+            return cast(_T, found)
+        seen = self._seen()  # taken before the read: a write after it is a miss next time
+        value = read()
+        self._local.__dict__.setdefault("reads", {})[key] = (seen, value)
+        return value
+
+    def _remembered(self, key: tuple[Any, ...]) -> Any:
+        last = self._local.__dict__.get("reads", {}).get(key)
+        return last[1] if last is not None and last[0] == self._seen() else None
+
+    def _seen(self) -> tuple[int, int]:
+        """What the journal was at: this process's writes through this store, and SQLite's
+        `data_version` of this thread's connection (which moves with every write another
+        connection, of this process or another, committed since)."""
+        return self._writes, int(self._exec("PRAGMA data_version")[0][0])
 
     def _attempt(self, row: _Row) -> Attempt:
         """The attempt of `row`, decoded again only when the row differs from last time (the
@@ -206,6 +240,10 @@ class SQLiteStore(Store):
                    m.kind, time.time(), m.cpu_seconds), op="add_measurement")
 
     def measurements(self, run: str, attempt_id: int | None = None) -> list[Measurement]:
+        return list(self._read(("measurements", run, attempt_id),
+                               lambda: self._measurements(run, attempt_id)))
+
+    def _measurements(self, run: str, attempt_id: int | None) -> list[Measurement]:
         columns = "attempt_id, seed, score, metrics, seconds, kind, cpu_seconds"
         if attempt_id is None:
             rows = self._exec(f"SELECT {columns} FROM measurements WHERE run = ? ORDER BY seq",
@@ -224,6 +262,12 @@ class SQLiteStore(Store):
     def put_text(self, run: str, attempt_id: int, name: str, text: str) -> None:
         self._put("INSERT OR REPLACE INTO texts (run, attempt_id, name, text) "
                   "VALUES (?, ?, ?, ?)", (run, attempt_id, name, text), op="put_text")
+
+    def put_texts(self, run: str, attempt_id: int, texts: Mapping[str, str]) -> None:
+        if texts:
+            self._transaction(*(("INSERT OR REPLACE INTO texts (run, attempt_id, name, text) "
+                                 "VALUES (?, ?, ?, ?)", (run, attempt_id, name, text))
+                                for name, text in texts.items()), op="put_text")
 
     def get_texts(self, run: str, attempt_id: int) -> dict[str, str]:
         rows = self._exec("SELECT name, text FROM texts WHERE run = ? AND attempt_id = ? "

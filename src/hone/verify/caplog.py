@@ -8,6 +8,8 @@ import threading
 from pathlib import Path
 from typing import IO
 
+from hone.verify.workers import WORKERS
+
 TAIL_BYTES = 64 * 1024
 
 
@@ -20,10 +22,16 @@ class CappedLog:
         self.written = 0
         self.dropped = 0
         self.error = ""
-        self.thread = threading.Thread(target=self._copy, daemon=True)
-        self.thread.start()
+        self.done = threading.Event()
+        WORKERS.run(self._copy)
 
     def _copy(self) -> None:
+        try:
+            self._copy_all()
+        finally:
+            self.done.set()
+
+    def _copy_all(self) -> None:
         out: IO[bytes] | None = None
         try:
             out = open(self.path, "wb")  # noqa: SIM115 - closed in finally
@@ -54,7 +62,7 @@ class CappedLog:
                     self.error = self.error or describe_os_error(exc, self.path)
 
     def finish(self, timeout: float = 5.0) -> str:
-        self.thread.join(timeout)
+        self.done.wait(timeout)
         return self.tail.decode("utf-8", errors="replace")
 
 

@@ -227,9 +227,14 @@ def secrets_shown(workdir: Path, home: Path | None, shown: Sequence[Path],
     else:
         # Only those under a shown path are looked for: most jails show nothing of the home
         # but a toolchain, and each look is a system call per command.
+        # A shown path reaches a store when the store is that path or lies inside it: a path
+        # that holds the home reaches all of them, one inside it those under its part.
         tops = [str(p).rstrip("/") for p in shown]
-        secrets = home_secrets(home, [rel for rel in HOME_SECRETS if any(
-            f"{home}/{rel}" == top or f"{home}/{rel}".startswith(top + "/") for top in tops)])
+        whole = any(f"{home}/".startswith(top + "/") for top in tops)
+        parts = [top[len(f"{home}/"):] for top in tops if top.startswith(f"{home}/")]
+        secrets = home_secrets(home, HOME_SECRETS if whole else [
+            rel for rel in HOME_SECRETS if any(rel == part or rel.startswith(part + "/")
+                                               for part in parts)]) if whole or parts else ()
     return [s for s in secrets if not any(under(p, s) for p in named)
             and not under(s, workdir) and not under(workdir, s)]
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from hone.errors import HoneError
 from hone.verify import limits, process, sandbox
 from hone.verify.call import Call, command_env
+from hone.verify.workers import WORKERS
 
 _BIND_FLAGS = frozenset({"--bind", "--ro-bind", "--dev-bind", "--bind-try", "--ro-bind-try",
                          "--dev-bind-try"})
@@ -108,7 +109,7 @@ def start(call: Call) -> bool:
         stack.close()
         return False
     held = Held(call, how.argv, proc, supervisor, stack)
-    threading.Thread(target=held.limit, daemon=True, name="hone-prestart").start()
+    WORKERS.run(held.limit)
     with _lock:
         _held[call.workdir] = held
     return True

@@ -176,8 +176,10 @@ def spawn_held(argv: Sequence[str], cwd: Path, env: dict[str, str],
                jail: Supervisor) -> subprocess.Popen[bytes]:
     """Start `argv` (bwrap with `--block-fd`, which builds the jail and waits until `attend`
     lets it go); until then it is a process `kill_running` ends. Raises OSError when it cannot
-    start."""
-    proc = _spawn(argv, cwd, env, jail, None)
+    start. bwrap is born outside the jail's cgroup and moved in by `Supervisor.ready`, which
+    runs in a thread beside the proposer: moving the spawning thread in and out would cost
+    the caller more."""
+    proc = _spawn(argv, cwd, env, jail, None, inside=False)
     with _running_lock:
         _running.add(proc.pid)
     return proc
@@ -264,8 +266,9 @@ def _reap(proc: subprocess.Popen[bytes], jail: Supervisor) -> float:
 
 
 def _spawn(argv: Sequence[str], cwd: Path, env: dict[str, str] | None,
-           jail: Supervisor, plain: Callable[[], None] | None) -> subprocess.Popen[bytes]:
-    with jail.spawning():
+           jail: Supervisor, plain: Callable[[], None] | None,
+           inside: bool = True) -> subprocess.Popen[bytes]:
+    with jail.spawning() if inside else contextlib.nullcontext():
         return subprocess.Popen(
             list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True, preexec_fn=plain,

@@ -190,8 +190,8 @@ def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
     """
     env = os.environ if env is None else env
     workdir = workdir.resolve()
-    jail, masked = _base_masks(env, tmp)
     home = _home_of(env)
+    jail, masked = _base_masks(home, tmp)
     path_var = env.get("PATH", "")
     # Before the repository masks: a writable cache that contains the repository does not
     # expose it.
@@ -227,8 +227,8 @@ def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
     return [*jail, "--", *argv]
 
 
-def _base_masks(env: Mapping[str, str], tmp: Path | None) -> tuple[list[str], list[Path]]:
-    """The jail's root, /tmp, system and home masks; and the masked folders."""
+def _base_masks(home: Path | None, tmp: Path | None) -> tuple[list[str], list[Path]]:
+    """The jail's root, /tmp, system and home (`_home_of`) masks; and the masked folders."""
     jail = [_bwrap_exe(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     jail += ["--bind", str(tmp), "/tmp"] if tmp is not None else ["--tmpfs", "/tmp"]
     masked = [Path("/tmp"), Path("/dev")]
@@ -236,7 +236,6 @@ def _base_masks(env: Mapping[str, str], tmp: Path | None) -> tuple[list[str], li
         if system.is_dir() and not system.is_symlink():
             jail += ["--tmpfs", str(system)]
             masked.append(system)
-    home = _home_of(env)
     if home is not None:
         jail += ["--tmpfs", str(home)]
         masked.append(home)
