@@ -227,16 +227,22 @@ def secrets_shown(workdir: Path, home: Path | None, shown: Sequence[Path],
     else:
         # Only those under a shown path are looked for: most jails show nothing of the home
         # but a toolchain, and each look is a system call per command.
-        # A shown path reaches a store when the store is that path or lies inside it: a path
-        # that holds the home reaches all of them, one inside it those under its part.
-        tops = [str(p).rstrip("/") for p in shown]
-        whole = any(f"{home}/".startswith(top + "/") for top in tops)
-        parts = [top[len(f"{home}/"):] for top in tops if top.startswith(f"{home}/")]
-        secrets = home_secrets(home, HOME_SECRETS if whole else [
-            rel for rel in HOME_SECRETS if any(rel == part or rel.startswith(part + "/")
-                                               for part in parts)]) if whole or parts else ()
+        names = _reached(home, shown)
+        secrets = home_secrets(home, names) if names else ()
     return [s for s in secrets if not any(under(p, s) for p in named)
             and not under(s, workdir) and not under(workdir, s)]
+
+
+def _reached(home: Path, shown: Sequence[Path]) -> Sequence[str]:
+    """The credential stores (names in the home) that a shown path reaches: a store is reached
+    when it is that path or lies inside it. A path that holds the home reaches all of them,
+    one inside it those under its part; any other, none."""
+    tops = [str(p).rstrip("/") for p in shown]
+    if any(f"{home}/".startswith(top + "/") for top in tops):
+        return HOME_SECRETS
+    parts = [top[len(f"{home}/"):] for top in tops if top.startswith(f"{home}/")]
+    return [rel for rel in HOME_SECRETS
+            if any(rel == part or rel.startswith(part + "/") for part in parts)]
 
 
 def resolver() -> Path | None:
