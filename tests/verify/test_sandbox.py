@@ -527,3 +527,26 @@ def test_a_jail_that_fails_to_start_is_a_failed_command(repo: Path) -> None:
         res = run_command(argv, repo, repo.parent / "logs" / "bad", 30, how.env, 10_000,
                           how.preexec)
     assert res.returncode not in (0, None) and "no-such-bwrap-option" in res.stderr_tail
+
+
+def test_credential_stores_are_masked_again_under_any_shown_path_that_reaches_them(
+        tmp_path: Path) -> None:
+    """A shown path that holds the home (a named `/home`) reaches every store; one inside the
+    home those under it; one elsewhere none (jail_paths.secrets_shown)."""
+    from hone.verify.jail_paths import secrets_shown
+
+    home = tmp_path / "home" / "u"
+    for rel in (".ssh/id_rsa", ".cargo/credentials.toml", ".netrc"):
+        (home / rel).parent.mkdir(parents=True, exist_ok=True)
+        (home / rel).write_text("secret\n")
+    work = tmp_path / "work"
+    work.mkdir()
+
+    def masked(*shown: Path) -> set[str]:
+        return {str(p.relative_to(home)) for p in secrets_shown(work, home, list(shown), [])}
+
+    assert masked(tmp_path / "home") == {".ssh", ".cargo/credentials.toml", ".netrc"}
+    assert masked(home) == {".ssh", ".cargo/credentials.toml", ".netrc"}
+    assert masked(home / ".cargo") == {".cargo/credentials.toml"}
+    assert masked(home / ".pyenv", tmp_path / "usr") == set()
+    assert masked() == set()
