@@ -296,12 +296,11 @@ def run_llm(attempts: int, jail: bool, profile: str | None, prestart: bool = Tru
     for _ in range(rounds):
         done.append(one_round(tmp, template, before, jail, attempts, profile, prestart))
         before = done[-1].after
-    report_llm(done, loops, attempts, jail, prestart, bare_cpu)
-    print(f"repositories: {tmp}")
+    report_llm(done, loops, attempts, jail, prestart, bare_cpu, tmp)
 
 
 def report_llm(done: list[Round], loops: int, attempts: int, jail: bool, prestart: bool,
-               bare_cpu: float) -> None:
+               bare_cpu: float, tmp: Path) -> None:
     """The figures of the middle round by ratio (the median), and every round's ratio."""
     mid = sorted(done, key=lambda r: r.ratio)[len(done) // 2]
     n = mid.attempts
@@ -335,6 +334,7 @@ def report_llm(done: list[Round], loops: int, attempts: int, jail: bool, prestar
     by_cmd = collections.Counter(mid.git)
     print(f"git processes per attempt: {len(mid.git) / n:.1f} ("
           + ", ".join(f"{k} {v / n:.2f}" for k, v in by_cmd.most_common()) + ")")
+    print(f"repositories: {tmp}")
     print(json.dumps({"bare_ms": round(mid.bare * 1000, 1),
                       "bare_before_ms": round(statistics.median(mid.before) * 1000, 1),
                       "bare_after_ms": round(statistics.median(mid.after) * 1000, 1),
