@@ -96,3 +96,34 @@ def test_disk_full_is_reported_not_raised(tmp_path: Path) -> None:
     assert res.returncode == 0 and not res.ok
     assert res.log_error == "disk full while writing log c.out"
     assert res.stdout_tail == "score: 1\n"  # the output itself was still read
+
+
+def test_both_streams_flooding_at_once_are_copied_whole(tmp_path: Path) -> None:
+    """The waiting thread copies both pipes as they fill: neither blocks the command."""
+    res = run_command(["bash", "-c", "seq 1 300000 >&2 & seq 1 300000; wait"], tmp_path,
+                      tmp_path / "flood", 60, max_bytes=10_000_000)
+    assert res.ok
+    expected = "".join(f"{i}\n" for i in range(1, 300001))
+    assert res.stdout_path.read_text() == expected
+    assert res.stderr_path.read_text() == expected
+    assert res.stdout_tail.endswith("299999\n300000\n")
+
+
+def test_a_process_that_escaped_with_the_pipe_does_not_hold_the_command(
+        tmp_path: Path) -> None:
+    """A grandchild in a session of its own (out of the killed group, no jail) keeps stdout
+    open: the command's result comes once its output is read, within DRAIN_SECONDS."""
+    from hone.verify.process import DRAIN_SECONDS
+
+    pidfile = tmp_path / "escaped.pid"
+    script = (f"setsid bash -c 'echo $$ > {pidfile}; sleep 60' & "
+              f"while [ ! -s {pidfile} ]; do sleep 0.01; done; echo done")
+    start = time.monotonic()
+    res = run_command(["bash", "-c", script], tmp_path, tmp_path / "c", timeout=30)
+    try:
+        assert res.ok and res.stdout_tail == "done\n"
+        assert time.monotonic() - start < DRAIN_SECONDS + 20
+    finally:
+        escaped = int(wait_for_file(pidfile))
+        if alive(escaped):
+            os.kill(escaped, 9)

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from hone.verify.caplog import TAIL_BYTES as TAIL_BYTES
-from hone.verify.caplog import CappedLog, describe_os_error
+from hone.verify.caplog import CappedLog, Pump, describe_os_error
 
 CHECK_SECONDS = 0.25  # how often a supervisor's limits are polled while a command runs
+DRAIN_SECONDS = 5.0  # how long output is still read once the command ended and was killed
 
 
 @runtime_checkable
@@ -105,16 +106,17 @@ def kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
-def _wait(proc: subprocess.Popen[bytes], timeout: float,
-          check: Callable[[], str] | None = None) -> str:
-    """Wait for `proc` to exit, without reaping it: '' when it did, "timeout", or the reason
-    `check` gave to stop.
+def _wait(proc: subprocess.Popen[bytes], timeout: float, check: Callable[[], str] | None,
+          pump: Pump) -> str:
+    """Wait for `proc` to exit, without reaping it, copying its output meanwhile (`pump`): ''
+    when it exited, "timeout", or the reason `check` (polled every CHECK_SECONDS) gave to stop.
 
     Popen.wait(timeout) polls with sleeps of up to 50 ms, which every measurement would pay;
     a pidfd (Linux 5.3+) wakes us the moment the process exits.
     """
     deadline = time.monotonic() + timeout
     step = CHECK_SECONDS if check is not None else timeout
+    checked = time.monotonic()
     try:
         fd = os.pidfd_open(proc.pid)
     except (AttributeError, OSError):
@@ -123,25 +125,38 @@ def _wait(proc: subprocess.Popen[bytes], timeout: float,
         poller = select.poll()
         if fd >= 0:
             poller.register(fd, select.POLLIN)
+        pump.register(poller)
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            now = time.monotonic()
+            if now >= deadline:
                 return "timeout"
-            if fd >= 0:
-                done = bool(poller.poll(min(left, step) * 1000))
-            else:  # poll without reaping: `_reap` reads the rusage
-                done = os.waitid(os.P_PID, proc.pid,
-                                 os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-                if not done:
-                    time.sleep(min(left, step, 0.05))
-            if done:
+            wait = max(0.0, min(deadline, checked + step) - now)
+            if _exited(proc, poller, fd, pump, wait):
                 return ""
-            reason = check() if check is not None else ""
-            if reason:
-                return reason
+            if check is not None and time.monotonic() >= checked + step:
+                checked = time.monotonic()
+                reason = check()
+                if reason:
+                    return reason
     finally:
         if fd >= 0:
             os.close(fd)
+
+
+def _exited(proc: subprocess.Popen[bytes], poller: select.poll, pidfd: int, pump: Pump,
+            wait: float) -> bool:
+    """Poll up to `wait` seconds, copying the output that came; whether `proc` exited."""
+    if pidfd < 0:  # no pidfd: look without reaping (`_reap` reads the rusage), then nap
+        wait = min(wait, 0.05)
+    exited = False
+    for fd, _event in poller.poll(wait * 1000):
+        if fd == pidfd:
+            exited = True
+        elif pump.owns(fd):
+            pump.read(fd, poller)
+    if pidfd < 0:
+        exited = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    return exited
 
 
 def run_command(
@@ -205,14 +220,15 @@ def attend(proc: subprocess.Popen[bytes], jail: Supervisor, log_stem: Path, time
     assert proc.stdout is not None and proc.stderr is not None
     with _running_lock:
         _running.add(proc.pid)
-    out = CappedLog(proc.stdout, out_path, max_bytes)
-    err = CappedLog(proc.stderr, err_path, max_bytes)
-    stopped = ""
+    out, err = CappedLog(out_path, max_bytes), CappedLog(err_path, max_bytes)
+    pump = Pump({proc.stdout: out, proc.stderr: err})
+    stopped, ended = "", False
     began = start
     try:
         go()
         began = time.monotonic() if began is None else began
-        stopped = _wait(proc, timeout, None if isinstance(jail, _NoJail) else jail.check)
+        stopped = _wait(proc, timeout, None if isinstance(jail, _NoJail) else jail.check, pump)
+        ended = True
     finally:
         # Always kill the group (and the jail's cgroup): background grandchildren must not
         # outlive the command, and an interrupt (Ctrl-C) must not leave orphans behind.
@@ -221,8 +237,9 @@ def attend(proc: subprocess.Popen[bytes], jail: Supervisor, log_stem: Path, time
         cpu = _reap(proc, jail)
         with _running_lock:
             _running.discard(proc.pid)
-    seconds = time.monotonic() - (began if began is not None else time.monotonic())
-    stdout_tail, stderr_tail = out.finish(), err.finish()
+        seconds = time.monotonic() - (began if began is not None else time.monotonic())
+        pump.drain(DRAIN_SECONDS if ended else 0.0)  # interrupted: the logs are closed as is
+        stdout_tail, stderr_tail = out.close(), err.close()
     killed = "" if stopped in ("", "timeout") else stopped
     if not killed and proc.returncode != 0:
         killed = jail.outcome()
