@@ -105,3 +105,17 @@ def test_edits_outside_the_rules_are_rejected(tree: Path, path: str, why: str) -
     with pytest.raises(EditRejected, match=why):
         apply_edits(tree, edits, RULES)
     assert (tree / "src/b.py").read_text() == "X = 1\n"
+
+
+def test_a_file_written_again_holds_exactly_the_new_content(tmp_path: Path) -> None:
+    from hone.mutators.llm.edits import write_whole
+
+    path = tmp_path / "knob.py"
+    write_whole(path, b"K = 1000000\r\n")  # created
+    assert path.read_bytes() == b"K = 1000000\r\n"
+    write_whole(path, b"K = 2\n")  # shorter: nothing of the old content left behind
+    assert path.read_bytes() == b"K = 2\n"
+    write_whole(path, b"K = 3  # longer than before\n")
+    assert path.read_bytes() == b"K = 3  # longer than before\n"
+    write_whole(path, b"")
+    assert path.read_bytes() == b""

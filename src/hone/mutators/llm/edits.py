@@ -178,8 +178,22 @@ def apply_edits(workdir: Path, edits: list[Edit], rules: PathRules) -> list[str]
     for rel, text in contents.items():
         target = workdir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", errors="surrogateescape", newline="")
+        write_whole(target, text.encode("utf-8", errors="surrogateescape"))
     return list(contents)
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Make `data` the whole content of `path`. An existing file is overwritten in place and
+    then cut to length, not emptied first: ext4 writes out at close a file that was truncated
+    to zero and written again (its `auto_da_alloc`), about 0.5 ms a file on this machine."""
+    try:
+        handle = open(path, "r+b")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        path.write_bytes(data)
+        return
+    with handle:
+        handle.write(data)
+        handle.truncate()
 
 
 def _norm_rstrip(line: str) -> str:
