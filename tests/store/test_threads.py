@@ -112,3 +112,17 @@ def test_measurements_read_again_show_every_write(tmp_path: Path) -> None:
     assert [m.score for m in store.measurements("main", 2)] == [5.0]
     store.measurements("main").clear()  # a caller's list is its own
     assert len(store.measurements("main")) == 2
+
+
+def test_a_run_read_again_shows_its_new_champion(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = SQLiteStore(tmp_path / "hone.db")
+    store.create_run(RunInfo("main", "abc", 0, 0.0))
+    assert store.get_run("main").champion == 0  # type: ignore[union-attr]
+    store.update_run("main", champion=3)
+    assert store.get_run("main").champion == 3  # type: ignore[union-attr]
+    with sqlite3.connect(tmp_path / "hone.db") as db:  # another process
+        db.execute("UPDATE runs SET champion = 5 WHERE name = 'main'")
+    assert store.get_run("main").champion == 5  # type: ignore[union-attr]
+    assert store.get_run("other") is None

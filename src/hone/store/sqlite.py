@@ -120,8 +120,11 @@ class SQLiteStore(Store):
                    json.dumps(info.config), json.dumps(info.meta)), op="create_run")
 
     def get_run(self, name: str) -> RunInfo | None:
-        rows = self._exec(f"SELECT {_RUN_COLUMNS} FROM runs WHERE name = ?", (name,))
-        return _run(rows[0]) if rows else None
+        def read() -> RunInfo | None:
+            rows = self._exec(f"SELECT {_RUN_COLUMNS} FROM runs WHERE name = ?", (name,))
+            return _run(rows[0]) if rows else None
+
+        return self._read(("run", name), read)
 
     def delete_run(self, name: str) -> None:
         """Forget a run that never got a baseline (its baseline failed)."""
