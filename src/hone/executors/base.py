@@ -193,7 +193,6 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
                    time.time())
 
 
-
 # The kind of measurement each purpose records: only `objective` runs are pooled for decisions.
 KIND = {Purpose.VERIFY: "objective", Purpose.BASELINE: "objective",
         Purpose.REMEASURE: "objective", Purpose.REVERIFY: "confirm",
@@ -295,5 +294,3 @@ def binary_diff(repo: Path, base: str, commit: str) -> bytes:
                            "--no-color", "--no-ext-diff", "--no-renames", base, commit],
                           cwd=repo, capture_output=True, check=True)
     return proc.stdout
-
-
