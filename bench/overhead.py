@@ -261,10 +261,10 @@ class Round:
         return self.per_attempt / self.bare
 
 
-def one_round(tmp: Path, template: Path, before: list[float], jail: bool, attempts: int,
-              profile: str | None, prestart: bool) -> Round:
+def one_round(tmp: Path, index: int, template: Path, before: list[float], jail: bool,
+              attempts: int, profile: str | None, prestart: bool) -> Round:
     """hone's run in a fresh copy of the calibrated repository, then 15 runs by hand."""
-    root = tmp / f"repo-{len(list(tmp.glob('repo-*')))}"
+    root = tmp / f"repo-{index}"
     shutil.copytree(template, root)
     log = root.parent / f"{root.name}-git.log"
     shim = git_shim(root.parent / f"{root.name}-shim", log)
@@ -293,8 +293,8 @@ def run_llm(attempts: int, jail: bool, profile: str | None, prestart: bool = Tru
     # yardstick; each round's "after" is the next one's "before".
     before = hand_times(script, template, 15)
     done: list[Round] = []
-    for _ in range(rounds):
-        done.append(one_round(tmp, template, before, jail, attempts, profile, prestart))
+    for index in range(rounds):
+        done.append(one_round(tmp, index, template, before, jail, attempts, profile, prestart))
         before = done[-1].after
     report_llm(done, loops, attempts, jail, prestart, bare_cpu, tmp)
 

@@ -206,15 +206,16 @@ class SQLiteStore(Store):
     def _read(self, key: tuple[Any, ...], read: Callable[[], _T]) -> _T:
         """What `read` returns, read again only when something was written since this thread
         last read `key`."""
-        found = self._remembered(key)
-        if found is not None:
-            return cast(_T, found)
         seen = self._seen()  # taken before the read: a write after it is a miss next time
+        last = self._local.__dict__.get("reads", {}).get(key)
+        if last is not None and last[0] == seen:
+            return cast(_T, last[1])
         value = read()
         self._local.__dict__.setdefault("reads", {})[key] = (seen, value)
         return value
 
     def _remembered(self, key: tuple[Any, ...]) -> Any:
+        """What this thread last read for `key`, when nothing was written since; else None."""
         last = self._local.__dict__.get("reads", {}).get(key)
         return last[1] if last is not None and last[0] == self._seen() else None
 
