@@ -367,3 +367,32 @@ def test_random_edits_diff_as_git_does(repo: Repo) -> None:
             continue
         assert fast_change.change(repo.root, old, new) == repo.change_with_git(old, new)
         old = new
+
+
+def test_head_moves_in_place_and_git_reads_it(repo: Repo) -> None:
+    wt = Worktrees(repo, repo.root / ".hone" / "worktrees")
+    base = repo.head()
+    path = wt.checkout("s", base)
+    gitdir = Path(git("rev-parse", "--git-dir", cwd=path))
+    gitdir = gitdir if gitdir.is_absolute() else path / gitdir
+    inode = os.stat(gitdir / "HEAD").st_ino
+    _write(path / "a.py", "A = 7\n")
+    sha = fast_commit.commit(path, base, "seven", False)
+    assert sha and git("rev-parse", "HEAD", cwd=path) == sha
+    assert os.stat(gitdir / "HEAD").st_ino == inode  # overwritten, not replaced
+    assert git("status", "--porcelain", cwd=path) == ""
+    # A lock file held by someone else: HEAD is left to libgit2, which refuses it.
+    (gitdir / "HEAD.lock").write_text("")
+    _write(path / "a.py", "A = 8\n")
+    with pytest.raises(Unsupported):
+        fast_commit.commit(path, sha, "eight", False)
+    assert git("rev-parse", "HEAD", cwd=path) == sha
+
+
+def test_head_holding_another_commit_is_not_overwritten(tmp_path: Path) -> None:
+    head = tmp_path / "HEAD"
+    head.write_text("a" * 40 + "\n")
+    assert not fast_commit._move_head(str(tmp_path), "b" * 40, "c" * 40)
+    assert head.read_text() == "a" * 40 + "\n"
+    assert fast_commit._move_head(str(tmp_path), "a" * 40, "c" * 40)
+    assert head.read_text() == "c" * 40 + "\n"

@@ -107,9 +107,34 @@ def _commit(pygit2: Any, repo: Any, path: Path, parent: str, text: str,
     name, email = IDENTITY["GIT_COMMITTER_NAME"], IDENTITY["GIT_COMMITTER_EMAIL"]
     signature = pygit2.Signature(name, email)  # now, in the local time zone, as git does
     sha = repo.create_commit(None, signature, signature, text, tree, [pygit2.Oid(hex=parent)])
-    repo.set_head(sha)  # detached at the new commit
+    if not _move_head(repo.path, parent, str(sha)):
+        repo.set_head(sha)  # detached at the new commit
     _remember(str(sha))  # its parent had no submodule, and none was added
     return str(sha)
+
+
+def _move_head(gitdir: str, parent: str, sha: str) -> bool:
+    """Whether the worktree's detached HEAD, which holds `parent`, now holds `sha`: written
+    over in place, the two ids being of one length. Nothing else uses a worktree hone owns, so
+    git's lock file, renamed over HEAD, guards against nobody, and on ext4 a file renamed over
+    another is written out at once (about 0.5 ms); the HEAD reflog is left alone (every
+    attempt has its own ref). False, nothing written, when HEAD holds anything else or a lock
+    file is there: libgit2 then moves it."""
+    head = os.path.join(gitdir, "HEAD")
+    old, new = f"{parent}\n".encode(), f"{sha}\n".encode()
+    try:
+        fd = os.open(head, os.O_RDWR | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        if (len(old) != len(new) or os.pread(fd, len(old) + 1, 0) != old
+                or os.path.lexists(head + ".lock")):
+            return False
+        return os.pwrite(fd, new, 0) == len(new)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _check_added(repo: Any, path: Path, new: Any) -> None:
