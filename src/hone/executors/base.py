@@ -125,7 +125,10 @@ class Executor(abc.ABC):
 
 class SlotExecutor(Executor):
     """An executor with `slots` numbered slots: one thread each, on this machine, that runs
-    `_evaluate(job, slot)` (in place, or by waiting on a remote worker) and writes the logs."""
+    `_evaluate(job, slot)` (in place, or by waiting on a remote worker) and writes the logs
+    (unless `keeps_logs`: `_evaluate` kept them itself, see `evaluate_job`'s `keep`)."""
+
+    keeps_logs = False
 
     def __init__(self, slots: int, logs_dir: Path) -> None:
         self.slots = slots
@@ -144,7 +147,7 @@ class SlotExecutor(Executor):
             outcome = self._evaluate(job, slot)
         finally:
             self._free.put(slot)
-        return keep_logs(self.logs_dir, outcome)
+        return outcome if self.keeps_logs else keep_logs(self.logs_dir, outcome)
 
     @abc.abstractmethod
     def _evaluate(self, job: Job, slot: int) -> Outcome: ...
@@ -158,10 +161,12 @@ class SlotExecutor(Executor):
 
 def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
                  factory: VerifierFactory, env: dict[str, str], scratch: Path,
-                 exclusive: AbstractContextManager[object] | None = None) -> Outcome:
+                 exclusive: AbstractContextManager[object] | None = None,
+                 keep: Path | None = None) -> Outcome:
     """Build the job's tree in worktree `slot` of the repository at `repo_root`, verify it
     and read its logs back. Runs wherever the executor puts it (a local thread, a Ray worker).
-    """
+    `keep`: the run's logs folder when it is on this machine: the logs are kept there (moved
+    from the scratch folder, see `keep_logs`)."""
     started = time.time()
     # The loop's own Repo when it runs in this process: the proposer's commit is then known
     # (its file list follows from the parent's), so neither `git clean` nor `git ls-tree` runs.
@@ -174,23 +179,23 @@ def evaluate_job(job: Job, repo_root: Path, worktrees_dir: Path, slot: str,
         # Committed, so that the worktree is exactly a commit: the verifier's guard cleans
         # everything uncommitted away before it runs anything.
         commit = worktrees.commit(slot, f"hone attempt #{job.attempt_id}")
-    logs: dict[str, str] = {}
     if failure is not None:
-        verdict = Verdict(failure)
-    else:
-        logs_dir = job_scratch(scratch, job, slot)
-        if logs_dir.exists():  # left by a killed hone
-            shutil.rmtree(logs_dir, ignore_errors=True)
-        try:
-            # A clean checkout of `commit`: the guard has nothing to clean up first.
-            tree = repo.blobs(commit) if commit and not job.patch else None
-            verdict = run_job(job, factory(logs_dir, env), workdir,
-                              sharing(exclusive) if job.shared else exclusive, tree)
-            logs = read_logs(logs_dir / f"{job.attempt_id:05d}")
-        finally:
-            remove_later(logs_dir)
-    return Outcome(job.attempt_id, verdict, logs, slot, socket.gethostname(), started,
-                   time.time())
+        return Outcome(job.attempt_id, Verdict(failure), {}, slot, socket.gethostname(),
+                       started, time.time())
+    logs_dir = job_scratch(scratch, job, slot)
+    if logs_dir.exists():  # left by a killed hone
+        shutil.rmtree(logs_dir, ignore_errors=True)
+    try:
+        # A clean checkout of `commit`: the guard has nothing to clean up first.
+        tree = repo.blobs(commit) if commit and not job.patch else None
+        verdict = run_job(job, factory(logs_dir, env), workdir,
+                          sharing(exclusive) if job.shared else exclusive, tree)
+        written = logs_dir / f"{job.attempt_id:05d}"
+        outcome = Outcome(job.attempt_id, verdict, read_logs(written), slot,
+                          socket.gethostname(), started, time.time())
+        return outcome if keep is None else keep_logs(keep, outcome, written)
+    finally:
+        remove_later(logs_dir)
 
 
 # The kind of measurement each purpose records: only `objective` runs are pooled for decisions.
@@ -244,9 +249,9 @@ class InlineExecutor(Executor):
     def submit(self, job: Job) -> Future[Outcome]:
         future: Future[Outcome] = Future()
         try:
-            outcome = evaluate_job(job, self.repo_root, self.worktrees_dir, proposer_slot(0),
-                                   self.factory, self._env(), self.scratch, self.exclusive)
-            future.set_result(keep_logs(self.logs_dir, outcome))
+            future.set_result(evaluate_job(
+                job, self.repo_root, self.worktrees_dir, proposer_slot(0), self.factory,
+                self._env(), self.scratch, self.exclusive, keep=self.logs_dir))
         except Exception as exc:  # the executor broke, not the candidate
             future.set_exception(exc)
         return future

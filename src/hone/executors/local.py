@@ -31,6 +31,7 @@ class LocalExecutor(SlotExecutor):
     """Slot `i` uses worktree `exec-<i>` and, with `gpus`, CUDA_VISIBLE_DEVICES=gpus[i % n]."""
 
     name = "local"
+    keeps_logs = True  # moved from the scratch folder by evaluate_job
 
     def __init__(self, repo_root: Path, hone_dir: Path, logs_dir: Path, factory: VerifierFactory,
                  slots: int = 1, gpus: list[int] | None = None,
@@ -64,7 +65,8 @@ class LocalExecutor(SlotExecutor):
 
     def _evaluate(self, job: Job, slot: int) -> Outcome:
         return evaluate_job(job, self.repo_root, self.worktrees_dir, f"exec-{slot}",
-                            self.factory, self.slot_env(slot), self.scratch, self.exclusive)
+                            self.factory, self.slot_env(slot), self.scratch, self.exclusive,
+                            keep=self.logs_dir)
 
     def submit(self, job: Job) -> Future[Outcome]:
         future = super().submit(job)
