@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hone.direction import Direction
 from hone.mutators.llm.lessons import DECAY, GRACE, Playbook, parse_ops, reflection_prompt
 from hone.records import Attempt, Status
@@ -116,3 +118,28 @@ def test_reflection_prompt_says_what_happened() -> None:
     text = reflection_prompt(history[1], history, Playbook(None), "go fast", Direction.MAX)
     assert "vectorise" in text and "failed" in text and "stage tests" in text
     assert "AssertionError: wrong sum" in text and "(none yet)" in text
+
+
+def test_saves_written_in_the_background_leave_the_later_playbook(tmp_path: Path) -> None:
+    path = tmp_path / "lessons.json"
+    book = Playbook(path)
+    pending = []
+    with book._writing:  # hold the writer: both saves wait, the later may be written first
+        for text in ("first lesson", "second lesson"):
+            book.apply([{"op": "add", "text": text}])
+            pending.append(book.saving())
+        assert not path.exists()
+    for future in pending:
+        future.result(timeout=30)
+    again = Playbook(path)
+    assert [x.text for x in again.lessons] == ["first lesson", "second lesson"]
+    assert again.round == 2
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".lessons-")]
+
+
+def test_a_playbook_that_cannot_be_written_says_so(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    book = Playbook(tmp_path / "file" / "lessons.json")
+    book.apply([{"op": "add", "text": "a lesson"}])
+    with pytest.raises(OSError):
+        book.save()

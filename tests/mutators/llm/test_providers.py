@@ -157,3 +157,18 @@ def test_the_temperature_is_an_argument_of_the_call(server: LLMServer, model: st
     sent = [r.body.get("temperature") for r in server.requests]
     assert sent == [pytest.approx(1.1), 0.7, None]
     assert p.settings.temperature == 0.7
+
+
+def test_a_chat_completion_of_odd_shape_is_read_defensively() -> None:
+    from hone.mutators.llm.providers import _chat_completion
+
+    done = _chat_completion({"choices": [{"message": {"content": "hi"},
+                                          "finish_reason": "length"}],
+                             "usage": {"prompt_tokens": "12", "completion_tokens": "x"}})
+    assert (done.text, done.finish, done.tokens_in, done.tokens_out) == ("hi", "length", 0, 0)
+    refused = _chat_completion({"choices": [{"message": {"content": None, "refusal": "no"}}]})
+    assert refused.finish == "refusal" and refused.refusal == "no" and refused.text == ""
+    assert _chat_completion({"choices": ["text"]}).text == ""  # no message: an empty answer
+    for unreadable in ({"choices": []}, {"id": "x"}, ["choices"], "<html>"):
+        with pytest.raises(CallFailed, match="no choices"):
+            _chat_completion(unreadable)

@@ -13,11 +13,14 @@ freezing the playbook; and a new lesson cannot be evicted during its first `GRAC
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import os
 import re
 import tempfile
+import threading
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from typing import Any
 from hone.direction import Direction, fmt_gain
 from hone.records import Attempt, Status
 from hone.sections import Section, SectionKind
+from hone.verify.workers import WORKERS
 
 MAX_OPS = 4
 MAX_TEXT = 240
@@ -80,6 +84,20 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
+def _replace(path: Path, text: str) -> None:
+    """Make `path` hold `text`: a new file in its folder, renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".lessons-")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 class Playbook:
     """The lessons of one run, never more than `limit`. `path` None keeps them in memory."""
 
@@ -90,6 +108,8 @@ class Playbook:
         self.round = 0  # reflection rounds applied so far
         self.observed: set[int] = set()  # attempt ids already reflected on (resume-safe)
         self.churn = Churn()  # what the last round added and dropped
+        self._counting, self._writing = threading.Lock(), threading.Lock()  # see `saving`
+        self._asked = self._written = 0
         if path is not None and path.exists():
             self._load(path)
 
@@ -108,17 +128,40 @@ class Playbook:
             self.lessons, self.next_id, self.observed = [], 1, set()  # unreadable: start over
 
     def save(self) -> None:
+        """Write the playbook to its file (atomically: a new file renamed over it)."""
+        self.saving().result()
+
+    def saving(self) -> Future[None]:
+        """Write the playbook as it is now to its file, on a worker thread, while the caller
+        goes on (on ext4 a file renamed over another is written out at once, about a
+        millisecond here); the future is done when the file is. Of two saves, the file ends
+        with the later one's playbook."""
+        done: Future[None] = Future()
         if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+            done.set_result(None)
+            return done
         data = {"lessons": [asdict(x) for x in self.lessons], "next_id": self.next_id,
                 "round": self.round, "observed": sorted(self.observed),
                 "last_round": {"added": list(self.churn.added),
                                "dropped": list(self.churn.dropped)}}
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lessons-")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=1)
-        os.replace(tmp, self.path)
+        text, path = json.dumps(data, indent=1), self.path
+        with self._counting:
+            self._asked += 1
+            turn = self._asked
+
+        def write() -> None:
+            try:
+                with self._writing:
+                    if turn > self._written:  # else a later save is already in the file
+                        _replace(path, text)
+                        self._written = turn
+            except BaseException as exc:
+                done.set_exception(exc)
+            else:
+                done.set_result(None)
+
+        WORKERS.run(write)
+        return done
 
     def find(self, lesson_id: str) -> Lesson | None:
         return next((x for x in self.lessons if x.id == str(lesson_id).strip()), None)

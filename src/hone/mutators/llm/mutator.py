@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,11 +124,20 @@ class LLMMutator(Mutator):
         usage = Usage()
         texts: dict[str, str] = {}
         # Parallel slots propose from several threads; the playbook is one file.
+        saved: Future[None] | None = None
         with self._lessons_lock:
             playbook = self._playbook(ctx)
             if playbook is not None:
-                self._reflect(ctx.history, ctx.config, playbook, usage, texts)
+                saved = self._reflect(ctx.history, ctx.config, playbook, usage, texts)
             lessons = playbook.text() if playbook is not None else ""
+        try:
+            return self._propose(ctx, lessons, usage, texts)
+        finally:
+            if saved is not None:
+                saved.result()  # the playbook's file, written meanwhile
+
+    def _propose(self, ctx: ProposalContext, lessons: str, usage: Usage,
+                 texts: dict[str, str]) -> Proposal:
         if lessons:
             texts["lessons"] = lessons
         parts = build_prompt(ctx, lessons, self.meter, self.settings.prompt_token_budget)
@@ -244,7 +254,9 @@ class LLMMutator(Mutator):
         texts: dict[str, str] = {}
         with self._lessons_lock:
             playbook = self._playbook_at(playbook_path(end.hone_dir, end.run))
-            self._reflect(end.history, end.config, playbook, usage, texts, final=True)
+            saved = self._reflect(end.history, end.config, playbook, usage, texts, final=True)
+            if saved is not None:
+                saved.result()
         if not usage.calls:
             return None
         return Proposal("", texts=texts, cost=usage.cost(self.provider.model,
@@ -262,15 +274,17 @@ class LLMMutator(Mutator):
         return self._playbooks[path]
 
     def _reflect(self, history: list[Attempt], config: Config, playbook: Playbook,
-                 usage: Usage, texts: dict[str, str], final: bool = False) -> None:
+                 usage: Usage, texts: dict[str, str], final: bool = False
+                 ) -> Future[None] | None:
         """Turn attempts decided since the last reflection into lesson updates (one call each),
-        once `reflect_every` of them wait or one of them was kept (or at the `final` one)."""
+        once `reflect_every` of them wait or one of them was kept (or at the `final` one).
+        The playbook's file is being written when it returns: the future says when it is."""
         fresh = unobserved(history, playbook)
         # an attempt without a hypothesis (API down, empty answer) teaches nothing
         worth = [a for a in fresh if a.hypothesis.strip()]
         if (len(worth) < self.reflect_every and not final
                 and not any(a.status is Status.KEPT for a in worth)):
-            return  # not yet: they stay unobserved and count towards the next batch
+            return None  # not yet: they stay unobserved and count towards the next batch
         for attempt in worth[-MAX_REFLECTIONS:]:
             prompt = reflection_prompt(attempt, history, playbook, config.run.goal,
                                        config.objective.direction)
@@ -283,9 +297,10 @@ class LLMMutator(Mutator):
             done = playbook.apply(parse_ops(answer.text))
             texts[f"reflection_{attempt.id}"] = answer.text + (
                 "\n\n-> " + ", ".join(done) if done else "\n\n-> no change")
-        if fresh:
-            playbook.observed.update(a.id for a in fresh)
-            playbook.save()
+        if not fresh:
+            return None
+        playbook.observed.update(a.id for a in fresh)
+        return playbook.saving()
 
 
 def unobserved(history: list[Attempt], playbook: Playbook) -> list[Attempt]:
