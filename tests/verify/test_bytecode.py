@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,26 @@ def test_a_file_replaced_by_another_of_the_same_size_is_replaced(
     os.replace(other, target)
     bytecode.CACHE.restore(own)
     assert target.read_bytes() == good
+
+
+def test_caches_left_by_killed_processes_are_swept(tmp_path: Path) -> None:
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # exited and reaped: its process id names no process
+    left = tmp_path / f"hone-pycache-{dead.pid}-abc"
+    (left / "trusted").mkdir(parents=True)
+    mine = tmp_path / f"hone-pycache-{os.getpid()}-def"
+    mine.mkdir()
+    fresh = tmp_path / f"hone-pycache-{dead.pid}x-ghi"  # not a process id: not ours to judge
+    fresh.mkdir()
+    other = tmp_path / "hone-pycache-old7f3k"  # an older hone's name, without a process id
+    other.mkdir()
+    old = time.time() - 3600
+    for folder in (left, mine, fresh, other):
+        os.utime(folder, (old, old))
+    assert bytecode.sweep(tmp_path) == 1
+    assert not left.exists() and mine.exists() and fresh.exists() and other.exists()
+    recent = tmp_path / f"hone-pycache-{dead.pid}-jkl"
+    recent.mkdir()  # changed in the last minute: left alone, whatever its process id says
+    assert bytecode.sweep(tmp_path) == 0 and recent.exists()

@@ -550,3 +550,18 @@ def test_credential_stores_are_masked_again_under_any_shown_path_that_reaches_th
     assert masked(home / ".cargo") == {".cargo/credentials.toml"}
     assert masked(home / ".pyenv", tmp_path / "usr") == set()
     assert masked() == set()
+
+
+def test_the_user_checkout_is_found_again_when_a_git_dir_appears_above(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    from tests.conftest import git
+
+    repo = make_repo({"bench.py": "print(1)\n"})
+    work = repo / ".hone" / "worktrees" / "slot"
+    git("worktree", "add", "-q", "--detach", str(work), cwd=repo)
+    assert jail_paths.user_checkout(work) == repo.resolve()
+    assert jail_paths.user_checkout(work) == repo.resolve()  # memoised, the same answer
+    (repo / ".hone" / ".git").mkdir()  # a checkout nearer than the user's
+    assert jail_paths.user_checkout(work) == (repo / ".hone").resolve()
+    (repo / ".hone" / ".git").rmdir()
+    assert jail_paths.user_checkout(work) == repo.resolve()

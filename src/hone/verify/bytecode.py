@@ -40,6 +40,7 @@ from hone.verify.jail_paths import repo_hidden, under, user_checkout
 # this much before the moment a file was read cannot be matched by a change made after it.
 RACY_NS = 100_000_000
 MAX_LEARN = 5000  # sources compiled after one command at most (a candidate can name many)
+_PREFIX = "hone-pycache-"  # then the process id, a dash and mkdtemp's letters
 _TAG = sys.implementation.cache_tag  # bytecode of another interpreter is not ours to compile
 # (device, inode, size, mtime, ctime) of a file in an `own` folder, times in nanoseconds
 _Stamp = tuple[int, int, int, int, int]
@@ -58,12 +59,14 @@ class BytecodeCache:
         self._trusted: set[str] = set()  # compiled into trusted
         # Per `own` folder: the files that last held the trusted content, by their stamp.
         self._clean: dict[Path, dict[str, _Stamp]] = {}
+        self._owns: dict[Path, Path] = {}  # `own`, per worktree path as given
 
     @property
     def root(self) -> Path:
         with self._lock:
             if self._root is None:
-                self._root = Path(tempfile.mkdtemp(prefix="hone-pycache-"))
+                self._root = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
+                sweep(self._root.parent)
                 (self._root / "shared").mkdir()
                 (self._root / "trusted").mkdir()
                 atexit.register(shutil.rmtree, self._root, True)
@@ -75,8 +78,11 @@ class BytecodeCache:
 
     def own(self, workdir: Path) -> Path:
         """The folder jailed commands in `workdir` use (call `restore` before each)."""
-        key = hashlib.sha256(str(workdir.resolve()).encode()).hexdigest()[:12]
-        return self.root / f"own-{key}"
+        found = self._owns.get(workdir)
+        if found is None:
+            key = hashlib.sha256(str(workdir.resolve()).encode()).hexdigest()[:12]
+            found = self._owns[workdir] = self.root / f"own-{key}"
+        return found
 
     def forget(self, workdir: Path) -> None:
         """Drop the shared bytecode of `workdir`'s own files before a new verification there.
@@ -150,6 +156,34 @@ class BytecodeCache:
         return compiled
 
 
+def sweep(folder: Path, idle: float = 60.0) -> int:
+    """Remove the caches that hone processes killed before their exit left in `folder` (the
+    folder's name holds the process id: one still running keeps its cache, and so does a
+    cache changed in the last `idle` seconds); how many were removed."""
+    removed = 0
+    with contextlib.suppress(OSError), os.scandir(folder) as listing:
+        for entry in list(listing):
+            pid = entry.name.removeprefix(_PREFIX).partition("-")[0]
+            if not (entry.name.startswith(_PREFIX) and pid.isdigit()) or _alive(int(pid)):
+                continue
+            with contextlib.suppress(OSError):
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(info.st_mode) and time.time() - info.st_mtime > idle:
+                    shutil.rmtree(entry.path)
+                    removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: alive
+        return True
+    return True
+
+
 def _plain_files(folder: Path, limit: int) -> dict[str, os.stat_result] | None:
     """The files under `folder`, by path relative to it, with their `lstat`; {} when `folder`
     does not exist; None when it holds anything but folders and single-named regular files,
@@ -164,6 +198,9 @@ def _plain_files(folder: Path, limit: int) -> dict[str, os.stat_result] | None:
                 entries = list(listing)
             for entry in entries:
                 name = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):  # the listing's type: no lstat
+                    pending.append(name)
+                    continue
                 info = entry.stat(follow_symlinks=False)
                 if stat.S_ISDIR(info.st_mode):
                     pending.append(name)

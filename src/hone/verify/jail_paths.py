@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Generic, TypeVar
 
 # Credential stores under $HOME: hidden even inside a path that is shown again.
 HOME_SECRETS = (".ssh", ".aws", ".gnupg", ".netrc", ".docker", ".kube", ".pypirc",
@@ -29,6 +30,7 @@ GIT_NAMES = ("git", "git-shell", "git-receive-pack", "git-upload-pack", "git-upl
              "git-cvsserver", "gitk", "scalar")
 GIT_EXEC_DIRS = (Path("/usr/lib/git-core"), Path("/usr/libexec/git-core"))
 RESOLV_CONF = Path("/etc/resolv.conf")
+_T = TypeVar("_T")
 _WORKTREE = re.compile(r"^\s*worktree\s*=\s*(.+?)\s*$", re.MULTILINE)
 
 
@@ -93,8 +95,30 @@ def _stamp(paths: Iterable[Path]) -> tuple[int, ...]:
     return tuple(stamps)
 
 
-_repo_cache: dict[Path, tuple[tuple[Path, ...], tuple[int, ...], tuple[Path, ...]]] = {}
-_repo_lock = threading.Lock()
+class _Memo(Generic[_T]):
+    """Answers per worktree, each kept until one of the files it was found from (`watched`)
+    changes its modification time. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._found: dict[Path, tuple[tuple[Path, ...], tuple[int, ...], _T]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, workdir: Path) -> tuple[bool, _T | None]:
+        """(True, the answer) while it holds, else (False, None)."""
+        with self._lock:
+            cached = self._found.get(workdir)
+        if cached is not None and _stamp(cached[0]) == cached[1]:
+            return True, cached[2]
+        return False, None
+
+    def put(self, workdir: Path, watched: Sequence[Path], answer: _T) -> _T:
+        with self._lock:
+            self._found[workdir] = (tuple(watched), _stamp(watched), answer)
+        return answer
+
+
+_hidden: _Memo[tuple[Path, ...]] = _Memo()
+_checkout: _Memo[Path | None] = _Memo()
 
 
 def repo_hidden(workdir: Path) -> tuple[Path, ...]:
@@ -105,10 +129,9 @@ def repo_hidden(workdir: Path) -> tuple[Path, ...]:
     list of worktrees changes.
     """
     workdir = workdir.resolve()
-    with _repo_lock:
-        cached = _repo_cache.get(workdir)
-    if cached is not None and _stamp(cached[0]) == cached[1]:
-        return cached[2]
+    held, known = _hidden.get(workdir)
+    if held and known is not None:
+        return known
     hidden: list[Path] = []
     watched: list[Path] = [workdir / ".git"]
     for checkout in [workdir, *workdir.parents]:
@@ -123,23 +146,31 @@ def repo_hidden(workdir: Path) -> tuple[Path, ...]:
         if ".git" in common.parts[:-1]:  # a submodule: .../super/.git/modules/<name>
             top = Path(*common.parts[:common.parts.index(".git") + 1])
             hidden += [top, top.parent]
-    result = _outermost(p for p in hidden if p != Path("/"))
-    with _repo_lock:
-        _repo_cache[workdir] = (tuple(watched), _stamp(watched), result)
-    return result
+    return _hidden.put(workdir, watched, _outermost(p for p in hidden if p != Path("/")))
 
 
 def user_checkout(workdir: Path) -> Path | None:
     """The user's checkout a hone worktree belongs to: the nearest checkout above it (hone's
-    worktrees live inside it), else the repository's main checkout; None when there is none."""
+    worktrees live inside it), else the repository's main checkout; None when there is none.
+    Memoised per workdir until one of the git files it was found from changes."""
     workdir = workdir.resolve()
+    held, known = _checkout.get(workdir)
+    if held:
+        return known
+    watched = [p / ".git" for p in (workdir, *workdir.parents)]
+    return _checkout.put(workdir, watched, _user_checkout(workdir, watched))
+
+
+def _user_checkout(workdir: Path, watched: list[Path]) -> Path | None:
     for checkout in workdir.parents:
         if _gitdir(checkout) is not None:
             return checkout
     gitdir = _gitdir(workdir)
     if gitdir is None:
         return None
-    found = _checkouts(_common(gitdir))
+    common = _common(gitdir)
+    watched += [gitdir / "commondir", common / "config", common / "worktrees"]
+    found = _checkouts(common)
     return found[0] if found and found[0] != workdir else None
 
 

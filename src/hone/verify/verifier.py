@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from hone.config.model import Config, GateSection
+from hone.config.model import Config, GateSection, SandboxSection
 from hone.expr.constraints import Constraint, check
 from hone.expr.score import ScoreError, ScoreExpr
 from hone.records import GateFlake, Measurement
@@ -43,6 +43,7 @@ class Verifier:
         self.score_expr = ScoreExpr(config.objective.score)
         self.constraints = [Constraint(c) for c in config.objective.constraints]
         self.guard = guard
+        self._jails: dict[Path, SandboxSection] = {}  # the sandbox settings per `own` folder
 
     def forget_bytecode(self, workdir: Path) -> None:
         """Drop the shared bytecode of `workdir`'s own files (see `bytecode.BytecodeCache`)."""
@@ -62,7 +63,10 @@ class Verifier:
         own = bytecode.CACHE.own(workdir)
         own.mkdir(exist_ok=True)
         rw = self.config.sandbox.rw_paths
-        settings = self.config.sandbox.model_copy(update={"rw_paths": [*rw, str(own)]})
+        settings = self._jails.get(own)
+        if settings is None:  # made once: a pydantic copy costs a tenth of a millisecond
+            settings = self.config.sandbox.model_copy(update={"rw_paths": [*rw, str(own)]})
+            self._jails[own] = settings
         return Call(command, workdir, stem, env, settings,
                     tuple(self.guard.protected) if self.guard else (), own, tuple(rw))
 
