@@ -9,7 +9,7 @@ per command (bare `bwrap` and hone's jail over a plain launch), hone's own cost 
 minus the objective's process time as hone recorded it) and the ratio wall / bare (goal: at most
 2.0x). A `git` shim on hone's PATH counts the git processes hone starts per attempt, by
 subcommand. The machine's speed moves from second to second on a shared host, so hone runs
-`--rounds` times (default 3), each run between 15 runs by hand; every round's ratio is printed,
+`--rounds` times (default 5), each run between 15 runs by hand; every round's ratio is printed,
 and the table is the median round's.
 
 `--mode sleep`: the older figure, an objective of `sleep S` with the classic mutator, and the
@@ -276,7 +276,7 @@ def one_round(tmp: Path, index: int, template: Path, before: list[float], jail: 
 
 
 def run_llm(attempts: int, jail: bool, profile: str | None, prestart: bool = True,
-            rounds: int = 3) -> None:
+            rounds: int = 5) -> None:
     from hone.verify.sandbox import bwrap_problem
 
     if jail and bwrap_problem():
@@ -394,7 +394,7 @@ def main() -> None:
     parser.add_argument("--no-jail", action="store_true", help="llm mode without the jail")
     parser.add_argument("--no-prestart", action="store_true",
                         help="llm mode: [sandbox] prestart = false (each jail built on demand)")
-    parser.add_argument("--rounds", type=int, default=3,
+    parser.add_argument("--rounds", type=int, default=5,
                         help="llm mode: hone runs, each between runs by hand (median shown)")
     parser.add_argument("--sleep", type=float, default=0.5, help="sleep mode's objective")
     parser.add_argument("--profile", metavar="FILE",
