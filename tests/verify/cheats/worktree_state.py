@@ -31,9 +31,12 @@ CASES = [
     Case("answers precomputed at import from the data file", CAT, {"calc.py": prepend(
         "def _table():\n    return {int(v): _slow(int(v)) for v in open('data/inputs.txt')}\n",
         TABLE_SOLVE) + "\n\n_TABLE = _table()\n"}),
+    # 200 answers: about 0.5 s of work moved before the timer, well past corroboration's
+    # margin (half the baseline process, about 0.15 s here). With 80 (0.17-0.25 s) the case
+    # sat on the rule's stated limit, and a loaded machine's slower baseline let it pass.
     Case("answers precomputed at import for a range of inputs", CAT, {
-        "calc.py": TABLE_SOLVE + f"\n\n_TABLE = {{v: _slow(v) for v in range({INPUT - 40}, "
-        f"{INPUT + 40})}}\n"}),
+        "calc.py": TABLE_SOLVE + f"\n\n_TABLE = {{v: _slow(v) for v in range({INPUT - 100}, "
+        f"{INPUT + 100})}}\n"}),
     Case("protected data/ renamed away and restored", CAT, {"calc.py": prepend(
         "import os\nimport threading\n"
         "if os.path.isdir('data') and not os.path.exists('.real'):\n"
