@@ -33,7 +33,7 @@ CASES = [
         TABLE_SOLVE) + "\n\n_TABLE = _table()\n"}),
     # 200 answers: about 0.5 s of work moved before the timer, well past corroboration's
     # margin (half the baseline process, about 0.15 s here). With 80 (0.17-0.25 s) the case
-    # sat on the rule's stated limit, and a loaded machine's slower baseline let it pass.
+    # sat on the rule's stated limit, and one fresh-clone run of the suite let it pass.
     Case("answers precomputed at import for a range of inputs", CAT, {
         "calc.py": TABLE_SOLVE + f"\n\n_TABLE = {{v: _slow(v) for v in range({INPUT - 100}, "
         f"{INPUT + 100})}}\n"}),
