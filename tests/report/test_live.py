@@ -92,9 +92,12 @@ def test_hone_run_on_a_terminal_draws_the_live_view(make_repo: MakeRepo) -> None
     root = make_repo(KNOB_PROJECT)
     assert run_hone("init", "--objective", "python3 score.py", cwd=root).returncode == 0
     main, child = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "hone", "run", "--attempts", "4"], cwd=root,
-                            stdout=child, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
+    # stderr to a file, not a pipe nobody reads until the end: a full pipe would block hone.
+    errors = root.parent / "run-stderr.txt"
+    with errors.open("wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "hone", "run", "--attempts", "4"],
+                                cwd=root, stdout=child, stderr=err, stdin=subprocess.DEVNULL,
+                                env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
     os.close(child)
     chunks = []
     while True:
@@ -109,7 +112,7 @@ def test_hone_run_on_a_terminal_draws_the_live_view(make_repo: MakeRepo) -> None
             break
         chunks.append(data)
     os.close(main)
-    assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
+    assert proc.wait(timeout=120) == 0, errors.read_text(errors="replace")[-2000:]
     out = b"".join(chunks).decode("utf-8", "replace")
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out)
     assert "attempts" in text and "4 of 4" in text
