@@ -150,9 +150,15 @@ def summary(runs: list[Measurement]) -> Summary:
             values.setdefault(name, {}).setdefault(run.seed, []).append(value)
     out: Summary = {}
     for name, per in values.items():
-        seeds = tuple((s, statistics.median(per[s])) for s in sorted(per))
-        out[name] = (statistics.median([v for _, v in seeds]), seeds)
+        seeds = tuple((s, _median(per[s])) for s in sorted(per))
+        out[name] = (_median([v for _, v in seeds]), seeds)
     return out
+
+
+def _median(values: list[float]) -> float:
+    """`statistics.median`, without its cost for the one value most attempts have (a brief
+    summarises every attempt of the history)."""
+    return values[0] if len(values) == 1 else statistics.median(values)
 
 
 def _effect(name: str, value: float, base: dict[str, float], score: ScoreExpr,

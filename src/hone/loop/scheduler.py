@@ -3,7 +3,8 @@
 The loop's steps, spread over threads:
 * the main thread opens attempts (in id order), submits their verification to the executor and
   decides, in id order, one at a time: so `kept` means better than the champion of that moment;
-* proposer threads (one per slot) check out the parent, let the mutator edit and commit;
+* proposer threads (one per slot) check out the parent, let the mutator edit and commit (the
+  serial loop, which has nothing to overlap, proposes in the main thread and saves the hand-offs);
 * the executor's slots verify (the caller's thread when inline, local threads, Ray tasks).
 
 With an executor of `slots` slots, up to `lookahead * slots` attempts are in flight at once, so
@@ -19,6 +20,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -83,7 +85,11 @@ class Scheduler:
                     if self.slots == 1:  # the serial loop: get its verification ready
                         self.engine.measurer.prestart(
                             attempt, verify_plan(self.engine, champion, self.slots))
-                    future = proposers.submit(self._propose, attempt, history, champion, plan)
+                    if self.slots == 1:  # nothing to overlap: propose in this thread
+                        future = _run_inline(self._propose, attempt, history, champion, plan)
+                    else:
+                        future = proposers.submit(self._propose, attempt, history, champion,
+                                                  plan)
                     flight.proposing[future] = attempt.id
                 self._submit_waiting(flight)
                 if not flight.opened or not (flight.proposing or flight.evaluating):
@@ -177,3 +183,14 @@ class Scheduler:
             return self.engine.materialise(attempt, slot, proposal, history)
         finally:
             self._proposer_slots.put(slot)
+
+
+def _run_inline(fn: Callable[..., Proposed], *args: Any) -> Future[Proposed]:
+    """`fn(*args)` run now, in this thread, as a finished future: an Exception it raises is the
+    future's, as a proposer thread's would be; an interrupt propagates at once."""
+    future: Future[Proposed] = Future()
+    try:
+        future.set_result(fn(*args))
+    except Exception as exc:
+        future.set_exception(exc)
+    return future

@@ -42,6 +42,8 @@ class SQLiteStore(Store):
         self._local = threading.local()
         self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._decoded: dict[tuple[str, int], tuple[_Row, Attempt]] = {}
+        self._runs: dict[str, tuple[_Row, RunInfo]] = {}  # as `_decoded`, for runs
+        self._measured: dict[int, tuple[_Row, Measurement]] = {}  # by `seq`, as `_decoded`
         self._writes = 0  # write transactions this process committed through this store
         try:
             db = self._db
@@ -122,7 +124,7 @@ class SQLiteStore(Store):
     def get_run(self, name: str) -> RunInfo | None:
         def read() -> RunInfo | None:
             rows = self._exec(f"SELECT {_RUN_COLUMNS} FROM runs WHERE name = ?", (name,))
-            return _run(rows[0]) if rows else None
+            return self._run(rows[0]) if rows else None
 
         return self._read(("run", name), read)
 
@@ -225,6 +227,15 @@ class SQLiteStore(Store):
         connection, of this process or another, committed since)."""
         return self._writes, int(self._exec("PRAGMA data_version")[0][0])
 
+    def _run(self, row: _Row) -> RunInfo:
+        """The run of `row`, decoded again only when the row changed (its config's JSON)."""
+        seen = self._runs.get(row[0])
+        if seen is not None and seen[0] == row:
+            return seen[1]
+        info = _run(row)
+        self._runs[row[0]] = (row, info)
+        return info
+
     def _attempt(self, row: _Row) -> Attempt:
         """The attempt of `row`, decoded again only when the row differs from last time (the
         JSON of metrics and the sub-records is most of the cost of reading a long run's history)."""
@@ -248,15 +259,25 @@ class SQLiteStore(Store):
                                lambda: self._measurements(run, attempt_id)))
 
     def _measurements(self, run: str, attempt_id: int | None) -> list[Measurement]:
-        columns = "attempt_id, seed, score, metrics, seconds, kind, cpu_seconds"
+        columns = "seq, attempt_id, seed, score, metrics, seconds, kind, cpu_seconds"
         if attempt_id is None:
             rows = self._exec(f"SELECT {columns} FROM measurements WHERE run = ? ORDER BY seq",
                               (run,))
         else:
             rows = self._exec(f"SELECT {columns} FROM measurements WHERE run = ? AND "
                               "attempt_id = ? ORDER BY seq", (run, attempt_id))
-        return [Measurement(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], cpu_seconds=r[6])
-                for r in rows]
+        return [self._measurement(r) for r in rows]
+
+    def _measurement(self, row: _Row) -> Measurement:
+        """The measurement of `row`, decoded again only when the row changed (a run's
+        history is read whole for every brief; its metrics' JSON is most of the cost)."""
+        seen = self._measured.get(row[0])
+        if seen is not None and seen[0] == row:
+            return seen[1]
+        r = row
+        m = Measurement(r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], cpu_seconds=r[7])
+        self._measured[row[0]] = (row, m)
+        return m
 
     def delete_measurements(self, run: str, attempt_id: int) -> None:
         self._put("DELETE FROM measurements WHERE run = ? AND attempt_id = ?", (run, attempt_id),
