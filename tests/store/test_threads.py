@@ -126,3 +126,53 @@ def test_a_run_read_again_shows_its_new_champion(tmp_path: Path) -> None:
         db.execute("UPDATE runs SET champion = 5 WHERE name = 'main'")
     assert store.get_run("main").champion == 5  # type: ignore[union-attr]
     assert store.get_run("other") is None
+
+
+def test_every_write_is_seen_by_the_next_read_of_any_run(tmp_path: Path) -> None:
+    """Reads are remembered per (table, run) and dropped by the writes that touch them: after
+    each write of a random sequence over two runs, every read equals a fresh store's."""
+    import random
+
+    store = SQLiteStore(tmp_path / "hone.db")
+    rng = random.Random(7)
+    runs = ["a", "b"]
+    for run in runs:
+        store.create_run(RunInfo(run, "abc", 0, 0.0))
+
+    def reads(s: SQLiteStore) -> list[object]:
+        out: list[object] = []
+        for run in runs:
+            out += [s.get_run(run), s.list_attempts(run), s.get_attempt(run, 1),
+                    s.measurements(run), s.measurements(run, 1)]
+        return out
+
+    for step in range(120):
+        reads(store)  # remember everything, then change one thing
+        run = rng.choice(runs)
+        if store.get_run(run) is None:
+            store.create_run(RunInfo(run, "abc", 0, 0.0))
+            continue
+        kind = rng.choice(["attempt", "measure", "drop", "champion", "meta", "id", "text",
+                           "delete"])
+        n = rng.randrange(1, 4)
+        if kind == "attempt":
+            store.put_attempt(Attempt(run, n, 0, None, rng.choice(list(Status)),
+                                      score=float(step), started=1.0))
+        elif kind == "measure":
+            store.add_measurement(run, Measurement(n, 1, float(step)))
+        elif kind == "drop":
+            store.delete_measurements(run, n)
+        elif kind == "champion":
+            store.update_run(run, champion=step)
+        elif kind == "meta":
+            store.update_run(run, meta={"step": step})
+        elif kind == "id":
+            store.next_attempt_id(run)
+        elif kind == "text":
+            store.put_text(run, n, "prompt", str(step))
+        elif rng.random() < 0.2:
+            store.delete_run(run)
+        fresh = SQLiteStore(tmp_path / "hone.db")
+        assert reads(store) == reads(fresh), (step, kind, run)
+        fresh.close()
+    store.close()

@@ -32,8 +32,10 @@ class SQLiteStore(Store):
     """One connection per thread (readers never wait for each other under WAL); writes of this
     process take turns on a lock, so SQLite's busy wait (which sleeps in steps of milliseconds)
     is met only when another process writes. Decoded attempts are remembered with the row they
-    came from: `list_attempts` re-reads every row but decodes only the rows that changed, and
-    re-reads nothing while no write happened since this thread last read (`_read`)."""
+    came from: `list_attempts` re-reads every row but decodes only the rows that changed. A
+    run's attempts, measurements and record are read again only after a write that touched
+    them, by this process (it counts its writes per run and table) or by any other connection
+    (SQLite's `data_version`, see `_read`)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,7 +46,8 @@ class SQLiteStore(Store):
         self._decoded: dict[tuple[str, int], tuple[_Row, Attempt]] = {}
         self._runs: dict[str, tuple[_Row, RunInfo]] = {}  # as `_decoded`, for runs
         self._measured: dict[int, tuple[_Row, Measurement]] = {}  # by `seq`, as `_decoded`
-        self._writes = 0  # write transactions this process committed through this store
+        # Per (table, run): write transactions of this store that changed it (`_read`).
+        self._changes: dict[tuple[str, str], int] = {}
         try:
             db = self._db
             db.execute("PRAGMA journal_mode=WAL")
@@ -80,15 +83,19 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             raise from_sqlite(exc, self.path) from None
 
-    def _put(self, sql: str, args: tuple[Any, ...], op: str = "write") -> None:
-        self._transaction((sql, args), op=op)
+    def _put(self, sql: str, args: tuple[Any, ...], op: str = "write",
+             touches: tuple[tuple[str, str], ...] = ()) -> None:
+        self._transaction((sql, args), op=op, touches=touches)
 
-    def _transaction(self, *statements: tuple[str, tuple[Any, ...]], op: str = "write") -> None:
-        self._write_with(lambda db: [db.execute(sql, args) for sql, args in statements], op)
+    def _transaction(self, *statements: tuple[str, tuple[Any, ...]], op: str = "write",
+                     touches: tuple[tuple[str, str], ...] = ()) -> None:
+        self._write_with(lambda db: [db.execute(sql, args) for sql, args in statements], op,
+                         touches)
 
-    def _write_with(self, body: Any, op: str) -> Any:
+    def _write_with(self, body: Any, op: str, touches: tuple[tuple[str, str], ...] = ()) -> Any:
         """Run `body(db)` in one write transaction, all or nothing; what it returns. The
-        fault point `journal:<op>` sits inside the transaction, before its commit."""
+        fault point `journal:<op>` sits inside the transaction, before its commit. `touches`:
+        the (table, run) whose remembered reads it outdates (`_read`)."""
         with self._write:
             self._check_present()
             db = self._db
@@ -98,7 +105,8 @@ class SQLiteStore(Store):
                     result = body(db)
                     faults.point(f"journal:{op}")
                     db.execute("COMMIT")
-                    self._writes += 1
+                    for key in touches:
+                        self._changes[key] = self._changes.get(key, 0) + 1
                 except BaseException:
                     if db.in_transaction:
                         db.execute("ROLLBACK")
@@ -119,7 +127,8 @@ class SQLiteStore(Store):
         self._put("INSERT INTO runs (name, baseline_commit, champion, created, config, meta) "
                   "VALUES (?, ?, ?, ?, ?, ?)",
                   (info.name, info.baseline_commit, info.champion, info.created,
-                   json.dumps(info.config), json.dumps(info.meta)), op="create_run")
+                   json.dumps(info.config), json.dumps(info.meta)), op="create_run",
+                  touches=(("run", info.name),))
 
     def get_run(self, name: str) -> RunInfo | None:
         def read() -> RunInfo | None:
@@ -134,7 +143,8 @@ class SQLiteStore(Store):
                             for table, key in (("runs", "name"), ("attempts", "run"),
                                                ("measurements", "run"), ("texts", "run"),
                                                ("configs", "run"))),
-                          op="delete_run")
+                          op="delete_run", touches=(("run", name), ("attempts", name),
+                                                    ("measurements", name)))
         with self._write:
             for key in [k for k in self._decoded if k[0] == name]:
                 del self._decoded[key]
@@ -153,7 +163,7 @@ class SQLiteStore(Store):
                 merged = {**json.loads(row[0]), **meta}
                 db.execute("UPDATE runs SET meta = ? WHERE name = ?", (json.dumps(merged), name))
 
-        self._write_with(body, "update_run")
+        self._write_with(body, "update_run", (("run", name),))
 
     def add_config_version(self, run: str, version: ConfigVersion) -> None:
         self._put("INSERT INTO configs (run, version, since_attempt, config, changed, created) "
@@ -186,7 +196,8 @@ class SQLiteStore(Store):
             "extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (a.run, a.id, a.parent, a.parent2, a.commit, a.status.value, a.score,
              json.dumps(a.metrics), a.hypothesis, a.mutator, a.stage, a.reason, a.log_tail,
-             a.started, a.finished, json.dumps(encode_extra(a))), op="put_attempt")
+             a.started, a.finished, json.dumps(encode_extra(a))), op="put_attempt",
+            touches=(("attempts", a.run),))
 
     def get_attempt(self, run: str, attempt_id: int) -> Attempt | None:
         listed = self._remembered(("attempts", run))
@@ -206,9 +217,9 @@ class SQLiteStore(Store):
         return list(self._read(("attempts", run), read)[0])
 
     def _read(self, key: tuple[Any, ...], read: Callable[[], _T]) -> _T:
-        """What `read` returns, read again only when something was written since this thread
-        last read `key`."""
-        seen = self._seen()  # taken before the read: a write after it is a miss next time
+        """What `read` returns for `key` (its first two parts: the table and the run), read
+        again only when it may have changed since this thread last read it."""
+        seen = self._seen(key)  # taken before the read: a write after it is a miss next time
         last = self._local.__dict__.get("reads", {}).get(key)
         if last is not None and last[0] == seen:
             return cast(_T, last[1])
@@ -217,15 +228,18 @@ class SQLiteStore(Store):
         return value
 
     def _remembered(self, key: tuple[Any, ...]) -> Any:
-        """What this thread last read for `key`, when nothing was written since; else None."""
+        """What this thread last read for `key`, when it cannot have changed since; else
+        None."""
         last = self._local.__dict__.get("reads", {}).get(key)
-        return last[1] if last is not None and last[0] == self._seen() else None
+        return last[1] if last is not None and last[0] == self._seen(key) else None
 
-    def _seen(self) -> tuple[int, int]:
-        """What the journal was at: this process's writes through this store, and SQLite's
-        `data_version` of this thread's connection (which moves with every write another
-        connection, of this process or another, committed since)."""
-        return self._writes, int(self._exec("PRAGMA data_version")[0][0])
+    def _seen(self, key: tuple[Any, ...]) -> tuple[int, int]:
+        """Where `key`'s data stood: the writes of this store that touched its table and run,
+        and SQLite's `data_version` of this thread's connection, which moves with every write
+        any other connection (another thread's, another process's) committed since, and not
+        with this connection's own."""
+        return (self._changes.get((key[0], key[1]), 0),
+                int(self._exec("PRAGMA data_version")[0][0]))
 
     def _run(self, row: _Row) -> RunInfo:
         """The run of `row`, decoded again only when the row changed (its config's JSON)."""
@@ -252,7 +266,8 @@ class SQLiteStore(Store):
         self._put("INSERT INTO measurements (run, attempt_id, seed, score, metrics, seconds, "
                   "kind, taken, cpu_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   (run, m.attempt_id, m.seed, m.score, json.dumps(m.metrics), m.seconds,
-                   m.kind, time.time(), m.cpu_seconds), op="add_measurement")
+                   m.kind, time.time(), m.cpu_seconds), op="add_measurement",
+                  touches=(("measurements", run),))
 
     def measurements(self, run: str, attempt_id: int | None = None) -> list[Measurement]:
         return list(self._read(("measurements", run, attempt_id),
@@ -281,7 +296,7 @@ class SQLiteStore(Store):
 
     def delete_measurements(self, run: str, attempt_id: int) -> None:
         self._put("DELETE FROM measurements WHERE run = ? AND attempt_id = ?", (run, attempt_id),
-                  op="delete_measurements")
+                  op="delete_measurements", touches=(("measurements", run),))
 
     # texts
     def put_text(self, run: str, attempt_id: int, name: str, text: str) -> None:
