@@ -6,7 +6,7 @@ import ast
 import math
 import operator
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from hone.errors import UsageError
 
@@ -30,31 +30,12 @@ class ScoreExpr:
 
     def __init__(self, text: str) -> None:
         self.text = text.strip()
-        try:
-            self._tree = ast.parse(self.text, mode="eval").body
-        except SyntaxError:
-            raise UsageError(f"score expression is not valid: {text!r}") from None
-        self._check(self._tree)
+        self._tree = _parsed(self.text)
 
     @cached_property
     def names(self) -> set[str]:
         return {n.id for n in ast.walk(self._tree)
                 if isinstance(n, ast.Name) and n.id not in _FUNCS}
-
-    def _check(self, node: ast.AST) -> None:
-        allowed = (ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Call, ast.Load,
-                   ast.USub, ast.UAdd, *_BINOPS)
-        for sub in ast.walk(node):
-            if not isinstance(sub, allowed):
-                raise UsageError(f"score expression {self.text!r} uses unsupported syntax "
-                                 f"({type(sub).__name__}); use metric names, numbers, + - * / ** "
-                                 f"and {', '.join(sorted(_FUNCS))}")
-            if isinstance(sub, ast.Call) and not (
-                isinstance(sub.func, ast.Name) and sub.func.id in _FUNCS and not sub.keywords
-            ):
-                raise UsageError(f"score expression {self.text!r} calls an unknown function")
-            if isinstance(sub, ast.Constant) and not isinstance(sub.value, int | float):
-                raise UsageError(f"score expression {self.text!r} has a non-numeric constant")
 
     def evaluate(self, metrics: dict[str, float]) -> float:
         missing = sorted(self.names - metrics.keys())
@@ -79,3 +60,27 @@ class ScoreExpr:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             return _FUNCS[node.func.id](*(self._eval(a, m) for a in node.args))
         raise ScoreError(f"unsupported expression node {type(node).__name__}")
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> ast.expr:
+    """The checked tree of `text` (stripped). Parsed once per text: a run builds its score
+    expression several times per attempt. The tree is shared: nothing may change it."""
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        raise UsageError(f"score expression is not valid: {text!r}") from None
+    allowed = (ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Call, ast.Load,
+               ast.USub, ast.UAdd, *_BINOPS)
+    for sub in ast.walk(tree):
+        if not isinstance(sub, allowed):
+            raise UsageError(f"score expression {text!r} uses unsupported syntax "
+                             f"({type(sub).__name__}); use metric names, numbers, + - * / ** "
+                             f"and {', '.join(sorted(_FUNCS))}")
+        if isinstance(sub, ast.Call) and not (
+            isinstance(sub.func, ast.Name) and sub.func.id in _FUNCS and not sub.keywords
+        ):
+            raise UsageError(f"score expression {text!r} calls an unknown function")
+        if isinstance(sub, ast.Constant) and not isinstance(sub.value, int | float):
+            raise UsageError(f"score expression {text!r} has a non-numeric constant")
+    return tree
