@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from hone import faults
 from hone.errors import HoneError, UsageError
+from hone.resolve import resolved
 from hone.vcs import fast_change, objects, refs
 from hone.vcs.change import ARGS as CHANGE_ARGS
 from hone.vcs.change import Change, parse
@@ -113,7 +114,7 @@ class Repo:
         """The one `Repo` of this process for the repository at `root`, so that the loop and
         an executor in the same process share what they learnt about commits (file lists,
         trees, changes: facts of immutable objects, never stale). A Ray worker has its own."""
-        key = root.resolve()
+        key = resolved(root)
         with _CACHE_LOCK:
             repo = _OPEN.get(key)
             if repo is None:

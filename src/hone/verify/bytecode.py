@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hone.resolve import resolved
 from hone.verify.jail_paths import repo_hidden, under, user_checkout
 
 # A file's ctime is set from a coarse clock (a timer tick, at most ~10 ms behind): a ctime
@@ -89,7 +90,7 @@ class BytecodeCache:
         Python trusts a .pyc whose source has the same size and modification second, and a
         worktree is checked out at one commit after another within a second: without this, a
         candidate could be measured with its parent's bytecode."""
-        mirror = self.shared() / workdir.resolve().relative_to("/")
+        mirror = self.shared() / resolved(workdir).relative_to("/")
         shutil.rmtree(mirror, ignore_errors=True)
 
     def restore(self, own: Path) -> None:

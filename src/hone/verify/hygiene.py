@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 import pathspec
 
+from hone.resolve import resolved
 from hone.safe_read import read_capped
 
 # Names some distributions install at top level by mistake; a project's own folder of that
@@ -97,17 +98,17 @@ def escapes(workdir: Path, paths: Iterable[str]) -> list[str]:
     """Reasons, one per path that is a symlink leaving `workdir` (absolute, or `..` out of
     it) or that is or leads to a special file (a device, FIFO or socket): hone and the
     commands would act on something outside the candidate's own files."""
-    root = workdir.resolve()
+    root = resolved(workdir)
     out: list[str] = []
     for path in paths:
         file = workdir / path
         if file.is_symlink():
             target = os.readlink(file)
-            resolved = (file.parent / target).resolve()
-            if os.path.isabs(target) or not resolved.is_relative_to(root):
+            lands = (file.parent / target).resolve()
+            if os.path.isabs(target) or not lands.is_relative_to(root):
                 out.append(f"{path} is a symlink that leaves the worktree ({target})")
                 continue
-            file = resolved
+            file = lands
         if file.exists() and not (file.is_file() or file.is_dir()):
             out.append(f"{path} is a special file (a device, FIFO or socket)")
     return out

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from hone.resolve import resolved
+
 # Credential stores under $HOME: hidden even inside a path that is shown again.
 HOME_SECRETS = (".ssh", ".aws", ".gnupg", ".netrc", ".docker", ".kube", ".pypirc",
                 ".git-credentials", ".config/gcloud", ".config/gh", ".config/openai", ".codex",
@@ -128,7 +130,7 @@ def repo_hidden(workdir: Path) -> tuple[Path, ...]:
     a submodule the superproject's `.git` and checkout. Memoised per workdir until a git dir's
     list of worktrees changes.
     """
-    workdir = workdir.resolve()
+    workdir = resolved(workdir)
     held, known = _hidden.get(workdir)
     if held and known is not None:
         return known
@@ -153,7 +155,7 @@ def user_checkout(workdir: Path) -> Path | None:
     """The user's checkout a hone worktree belongs to: the nearest checkout above it (hone's
     worktrees live inside it), else the repository's main checkout; None when there is none.
     Memoised per workdir until one of the git files it was found from changes."""
-    workdir = workdir.resolve()
+    workdir = resolved(workdir)
     held, known = _checkout.get(workdir)
     if held:
         return known

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from hone.config.model import SandboxSection
 from hone.errors import HoneError
+from hone.resolve import resolved
 from hone.verify import cgroups, jail_paths, jail_tmp, limits
 from hone.verify.jail_paths import HOME_SECRETS, under
 
@@ -173,7 +174,7 @@ def _home_of(env: Mapping[str, str]) -> Path | None:
     home = Path(env.get("HOME") or os.path.expanduser("~"))
     if not home.is_absolute() or not home.is_dir():
         return None
-    home = home.resolve()
+    home = resolved(home)
     # A home that holds the system (HOME=/) or is /tmp cannot be masked whole.
     return None if home in (Path("/"), Path("/tmp")) or len(home.parts) < 2 else home
 
@@ -189,7 +190,7 @@ def bwrap_argv(argv: Sequence[str], workdir: Path, settings: SandboxSection,
     to serve as /tmp (a size-capped tmpfs), else bwrap's own tmpfs.
     """
     env = os.environ if env is None else env
-    workdir = workdir.resolve()
+    workdir = resolved(workdir)
     home = _home_of(env)
     jail, masked = _base_masks(home, tmp)
     path_var = env.get("PATH", "")
@@ -278,7 +279,7 @@ def _named_binds(paths: Sequence[str], flag: str, root: Path | None
             p = root / p
         if p.exists():
             args += [flag, str(p), str(p)]
-            found.append(p.resolve())
+            found.append(resolved(p))
     return args, found
 
 

@@ -18,6 +18,7 @@ from hone.config.model import Config, GateSection, SandboxSection
 from hone.expr.constraints import Constraint, check
 from hone.expr.score import ScoreError, ScoreExpr
 from hone.records import GateFlake, Measurement
+from hone.resolve import resolved
 from hone.verify import bytecode, launcher, prestart, retries
 from hone.verify.call import Call
 from hone.verify.early import Reference, screen_reason, stop_reason
@@ -59,7 +60,7 @@ class Verifier:
         stem = self.logs_dir / f"{attempt_id:05d}" / log_stem(name)
         # HONE_LOGS: where a command may leave records of the attempt (hone.judge does)
         env = {**self.base_env, "HONE_ATTEMPT": str(attempt_id),
-               "HONE_LOGS": str(stem.parent.resolve()), **(extra_env or {})}
+               "HONE_LOGS": str(resolved(stem.parent)), **(extra_env or {})}
         own = bytecode.CACHE.own(workdir)
         own.mkdir(exist_ok=True)
         rw = self.config.sandbox.rw_paths

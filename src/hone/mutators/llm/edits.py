@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from hone.resolve import resolved
 from hone.vcs.paths import PathRules
 
 _SEARCH = re.compile(r"^\s*<{5,9}\s*SEARCH\b.*$")
@@ -137,8 +138,8 @@ def check_path(workdir: Path, path: str, rules: PathRules) -> str:
     rel = str(PurePosixPath(*[p for p in pure.parts if p not in ("", ".")]))
     if rel in ("", "."):
         raise EditRejected(f"edit to {path!r} names no file")
-    root = workdir.resolve()
-    target = (workdir / rel).resolve()
+    root = resolved(workdir)
+    target = resolved(workdir / rel)
     if not target.is_relative_to(root) or target == root:
         raise EditRejected(f"edit to {path!r} escapes the worktree")
     if rules.is_protected(rel):
