@@ -125,4 +125,6 @@ def evaluate(engine: Engine, attempt: Attempt, slot: str, proposal: Proposal) ->
     engine.on_event(Event.VERIFY, attempt)
     plan = verify_plan(engine, engine.champion(), engine.measurer.slots)
     outcome = engine.measurer.verify(attempt, plan).result()
-    return engine.conclude(attempt, outcome.verdict)
+    decided = engine.conclude(attempt, outcome.verdict)
+    engine.ws.repo.flush_refs()  # the best ref of a keep, written off the loop's path
+    return decided

@@ -309,8 +309,11 @@ class Engine(RunView):
         if verdict.status is Status.KEPT:
             assert attempt.commit is not None
             self.store.update_run(self.run, champion=attempt.id)
-            self.ws.repo.set_ref(refs.best_ref(self.run), attempt.commit)
+            # Off the loop's path: the journal says it already (Repo.set_ref_soon).
+            self.ws.repo.set_ref_soon(refs.best_ref(self.run), attempt.commit)
             reestimate(self, result, cand, run_noise(self))
+            if self.ws.config.notify.command:  # a command told of the keep may read the ref
+                self.ws.repo.flush_refs()
             self.on_event(Event.CHAMPION, result)
         return result
 

@@ -77,7 +77,10 @@ def run_session(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Bu
     engine.start()
     if rebased_from is not None:
         mark_rebased(engine.store, engine.run, rebased_from)
-    stopped = Scheduler(engine, mutator, strategy, budget).run()
+    try:
+        stopped = Scheduler(engine, mutator, strategy, budget).run()
+    finally:
+        engine.ws.repo.flush_refs()  # the best ref follows the journal (Engine.conclude)
     finish_mutator(engine, mutator)
     final = engine.safeguards.final_holdout()
     return SessionEnd(stopped, final, confirm_champion(engine))

@@ -20,6 +20,7 @@ from hone.vcs import fast_change, objects, refs
 from hone.vcs.change import ARGS as CHANGE_ARGS
 from hone.vcs.change import Change, parse
 from hone.vcs.libgit import Unsupported
+from hone.vcs.ref_queue import RefQueue
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "hone", "GIT_AUTHOR_EMAIL": "hone@localhost",
@@ -108,6 +109,7 @@ class Repo:
         self._changes: dict[tuple[str, str], Change] = {}
         self._common: Path | None = None
         self._logs_all_refs: bool | None = None
+        self._later = RefQueue(self.set_ref)
 
     @classmethod
     def at(cls, root: Path) -> Repo:
@@ -248,6 +250,15 @@ class Repo:
         if self._logs_all_refs or not refs.write_loose(self.git_path(""), ref, sha):
             git("update-ref", ref, sha, cwd=self.root)
         faults.point("git:update-ref")  # the ref is written, the journal may not know it
+
+    def set_ref_soon(self, ref: str, sha: str) -> None:
+        """`set_ref` on a worker thread, after the ones asked before (vcs/ref_queue.py): for
+        a ref the journal already records, which a resumed run puts back. `flush_refs` waits."""
+        self._later.put(ref, sha)
+
+    def flush_refs(self) -> None:
+        """Wait for the writes `set_ref_soon` queued; raise the first that failed."""
+        self._later.flush()
 
     def set_refs(self, updates: dict[str, str]) -> None:
         """Point several refs at once (one git process, all or none), e.g. an attempt's ref
