@@ -85,11 +85,7 @@ class Scheduler:
                     if self.slots == 1:  # the serial loop: get its verification ready
                         self.engine.measurer.prestart(
                             attempt, verify_plan(self.engine, champion, self.slots))
-                    if self.slots == 1:  # nothing to overlap: propose in this thread
-                        future = _run_inline(self._propose, attempt, history, champion, plan)
-                    else:
-                        future = proposers.submit(self._propose, attempt, history, champion,
-                                                  plan)
+                    future = self._start_proposal(proposers, attempt, history, champion, plan)
                     flight.proposing[future] = attempt.id
                 self._submit_waiting(flight)
                 if not flight.opened or not (flight.proposing or flight.evaluating):
@@ -108,6 +104,15 @@ class Scheduler:
             raise
         finally:
             proposers.shutdown(wait=False, cancel_futures=True)
+
+    def _start_proposal(self, proposers: ThreadPoolExecutor, attempt: Attempt,
+                        history: list[Attempt], champion: Attempt, plan: Plan
+                        ) -> Future[Proposed]:
+        """Propose `attempt` in a proposer thread; the serial loop, which has nothing to
+        overlap, proposes in this thread (a finished future: no hand-off between threads)."""
+        if self.slots == 1:
+            return _run_inline(self._propose, attempt, history, champion, plan)
+        return proposers.submit(self._propose, attempt, history, champion, plan)
 
     def _decide_ready(self, flight: _Flight) -> None:
         """Decide, in id order, every attempt whose turn has come."""
