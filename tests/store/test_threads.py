@@ -142,8 +142,8 @@ def test_every_write_is_seen_by_the_next_read_of_any_run(tmp_path: Path) -> None
     def reads(s: SQLiteStore) -> list[object]:
         out: list[object] = []
         for run in runs:
-            out += [s.get_run(run), s.list_attempts(run), s.get_attempt(run, 1),
-                    s.measurements(run), s.measurements(run, 1)]
+            out += [s.get_run(run), *(s.get_attempt(run, n) for n in (1, 2, 3)),
+                    s.list_attempts(run), s.measurements(run), s.measurements(run, 1)]
         return out
 
     for step in range(120):

@@ -43,11 +43,9 @@ class SQLiteStore(Store):
         self._write = threading.RLock()
         self._local = threading.local()
         self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
-        self._decoded: dict[tuple[str, int], tuple[_Row, Attempt]] = {}
-        self._runs: dict[str, tuple[_Row, RunInfo]] = {}  # as `_decoded`, for runs
-        self._measured: dict[int, tuple[_Row, Measurement]] = {}  # by `seq`, as `_decoded`
-        # Per (table, run): write transactions of this store that changed it (`_read`).
-        self._changes: dict[tuple[str, str], int] = {}
+        self._rows: dict[tuple[Any, ...], tuple[_Row, Any]] = {}  # see `_decoded`
+        # Per (table, run[, id]): write transactions of this store that changed it (`_read`).
+        self._changes: dict[tuple[Any, ...], int] = {}
         try:
             db = self._db
             db.execute("PRAGMA journal_mode=WAL")
@@ -84,18 +82,18 @@ class SQLiteStore(Store):
             raise from_sqlite(exc, self.path) from None
 
     def _put(self, sql: str, args: tuple[Any, ...], op: str = "write",
-             touches: tuple[tuple[str, str], ...] = ()) -> None:
+             touches: tuple[tuple[Any, ...], ...] = ()) -> None:
         self._transaction((sql, args), op=op, touches=touches)
 
     def _transaction(self, *statements: tuple[str, tuple[Any, ...]], op: str = "write",
-                     touches: tuple[tuple[str, str], ...] = ()) -> None:
+                     touches: tuple[tuple[Any, ...], ...] = ()) -> None:
         self._write_with(lambda db: [db.execute(sql, args) for sql, args in statements], op,
                          touches)
 
-    def _write_with(self, body: Any, op: str, touches: tuple[tuple[str, str], ...] = ()) -> Any:
+    def _write_with(self, body: Any, op: str, touches: tuple[tuple[Any, ...], ...] = ()) -> Any:
         """Run `body(db)` in one write transaction, all or nothing; what it returns. The
         fault point `journal:<op>` sits inside the transaction, before its commit. `touches`:
-        the (table, run) whose remembered reads it outdates (`_read`)."""
+        the (table, run[, id]) whose remembered reads it outdates (`_read`)."""
         with self._write:
             self._check_present()
             db = self._db
@@ -133,7 +131,7 @@ class SQLiteStore(Store):
     def get_run(self, name: str) -> RunInfo | None:
         def read() -> RunInfo | None:
             rows = self._exec(f"SELECT {_RUN_COLUMNS} FROM runs WHERE name = ?", (name,))
-            return self._run(rows[0]) if rows else None
+            return self._decoded(("run", name), rows[0], _run) if rows else None
 
         return self._read(("run", name), read)
 
@@ -144,10 +142,10 @@ class SQLiteStore(Store):
                                                ("measurements", "run"), ("texts", "run"),
                                                ("configs", "run"))),
                           op="delete_run", touches=(("run", name), ("attempts", name),
-                                                    ("measurements", name)))
+                                                    ("measurements", name), ("deleted", name)))
         with self._write:
-            for key in [k for k in self._decoded if k[0] == name]:
-                del self._decoded[key]
+            for key in [k for k in self._rows if k[:2] == ("attempt", name)]:
+                del self._rows[key]
 
     def list_runs(self) -> list[RunInfo]:
         return [_run(r) for r in
@@ -197,16 +195,21 @@ class SQLiteStore(Store):
             (a.run, a.id, a.parent, a.parent2, a.commit, a.status.value, a.score,
              json.dumps(a.metrics), a.hypothesis, a.mutator, a.stage, a.reason, a.log_tail,
              a.started, a.finished, json.dumps(encode_extra(a))), op="put_attempt",
-            touches=(("attempts", a.run),))
+            touches=(("attempts", a.run), ("attempt", a.run, a.id)))
 
     def get_attempt(self, run: str, attempt_id: int) -> Attempt | None:
-        listed = self._remembered(("attempts", run))
+        version = self._version()  # one look for both
+        listed = self._remembered(("attempts", run), version)
         if listed is not None:
             found: Attempt | None = listed[1].get(attempt_id)
             return found
-        rows = self._exec(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE run = ? AND id = ?",
-                          (run, attempt_id))
-        return self._attempt(rows[0]) if rows else None
+
+        def read() -> Attempt | None:
+            rows = self._exec(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE run = ? AND "
+                              "id = ?", (run, attempt_id))
+            return self._attempt(rows[0]) if rows else None
+
+        return self._read(("attempt", run, attempt_id), read, version)
 
     def list_attempts(self, run: str) -> list[Attempt]:
         def read() -> tuple[list[Attempt], dict[int, Attempt]]:
@@ -216,10 +219,12 @@ class SQLiteStore(Store):
 
         return list(self._read(("attempts", run), read)[0])
 
-    def _read(self, key: tuple[Any, ...], read: Callable[[], _T]) -> _T:
-        """What `read` returns for `key` (its first two parts: the table and the run), read
-        again only when it may have changed since this thread last read it."""
-        seen = self._seen(key)  # taken before the read: a write after it is a miss next time
+    def _read(self, key: tuple[Any, ...], read: Callable[[], _T], version: int | None = None
+              ) -> _T:
+        """What `read` returns for `key` (the table and the run, and for one attempt its id),
+        read again only when it may have changed since this thread last read it. `version`:
+        `_version()` if the caller just took it."""
+        seen = self._seen(key, version)  # taken before the read: a later write is a miss
         last = self._local.__dict__.get("reads", {}).get(key)
         if last is not None and last[0] == seen:
             return cast(_T, last[1])
@@ -227,39 +232,37 @@ class SQLiteStore(Store):
         self._local.__dict__.setdefault("reads", {})[key] = (seen, value)
         return value
 
-    def _remembered(self, key: tuple[Any, ...]) -> Any:
+    def _remembered(self, key: tuple[Any, ...], version: int) -> Any:
         """What this thread last read for `key`, when it cannot have changed since; else
         None."""
         last = self._local.__dict__.get("reads", {}).get(key)
-        return last[1] if last is not None and last[0] == self._seen(key) else None
+        return last[1] if last is not None and last[0] == self._seen(key, version) else None
 
-    def _seen(self, key: tuple[Any, ...]) -> tuple[int, int]:
-        """Where `key`'s data stood: the writes of this store that touched its table and run,
-        and SQLite's `data_version` of this thread's connection, which moves with every write
-        any other connection (another thread's, another process's) committed since, and not
-        with this connection's own."""
-        return (self._changes.get((key[0], key[1]), 0),
-                int(self._exec("PRAGMA data_version")[0][0]))
+    def _seen(self, key: tuple[Any, ...], version: int | None) -> tuple[int, int, int]:
+        """Where `key`'s data stood: the writes of this store that touched it (its table and
+        run; one attempt: that attempt) or deleted its run, and SQLite's `data_version` of this
+        thread's connection, which moves with every write any other connection (another
+        thread's, another process's) committed since, and not with this connection's own."""
+        scope = key if key[0] == "attempt" else key[:2]
+        return (self._changes.get(scope, 0), self._changes.get(("deleted", key[1]), 0),
+                self._version() if version is None else version)
 
-    def _run(self, row: _Row) -> RunInfo:
-        """The run of `row`, decoded again only when the row changed (its config's JSON)."""
-        seen = self._runs.get(row[0])
+    def _version(self) -> int:
+        return int(self._exec("PRAGMA data_version")[0][0])
+
+    def _decoded(self, key: tuple[Any, ...], row: _Row, decode: Callable[[_Row], _T]) -> _T:
+        """`decode(row)`, remembered under `key` with its row and decoded again only when the
+        row changed: the JSON of metrics, configs and sub-records is most of the cost of
+        reading a long run's history, which every brief does."""
+        seen = self._rows.get(key)
         if seen is not None and seen[0] == row:
-            return seen[1]
-        info = _run(row)
-        self._runs[row[0]] = (row, info)
-        return info
+            return cast(_T, seen[1])
+        value = decode(row)
+        self._rows[key] = (row, value)
+        return value
 
     def _attempt(self, row: _Row) -> Attempt:
-        """The attempt of `row`, decoded again only when the row differs from last time (the
-        JSON of metrics and the sub-records is most of the cost of reading a long run's history)."""
-        key = (row[0], row[1])
-        seen = self._decoded.get(key)
-        if seen is not None and seen[0] == row:
-            return seen[1]
-        attempt = _decode(row)
-        self._decoded[key] = (row, attempt)
-        return attempt
+        return self._decoded(("attempt", row[0], row[1]), row, _decode)
 
     # measurements
     def add_measurement(self, run: str, m: Measurement) -> None:
@@ -281,18 +284,7 @@ class SQLiteStore(Store):
         else:
             rows = self._exec(f"SELECT {columns} FROM measurements WHERE run = ? AND "
                               "attempt_id = ? ORDER BY seq", (run, attempt_id))
-        return [self._measurement(r) for r in rows]
-
-    def _measurement(self, row: _Row) -> Measurement:
-        """The measurement of `row`, decoded again only when the row changed (a run's
-        history is read whole for every brief; its metrics' JSON is most of the cost)."""
-        seen = self._measured.get(row[0])
-        if seen is not None and seen[0] == row:
-            return seen[1]
-        r = row
-        m = Measurement(r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], cpu_seconds=r[7])
-        self._measured[row[0]] = (row, m)
-        return m
+        return [self._decoded(("measurement", r[0]), r, _measurement) for r in rows]
 
     def delete_measurements(self, run: str, attempt_id: int) -> None:
         self._put("DELETE FROM measurements WHERE run = ? AND attempt_id = ?", (run, attempt_id),
@@ -323,6 +315,10 @@ class SQLiteStore(Store):
 
 
 _RUN_COLUMNS = "name, baseline_commit, champion, created, config, meta"
+
+
+def _measurement(r: _Row) -> Measurement:  # from `seq, attempt_id, seed, ...` (`measurements`)
+    return Measurement(r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], cpu_seconds=r[7])
 
 
 def _run(r: _Row) -> RunInfo:
