@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any, TypeVar
 
 from hone.executors.lock import NodeLock as NodeLock
 from hone.executors.lock import objective_lock as objective_lock
@@ -29,6 +30,8 @@ from hone.vcs.worktrees import Worktrees
 from hone.verify import holdout, prestart
 from hone.verify.early import Reference
 from hone.verify.verifier import StageFailure, Verdict, Verifier
+
+_T = TypeVar("_T")
 
 # Builds the verifier on the machine that runs the job: (logs_dir, env) -> Verifier. Must
 # pickle (Ray ships it to workers): `functools.partial(build_verifier, config)` does.
@@ -221,6 +224,17 @@ def run_job(job: Job, verifier: Verifier, workdir: Path,
                            reference=job.reference)
 
 
+def run_now(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> Future[_T]:
+    """`fn(*args, **kwargs)` run now, in this thread, as a finished future: an Exception it
+    raises is the future's, as a worker thread's would be; an interrupt propagates at once."""
+    future: Future[_T] = Future()
+    try:
+        future.set_result(fn(*args, **kwargs))
+    except Exception as exc:
+        future.set_exception(exc)
+    return future
+
+
 def proposer_slot(index: int) -> str:
     """The name of the worktree where the scheduler's proposer `index` edits and commits."""
     return f"propose-{index}"
@@ -247,14 +261,10 @@ class InlineExecutor(Executor):
         self.exclusive = objective_lock() if exclusive_objective else None
 
     def submit(self, job: Job) -> Future[Outcome]:
-        future: Future[Outcome] = Future()
-        try:
-            future.set_result(evaluate_job(
-                job, self.repo_root, self.worktrees_dir, proposer_slot(0), self.factory,
-                self._env(), self.scratch, self.exclusive, keep=self.logs_dir))
-        except Exception as exc:  # the executor broke, not the candidate
-            future.set_exception(exc)
-        return future
+        # An exception is the executor's breaking, not the candidate's: the future holds it.
+        return run_now(evaluate_job, job, self.repo_root, self.worktrees_dir, proposer_slot(0),
+                       self.factory, self._env(), self.scratch, self.exclusive,
+                       keep=self.logs_dir)
 
     def prestart(self, job: Job) -> None:
         workdir = self.worktrees_dir / proposer_slot(0)

@@ -20,12 +20,11 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hone.executors.base import Outcome, proposer_slot
+from hone.executors.base import Outcome, proposer_slot, run_now
 from hone.loop.budget import Budget, budget_spent
 from hone.loop.cheap import verify_plan
 from hone.loop.engine import Engine
@@ -111,7 +110,7 @@ class Scheduler:
         """Propose `attempt` in a proposer thread; the serial loop, which has nothing to
         overlap, proposes in this thread (a finished future: no hand-off between threads)."""
         if self.slots == 1:
-            return _run_inline(self._propose, attempt, history, champion, plan)
+            return run_now(self._propose, attempt, history, champion, plan)
         return proposers.submit(self._propose, attempt, history, champion, plan)
 
     def _decide_ready(self, flight: _Flight) -> None:
@@ -188,14 +187,3 @@ class Scheduler:
             return self.engine.materialise(attempt, slot, proposal, history)
         finally:
             self._proposer_slots.put(slot)
-
-
-def _run_inline(fn: Callable[..., Proposed], *args: Any) -> Future[Proposed]:
-    """`fn(*args)` run now, in this thread, as a finished future: an Exception it raises is the
-    future's, as a proposer thread's would be; an interrupt propagates at once."""
-    future: Future[Proposed] = Future()
-    try:
-        future.set_result(fn(*args))
-    except Exception as exc:
-        future.set_exception(exc)
-    return future
