@@ -9,8 +9,10 @@ per command (bare `bwrap` and hone's jail over a plain launch), hone's own cost 
 minus the objective's process time as hone recorded it) and the ratio wall / bare (goal: at most
 2.0x). A `git` shim on hone's PATH counts the git processes hone starts per attempt, by
 subcommand. The machine's speed moves from second to second on a shared host, so hone runs
-`--rounds` times (default 5), each run between 15 runs by hand; every round's ratio is printed,
-and the table is the median round's.
+`--rounds` times (default 5), each round calibrating the objective again (to about 40 ms by
+hand, as asked: a machine turned faster or slower since the last round would measure hone
+against a different objective) and running it between 15 runs by hand; every round's ratio
+is printed, and the table is the median round's.
 
 `--mode sleep`: the older figure, an objective of `sleep S` with the classic mutator, and the
 ratio wall / objective seconds (target at most 1.15).
@@ -93,27 +95,32 @@ def hand_times(argv: list[str], cwd: Path, runs: int) -> list[float]:
 
 
 def cpu_by_hand(argv: list[str], cwd: Path, runs: int) -> float:
-    """Mean CPU seconds (user + system) of one run of `argv`."""
-    before = _children_cpu()
+    """Median CPU seconds (user + system) of one run of `argv`, over `runs` runs."""
+    times = []
     for _ in range(runs):
+        before = _children_cpu()
         subprocess.run(argv, cwd=cwd, check=True, capture_output=True)
-    return (_children_cpu() - before) / runs
+        times.append(_children_cpu() - before)
+    return statistics.median(times)
 
 
 def calibrate(root: Path) -> int:
-    """Loop count that makes `python3 score.py` take about BARE_MS by hand on a quiet machine
-    (a line through two loop counts: start-up is the intercept, the loop the slope). Measured
-    in CPU seconds, which a loaded machine disturbs less than wall seconds."""
+    """Loop count that makes `python3 score.py` take about BARE_MS by hand (a line through two
+    loop counts, start-up the intercept and the loop the slope, then one correction measured
+    at the estimate: start-up is most of the time, so a line alone misses by a lot when one
+    end is disturbed). Measured in CPU seconds, the median of 7 runs, which a loaded machine
+    disturbs less than wall seconds."""
     (root / "knob.py").write_text("K = 3\n")
 
     def took(loops: int) -> float:
         (root / "score.py").write_text(SCORE_PY.format(loops=loops))
-        return cpu_by_hand([sys.executable, "score.py"], root, 5)
+        return cpu_by_hand([sys.executable, "score.py"], root, 7)
 
     low, high = 10_000, 400_000
     t_low, t_high = took(low), took(high)
     slope = max(t_high - t_low, 1e-4) / (high - low)
     loops = max(1000, int(low + (BARE_MS / 1000 - t_low) / slope))
+    loops = max(1000, int(loops + (BARE_MS / 1000 - took(loops)) / slope))
     (root / "score.py").write_text(SCORE_PY.format(loops=loops))
     return loops
 
@@ -233,6 +240,7 @@ def print_jail(costs: dict[str, float] | str) -> None:
 class Round:
     """One round: hone's run of `attempts` attempts, between two sets of runs by hand."""
 
+    loops: int  # the objective's loop count, calibrated just before the round
     before: list[float]
     after: list[float]
     wall: float  # the whole `hone run` process
@@ -261,18 +269,21 @@ class Round:
         return self.per_attempt / self.bare
 
 
-def one_round(tmp: Path, index: int, template: Path, before: list[float], jail: bool,
-              attempts: int, profile: str | None, prestart: bool) -> Round:
-    """hone's run in a fresh copy of the calibrated repository, then 15 runs by hand."""
+def one_round(tmp: Path, index: int, template: Path, jail: bool, attempts: int,
+              profile: str | None, prestart: bool) -> Round:
+    """The objective calibrated again to about BARE_MS (the machine's speed drifts between
+    rounds), 15 runs by hand, hone's run in a fresh copy of the repository, 15 runs by hand."""
     root = tmp / f"repo-{index}"
     shutil.copytree(template, root)
+    loops = calibrate(root)
+    before = hand_times([sys.executable, "score.py"], root, 15)
     log = root.parent / f"{root.name}-git.log"
     shim = git_shim(root.parent / f"{root.name}-shim", log)
     wall, cpu = run_hone(root, shim, jail, attempts, profile, prestart)
     after = hand_times([sys.executable, "score.py"], root, 15)
     j = journal_figures(root)
-    return Round(before, after, wall, cpu, j, git_calls(log, float(j["first"]),
-                                                        float(j["last"])))
+    return Round(loops, before, after, wall, cpu, j, git_calls(log, float(j["first"]),
+                                                               float(j["last"])))
 
 
 def run_llm(attempts: int, jail: bool, profile: str | None, prestart: bool = True,
@@ -285,29 +296,26 @@ def run_llm(attempts: int, jail: bool, profile: str | None, prestart: bool = Tru
     tmp = Path(tempfile.mkdtemp(prefix="hone-overhead-"))
     template = tmp / "template"
     template.mkdir()
-    loops = calibrate(template)
-    script = [sys.executable, "score.py"]
-    bare_cpu = cpu_by_hand(script, template, 15)
-    # By hand 15 times just before and 15 times just after each of hone's runs: on a shared
-    # machine the load moves during a run, and the median of both sides is the fairer
-    # yardstick; each round's "after" is the next one's "before".
-    before = hand_times(script, template, 15)
-    done: list[Round] = []
-    for index in range(rounds):
-        done.append(one_round(tmp, index, template, before, jail, attempts, profile, prestart))
-        before = done[-1].after
-    report_llm(done, loops, attempts, jail, prestart, bare_cpu, tmp)
+    calibrate(template)
+    bare_cpu = cpu_by_hand([sys.executable, "score.py"], template, 15)
+    # Each round calibrates the objective again, then runs it by hand 15 times just before
+    # and 15 times just after hone's run: on a shared machine the speed and the load move
+    # between and during runs, and the median of both sides is the fairer yardstick.
+    done = [one_round(tmp, index, template, jail, attempts, profile, prestart)
+            for index in range(rounds)]
+    report_llm(done, attempts, jail, prestart, bare_cpu, tmp)
 
 
-def report_llm(done: list[Round], loops: int, attempts: int, jail: bool, prestart: bool,
+def report_llm(done: list[Round], attempts: int, jail: bool, prestart: bool,
                bare_cpu: float, tmp: Path) -> None:
     """The figures of the middle round by ratio (the median), and every round's ratio."""
     mid = sorted(done, key=lambda r: r.ratio)[len(done) // 2]
     n = mid.attempts
-    print(f"objective: python3 score.py ({loops} loops), {attempts} attempts asked, {n} made "
+    print(f"objective: python3 score.py ({mid.loops} loops), {attempts} attempts asked, {n} made "
           f"({mid.journal['statuses']}), {mid.journal['obj_runs']} objective runs, jail "
           f"{'on' if jail else 'off'}" + ("" if prestart or not jail else " (no prestart)"))
-    print(f"rounds: {len(done)} (each: hone's run between 15 runs by hand before and after); "
+    print(f"rounds: {len(done)} (each: the objective calibrated again, then hone's run between "
+          "15 runs by hand before and after); "
           "ratio wall / bare per round: " + ", ".join(f"{r.ratio:.2f}x" for r in done)
           + "; the table shows the median round")
     print(f"whole `hone run` process: {mid.wall:.2f} s wall, {mid.cpu:.2f} s CPU of hone and "
