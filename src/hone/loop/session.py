@@ -90,11 +90,11 @@ def run_session(engine: Engine, mutator: Mutator, strategy: Strategy, budget: Bu
 
 @contextmanager
 def settled_heap() -> Iterator[None]:
-    """The objects alive once a run has started (modules, config, SDK clients: about 100k)
-    kept out of the cyclic collector's sight while the attempts run, and given back after.
-    Each full collection walks every object alive; during a run the collector's oldest
-    generation is otherwise walked every 30-50 attempts, 40-60 ms at a time (about 1 ms per
-    attempt). Garbage is collected first, so that none of it is kept."""
+    """The objects alive once a run has started (modules, config, SDK clients: tens of
+    thousands) kept out of the cyclic collector's sight while the attempts run, and given
+    back after. A full collection walks every object alive; in the overhead bench's loop one
+    came every 50 attempts or so and took about 50 ms (1 ms per attempt). Garbage is
+    collected first, so that none of it is kept for the run's length."""
     gc.collect()
     gc.freeze()
     try:
