@@ -4,11 +4,18 @@ typed sections."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+import hone.loop.brief as brief_module
 from hone.config.model import Config
 from hone.decide.noise import NoiseFloor
-from hone.loop.brief import build_brief
+from hone.direction import Direction
+from hone.loop.brief import RememberedRows, build_brief
 from hone.mutators.llm.lessons import lessons_section
-from hone.records import Attempt, Noise, Status
+from hone.records import Attempt, Measurement, Noise, Status
 from hone.sections import Audience, SectionKind
 
 EXPECTED = """\
@@ -109,3 +116,67 @@ def test_a_run_without_attempts_or_files_says_so() -> None:
     assert "Baseline (#0) scores 100; champion #0 scores 100.\n" in text
     assert "# Attempts so far" not in text and "# Logs of the last failures" not in text
     assert "Edit the files in place" not in text  # no work folder given
+
+
+def _history_items(config: Config, history: list[Attempt], runs: list[Measurement]
+                   ) -> tuple[str, ...]:
+    brief = build_brief(config, history, history[1], history[1], ["src/a.py"],
+                        measurements=runs)
+    return next(s.items for s in brief.sections if s.kind is SectionKind.HISTORY)
+
+
+def test_remembered_rows_are_those_a_fresh_render_gives_after_every_change(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows are remembered by the identity of what they are made of: a changed record, a
+    parent changed under it, a run added or another config renders them again."""
+    config, history = brief_for_a_small_run()
+    runs = [Measurement(0, 1, 100.0, {"score": 100.0, "ms": 10.0}),
+            Measurement(1, 1, 80.0, {"score": 80.0, "ms": 8.0})]
+    calls: list[int] = []
+    real = brief_module.history_row
+
+    def counted(a: Attempt, *args: Any, **kwargs: Any) -> str:
+        calls.append(a.id)
+        return real(a, *args, **kwargs)
+
+    monkeypatch.setattr(brief_module, "history_row", counted)
+    monkeypatch.setattr(brief_module, "ROWS", RememberedRows())
+
+    def fresh(config: Config, history: list[Attempt], runs: list[Measurement]
+              ) -> tuple[str, ...]:
+        with monkeypatch.context() as m:
+            m.setattr(brief_module, "ROWS", RememberedRows())
+            return _history_items(config, history, runs)
+
+    first = _history_items(config, history, runs)
+    assert sorted(calls) == [1, 2, 3]
+    calls.clear()
+    assert _history_items(config, history, runs) == first
+    assert calls == []  # nothing changed: nothing rendered
+
+    history[3] = replace(history[3], reason="a new reason")  # a record changed
+    runs = [*runs, Measurement(1, 2, 80.0, {"score": 80.0, "ms": 6.0})]  # #1 ran again
+    calls.clear()
+    changed = _history_items(config, history, runs)
+    # #1's runs changed (its metrics) and so did #2's and #3's parent's; #3's record too
+    assert sorted(calls) == [1, 2, 3]
+    assert changed == fresh(config, history, runs) != first
+
+    history[2] = replace(history[2], hypothesis="inline it")  # one record, nothing else
+    calls.clear()
+    one = _history_items(config, history, runs)
+    assert calls == [2]
+    assert one == fresh(config, history, runs)
+
+    history[1] = replace(history[1], score=70.0)  # a parent's record changed under #2, #3
+    calls.clear()
+    again = _history_items(config, history, runs)
+    assert sorted(calls) == [1, 2, 3]
+    assert again == fresh(config, history, runs)
+
+    other = config.model_copy(update={"objective": config.objective.model_copy(
+        update={"direction": Direction.MAX})})
+    calls.clear()
+    flipped = _history_items(other, history, runs)
+    assert sorted(calls) == [1, 2, 3]
+    assert flipped == fresh(other, history, runs) != again

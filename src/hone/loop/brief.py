@@ -7,7 +7,8 @@ the holdout.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Mapping
 
 from hone.config.model import Config
 from hone.direction import Direction, fmt_gain
@@ -48,10 +49,13 @@ def vs_baseline(attempt: Attempt, by_id: dict[int, Attempt], direction: Directio
 
 
 def comparer(config: Config, by_id: dict[int, Attempt],
-             measurements: Iterable[Measurement] | None = None) -> Compared:
-    """Each attempt's metrics against its parent's, from the journal's `measurements` (else
-    from the attempts' last-run metrics); None for an attempt without metrics."""
-    runs = by_attempt(measurements) if measurements is not None else None
+             measurements: Iterable[Measurement] | None = None,
+             runs: Mapping[int, list[Measurement]] | None = None) -> Compared:
+    """Each attempt's metrics against its parent's, from the journal's `measurements` (or
+    those already grouped by attempt, `runs`; else from the attempts' last-run metrics);
+    None for an attempt without metrics."""
+    if runs is None and measurements is not None:
+        runs = by_attempt(measurements)
     score = ScoreExpr(config.objective.score)
     summaries: dict[int, Summary] = {}
 
@@ -165,15 +169,60 @@ def history_row(a: Attempt, by_id: dict[int, Attempt], direction: Direction,
             f"why: {why(a, compared.lost_on() if compared is not None else '')}")
 
 
-def _history(done: list[Attempt], by_id: dict[int, Attempt], direction: Direction,
-             compared: Compared) -> list[Section]:
+class RememberedRows:
+    """History rows remembered from one brief to the next: each brief lists every decided
+    attempt, which made a brief's cost grow with the run (at 200 attempts it was most of
+    it). A row is a function of the attempt's record, its parent's, both attempts' runs and
+    the config; the journal hands back the same objects while their rows are unchanged
+    (`SQLiteStore._decoded`), so identity (`is`) tells when a remembered row still holds,
+    and anything else (a record read anew, a run added, another config) renders it again.
+    An entry holds its objects, so that their ids are not reused while it lives."""
+
+    LIMIT = 20_000  # entries; past it, all are dropped and rendered again
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[tuple[object, ...], str, Comparison | None]] = {}
+        self._lock = threading.Lock()
+
+    def row(self, a: Attempt, by_id: dict[int, Attempt], config: Config,
+            runs: Mapping[int, list[Measurement]] | None, compared: Compared
+            ) -> tuple[str, Comparison | None]:
+        """`a`'s history row and its comparison with its parent (`compared(a)`)."""
+        parent = by_id.get(a.parent) if a.parent is not None else None
+        key = (a, parent, config, *_runs_of(a, runs), None, *_runs_of(parent, runs))
+        found = self._rows.get(id(a))
+        if found is not None and len(found[0]) == len(key) and all(
+                x is y for x, y in zip(found[0], key, strict=True)):
+            return found[1], found[2]
+        comparison = compared(a)
+        text = history_row(a, by_id, config.objective.direction, comparison)
+        with self._lock:
+            if len(self._rows) >= self.LIMIT:
+                self._rows.clear()
+            self._rows[id(a)] = (key, text, comparison)
+        return text, comparison
+
+
+def _runs_of(a: Attempt | None, runs: Mapping[int, list[Measurement]] | None
+             ) -> tuple[object, ...]:
+    if a is None or runs is None:
+        return ()
+    return tuple(runs.get(a.id, ()))
+
+
+ROWS = RememberedRows()
+
+
+def _history(done: list[Attempt], by_id: dict[int, Attempt], config: Config,
+             runs: Mapping[int, list[Measurement]] | None, compared: Compared
+             ) -> list[Section]:
     """Every decided attempt, one line each (the llm prompt drops the oldest to fit), and
     the logs of the last failures (none when no attempt)."""
     if not done:
         return []
-    comparisons = [compared(a) for a in done]
-    rows = tuple(history_row(a, by_id, direction, c) for a, c in zip(done, comparisons,
-                                                                     strict=True))
+    rendered = [ROWS.row(a, by_id, config, runs, compared) for a in done]
+    rows = tuple(text for text, _ in rendered)
+    comparisons = [c for _, c in rendered]
     title = METRICS_TITLE if any(c and c.metrics for c in comparisons) else HISTORY_TITLE
     out = [Section(SectionKind.HISTORY, title, items=rows, noun="attempts")]
     failures = [a for a in done if a.status in (Status.FAILED, Status.REJECTED)][-5:]
@@ -209,12 +258,13 @@ def build_brief(config: Config, history: list[Attempt], champion: Attempt, paren
     do. `measurements`: the run's, for medians and seeds (else each attempt's last run)."""
     by_id = {a.id: a for a in history}
     done = [a for a in history if a.id != 0 and a.status is not Status.RUNNING]
-    compared = comparer(config, by_id, measurements)
+    runs = by_attempt(measurements) if measurements is not None else None
+    compared = comparer(config, by_id, runs=runs)
     sections = [
         Section(SectionKind.GOAL, "Goal", (config.run.goal.strip(),)),
         _objective(config, by_id, champion, parent, compared),
         *_files(config, editable),
-        *_history(done, by_id, config.objective.direction, compared),
+        *_history(done, by_id, config, runs, compared),
         *(extra_sections or []),
         _task(workdir),
     ]
