@@ -20,6 +20,7 @@ from hone.store.base import ConfigVersion, RunInfo, Store
 from hone.store.errors import JournalError, from_sqlite
 from hone.store.extra import decode as decode_extra
 from hone.store.extra import encode as encode_extra
+from hone.store.remembered import Remembered
 from hone.store.schema import migrate
 
 _ATTEMPT_COLUMNS = ("run, id, parent, commit_sha, status, score, metrics, hypothesis, mutator, "
@@ -31,11 +32,11 @@ _T = TypeVar("_T")
 class SQLiteStore(Store):
     """One connection per thread (readers never wait for each other under WAL); writes of this
     process take turns on a lock, so SQLite's busy wait (which sleeps in steps of milliseconds)
-    is met only when another process writes. Decoded attempts are remembered with the row they
-    came from: `list_attempts` re-reads every row but decodes only the rows that changed. A
-    run's attempts, measurements and record are read again only after a write that touched
-    them, by this process (it counts its writes per run and table) or by any other connection
-    (SQLite's `data_version`, see `_read`)."""
+    is met only when another process writes. A run's attempts, measurements and record are
+    read again only after a write that touched them, by this store (it counts its writes per
+    run and table) or by any other connection (SQLite's `data_version`); after only this
+    store's writes of attempts, `list_attempts` reads again just those attempts; decoded rows
+    are remembered with the row they came from (store/remembered.py)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -43,9 +44,7 @@ class SQLiteStore(Store):
         self._write = threading.RLock()
         self._local = threading.local()
         self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
-        self._rows: dict[tuple[Any, ...], tuple[_Row, Any]] = {}  # see `_decoded`
-        # Per (table, run[, id]): write transactions of this store that changed it (`_read`).
-        self._changes: dict[tuple[Any, ...], int] = {}
+        self._memo = Remembered()  # reads and decoded rows (store/remembered.py)
         try:
             db = self._db
             db.execute("PRAGMA journal_mode=WAL")
@@ -103,8 +102,7 @@ class SQLiteStore(Store):
                     result = body(db)
                     faults.point(f"journal:{op}")
                     db.execute("COMMIT")
-                    for key in touches:
-                        self._changes[key] = self._changes.get(key, 0) + 1
+                    self._memo.wrote(touches)
                 except BaseException:
                     if db.in_transaction:
                         db.execute("ROLLBACK")
@@ -131,7 +129,7 @@ class SQLiteStore(Store):
     def get_run(self, name: str) -> RunInfo | None:
         def read() -> RunInfo | None:
             rows = self._exec(f"SELECT {_RUN_COLUMNS} FROM runs WHERE name = ?", (name,))
-            return self._decoded(("run", name), rows[0], _run) if rows else None
+            return self._memo.decoded(("run", name), rows[0], _run) if rows else None
 
         return self._read(("run", name), read)
 
@@ -143,9 +141,7 @@ class SQLiteStore(Store):
                                                ("configs", "run"))),
                           op="delete_run", touches=(("run", name), ("attempts", name),
                                                     ("measurements", name), ("deleted", name)))
-        with self._write:
-            for key in [k for k in self._rows if k[:2] == ("attempt", name)]:
-                del self._rows[key]
+        self._memo.forget_rows(name)
 
     def list_runs(self) -> list[RunInfo]:
         return [_run(r) for r in
@@ -199,9 +195,9 @@ class SQLiteStore(Store):
 
     def get_attempt(self, run: str, attempt_id: int) -> Attempt | None:
         version = self._version()  # one look for both
-        listed = self._remembered(("attempts", run), version)
-        if listed is not None:
-            found: Attempt | None = listed[1].get(attempt_id)
+        listed = self._memo.last(("attempts", run))
+        if listed is not None and listed[0] == self._memo.seen(("attempts", run), version):
+            found: Attempt | None = listed[1][1].get(attempt_id)
             return found
 
         def read() -> Attempt | None:
@@ -212,57 +208,55 @@ class SQLiteStore(Store):
         return self._read(("attempt", run, attempt_id), read, version)
 
     def list_attempts(self, run: str) -> list[Attempt]:
+        """Every attempt of `run` by id; after only this store's own writes of attempts since
+        this thread's last list, only those attempts are read again."""
+        key = ("attempts", run)
+        seen = self._memo.seen(key, self._version())
+        last = self._memo.last(key)
+        if last is not None and last[0] != seen and last[0][1:] == seen[1:]:
+            patched = self._patched(run, last[1], self._memo.written_since(run, last[0][0]))
+            if patched is not None:
+                self._memo.keep(key, seen, patched)
+                return list(patched[0])
+
         def read() -> tuple[list[Attempt], dict[int, Attempt]]:
             attempts = [self._attempt(r) for r in self._exec(
                 f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE run = ? ORDER BY id", (run,))]
             return attempts, {a.id: a for a in attempts}
 
-        return list(self._read(("attempts", run), read)[0])
+        return list(self._read(key, read, seen[2])[0])
+
+    def _patched(self, run: str, listed: tuple[list[Attempt], dict[int, Attempt]],
+                 ids: list[int]) -> tuple[list[Attempt], dict[int, Attempt]] | None:
+        """`listed` with the attempts `ids` read again; None when one is gone or too many."""
+        if not ids or len(ids) > 200:
+            return None
+        rows = self._exec(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE run = ? AND id IN "
+                          f"({', '.join('?' * len(ids))})", (run, *ids))
+        fresh = {a.id: a for a in map(self._attempt, rows)}
+        if len(fresh) != len(ids):
+            return None
+        by_id = {**listed[1], **fresh}
+        return sorted(by_id.values(), key=lambda a: a.id), by_id
 
     def _read(self, key: tuple[Any, ...], read: Callable[[], _T], version: int | None = None
               ) -> _T:
-        """What `read` returns for `key` (the table and the run, and for one attempt its id),
-        read again only when it may have changed since this thread last read it. `version`:
-        `_version()` if the caller just took it."""
-        seen = self._seen(key, version)  # taken before the read: a later write is a miss
-        last = self._local.__dict__.get("reads", {}).get(key)
+        """What `read` returns for `key`, read again only when it may have changed since this
+        thread last read it (store/remembered.py). `version`: `_version()` if the caller just
+        took it."""
+        seen = self._memo.seen(key, self._version() if version is None else version)
+        last = self._memo.last(key)
         if last is not None and last[0] == seen:
             return cast(_T, last[1])
         value = read()
-        self._local.__dict__.setdefault("reads", {})[key] = (seen, value)
+        self._memo.keep(key, seen, value)
         return value
-
-    def _remembered(self, key: tuple[Any, ...], version: int) -> Any:
-        """What this thread last read for `key`, when it cannot have changed since; else
-        None."""
-        last = self._local.__dict__.get("reads", {}).get(key)
-        return last[1] if last is not None and last[0] == self._seen(key, version) else None
-
-    def _seen(self, key: tuple[Any, ...], version: int | None) -> tuple[int, int, int]:
-        """Where `key`'s data stood: the writes of this store that touched it (its table and
-        run; one attempt: that attempt) or deleted its run, and SQLite's `data_version` of this
-        thread's connection, which moves with every write any other connection (another
-        thread's, another process's) committed since, and not with this connection's own."""
-        scope = key if key[0] == "attempt" else key[:2]
-        return (self._changes.get(scope, 0), self._changes.get(("deleted", key[1]), 0),
-                self._version() if version is None else version)
 
     def _version(self) -> int:
         return int(self._exec("PRAGMA data_version")[0][0])
 
-    def _decoded(self, key: tuple[Any, ...], row: _Row, decode: Callable[[_Row], _T]) -> _T:
-        """`decode(row)`, remembered under `key` with its row and decoded again only when the
-        row changed: the JSON of metrics, configs and sub-records is most of the cost of
-        reading a long run's history, which every brief does."""
-        seen = self._rows.get(key)
-        if seen is not None and seen[0] == row:
-            return cast(_T, seen[1])
-        value = decode(row)
-        self._rows[key] = (row, value)
-        return value
-
     def _attempt(self, row: _Row) -> Attempt:
-        return self._decoded(("attempt", row[0], row[1]), row, _decode)
+        return self._memo.decoded(("attempt", row[0], row[1]), row, _decode)
 
     # measurements
     def add_measurement(self, run: str, m: Measurement) -> None:
@@ -284,7 +278,7 @@ class SQLiteStore(Store):
         else:
             rows = self._exec(f"SELECT {columns} FROM measurements WHERE run = ? AND "
                               "attempt_id = ? ORDER BY seq", (run, attempt_id))
-        return [self._decoded(("measurement", r[0]), r, _measurement) for r in rows]
+        return [self._memo.decoded(("measurement", r[0]), r, _measurement) for r in rows]
 
     def delete_measurements(self, run: str, attempt_id: int) -> None:
         self._put("DELETE FROM measurements WHERE run = ? AND attempt_id = ?", (run, attempt_id),
@@ -312,6 +306,7 @@ class SQLiteStore(Store):
                 db.close()
             self._open.clear()
             self._local = threading.local()
+            self._memo.forget_reads()
 
 
 _RUN_COLUMNS = "name, baseline_commit, champion, created, config, meta"
