@@ -174,7 +174,7 @@ class RememberedRows:
     attempt, which made a brief's cost grow with the run (at 200 attempts it was most of
     it). A row is a function of the attempt's record, its parent's, both attempts' runs and
     the config; the journal hands back the same objects while their rows are unchanged
-    (`SQLiteStore._decoded`), so identity (`is`) tells when a remembered row still holds,
+    (`store/remembered.py`), so identity (`is`) tells when a remembered row still holds,
     and anything else (a record read anew, a run added, another config) renders it again.
     An entry holds its objects, so that their ids are not reused while it lives."""
 
