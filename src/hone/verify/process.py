@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from hone.verify import meanwhile
 from hone.verify.caplog import TAIL_BYTES as TAIL_BYTES
 from hone.verify.caplog import CappedLog, Pump, describe_os_error
 
@@ -227,7 +228,9 @@ def attend(proc: subprocess.Popen[bytes], jail: Supervisor, log_stem: Path, time
     try:
         go()
         began = time.monotonic() if began is None else began
-        stopped = _wait(proc, timeout, None if isinstance(jail, _NoJail) else jail.check, pump)
+        with meanwhile.measuring():
+            stopped = _wait(proc, timeout, None if isinstance(jail, _NoJail) else jail.check,
+                            pump)
         ended = True
     finally:
         # Always kill the group (and the jail's cgroup): background grandchildren must not

@@ -1,14 +1,17 @@
 """Lessons are reflected on in batches: once `reflect_every` decided attempts wait, or at once
-after a keep; the attempts in between cost no reflection call."""
+after a keep; the attempts in between cost no reflection call. A proposal queues the
+reflection, which runs while its attempt is measured, or when the next proposal waits for it."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from hone.config.load import parse_config
 from hone.config.model import Config
 from hone.mutators.llm.mutator import LLMMutator
 from hone.records import Attempt, Status
+from hone.verify import meanwhile
 from tests.conftest import KNOB_PROJECT, MakeRepo
 from tests.mutators.llm.test_llm_run import edit
 from tests.mutators.worktrees import baseline, context
@@ -48,17 +51,23 @@ def test_reflection_waits_for_a_batch_of_discards_but_not_after_a_keep(
             history.append(replace(history[0], id=k, parent=0, status=status,
                                    hypothesis=f"idea {k}", score=2.0))
     # #1: nothing decided yet; #2, #3: one or two discards wait; #4: a batch of three is due
-    # (at most two calls); #5: the keep of #4, at once; #6: the one discard of #5 waits.
-    assert reflections == [0, 0, 0, 2, 1, 0]
+    # (at most two calls), queued, made when #5's proposal waits for it; #5: the keep of #4,
+    # at once, made when #6's proposal waits for it; #6: the one discard of #5 waits.
+    assert reflections == [0, 0, 0, 0, 2, 1]
 
 
-def test_a_keep_is_reflected_on_at_once(make_repo: MakeRepo) -> None:
+def test_a_keep_is_reflected_on_while_the_next_attempt_is_measured(
+        make_repo: MakeRepo) -> None:
     repo = make_repo(KNOB_PROJECT)
     prompts: list[str] = []
+    lesson = '{"ops": [{"op": "add", "text": "Raising the knob to 4 helps."}]}'
 
     def answer(request: Request) -> str:
         prompts.append(request.prompt)
-        return '{"ops": []}' if REFLECT in request.prompt else edit(3, 4, "set the knob to 4")
+        return lesson if REFLECT in request.prompt else edit(3, 4, "set the knob to 4")
+
+    def reflections() -> list[str]:
+        return [p for p in list(prompts) if REFLECT in p]
 
     with LLMServer(default=answer) as server:
         config = llm_config(server.url)
@@ -67,5 +76,15 @@ def test_a_keep_is_reflected_on_at_once(make_repo: MakeRepo) -> None:
         history.append(replace(history[0], id=1, parent=0, status=Status.KEPT,
                                hypothesis="set the knob to 4", score=4.0))
         mutator.propose(context(repo, 2, config, history))
-    assert sum(REFLECT in p for p in prompts) == 1
-    assert "set the knob to 4" in next(p for p in prompts if REFLECT in p)
+        time.sleep(0.2)
+        assert reflections() == []  # queued: no command is measured yet
+        with meanwhile.measuring():  # as verify/process.py does while #2's objective runs
+            deadline = time.monotonic() + 30
+            while not reflections() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        assert len(reflections()) == 1 and "set the knob to 4" in reflections()[0]
+        history.append(replace(history[0], id=2, parent=1, status=Status.DISCARDED,
+                               hypothesis="set the knob to 4 again", score=4.0))
+        mutator.propose(context(repo, 3, config, history))
+    assert "Raising the knob to 4 helps." in prompts[-1]  # #3's proposal shows the lesson
+    assert len(reflections()) == 1  # the discard of #2 waits for a batch

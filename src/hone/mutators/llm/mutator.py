@@ -1,7 +1,8 @@
-"""The `llm` mutator: reflect on what happened, build the prompt, call the model, apply its edits.
+"""The `llm` mutator: build the prompt, call the model, apply its edits; reflect meanwhile.
 
-One `propose` makes, in order: reflection calls on attempts decided since the last one (lessons),
-one proposal call with retries, then parses and applies the SEARCH/REPLACE edits all-or-nothing.
+One `propose` takes the lessons (mutators/llm/reflector.py, which queues a reflection on the
+attempts decided since, to run while this attempt is measured), makes one proposal call with
+retries, then parses and applies the SEARCH/REPLACE edits all-or-nothing.
 Every prompt and answer is returned as attempt texts; tokens and dollars go into the record.
 Parallel slots call `propose` from several threads: per-attempt settings (the temperature of an
 exploring attempt) travel as arguments of the calls, never as state of the shared provider.
@@ -9,12 +10,8 @@ exploring attempt) travel as arguments of the calls, never as state of the share
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from hone.config.model import Config
@@ -34,14 +31,7 @@ from hone.mutators.llm.edits import (
     parse_hypothesis,
 )
 from hone.mutators.llm.ideas import already_tried, similar_idea, temperature, verbalized_candidates
-from hone.mutators.llm.lessons import (
-    REFLECT_SYSTEM,
-    Playbook,
-    lessons_path,
-    parse_ops,
-    playbook_path,
-    reflection_prompt,
-)
+from hone.mutators.llm.lessons import lessons_path, playbook_path
 from hone.mutators.llm.prompt import build_prompt
 from hone.mutators.llm.providers import (
     CallFailed,
@@ -51,47 +41,9 @@ from hone.mutators.llm.providers import (
     Sampling,
     make_provider,
 )
+from hone.mutators.llm.reflector import Reflector, Usage
 from hone.mutators.llm.retry import FailureStreak, RetryLog, RetryPolicy, with_retries
 from hone.mutators.llm.tokens import TokenMeter
-from hone.records import Attempt, Cost, Status
-
-# Reflect on at most this many attempts per proposal (after a resume or a batch of ask/tell,
-# older ones are marked seen without a call: lessons come from what is recent).
-MAX_REFLECTIONS = 2
-# `[llm] reflect_every` (default 4): reflect once that many decided attempts wait (or at once
-# after a keep, which teaches most). A reflection costs a real model about what a proposal
-# costs, so reflecting after every attempt doubled the calls of a run; in batches of 4 with at
-# most MAX_REFLECTIONS calls, a run of discards makes half a reflection call per attempt.
-
-
-@dataclass
-class Usage:
-    """What the calls of one attempt cost."""
-
-    calls: int = 0
-    tokens_in: int = 0
-    tokens_out: int = 0
-    retries: int = 0
-    waited: float = 0.0
-    errors: list[str] = field(default_factory=list)
-
-    def add(self, completion: Completion) -> None:
-        self.calls += 1
-        self.tokens_in += completion.tokens_in
-        self.tokens_out += completion.tokens_out
-
-    def cost(self, model: str, price_in: float, price_out: float) -> Cost:
-        usd = self.tokens_in * price_in / 1e6 + self.tokens_out * price_out / 1e6
-        return Cost(self.tokens_in, self.tokens_out, round(usd, 8), model, self.calls)
-
-    def notes(self) -> dict[str, Any]:
-        """The retries, the time spent waiting and the last errors, when there were any."""
-        out: dict[str, Any] = {}
-        if self.retries:
-            out["llm_retries"] = self.retries
-            out["llm_waited_s"] = round(self.waited, 3)
-            out["llm_errors"] = self.errors[-5:]
-        return out
 
 
 @MUTATORS.register("llm")
@@ -112,29 +64,22 @@ class LLMMutator(Mutator):
         self.policy = RetryPolicy(retries=s.max_retries, base_delay=s.retry_base_delay,
                                   max_delay=s.retry_max_delay)
         self.sleep = sleep
-        self.reflect_every = max(1, reflect_every or s.reflect_every)
         self.streak = FailureStreak(s.max_consecutive_failures)
         self.repairs = s.repair
         self.meter = TokenMeter()
-        self._playbooks: dict[Path, Playbook] = {}
-        self._lessons_lock = threading.Lock()
+        self.reflector = Reflector(s.lessons, reflect_every or s.reflect_every,
+                                   lambda system, user, usage: self._call(system, user, usage,
+                                                                          retries=1))
 
     # -- one attempt -------------------------------------------------------------------------
     def propose(self, ctx: ProposalContext) -> Proposal:
         usage = Usage()
         texts: dict[str, str] = {}
-        # Parallel slots propose from several threads; the playbook is one file.
-        saved: Future[None] | None = None
-        with self._lessons_lock:
-            playbook = self._playbook(ctx)
-            if playbook is not None:
-                saved = self._reflect(ctx.history, ctx.config, playbook, usage, texts)
-            lessons = playbook.text() if playbook is not None else ""
-        try:
-            return self._propose(ctx, lessons, usage, texts)
-        finally:
-            if saved is not None:
-                saved.result()  # the playbook's file, written meanwhile
+        lessons = ""
+        if self.settings.lessons > 0:
+            lessons = self.reflector.lessons(lessons_path(ctx.brief_path, ctx.run), ctx.history,
+                                             ctx.config, usage, texts)
+        return self._propose(ctx, lessons, usage, texts)
 
     def _propose(self, ctx: ProposalContext, lessons: str, usage: Usage,
                  texts: dict[str, str]) -> Proposal:
@@ -252,58 +197,10 @@ class LLMMutator(Mutator):
             return None
         usage = Usage()
         texts: dict[str, str] = {}
-        with self._lessons_lock:
-            playbook = self._playbook_at(playbook_path(end.hone_dir, end.run))
-            saved = self._reflect(end.history, end.config, playbook, usage, texts, final=True)
-            if saved is not None:
-                saved.result()
+        self.reflector.final(playbook_path(end.hone_dir, end.run), end.history, end.config,
+                             usage, texts)
         if not usage.calls:
             return None
         return Proposal("", texts=texts, cost=usage.cost(self.provider.model,
                                                           self.settings.price_in,
                                                           self.settings.price_out))
-
-    def _playbook(self, ctx: ProposalContext) -> Playbook | None:
-        if self.settings.lessons <= 0:
-            return None
-        return self._playbook_at(lessons_path(ctx.brief_path, ctx.run))
-
-    def _playbook_at(self, path: Path) -> Playbook:
-        if path not in self._playbooks:
-            self._playbooks[path] = Playbook(path, self.settings.lessons)
-        return self._playbooks[path]
-
-    def _reflect(self, history: list[Attempt], config: Config, playbook: Playbook,
-                 usage: Usage, texts: dict[str, str], final: bool = False
-                 ) -> Future[None] | None:
-        """Turn attempts decided since the last reflection into lesson updates (one call each),
-        once `reflect_every` of them wait or one of them was kept (or at the `final` one).
-        The playbook's file is being written when it returns: the future says when it is."""
-        fresh = unobserved(history, playbook)
-        # an attempt without a hypothesis (API down, empty answer) teaches nothing
-        worth = [a for a in fresh if a.hypothesis.strip()]
-        if (len(worth) < self.reflect_every and not final
-                and not any(a.status is Status.KEPT for a in worth)):
-            return None  # not yet: they stay unobserved and count towards the next batch
-        for attempt in worth[-MAX_REFLECTIONS:]:
-            prompt = reflection_prompt(attempt, history, playbook, config.run.goal,
-                                       config.objective.direction)
-            texts[f"reflection_prompt_{attempt.id}"] = prompt
-            try:
-                answer = self._call(REFLECT_SYSTEM, prompt, usage, retries=1)
-            except CallFailed as exc:  # lessons are a bonus: the proposal call still goes on
-                texts[f"reflection_{attempt.id}"] = f"(reflection failed: {exc})"
-                break
-            done = playbook.apply(parse_ops(answer.text))
-            texts[f"reflection_{attempt.id}"] = answer.text + (
-                "\n\n-> " + ", ".join(done) if done else "\n\n-> no change")
-        if not fresh:
-            return None
-        playbook.observed.update(a.id for a in fresh)
-        return playbook.saving()
-
-
-def unobserved(history: list[Attempt], playbook: Playbook) -> list[Attempt]:
-    """The decided attempts the playbook has not reflected on yet."""
-    return [a for a in history if a.id != 0 and a.status not in (
-        Status.RUNNING, Status.BASELINE) and a.id not in playbook.observed]
