@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -67,8 +68,22 @@ def test_the_same_call_runs_in_the_jail_built_ahead(repo: Path) -> None:
 
 def test_another_call_in_the_worktree_gets_a_jail_of_its_own(repo: Path) -> None:
     assert prestart.start(call(repo, seed=1))
-    assert prestart.take(call(repo, seed=2)) is None  # other environment: discarded
+    waiting = prestart._held[repo]
+    assert prestart.take(call(repo, seed=2)) is None  # other environment: not that jail
     assert "seed=2" in run(call(repo, seed=2))
+    # the jail built for seed 1 (the next attempt's, while this one is measured) waits on
+    held = prestart.take(call(repo, seed=1))
+    assert held is waiting
+    assert "seed=1" in held.run(60, 100_000).stdout_tail
+
+
+def test_asked_again_for_the_same_call_the_waiting_jail_is_kept(repo: Path) -> None:
+    assert prestart.start(call(repo, seed=1))
+    first = prestart._held[repo]
+    assert prestart.start(call(repo, seed=1))
+    assert prestart._held[repo] is first and first.proc.poll() is None
+    assert prestart.start(call(repo, seed=2))  # another call: the first one is killed
+    assert prestart._held[repo] is not first and first.proc.poll() is not None
 
 
 def _replaced(repo: Path) -> None:
@@ -161,7 +176,7 @@ def test_the_verifier_runs_its_first_command_in_the_jail_built_ahead(
     assert replace(prestart._held[repo].call, command="x").command == "x"
 
 
-def test_a_serial_run_verifies_each_attempt_in_a_jail_built_while_it_was_proposed(
+def test_a_serial_run_verifies_each_attempt_in_a_jail_built_while_the_last_was_measured(
         make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     require_tool("bwrap")
     from hone.cli import main
@@ -181,14 +196,30 @@ def test_a_serial_run_verifies_each_attempt_in_a_jail_built_while_it_was_propose
         taken.append(held is not None)
         return held
 
+    builders: dict[int, str] = {}  # attempt -> the thread that built its jail
+    real_start = prestart.start
+
+    def start_spy(c: Call) -> bool:
+        attempt = int(c.env["HONE_ATTEMPT"])
+        if prestart._held.get(c.workdir) is None or prestart._held[c.workdir].call != c:
+            builders[attempt] = threading.current_thread().name
+        return real_start(c)
+
     monkeypatch.setattr(prestart, "take", spy)
-    assert main(["run", "--mutator", "classic", "--attempts", "4", "-C", str(root)]) == 0
+    monkeypatch.setattr(prestart, "start", start_spy)
+    assert main(["run", "--mutator", "classic", "--attempts", "6", "-C", str(root)]) == 0
     attempts = [a for a in Workspace.open(root).store.list_attempts("main") if a.id > 0]
     verified = [a for a in attempts if a.status in (Status.KEPT, Status.DISCARDED)]
-    assert len(attempts) == 4 and verified, attempts
+    assert len(attempts) == 6 and verified, attempts
     # The baseline's runs are not built ahead; every attempt's first command is.
     assert taken.count(True) == len(verified), taken
     assert not prestart._held  # nothing left waiting after the run
+    # #1's jail is built as it is proposed; the one of an attempt that follows a verified
+    # one, while that one was measured (after an attempt that never ran, as it is proposed)
+    ran = {a.id for a in verified}
+    for a in verified:
+        assert builders[a.id] == ("hone-meanwhile" if a.id - 1 in ran else "MainThread"), (
+            a.id, builders)
 
 
 def test_prestart_false_builds_nothing_ahead(repo: Path) -> None:

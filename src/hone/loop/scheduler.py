@@ -22,6 +22,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from hone.executors.base import Outcome, proposer_slot, run_now
@@ -33,6 +34,7 @@ from hone.mutators.base import Mutator, MutatorExhausted
 from hone.records import Attempt, Event, Placement, Status
 from hone.strategies.base import Strategy
 from hone.strategies.plan import Plan
+from hone.verify import meanwhile
 from hone.verify.verifier import StageFailure, Verdict
 
 # What a proposer thread hands back: the attempt and its early end (None: verify it).
@@ -62,6 +64,7 @@ class Scheduler:
         self.depth = executor.lookahead * self.slots
         self._stopping = threading.Event()
         self._proposer_slots: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._next_jail: meanwhile.Later[None] | None = None
         for i in range(self.slots):
             self._proposer_slots.put(proposer_slot(i))
 
@@ -82,6 +85,7 @@ class Scheduler:
                     flight.opened[attempt.id] = attempt
                     flight.champions[attempt.id] = champion
                     if self.slots == 1:  # the serial loop: get its verification ready
+                        self._settle_next_jail()
                         self.engine.measurer.prestart(
                             attempt, verify_plan(self.engine, champion, self.slots))
                     future = self._start_proposal(proposers, attempt, history, champion, plan)
@@ -102,6 +106,8 @@ class Scheduler:
                 self.engine.abandon(attempt_id, exc)
             raise
         finally:
+            if self._next_jail is not None:
+                self._next_jail.cancel()
             proposers.shutdown(wait=False, cancel_futures=True)
 
     def _start_proposal(self, proposers: ThreadPoolExecutor, attempt: Attempt,
@@ -112,6 +118,13 @@ class Scheduler:
         if self.slots == 1:
             return run_now(self._propose, attempt, history, champion, plan)
         return proposers.submit(self._propose, attempt, history, champion, plan)
+
+    def _settle_next_jail(self) -> None:
+        """Wait for the next jail queued while the last attempt was measured (built now if no
+        measurement came), so that it is held before this thread asks for it again."""
+        if self._next_jail is not None:
+            self._next_jail.result()
+            self._next_jail = None
 
     def _decide_ready(self, flight: _Flight) -> None:
         """Decide, in id order, every attempt whose turn has come."""
@@ -128,6 +141,11 @@ class Scheduler:
             # beat: the same decision however the timing falls.
             shown = flight.champions.pop(attempt.id, None) or self.engine.champion()
             plan = verify_plan(self.engine, shown, self.slots)
+            if self.slots == 1:
+                # The next attempt's jail, built while this one is measured: it takes the
+                # next id, and the same seeds (they do not depend on the champion).
+                self._next_jail = meanwhile.later(partial(
+                    self.engine.measurer.prestart, replace(attempt, id=attempt.id + 1), plan))
             future = self.engine.measurer.verify(attempt, plan)
             flight.evaluating[future] = attempt.id
 

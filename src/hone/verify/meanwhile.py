@@ -33,7 +33,7 @@ _worker: threading.Thread | None = None
 
 class Later(Generic[T]):
     """A task queued by `later`: `result()` waits for it (starting it now if no measurement
-    has yet) and returns its value or raises its exception."""
+    has yet) and returns its value or raises its exception; `cancel()` drops it unstarted."""
 
     def __init__(self, task: Callable[[], T]) -> None:
         self._task = task
@@ -44,6 +44,16 @@ class Later(Generic[T]):
 
     def done(self) -> bool:
         return self._done.is_set()
+
+    def cancel(self) -> bool:
+        """Drop the task if it has not started; whether it was dropped (`result` then
+        returns None)."""
+        with _cond:
+            if self not in _queue:
+                return False
+            _queue.remove(self)
+        self._done.set()
+        return True
 
     def result(self) -> T:
         if not self._done.is_set():

@@ -3,10 +3,11 @@
 bubblewrap takes 6-10 ms to build a jail (namespaces, mounts) before the command runs, and hone
 some more to limit it: on a 40 ms objective, a quarter of the attempt. Started with
 `--block-fd`, bwrap builds the jail and waits before it execs the command. `start(call)` does
-that for the command the loop expects next in a worktree (the serial loop asks just before the
-mutator proposes, and bwrap builds while it does; the jail's limits are set meanwhile in a
-thread that mostly waits); `take(call)` hands the waiting jail to the launcher when the command that
-comes is that one, and only when the jail is still the one that would be built now:
+that for the command the loop expects next in a worktree (the serial loop asks while the
+attempt before is measured, verify/meanwhile.py, and again, which keeps that jail, before the
+mutator proposes; the jail's limits are set in a thread that mostly waits); `take(call)` hands
+the waiting jail to the launcher when the command that comes is that one, and only when the
+jail is still the one that would be built now:
 
 * an equal `Call` (command, worktree, logs, environment, sandbox settings, read-only paths);
 * the jail's command line, built again from the same inputs at this moment (which masks apply
@@ -17,9 +18,10 @@ comes is that one, and only when the jail is still the one that would be built n
   inode) the host has at its source now: a file replaced or moved away and back since would
   show otherwise.
 
-Anything else, and the early jail is killed and the command launched as usual, so a command
-never runs in a jail other than the one it would get without this. At most one jail waits per
-worktree; one that waits is a process `kill_running` ends and that dies with hone.
+Else the command is launched as usual, so that it never runs in a jail other than the one it
+would get without this: a jail built for it is killed, one built for another call waits on
+for its own. At most one jail waits per worktree; one that waits is a process
+`kill_running` ends and that dies with hone.
 """
 
 from __future__ import annotations
@@ -88,7 +90,12 @@ _lock = threading.Lock()
 
 def start(call: Call) -> bool:
     """Build `call`'s jail now and hold its command; False when it is not jailed or the jail
-    could not be started (the launcher then starts it as usual)."""
+    could not be started (the launcher then starts it as usual). A jail built for an equal
+    call and still waiting is kept (`take` checks that it is still the one to use)."""
+    with _lock:
+        held = _held.get(call.workdir)
+    if held is not None and held.call == call and held.proc.poll() is None:
+        return True
     discard(call.workdir)
     settings = call.settings
     if not settings.prestart or settings.enabled is False:
@@ -117,13 +124,15 @@ def start(call: Call) -> bool:
 
 def take(call: Call) -> Held | None:
     """The jail built for `call`, when it is still the one `call` would get now; else None
-    (one built for another call in the same worktree is discarded)."""
+    (one built for `call` but no longer right is discarded; one built for another call,
+    such as the next attempt's while this one is measured, waits on)."""
     with _lock:
-        held = _held.pop(call.workdir, None)
-    if held is None:
-        return None
+        held = _held.get(call.workdir)
+        if held is None or held.call != call:
+            return None
+        del _held[call.workdir]
     try:
-        intact = held.call == call and _intact(held)
+        intact = _intact(held)
     except OSError:
         intact = False
     if not intact:
