@@ -84,10 +84,7 @@ class Scheduler:
                     attempt, history, champion, plan = self._open()
                     flight.opened[attempt.id] = attempt
                     flight.champions[attempt.id] = champion
-                    if self.slots == 1:  # the serial loop: get its verification ready
-                        self._settle_next_jail()
-                        self.engine.measurer.prestart(
-                            attempt, verify_plan(self.engine, champion, self.slots))
+                    self._get_ready(attempt, champion)
                     future = self._start_proposal(proposers, attempt, history, champion, plan)
                     flight.proposing[future] = attempt.id
                 self._submit_waiting(flight)
@@ -119,12 +116,16 @@ class Scheduler:
             return run_now(self._propose, attempt, history, champion, plan)
         return proposers.submit(self._propose, attempt, history, champion, plan)
 
-    def _settle_next_jail(self) -> None:
-        """Wait for the next jail queued while the last attempt was measured (built now if no
-        measurement came), so that it is held before this thread asks for it again."""
+    def _get_ready(self, attempt: Attempt, champion: Attempt) -> None:
+        """The serial loop: get `attempt`'s verification ready (its jail) while it is proposed.
+        First the jail queued for it while the last attempt was measured is waited for (built
+        now if no measurement came): that one is kept when it is the right one."""
+        if self.slots != 1:
+            return
         if self._next_jail is not None:
             self._next_jail.result()
             self._next_jail = None
+        self.engine.measurer.prestart(attempt, verify_plan(self.engine, champion, self.slots))
 
     def _decide_ready(self, flight: _Flight) -> None:
         """Decide, in id order, every attempt whose turn has come."""
