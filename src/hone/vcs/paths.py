@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shlex
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,7 +13,8 @@ from hone.config.load import CONFIG_FILE
 
 
 class PathRules:
-    """Editable and protected patterns. No editable pattern means every file not protected."""
+    """Editable and protected patterns. No editable pattern means every file not protected.
+    Not changed once made (`rules_for` hands the same one to every caller)."""
 
     def __init__(self, editable: Iterable[str], protect: Iterable[str]) -> None:
         self.editable_patterns = list(editable)
@@ -40,6 +42,12 @@ class PathRules:
             elif not self.is_editable(p):
                 out.append(f"touched non-editable path {p}")
         return out
+
+
+@functools.lru_cache(maxsize=16)
+def rules_for(editable: tuple[str, ...], protect: tuple[str, ...]) -> PathRules:
+    """The rules of these patterns, compiled once (every proposal asks, with the same)."""
+    return PathRules(editable, protect)
 
 
 def files_named_in(commands: Iterable[str], root: Path, tracked: Iterable[str]) -> list[str]:

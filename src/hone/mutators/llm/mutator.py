@@ -135,9 +135,9 @@ class LLMMutator(Mutator):
             return done(hypothesis, failure="no SEARCH/REPLACE block in the answer: "
                         + " ".join(answer.text.split())[:120])
         hypothesis = hypothesis or "llm change (no Hypothesis line given)"
-        from hone.vcs.paths import PathRules
+        from hone.vcs.paths import rules_for
 
-        rules = PathRules(ctx.config.files.editable, ctx.config.files.protect)
+        rules = rules_for(tuple(ctx.config.files.editable), tuple(ctx.config.files.protect))
         try:
             apply_edits(ctx.workdir, parsed.edits, rules)
         except EditRejected as exc:

@@ -23,7 +23,7 @@ from hone.records import Attempt, Status
 from hone.safe_read import read_capped
 from hone.sections import Audience, Brief, Section, SectionKind
 from hone.vcs.git import GitError, Repo, git
-from hone.vcs.paths import PathRules
+from hone.vcs.paths import PathRules, rules_for
 
 SYSTEM = """\
 You improve a program, one focused change at a time, inside an automatic loop that measures \
@@ -215,7 +215,7 @@ def build_prompt(ctx: ProposalContext, lessons: str, meter: TokenMeter,
                  budget: int) -> PromptParts:
     """The system and user prompt for one attempt, within `budget` tokens: the brief (for the
     llm audience), the fresh `lessons`, the code, the context files and the answer format."""
-    rules = PathRules(ctx.config.files.editable, ctx.config.files.protect)
+    rules = rules_for(tuple(ctx.config.files.editable), tuple(ctx.config.files.protect))
     files = list_files(ctx)
     head = _head(ctx, lessons, meter, budget)
     room = budget - (meter.count(SYSTEM) + meter.count("\n\n".join([*head, FORMAT])) + 16)
