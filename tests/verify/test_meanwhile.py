@@ -58,3 +58,23 @@ def test_a_failing_task_raises_for_whoever_waits_and_the_worker_goes_on() -> Non
     assert meanwhile.later(lambda: sys.getswitchinterval()).result() <= \
         meanwhile.SWITCH_SECONDS
     assert sys.getswitchinterval() == switch  # given back after the task
+
+
+def test_under_an_exclusive_objective_lock_queued_work_waits_until_asked(tmp_path: Path) -> None:
+    from hone.executors.lock import NodeLock
+
+    ran: list[str] = []
+    lock = NodeLock(tmp_path / "objective.lock")
+    item = meanwhile.later(lambda: ran.append("task"))
+    with lock, meanwhile.measuring():  # an exclusive objective being measured
+        time.sleep(0.3)
+        assert ran == []
+    with lock.sharing(), meanwhile.measuring():  # shared holders do not hold it off
+        deadline = time.monotonic() + 30
+        while not item.done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert ran == ["task"]
+    later = meanwhile.later(lambda: ran.append("asked"))
+    with lock, meanwhile.measuring():
+        later.result()  # asked for: it runs anyway
+    assert ran == ["task", "asked"]

@@ -10,6 +10,8 @@ import threading
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from hone.verify import meanwhile
+
 
 def sharing(exclusive: AbstractContextManager[object] | None
              ) -> AbstractContextManager[object] | None:
@@ -31,7 +33,9 @@ class NodeLock:
     holder on its own descriptor, so threads of one process take turns too). A
     timing-sensitive objective takes it exclusively; objectives that may overlap each other
     (the seeds of a deterministic objective run at once, see `Job.shared`) share it, so they
-    still never overlap an exclusive holder, of this run or of another."""
+    still never overlap an exclusive holder, of this run or of another. While it is held
+    exclusively, hone's own work that waits for a measurement (verify/meanwhile.py) does not
+    start either: the objective has the machine to itself."""
 
     def __init__(self, path: Path, shared: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,8 +54,12 @@ class NodeLock:
             os.close(fd)
             raise
         self._held.fds = [*getattr(self._held, "fds", []), fd]
+        if not self.shared:
+            meanwhile.hold_off()
         return self
 
     def __exit__(self, *exc: object) -> None:
         fds: list[int] = self._held.fds
         os.close(fds.pop())  # closing the descriptor releases its lock
+        if not self.shared:
+            meanwhile.go_on()

@@ -17,6 +17,7 @@ inline executor: depth 1, so attempt k sees every attempt before it.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -103,8 +104,7 @@ class Scheduler:
                 self.engine.abandon(attempt_id, exc)
             raise
         finally:
-            if self._next_jail is not None:
-                self._next_jail.cancel()
+            self._drop_next_jail()
             proposers.shutdown(wait=False, cancel_futures=True)
 
     def _start_proposal(self, proposers: ThreadPoolExecutor, attempt: Attempt,
@@ -126,6 +126,14 @@ class Scheduler:
             self._next_jail.result()
             self._next_jail = None
         self.engine.measurer.prestart(attempt, verify_plan(self.engine, champion, self.slots))
+
+    def _drop_next_jail(self) -> None:
+        """At the end: no next jail is built any more; one being built is let finish, so
+        that it is held, and the executor's close discards it."""
+        if self._next_jail is not None and not self._next_jail.cancel():
+            with contextlib.suppress(Exception):
+                self._next_jail.result()
+        self._next_jail = None
 
     def _decide_ready(self, flight: _Flight) -> None:
         """Decide, in id order, every attempt whose turn has come."""

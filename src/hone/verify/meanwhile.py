@@ -7,10 +7,12 @@ command is measured, it takes the time the loop's thread spends waiting. `later(
 queues such work (a reflection on lessons, verify/prestart.py's next jail). It starts once a
 measured command runs (`measuring()`, which verify/process.py enters when it lets a command
 go), or at once when someone waits for it (`Later.result`): nothing ever waits for a
-measurement that may not come. One daemon thread runs the tasks in the order given; while one
-runs, the interpreter switches threads every `SWITCH_SECONDS` (Python's default is 5 ms),
-so the loop's thread, woken by its command's end, takes over within that, and the command's
-measured wall time stays honest.
+measurement that may not come. Under `exclusive_objective` (`hold_off`) it waits for that.
+
+One daemon thread runs the tasks in the order given. While one runs, the interpreter
+switches threads every `SWITCH_SECONDS` (Python's default is 5 ms), so the loop's thread,
+woken by its command's end, takes over within that, and the command's measured wall time
+stays honest.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ SWITCH_SECONDS = 0.0005
 _cond = threading.Condition()
 _queue: deque[Later[Any]] = deque()
 _measuring = 0
+_held_off = 0
 _worker: threading.Thread | None = None
 
 
@@ -101,8 +104,24 @@ def measuring() -> Iterator[None]:
             _measuring -= 1
 
 
+def hold_off() -> None:
+    """Start no queued work during measurements until `go_on` (`exclusive_objective`'s lock:
+    the objective has the machine to itself); work asked for still runs."""
+    global _held_off
+    with _cond:
+        _held_off += 1
+
+
+def go_on() -> None:
+    global _held_off
+    with _cond:
+        _held_off -= 1
+        _cond.notify_all()
+
+
 def _due() -> bool:
-    return bool(_queue) and (_measuring > 0 or any(item.urgent for item in _queue))
+    return bool(_queue) and ((_measuring > 0 and not _held_off)
+                             or any(item.urgent for item in _queue))
 
 
 def _work() -> None:
