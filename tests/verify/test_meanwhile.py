@@ -78,3 +78,19 @@ def test_under_an_exclusive_objective_lock_queued_work_waits_until_asked(tmp_pat
     with lock, meanwhile.measuring():
         later.result()  # asked for: it runs anyway
     assert ran == ["task", "asked"]
+
+
+def test_a_forked_child_runs_work_it_queues_itself() -> None:
+    import os
+
+    meanwhile.later(lambda: None).result()  # the parent's worker exists
+    pid = os.fork()
+    if pid == 0:  # the child: its own worker, made on demand
+        got: list[int] = []
+        item = meanwhile.later(lambda: 7)
+        asker = threading.Thread(target=lambda: got.append(item.result()), daemon=True)
+        asker.start()
+        asker.join(20)
+        os._exit(0 if got == [7] else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

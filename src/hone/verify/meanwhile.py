@@ -18,6 +18,7 @@ stays honest.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 from collections import deque
@@ -122,6 +123,15 @@ def go_on() -> None:
 def _due() -> bool:
     return bool(_queue) and ((_measuring > 0 and not _held_off)
                              or any(item.urgent for item in _queue))
+
+
+def _forked() -> None:
+    """In a child forked from hone: no worker thread came along, nor anything it held."""
+    global _cond, _queue, _measuring, _held_off, _worker
+    _cond, _queue, _measuring, _held_off, _worker = threading.Condition(), deque(), 0, 0, None
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def _work() -> None:
