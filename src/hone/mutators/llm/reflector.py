@@ -83,6 +83,11 @@ class Reflected:
     usage: Usage = field(default_factory=Usage)
     texts: dict[str, str] = field(default_factory=dict)
 
+    def into(self, usage: Usage, texts: dict[str, str]) -> None:
+        """Count this round in an attempt's `usage` and `texts`."""
+        usage.merge(self.usage)
+        texts.update(self.texts)
+
 
 # One reflection call: (system, user, usage) -> the answer, or CallFailed.
 Caller = Callable[[str, str, Usage], Completion]
@@ -120,9 +125,7 @@ class Reflector:
             self._settle(path, usage, texts)
             fresh = self._due(history, playbook, final=True)
             if fresh is not None:
-                done = self._round(fresh, history, config, playbook)
-                usage.merge(done.usage)
-                texts.update(done.texts)
+                self._round(fresh, history, config, playbook).into(usage, texts)
 
     def _at(self, path: Path) -> Playbook:
         if path not in self._playbooks:
@@ -132,17 +135,14 @@ class Reflector:
     def _settle(self, path: Path, usage: Usage, texts: dict[str, str]) -> None:
         queued = self._queued.pop(path, None)
         if queued is not None:
-            done = queued.result()
-            usage.merge(done.usage)
-            texts.update(done.texts)
+            queued.result().into(usage, texts)
 
     def _due(self, history: list[Attempt], playbook: Playbook, final: bool = False
              ) -> list[Attempt] | None:
         """The attempts to mark seen in a round now, or None when none is due: not before
         `every` of them wait or one was kept (or at the `final` one)."""
         fresh = unobserved(history, playbook)
-        # an attempt without a hypothesis (API down, empty answer) teaches nothing
-        worth = [a for a in fresh if a.hypothesis.strip()]
+        worth = teaching(fresh)
         if not fresh or (len(worth) < self.every and not final
                          and not any(a.status is Status.KEPT for a in worth)):
             return None  # not yet: they stay unobserved and count towards the next batch
@@ -153,7 +153,7 @@ class Reflector:
         """One call per recent attempt of `fresh` (one change to the playbook each), then
         `fresh` marked seen and the playbook written."""
         done = Reflected()
-        for attempt in [a for a in fresh if a.hypothesis.strip()][-MAX_REFLECTIONS:]:
+        for attempt in teaching(fresh)[-MAX_REFLECTIONS:]:
             prompt = reflection_prompt(attempt, history, playbook, config.run.goal,
                                        config.objective.direction)
             done.texts[f"reflection_prompt_{attempt.id}"] = prompt
@@ -174,3 +174,8 @@ def unobserved(history: list[Attempt], playbook: Playbook) -> list[Attempt]:
     """The decided attempts the playbook has not reflected on yet."""
     return [a for a in history if a.id != 0 and a.status not in (
         Status.RUNNING, Status.BASELINE) and a.id not in playbook.observed]
+
+
+def teaching(attempts: list[Attempt]) -> list[Attempt]:
+    """Those with a hypothesis: one without (API down, empty answer) teaches nothing."""
+    return [a for a in attempts if a.hypothesis.strip()]
