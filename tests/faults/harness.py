@@ -110,10 +110,12 @@ def journal(root: Path, run: str) -> tuple[list[dict[str, object]], int]:
 
 
 def check_consistent(root: Path, run: str, attempts_budget: int | None) -> None:
-    """After a resume: nothing lost, duplicated or stuck; refs and journal agree; the
-    baseline measured (exactly its planned runs); the champion the best kept attempt."""
+    """After a resume: nothing lost, duplicated or stuck; no id skipped; refs and journal
+    agree; the baseline measured (exactly its planned runs); the champion the best kept
+    attempt."""
     attempts, champion = journal(root, run)
     by_id = {int(str(a["id"])): a for a in attempts}
+    assert sorted(by_id) == list(range(len(attempts))), f"an id skipped: {sorted(by_id)}"
     base = by_id[0]
     assert base["status"] == "baseline" and base["score"] is not None, base
     assert base["measured"] == BASELINE_RUNS, base

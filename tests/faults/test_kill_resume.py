@@ -1,4 +1,4 @@
-"""`hone run`, `hone tell` and `hone ask` killed with SIGKILL at 34 points, each resumed: no
+"""`hone run`, `hone tell` and `hone ask` killed with SIGKILL at 33 points, each resumed: no
 attempt lost, duplicated or stuck, refs and journal agree, the baseline measured (harness.py).
 
 The points, in the order a fresh `hone run --attempts 2` reaches them: inside each journal
@@ -24,20 +24,21 @@ QUICK = {
     "journal:add_measurement:2",  # inside the baseline
     "git:update-ref:3",           # attempt #1's ref written, the journal not told
     "git:committed:1",            # attempt #1 committed, not recorded
-    "journal:put_attempt:5",      # inside the journal write of attempt #1's decision
+    "journal:put_attempt:4",      # inside the journal write of attempt #1's decision
 }
 RUN_POINTS = [
     # the baseline
-    "journal:create_run:1", "journal:next_attempt_id:1", "journal:put_attempt:1",
+    "journal:create_run:1", "journal:put_attempt:1",
     "journal:add_measurement:1", "journal:add_measurement:2", "journal:add_measurement:3",
     "journal:update_run:1", "journal:put_attempt:2", "git:update-ref:1", "git:update-ref:2",
     "git=checkout:1", "git=checkout:1:after",
     # attempt #1: open, commit, ref, record, measure, decide, champion
-    "journal:next_attempt_id:2", "journal:put_attempt:3", "git:commit:1", "git:committed:1",
-    "git:update-ref:3", "journal:put_attempt:4", "journal:add_measurement:4",
-    "journal:put_attempt:5", "journal:update_run:2", "git:update-ref:4",
+    "journal:add_attempt:1", "git:commit:1", "git:committed:1",
+    "git:update-ref:3", "journal:put_attempt:3", "journal:add_measurement:4",
+    "journal:put_attempt:4", "journal:update_run:2", "git:update-ref:4",
     # attempt #2 and the end of the run
-    "git:diffed:2", "journal:put_attempt:7", "journal:add_measurement:6", "git=*:10",
+    "journal:add_attempt:2", "git:diffed:2", "journal:put_attempt:5",
+    "journal:add_measurement:6", "git=*:10",
 ]
 TELL_POINTS = ["git:commit:1", "git:committed:1", "git:update-ref:1",
                "journal:put_attempt:1", "journal:put_attempt:2", "journal:update_run:1",

@@ -95,13 +95,18 @@ def test_ids_start_at_zero_and_are_never_reused(opener: Callable[[], Store]) -> 
     store = opener()
     make_run(store)
     make_run(store, "other")
-    assert [store.next_attempt_id("r") for _ in range(3)] == [0, 1, 2]
-    assert store.next_attempt_id("other") == 0  # per run
-    # A reserved id is never handed out again, even if its attempt was never written, and
-    # even by another connection (another process).
-    assert opener().next_attempt_id("r") == 3
+    assert store.free_attempt_id("r") == store.free_attempt_id("r") == 0  # asking takes none
+    for n in range(3):
+        assert store.add_attempt(full_attempt(attempt_id=n))
+    assert store.free_attempt_id("r") == 3 and store.free_attempt_id("other") == 0  # per run
+    # Only the free id is taken, and only once, by whichever connection (process) is first.
+    assert not opener().add_attempt(full_attempt(attempt_id=2))
+    assert not store.add_attempt(full_attempt(attempt_id=5))
+    assert opener().add_attempt(full_attempt(attempt_id=3))
+    assert not store.add_attempt(full_attempt(attempt_id=3))
+    assert [a.id for a in store.list_attempts("r")] == [0, 1, 2, 3]
     store.put_attempt(full_attempt(attempt_id=7))
-    assert store.next_attempt_id("r") == 8
+    assert store.free_attempt_id("r") == 8
 
 
 def test_attempt_round_trip_and_replace(opener: Callable[[], Store]) -> None:
@@ -179,7 +184,7 @@ def test_delete_run_forgets_everything_of_that_run_only(opener: Callable[[], Sto
     assert store.measurements("r") == [] and store.get_texts("r", 1) == {}
     assert store.get_run("keep") is not None and len(store.list_attempts("keep")) == 1
     make_run(store)  # the name can be used again, from id 0
-    assert store.next_attempt_id("r") == 0
+    assert store.free_attempt_id("r") == 0
 
 
 def test_writes_are_visible_to_another_connection_at_once(opener: Callable[[], Store]) -> None:
@@ -216,7 +221,7 @@ def test_data_survives_reopening(opener: Callable[[], Store]) -> None:
     store.close()
     again = opener()
     assert again.get_attempt("r", 1) == full_attempt()
-    assert again.next_attempt_id("r") == 2
+    assert again.free_attempt_id("r") == 2
 
 
 def test_sqlite_uses_wal(tmp_path: Path) -> None:

@@ -20,8 +20,9 @@ def test_threads_share_one_store_without_losing_writes(tmp_path: Path) -> None:
     def work() -> None:
         try:
             for _ in range(25):
-                n = store.next_attempt_id("main")
-                store.put_attempt(Attempt("main", n, 0, None, Status.RUNNING, started=1.0))
+                while not store.add_attempt(Attempt("main", n := store.free_attempt_id("main"),
+                                                    0, None, Status.RUNNING, started=1.0)):
+                    pass  # another thread took that id first
                 store.add_measurement("main", Measurement(n, 1, float(n)))
                 store.put_text("main", n, "prompt", f"text {n}")
                 assert store.get_attempt("main", n) is not None
@@ -166,8 +167,9 @@ def test_every_write_is_seen_by_the_next_read_of_any_run(tmp_path: Path) -> None
             store.update_run(run, champion=step)
         elif kind == "meta":
             store.update_run(run, meta={"step": step})
-        elif kind == "id":
-            store.next_attempt_id(run)
+        elif kind == "id":  # taken only when n is the free id
+            store.add_attempt(Attempt(run, n, 0, None, Status.RUNNING, score=float(step),
+                                      started=1.0))
         elif kind == "text":
             store.put_text(run, n, "prompt", str(step))
         elif rng.random() < 0.2:

@@ -54,7 +54,7 @@ def ask(engine: Engine, parent_id: int | None = None) -> Asked:
             Status.BASELINE, Status.KEPT, Status.DISCARDED):
         state = "tainted by a veto" if parent.tainted else parent.status.value
         raise UsageError(f"attempt #{parent.id} ({state}) cannot be a parent")
-    attempt = engine.open_attempt(engine.store.next_attempt_id(engine.run), parent, "ask",
+    attempt = engine.open_attempt(engine.store.free_attempt_id(engine.run), parent, "ask",
                                   hints=plan.hints if plan else None,
                                   notes=plan.notes if plan else None, asked=True)
     history = engine.history()

@@ -46,7 +46,7 @@ from hone.records import (
     Purpose,
     Status,
 )
-from hone.store.base import RunInfo
+from hone.store.base import IdTaken, RunInfo
 from hone.strategies import novelty
 from hone.strategies.merge import apply_merge
 from hone.strategies.plan import Plan
@@ -111,10 +111,9 @@ class Engine(RunView):
         info = RunInfo(self.run, head, 0, time.time(),
                        self.ws.config.model_dump(mode="json"), meta)
         self.store.create_run(info)
-        baseline = Attempt(self.run, self.store.next_attempt_id(self.run), None, head,
-                           Status.RUNNING, hypothesis="baseline", started=time.time(),
-                           lineage=Lineage(tree=repo.tree_of(head)))
-        self.store.put_attempt(baseline)
+        baseline = Attempt(self.run, 0, None, head, Status.RUNNING, hypothesis="baseline",
+                           started=time.time(), lineage=Lineage(tree=repo.tree_of(head)))
+        self.store.put_attempt(baseline)  # the run is new: nobody else has an id in it
         return baseline
 
     def measure_baseline(self, baseline: Attempt) -> None:
@@ -152,12 +151,14 @@ class Engine(RunView):
                      parent2: Attempt | None = None, hints: Hints | None = None,
                      notes: dict[str, Any] | None = None, asked: bool = False,
                      repair_of: int | None = None) -> Attempt:
-        """Record attempt `attempt_id` (reserved with `store.next_attempt_id`) as running."""
+        """Record attempt `attempt_id` (planned for `store.free_attempt_id`) as running, taking
+        the id in the same write (a crash leaves no gap); IdTaken if another writer was first."""
         attempt = Attempt(self.run, attempt_id, parent.id, None, Status.RUNNING,
                           mutator=mutator, started=time.time(), repair_of=repair_of,
                           parent2=parent2.id if parent2 else None, hints=hints or Hints(),
                           notes=dict(notes or {}), asked=asked)
-        self.store.put_attempt(attempt)
+        if not self.store.add_attempt(attempt):
+            raise IdTaken(f"attempt #{attempt_id} was opened by another writer; try again")
         self.on_event(Event.START, attempt)
         return attempt
 

@@ -53,7 +53,7 @@ def retry(engine: Engine, attempt_id: int) -> Attempt:
     if parent.commit is None:
         raise UsageError(f"attempt #{attempt_id}'s parent #{parent.id} has no commit")
     attempt = engine.open_attempt(
-        engine.store.next_attempt_id(engine.run), parent, original.mutator,
+        engine.store.free_attempt_id(engine.run), parent, original.mutator,
         parent2=engine.get(original.parent2) if original.parent2 is not None else None,
         hints=original.hints)
     attempt = replace(attempt, retry_of=original.id, hypothesis=original.hypothesis)

@@ -33,6 +33,7 @@ from hone.loop.engine import Engine
 from hone.loop.repair import next_turn
 from hone.mutators.base import Mutator, MutatorExhausted
 from hone.records import Attempt, Event, Placement, Status
+from hone.store.base import IdTaken
 from hone.strategies.base import Strategy
 from hone.strategies.plan import Plan
 from hone.verify import meanwhile
@@ -186,21 +187,27 @@ class Scheduler:
 
     def _open(self) -> tuple[Attempt, list[Attempt], Attempt, Plan]:
         """Open the next attempt from what it may see: attempts up to id - depth. It repairs
-        attempt id - depth when that one broke (loop/repair.py), else follows the strategy."""
+        attempt id - depth when that one broke (loop/repair.py), else follows the strategy.
+        It is planned for the run's free id and takes it only when it is recorded (a crash in
+        between leaves no gap); planned again if another writer (`hone ask`) took it first."""
         engine = self.engine
-        history = engine.history()
-        next_id = engine.store.next_attempt_id(engine.run)
-        visible = [a for a in history if a.id <= max(0, next_id - self.depth)]
-        kept = [a for a in visible if a.status is Status.KEPT]
-        champion = kept[-1] if kept else visible[0]
-        turn = next_turn(self.strategy, self.mutator, engine.ws.config, visible, champion,
-                         next_id, self.depth)
-        plan = turn.plan
-        attempt = engine.open_attempt(next_id, plan.parent,
-                                      "merge" if plan.is_merge else self.mutator.name,
-                                      plan.parent2, plan.hints, plan.notes,
-                                      repair_of=turn.repair_of.id if turn.repair_of else None)
-        return attempt, visible, champion, plan
+        while True:
+            history = engine.history()
+            next_id = engine.store.free_attempt_id(engine.run)
+            visible = [a for a in history if a.id <= max(0, next_id - self.depth)]
+            kept = [a for a in visible if a.status is Status.KEPT]
+            champion = kept[-1] if kept else visible[0]
+            turn = next_turn(self.strategy, self.mutator, engine.ws.config, visible, champion,
+                             next_id, self.depth)
+            plan = turn.plan
+            try:
+                attempt = engine.open_attempt(
+                    next_id, plan.parent, "merge" if plan.is_merge else self.mutator.name,
+                    plan.parent2, plan.hints, plan.notes,
+                    repair_of=turn.repair_of.id if turn.repair_of else None)
+            except IdTaken:
+                continue
+            return attempt, visible, champion, plan
 
     def _propose(self, attempt: Attempt, history: list[Attempt], champion: Attempt,
                  plan: Plan) -> Proposed:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hone.errors import HoneError
 from hone.records import Attempt, Measurement
 
 
@@ -33,6 +34,10 @@ class ConfigVersion:
     config: dict[str, Any]
     changed: tuple[str, ...] = ()
     created: float = 0.0
+
+
+class IdTaken(HoneError):
+    """Another writer took the attempt id this one was planned for (`Store.add_attempt`)."""
 
 
 class Store(abc.ABC):
@@ -70,8 +75,15 @@ class Store(abc.ABC):
         """The run's config versions after the first, oldest first."""
 
     @abc.abstractmethod
-    def next_attempt_id(self, run: str) -> int:
-        """Reserve and return the next id (0 for the first attempt of the run)."""
+    def free_attempt_id(self, run: str) -> int:
+        """The id `add_attempt` takes next (0 for the first attempt of the run); nothing is
+        reserved, so asking twice gives the same id."""
+
+    @abc.abstractmethod
+    def add_attempt(self, attempt: Attempt) -> bool:
+        """Record a new attempt if its id is the run's free id, taking that id, in one write:
+        a crash leaves either the row or nothing, never an id taken without its attempt.
+        False, with nothing written, when another writer took the id first."""
 
     @abc.abstractmethod
     def put_attempt(self, attempt: Attempt) -> None: ...

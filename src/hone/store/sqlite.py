@@ -172,26 +172,37 @@ class SQLiteStore(Store):
                 for r in rows]
 
     # attempts
-    def next_attempt_id(self, run: str) -> int:
-        def body(db: sqlite3.Connection) -> int:
-            row = db.execute(
-                "SELECT max(next_id, coalesce((SELECT max(id) + 1 FROM attempts "
-                "WHERE run = ?), 0)) FROM runs WHERE name = ?", (run, run)).fetchone()
-            n = int(row[0]) if row else 0
-            db.execute("UPDATE runs SET next_id = ? WHERE name = ?", (n + 1, run))
-            return n
+    _FREE_ID = ("SELECT max(next_id, coalesce((SELECT max(id) + 1 FROM attempts WHERE run = ?), "
+                "0)) FROM runs WHERE name = ?")
 
-        return int(self._write_with(body, "next_attempt_id"))
+    def free_attempt_id(self, run: str) -> int:
+        return int(next(iter(self._exec(self._FREE_ID, (run, run))), (0,))[0])
+
+    def add_attempt(self, a: Attempt) -> bool:
+        def body(db: sqlite3.Connection) -> bool:
+            if a.id != int(next(db.execute(self._FREE_ID, (a.run, a.run)), (0,))[0]):
+                return False
+            db.execute(self._PUT_ATTEMPT, self._attempt_row(a))
+            db.execute("UPDATE runs SET next_id = ? WHERE name = ?", (a.id + 1, a.run))
+            return True
+
+        return bool(self._write_with(body, "add_attempt",
+                                     (("attempts", a.run), ("attempt", a.run, a.id))))
+
+    _PUT_ATTEMPT = (
+        "INSERT OR REPLACE INTO attempts (run, id, parent, parent2, commit_sha, status, score, "
+        "metrics, hypothesis, mutator, stage, reason, log_tail, started, finished, extra) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+    @staticmethod
+    def _attempt_row(a: Attempt) -> tuple[Any, ...]:
+        return (a.run, a.id, a.parent, a.parent2, a.commit, a.status.value, a.score,
+                json.dumps(a.metrics), a.hypothesis, a.mutator, a.stage, a.reason, a.log_tail,
+                a.started, a.finished, json.dumps(encode_extra(a)))
 
     def put_attempt(self, a: Attempt) -> None:
-        self._put(
-            "INSERT OR REPLACE INTO attempts (run, id, parent, parent2, commit_sha, status, "
-            "score, metrics, hypothesis, mutator, stage, reason, log_tail, started, finished, "
-            "extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (a.run, a.id, a.parent, a.parent2, a.commit, a.status.value, a.score,
-             json.dumps(a.metrics), a.hypothesis, a.mutator, a.stage, a.reason, a.log_tail,
-             a.started, a.finished, json.dumps(encode_extra(a))), op="put_attempt",
-            touches=(("attempts", a.run), ("attempt", a.run, a.id)))
+        self._put(self._PUT_ATTEMPT, self._attempt_row(a), op="put_attempt",
+                  touches=(("attempts", a.run), ("attempt", a.run, a.id)))
 
     def get_attempt(self, run: str, attempt_id: int) -> Attempt | None:
         version = self._version()  # one look for both
