@@ -62,4 +62,3 @@ def test_an_id_taken_while_the_run_plans_it_is_planned_again(
     assert planned[:3] == [1, 2, 3], planned  # #2 was taken: the run planned #3 instead
     assert [a.mutator for a in history[1:4]] == ["classic", "ask", "classic"]
     assert history[3].parent is not None and history[3].status is not Status.RUNNING
-
